@@ -1,0 +1,1 @@
+"""Adapters: storage, ERP connectors and other edges of the world."""

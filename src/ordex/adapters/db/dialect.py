@@ -1,0 +1,65 @@
+"""Everything that differs between SQLite and PostgreSQL lives here, and only here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, Table, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, make_url
+
+from ordex.domain.errors import ConfigurationError
+
+
+def normalize_url(url: str) -> str:
+    """The URL SQLAlchemy needs: plain postgresql:// (or postgres://) means psycopg 3."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    if "://" not in url:
+        return f"sqlite:///{url}"
+    return url
+
+
+def make_engine(url: str) -> Engine:
+    """An engine tuned for the backend: WAL for SQLite, pre-ping for PostgreSQL."""
+    try:
+        parsed = make_url(normalize_url(url))
+    except Exception as exc:  # SQLAlchemy raises ArgumentError subclasses; say it plainly
+        raise ConfigurationError(f"database URL {url!r} is not valid: {exc}") from None
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(parsed, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(parsed, pool_pre_ping=True)
+    raise ConfigurationError(f"unsupported database {parsed.get_backend_name()!r}: "
+                             "use sqlite:///FILE or postgresql://USER@HOST/DB")
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def insert_ignoring_duplicates(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows, silently skipping any whose primary key already exists."""
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        conn.execute(postgresql.insert(table).on_conflict_do_nothing(), rows)
+    else:
+        conn.execute(sqlite.insert(table).on_conflict_do_nothing(), rows)
+
+
+def wipe(conn: Connection, tables: list[Table]) -> None:
+    """Empty the tables (tests and re-simulation)."""
+    if conn.dialect.name == "postgresql":
+        names = ", ".join(t.name for t in tables)
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY"))
+    else:
+        for table in tables:
+            conn.execute(table.delete())

@@ -1,0 +1,248 @@
+"""Read models for the API, the CLI and the web page: set-based queries, no per-row loops."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Engine, func, or_, select
+
+from ordex.adapters.db import tables as t
+from ordex.adapters.db.state_repo import OPEN_STATES, utc
+from ordex.learn.kpis import KpiFacts
+
+
+def _iso(value: datetime | None) -> str | None:
+    value = utc(value)
+    return value.isoformat() if value else None
+
+
+def case_json(r: Any) -> dict[str, Any]:
+    """A case row as JSON for people and programs."""
+    return {
+        "case_id": r["case_id"],
+        "code": r["code"],
+        "queue": r["queue"],
+        "severity": r["severity"],
+        "state": r["state"],
+        "order_id": r["order_id"],
+        "customer_id": r["customer_id"],
+        "lines": r["lines"],
+        "reason": r["reason"],
+        "priority": r["priority"],
+        "value_at_risk": str(r["value_at_risk"]),
+        "opened_at": _iso(r["opened_at"]),
+        "sla_due_at": _iso(r["sla_due_at"]),
+        "closed_at": _iso(r["closed_at"]),
+        "resolution": r["resolution"],
+        "assignee": r["assignee"],
+        "evidence": r["evidence"],
+    }
+
+
+class Queries:
+    """Read-only questions about cases, orders and KPIs."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def cases(
+        self,
+        *,
+        queue: str | None = None,
+        state: str | None = None,
+        order_id: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        """Cases, most urgent first."""
+        query = select(t.cases)
+        if queue:
+            query = query.where(t.cases.c.queue == queue)
+        if state == "active":
+            query = query.where(t.cases.c.state.in_(OPEN_STATES))
+        elif state:
+            query = query.where(t.cases.c.state == state)
+        if order_id:
+            query = query.where(t.cases.c.order_id == order_id)
+        query = (
+            query.order_by(t.cases.c.priority.desc(), t.cases.c.sla_due_at, t.cases.c.case_id)
+            .limit(limit)
+            .offset(offset)
+        )
+        with self.engine.connect() as conn:
+            return [case_json(r) for r in conn.execute(query).mappings()]
+
+    def case(self, case_id: str) -> dict[str, Any] | None:
+        """One case with its audit trail."""
+        with self.engine.connect() as conn:
+            row = (
+                conn.execute(select(t.cases).where(t.cases.c.case_id == case_id)).mappings().first()
+            )
+            if row is None:
+                return None
+            audit = conn.execute(
+                select(t.audit_log)
+                .where(t.audit_log.c.case_id == case_id)
+                .order_by(t.audit_log.c.entry_id)
+            ).mappings()
+            return {
+                **case_json(row),
+                "audit": [
+                    {
+                        "at": _iso(a["at"]),
+                        "actor": a["actor"],
+                        "action": a["action"],
+                        "from_state": a["from_state"],
+                        "to_state": a["to_state"],
+                        "reason": a["reason"],
+                    }
+                    for a in audit
+                ],
+            }
+
+    def order(self, order_id: str) -> dict[str, Any] | None:
+        """One order with lines, cases and what the ERP was told."""
+        with self.engine.connect() as conn:
+            head = (
+                conn.execute(select(t.orders).where(t.orders.c.order_id == order_id))
+                .mappings()
+                .first()
+            )
+            if head is None:
+                return None
+            lines = conn.execute(
+                select(t.order_lines)
+                .where(t.order_lines.c.order_id == order_id)
+                .order_by(t.order_lines.c.line_no)
+            ).mappings()
+            erp = conn.execute(
+                select(t.erp_sandbox_inbox)
+                .where(t.erp_sandbox_inbox.c.order_id == order_id)
+                .order_by(t.erp_sandbox_inbox.c.received_at)
+            ).mappings()
+            return {
+                "order_id": head["order_id"],
+                "customer_id": head["customer_id"],
+                "customer_po": head["customer_po"],
+                "channel": head["channel"],
+                "order_date": head["order_date"].isoformat(),
+                "requested_ship_date": head["requested_ship_date"].isoformat(),
+                "ship_to": head["ship_to"],
+                "ship_via": head["ship_via"],
+                "warehouse_id": head["warehouse_id"],
+                "currency": head["currency"],
+                "total_value": str(head["total_value"]),
+                "status": head["status"],
+                "received_at": _iso(head["received_at"]),
+                "lines": [
+                    {
+                        "line_no": ln["line_no"],
+                        "item_id": ln["item_id"],
+                        "quantity": str(ln["quantity"]),
+                        "uom": ln["uom"],
+                        "unit_price": str(ln["unit_price"]),
+                        "allocated_base_qty": str(ln["allocated_base_qty"]),
+                    }
+                    for ln in lines
+                ],
+                "cases": self.cases(order_id=order_id, limit=1000),
+                "erp_commands": [
+                    {"at": _iso(e["received_at"]), "command": e["command"], "payload": e["payload"]}
+                    for e in erp
+                ],
+            }
+
+    def queue_board(self) -> dict[str, dict[str, int]]:
+        """Open and in-progress case counts per queue."""
+        query = (
+            select(t.cases.c.queue, t.cases.c.state, func.count())
+            .where(t.cases.c.state.in_(OPEN_STATES))
+            .group_by(t.cases.c.queue, t.cases.c.state)
+        )
+        board: dict[str, dict[str, int]] = {}
+        with self.engine.connect() as conn:
+            for queue, state, n in conn.execute(query):
+                board.setdefault(queue, {})[state] = n
+        return dict(sorted(board.items()))
+
+    def kpi_facts(self, *, now: datetime | None = None) -> KpiFacts:
+        """Aggregates for the KPIs, one grouped query each."""
+        c, o = t.cases, t.orders
+        with self.engine.connect() as conn:
+            orders = conn.execute(select(func.count()).select_from(o)).scalar_one()
+            with_exc = conn.execute(
+                select(func.count(func.distinct(c.c.order_id))).where(c.c.order_id.is_not(None))
+            ).scalar_one()
+            by_code = dict(
+                conn.execute(
+                    select(c.c.code, func.count(func.distinct(c.c.order_id)))
+                    .where(c.c.order_id.is_not(None))
+                    .group_by(c.c.code)
+                ).all()
+            )
+            open_q = dict(
+                conn.execute(
+                    select(c.c.queue, func.count())
+                    .where(c.c.state.in_(OPEN_STATES))
+                    .group_by(c.c.queue)
+                ).all()
+            )
+            closed = dict(
+                conn.execute(
+                    select(c.c.state, func.count())
+                    .where(c.c.state.not_in(OPEN_STATES))
+                    .group_by(c.c.state)
+                ).all()
+            )
+            spans = conn.execute(
+                select(c.c.opened_at, c.c.closed_at).where(
+                    c.c.state.in_(("resolved", "auto_resolved"))
+                )
+            ).all()
+            at_risk = conn.execute(
+                select(func.coalesce(func.sum(c.c.value_at_risk), 0)).where(
+                    c.c.state.in_(OPEN_STATES)
+                )
+            ).scalar_one()
+            latest = now or conn.execute(select(func.max(o.c.received_at))).scalar_one()
+            overdue = (
+                0
+                if latest is None
+                else conn.execute(
+                    select(func.count()).where(c.c.state.in_(OPEN_STATES), c.c.sla_due_at < latest)
+                ).scalar_one()
+            )
+        hours = [((utc(b) or b) - (utc(a) or a)).total_seconds() / 3600 for a, b in spans]
+        return KpiFacts(
+            orders, with_exc, by_code, open_q, closed, hours, overdue, Decimal(str(at_risk))
+        )
+
+
+class DbIdempotency:
+    """The IdempotencyIndex port on the intake_results table."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def known(self, keys: Collection[str]) -> dict[str, dict[str, Any]]:
+        """Stored results for keys seen before, by idempotency key or order id."""
+        found: dict[str, dict[str, Any]] = {}
+        ordered = sorted(keys)
+        with self.engine.connect() as conn:
+            for i in range(0, len(ordered), 400):
+                chunk = ordered[i : i + 400]
+                for r in conn.execute(
+                    select(t.intake_results).where(
+                        or_(
+                            t.intake_results.c.idempotency_key.in_(chunk),
+                            t.intake_results.c.order_id.in_(chunk),
+                        )
+                    )
+                ).mappings():
+                    found[r["idempotency_key"]] = r["result"]
+                    if r["order_id"]:
+                        found[r["order_id"]] = r["result"]
+        return found

@@ -1,0 +1,140 @@
+"""Live state (orders, open cases, allocations, credit exposure) loaded for a batch of work."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, and_, exists, func, select
+
+from ordex.adapters.db import tables as t
+from ordex.adapters.db.reference_repo import CHUNK
+from ordex.domain.cases import Case, CaseState
+from ordex.domain.codes import ExceptionCode, Queue, Severity
+from ordex.domain.model import Address, Order, OrderLine
+from ordex.interpret.context import (
+    DetectionContext,
+    RecentOrder,
+    line_signature,
+    po_key,
+    ship_to_key,
+)
+from ordex.orchestrate.workset import WorkSet
+
+OPEN_STATES = (CaseState.OPEN.value, CaseState.IN_PROGRESS.value)
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+def _chunks(keys: Collection[str]) -> Iterable[list[str]]:
+    ordered = sorted(keys)
+    for i in range(0, len(ordered), CHUNK):
+        yield ordered[i:i + CHUNK]
+
+
+def orders_by_id(conn: Connection, order_ids: Collection[str]) -> dict[str, tuple[Order, str]]:
+    """Orders with their lines and status, two queries per chunk of ids."""
+    lines: dict[str, list[OrderLine]] = defaultdict(list)
+    heads: list[Any] = []
+    for chunk in _chunks(order_ids):
+        heads.extend(conn.execute(select(t.orders).where(t.orders.c.order_id.in_(chunk)))
+                     .mappings())
+        for r in conn.execute(select(t.order_lines).where(t.order_lines.c.order_id.in_(chunk))
+                              .order_by(t.order_lines.c.order_id, t.order_lines.c.line_no)):
+            lines[r.order_id].append(OrderLine(r.line_no, r.item_id, r.quantity, r.uom,
+                                               r.unit_price))
+    return {h["order_id"]: (_order(h, lines[h["order_id"]]), h["status"]) for h in heads}
+
+
+def _order(h: Any, lines: list[OrderLine]) -> Order:
+    s = h["ship_to"]
+    return Order(h["order_id"], h["customer_id"], h["customer_po"], h["channel"],
+                 h["order_date"], h["requested_ship_date"],
+                 Address(**{k: s.get(k, "") for k in Address.__slots__}), h["ship_via"],
+                 h["warehouse_id"], tuple(lines), h["currency"], h["ship_to_code"],
+                 utc(h["received_at"]))
+
+
+def case_from_row(r: Any) -> Case:
+    """A case row as a domain case."""
+    return Case(r["case_id"], ExceptionCode(r["code"]), Queue(r["queue"]),
+                Severity(r["severity"]), r["order_id"], r["customer_id"], tuple(r["lines"]),
+                r["reason"], r["evidence"], r["priority"], r["value_at_risk"],
+                utc(r["opened_at"]) or datetime.now(UTC),
+                utc(r["sla_due_at"]) or datetime.now(UTC),
+                CaseState(r["state"]), utc(r["closed_at"]), r["resolution"], r["assignee"])
+
+
+def load_orders_into(conn: Connection, work: WorkSet, order_ids: Collection[str]) -> None:
+    """Put orders, their allocations and their open cases into the working set."""
+    missing = [o for o in order_ids if o not in work.orders]
+    for order_id, (order, status) in orders_by_id(conn, missing).items():
+        work.orders[order_id] = order
+        if status == "cancelled":
+            work.cancelled.add(order_id)
+    for chunk in _chunks(missing):
+        for r in conn.execute(select(t.order_lines.c.order_id, t.order_lines.c.line_no,
+                                     t.order_lines.c.allocated_base_qty)
+                              .where(t.order_lines.c.order_id.in_(chunk))):
+            if r.allocated_base_qty:
+                work.allocated[r.order_id][r.line_no] = r.allocated_base_qty
+        for row in conn.execute(select(t.cases).where(
+                t.cases.c.order_id.in_(chunk), t.cases.c.state.in_(OPEN_STATES))).mappings():
+            work.add_case(case_from_row(row))
+
+
+def open_case_orders(conn: Connection, code: ExceptionCode, *, customer_id: str | None = None,
+                     item_id: str | None = None, warehouse_id: str | None = None) -> list[str]:
+    """Orders with an open case of a code, by customer or by stock position (indexed)."""
+    query = select(t.cases.c.order_id).where(t.cases.c.code == code.value,
+                                             t.cases.c.state.in_(OPEN_STATES))
+    if customer_id is not None:
+        query = query.where(t.cases.c.customer_id == customer_id)
+    if item_id is not None:
+        query = query.where(exists().where(and_(
+            t.order_lines.c.order_id == t.cases.c.order_id, t.order_lines.c.item_id == item_id),
+            t.orders.c.order_id == t.cases.c.order_id, t.orders.c.warehouse_id == warehouse_id))
+    return [r[0] for r in conn.execute(query)]
+
+
+def load_credit_state(conn: Connection, ctx: DetectionContext, customers: Collection[str]) -> None:
+    """Payments and open, not credit-held, order value of the customers into the context."""
+    credit_held = exists().where(and_(
+        t.cases.c.order_id == t.orders.c.order_id,
+        t.cases.c.code == ExceptionCode.CREDIT_LIMIT_EXCEEDED.value,
+        t.cases.c.state.in_(OPEN_STATES)))
+    for chunk in _chunks(customers):
+        paid_by = select(t.payments.c.customer_id, func.sum(t.payments.c.amount))
+        for cid, paid in conn.execute(paid_by
+                                      .where(t.payments.c.customer_id.in_(chunk))
+                                      .group_by(t.payments.c.customer_id)):
+            ctx.post_payment(cid, Decimal(paid))
+        for cid, value in conn.execute(
+                select(t.orders.c.customer_id, func.sum(t.orders.c.total_value))
+                .where(t.orders.c.customer_id.in_(chunk), t.orders.c.status == "open",
+                       ~credit_held).group_by(t.orders.c.customer_id)):
+            ctx.add_open_orders(cid, Decimal(value))
+
+
+def load_recent_orders(conn: Connection, ctx: DetectionContext, customers: Collection[str],
+                       since: date) -> None:
+    """Earlier orders of the customers since a date, for duplicate detection."""
+    ids: list[str] = []
+    for chunk in _chunks(customers):
+        ids.extend(r[0] for r in conn.execute(select(t.orders.c.order_id).where(
+            t.orders.c.customer_id.in_(chunk), t.orders.c.order_date >= since)))
+    found = sorted(orders_by_id(conn, ids).values(),
+                   key=lambda os: (os[0].received_at or datetime.min.replace(tzinfo=UTC),
+                                   os[0].order_id))
+    for order, status in found:
+        ctx.recent[order.customer_id].append(RecentOrder(
+            order.order_id, order.order_date, order.received_at, po_key(order.customer_po),
+            ship_to_key(order), line_signature(order), cancelled=status == "cancelled"))

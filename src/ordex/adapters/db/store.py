@@ -1,0 +1,127 @@
+"""Writes a unit of work's changes in one transaction, in batches (never a row at a time)."""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Engine, bindparam, update
+
+from ordex.adapters.db import tables as t
+from ordex.adapters.db.dialect import insert_ignoring_duplicates
+from ordex.domain.cases import Case
+from ordex.domain.events import ErpCommand
+from ordex.orchestrate.changes import Changes
+
+
+def case_row(case: Case) -> dict[str, Any]:
+    """A case as a row of the cases table."""
+    return {
+        "case_id": case.case_id, "code": case.code.value, "queue": case.queue.value,
+        "severity": case.severity.value, "order_id": case.order_id,
+        "customer_id": case.customer_id, "lines": list(case.lines), "reason": case.reason,
+        "evidence": case.evidence, "priority": case.priority,
+        "value_at_risk": case.value_at_risk, "state": case.state.value,
+        "opened_at": case.opened_at, "sla_due_at": case.sla_due_at,
+        "closed_at": case.closed_at, "resolution": case.resolution, "assignee": case.assignee,
+    }
+
+
+def command_payload(command: ErpCommand) -> dict[str, Any]:
+    """A command as JSON: its fields plus its kind."""
+    data = dataclasses.asdict(command)
+    if "lines" in data:
+        data["lines"] = list(data["lines"])
+    return data
+
+
+class SqlChangeStore:
+    """The ChangeStore port on a SQLAlchemy engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def save(self, changes: Changes) -> None:
+        """Write everything in one transaction."""
+        with self.engine.begin() as conn:
+            insert_ignoring_duplicates(conn, t.raw_payloads, [
+                {"raw_id": r.raw_id, "source": r.source[:500], "channel": r.channel,
+                 "received_at": r.received_at, "sha256": r.sha256, "body": r.body}
+                for r in changes.raw_payloads])
+            self._orders(conn, changes)
+            if changes.new_cases:
+                conn.execute(t.cases.insert(), [case_row(c) for c in changes.new_cases.values()])
+            if changes.dirty_cases:
+                conn.execute(update(t.cases).where(t.cases.c.case_id == bindparam("b_id")).values(
+                    state=bindparam("state"), closed_at=bindparam("closed_at"),
+                    resolution=bindparam("resolution"), assignee=bindparam("assignee")), [
+                    {"b_id": c.case_id, "state": c.state.value, "closed_at": c.closed_at,
+                     "resolution": c.resolution, "assignee": c.assignee}
+                    for c in changes.dirty_cases.values()])
+            if changes.audit:
+                conn.execute(t.audit_log.insert(), [dataclasses.asdict(a) for a in changes.audit])
+            if changes.outbox:
+                conn.execute(t.outbox.insert(), [
+                    {"message_id": m.message_id, "created_at": m.at,
+                     "command": type(m.command).__name__, "order_id": m.command.order_id,
+                     "payload": command_payload(m.command)} for m in changes.outbox])
+            insert_ignoring_duplicates(conn, t.intake_results, [
+                {"idempotency_key": r.idempotency_key, "order_id": r.order_id,
+                 "result": r.as_dict()} for r in changes.results
+                if r.idempotency_key and r.status != "rejected"])
+            if changes.events:
+                conn.execute(t.events.insert(), [
+                    {"kind": e.kind, "at": e.at, "payload": e.payload} for e in changes.events])
+            self._stock_and_credit(conn, changes)
+
+    @staticmethod
+    def _orders(conn: Any, changes: Changes) -> None:
+        if changes.orders:
+            conn.execute(t.orders.insert(), [
+                {"order_id": o.order_id, "customer_id": o.customer_id,
+                 "customer_po": o.customer_po, "channel": o.channel, "order_date": o.order_date,
+                 "requested_ship_date": o.requested_ship_date,
+                 "ship_to": dataclasses.asdict(o.ship_to), "ship_to_code": o.ship_to_code,
+                 "ship_via": o.ship_via, "warehouse_id": o.warehouse_id, "currency": o.currency,
+                 "total_value": o.value, "status": "open", "raw_id": raw_id,
+                 "received_at": o.received_at} for o, raw_id, _key in changes.orders])
+            new = {o.order_id for o, _r, _k in changes.orders}
+            conn.execute(t.order_lines.insert(), [
+                {"order_id": o.order_id, "line_no": ln.line_no, "item_id": ln.item_id,
+                 "quantity": ln.quantity, "uom": ln.uom, "unit_price": ln.unit_price,
+                 "allocated_base_qty": changes.allocations.get((o.order_id, ln.line_no),
+                                                               Decimal(0))}
+                for o, _r, _k in changes.orders for ln in o.lines])
+        else:
+            new = set()
+        later = [{"b_order": k[0], "b_line": k[1], "qty": v}
+                 for k, v in changes.allocations.items() if k[0] not in new]
+        if later:
+            conn.execute(update(t.order_lines).where(
+                (t.order_lines.c.order_id == bindparam("b_order"))
+                & (t.order_lines.c.line_no == bindparam("b_line"))).values(
+                allocated_base_qty=bindparam("qty")), later)
+        if changes.cancelled_orders:
+            conn.execute(update(t.orders).where(t.orders.c.order_id == bindparam("b_order"))
+                         .values(status="cancelled"),
+                         [{"b_order": o} for o in changes.cancelled_orders])
+
+    @staticmethod
+    def _stock_and_credit(conn: Any, changes: Changes) -> None:
+        if changes.positions:
+            insert_ignoring_duplicates(conn, t.inventory, [
+                {"item_id": k[0], "warehouse_id": k[1], "on_hand": v[0], "allocated": v[1],
+                 "safety_stock": Decimal(0)} for k, v in changes.positions.items()])
+            conn.execute(update(t.inventory).where(
+                (t.inventory.c.item_id == bindparam("b_item"))
+                & (t.inventory.c.warehouse_id == bindparam("b_wh"))).values(
+                on_hand=bindparam("on_hand"), allocated=bindparam("allocated")), [
+                {"b_item": k[0], "b_wh": k[1], "on_hand": v[0], "allocated": v[1]}
+                for k, v in changes.positions.items()])
+        if changes.payments:
+            conn.execute(t.payments.insert(), [
+                {"customer_id": c, "amount": a, "posted_at": at} for c, a, at in changes.payments])
+        if changes.received_pos:
+            conn.execute(update(t.inbound_pos).where(t.inbound_pos.c.po_id == bindparam("b_po"))
+                         .values(received=True), [{"b_po": p} for p in changes.received_pos])

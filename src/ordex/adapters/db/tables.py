@@ -1,0 +1,227 @@
+"""Database tables (SQLAlchemy Core). The domain never sees these; repositories translate."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData(naming_convention={
+    "ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "pk": "pk_%(table_name)s",
+})
+
+MONEY = Numeric(18, 6, asdecimal=True)
+QTY = Numeric(18, 6, asdecimal=True)
+TS = DateTime(timezone=True)
+
+customers = Table(
+    "customers", metadata,
+    Column("customer_id", String(100), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("tier", String(20), nullable=False),
+    Column("credit_limit", MONEY, nullable=False),
+    Column("region", String(50), nullable=False, default=""),
+    Column("payment_terms_days", Integer, nullable=False, default=30),
+)
+ship_tos = Table(
+    "ship_tos", metadata,
+    Column("customer_id", String(100), primary_key=True),
+    Column("ship_to_id", String(100), primary_key=True),
+    Column("name", String(200)), Column("line1", String(200)), Column("line2", String(200)),
+    Column("city", String(200)), Column("state", String(50)), Column("postal_code", String(20)),
+    Column("country", String(2)),
+)
+items = Table(
+    "items", metadata,
+    Column("item_id", String(100), primary_key=True),
+    Column("description", String(300), nullable=False),
+    Column("base_uom", String(10), nullable=False),
+    Column("list_price", MONEY, nullable=False),
+    Column("unit_cost", MONEY, nullable=False),
+    Column("status", String(20), nullable=False),
+)
+uom_conversions = Table(
+    "uom_conversions", metadata,
+    Column("item_id", String(100), primary_key=True),
+    Column("uom", String(10), primary_key=True),
+    Column("base_qty", QTY, nullable=False),
+)
+warehouses = Table(
+    "warehouses", metadata,
+    Column("warehouse_id", String(100), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("state", String(50), nullable=False),
+    Column("postal_code", String(20), nullable=False),
+)
+inventory = Table(
+    "inventory", metadata,
+    Column("item_id", String(100), primary_key=True),
+    Column("warehouse_id", String(100), primary_key=True),
+    Column("on_hand", QTY, nullable=False),
+    Column("allocated", QTY, nullable=False),
+    Column("safety_stock", QTY, nullable=False),
+)
+inbound_pos = Table(
+    "inbound_pos", metadata,
+    Column("po_id", String(100), primary_key=True),
+    Column("item_id", String(100), nullable=False),
+    Column("warehouse_id", String(100), nullable=False),
+    Column("quantity", QTY, nullable=False),
+    Column("due_date", Date, nullable=False),
+    Column("received", Boolean, nullable=False, default=False),
+    Index("ix_inbound_position", "item_id", "warehouse_id"),
+)
+price_contracts = Table(
+    "price_contracts", metadata,
+    Column("contract_id", String(100), primary_key=True),
+    Column("customer_id", String(100), nullable=False),
+    Column("item_id", String(100), nullable=False),
+    Column("uom", String(10), nullable=False),
+    Column("min_qty", QTY, nullable=False),
+    Column("unit_price", MONEY, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date, nullable=False),
+    Index("ix_contract_customer_item", "customer_id", "item_id"),
+)
+carriers = Table(
+    "carriers", metadata,
+    Column("carrier_id", String(100), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("services", String(500), nullable=False, default=""),
+)
+receivables = Table(
+    "receivables", metadata,
+    Column("invoice_id", String(100), primary_key=True),
+    Column("customer_id", String(100), nullable=False, index=True),
+    Column("amount_open", MONEY, nullable=False),
+    Column("due_date", Date, nullable=False),
+)
+payments = Table(
+    "payments", metadata,
+    Column("payment_id", Integer, primary_key=True, autoincrement=True),
+    Column("customer_id", String(100), nullable=False, index=True),
+    Column("amount", MONEY, nullable=False),
+    Column("posted_at", TS, nullable=False),
+)
+raw_payloads = Table(
+    "raw_payloads", metadata,
+    Column("raw_id", String(64), primary_key=True),
+    Column("source", String(500), nullable=False),
+    Column("channel", String(20), nullable=False),
+    Column("received_at", TS, nullable=False),
+    Column("sha256", String(64), nullable=False, index=True),
+    Column("body", LargeBinary, nullable=False),
+)
+orders = Table(
+    "orders", metadata,
+    Column("order_id", String(100), primary_key=True),
+    Column("customer_id", String(100), nullable=False),
+    Column("customer_po", String(100), nullable=False),
+    Column("channel", String(20), nullable=False),
+    Column("order_date", Date, nullable=False),
+    Column("requested_ship_date", Date, nullable=False),
+    Column("ship_to", JSON, nullable=False),
+    Column("ship_to_code", String(100)),
+    Column("ship_via", String(50)),
+    Column("warehouse_id", String(100), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("total_value", MONEY, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("raw_id", String(64)),
+    Column("received_at", TS, nullable=False),
+    Index("ix_orders_customer_date", "customer_id", "order_date"),
+)
+order_lines = Table(
+    "order_lines", metadata,
+    Column("order_id", String(100), primary_key=True),
+    Column("line_no", Integer, primary_key=True),
+    Column("item_id", String(100), nullable=False),
+    Column("quantity", QTY, nullable=False),
+    Column("uom", String(10), nullable=False),
+    Column("unit_price", MONEY, nullable=False),
+    Column("allocated_base_qty", QTY, nullable=False, default=0),
+    Index("ix_order_lines_item", "item_id"),
+)
+intake_results = Table(
+    "intake_results", metadata,
+    Column("idempotency_key", String(200), primary_key=True),
+    Column("order_id", String(100)),
+    Column("result", JSON, nullable=False),
+)
+cases = Table(
+    "cases", metadata,
+    Column("case_id", String(200), primary_key=True),
+    Column("code", String(40), nullable=False),
+    Column("queue", String(40), nullable=False),
+    Column("severity", String(20), nullable=False),
+    Column("order_id", String(100), index=True),
+    Column("customer_id", String(100)),
+    Column("lines", JSON, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("evidence", JSON, nullable=False),
+    Column("priority", Integer, nullable=False),
+    Column("value_at_risk", MONEY, nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("opened_at", TS, nullable=False),
+    Column("sla_due_at", TS, nullable=False),
+    Column("closed_at", TS),
+    Column("resolution", Text),
+    Column("assignee", String(100)),
+    Index("ix_cases_state_queue", "state", "queue"),
+    Index("ix_cases_code_state", "code", "state"),
+)
+audit_log = Table(
+    "audit_log", metadata,
+    Column("entry_id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", String(200), nullable=False, index=True),
+    Column("at", TS, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("from_state", String(20)),
+    Column("to_state", String(20), nullable=False),
+    Column("reason", Text, nullable=False),
+)
+outbox = Table(
+    "outbox", metadata,
+    Column("message_id", String(64), primary_key=True),
+    Column("created_at", TS, nullable=False),
+    Column("command", String(40), nullable=False),
+    Column("order_id", String(100), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("sent_at", TS),
+    Index("ix_outbox_pending", "sent_at", "created_at"),
+)
+erp_sandbox_inbox = Table(
+    "erp_sandbox_inbox", metadata,
+    Column("message_id", String(64), primary_key=True),
+    Column("received_at", TS, nullable=False),
+    Column("command", String(40), nullable=False),
+    Column("order_id", String(100), nullable=False, index=True),
+    Column("payload", JSON, nullable=False),
+)
+events = Table(
+    "events", metadata,
+    Column("event_id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(40), nullable=False),
+    Column("at", TS, nullable=False),
+    Column("payload", JSON, nullable=False),
+)
+ground_truth = Table(
+    "ground_truth", metadata,
+    Column("order_id", String(100), primary_key=True),
+    Column("code", String(40), primary_key=True),
+)

@@ -1,0 +1,66 @@
+"""The sandbox ERP: the simulator's system of record, receiving ordex's commands by outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Engine, select, update
+
+from ordex.adapters.db import tables as t
+from ordex.adapters.db.dialect import insert_ignoring_duplicates
+from ordex.adapters.db.state_repo import utc
+from ordex.adapters.db.store import command_payload
+from ordex.domain.events import CancelOrder, ErpCommand, HoldLines, ReleaseLines
+from ordex.orchestrate.changes import OutboxMessage
+
+COMMANDS: dict[str, type] = {"HoldLines": HoldLines, "ReleaseLines": ReleaseLines,
+                             "CancelOrder": CancelOrder}
+
+
+def _command(kind: str, payload: dict[str, object]) -> ErpCommand:
+    data = dict(payload)
+    if "lines" in data:
+        data["lines"] = tuple(data["lines"])  # type: ignore[arg-type]
+    return COMMANDS[kind](**data)  # type: ignore[no-any-return]
+
+
+class SandboxErp:
+    """An ERP connector that records each command once, keyed by message id."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def send(self, messages: Sequence[OutboxMessage]) -> None:
+        """Record the commands; a message id already received is ignored (idempotent)."""
+        with self.engine.begin() as conn:
+            insert_ignoring_duplicates(conn, t.erp_sandbox_inbox, [
+                {"message_id": m.message_id, "received_at": m.at,
+                 "command": type(m.command).__name__, "order_id": m.command.order_id,
+                 "payload": command_payload(m.command)} for m in messages])
+
+
+class SqlOutbox:
+    """The Outbox port on the outbox table."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def pending(self, *, limit: int) -> list[OutboxMessage]:
+        """Oldest undelivered messages."""
+        query = (select(t.outbox).where(t.outbox.c.sent_at.is_(None))
+                 .order_by(t.outbox.c.created_at, t.outbox.c.message_id).limit(limit))
+        with self.engine.connect() as conn:
+            return [OutboxMessage(r["message_id"], utc(r["created_at"]) or r["created_at"],
+                                  _command(r["command"], r["payload"]))
+                    for r in conn.execute(query).mappings()]
+
+    def mark_sent(self, message_ids: Sequence[str], *, at: datetime) -> None:
+        """Record delivery."""
+        if not message_ids:
+            return
+        with self.engine.begin() as conn:
+            for i in range(0, len(message_ids), 900):
+                conn.execute(update(t.outbox).where(
+                    t.outbox.c.message_id.in_(message_ids[i:i + 900])).values(
+                    sent_at=at))

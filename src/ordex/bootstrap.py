@@ -1,0 +1,233 @@
+"""The composition root: the one place that wires adapters into the stages and owns the clock."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from collections.abc import Callable, Collection, Iterable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from ordex.adapters.db import tables as t
+from ordex.adapters.db.dialect import make_engine, wipe
+from ordex.adapters.db.migrate import upgrade
+from ordex.adapters.db.queries import DbIdempotency, Queries
+from ordex.adapters.db.reference_repo import load_reference, save_reference
+from ordex.adapters.db.state_repo import (
+    load_credit_state,
+    load_orders_into,
+    load_recent_orders,
+    open_case_orders,
+)
+from ordex.adapters.db.store import SqlChangeStore
+from ordex.adapters.erp_sandbox import SandboxErp, SqlOutbox
+from ordex.adapters.postal import ZipcodesDirectory
+from ordex.config import Settings
+from ordex.decide.policy import Policy
+from ordex.domain.cases import Case, CaseState
+from ordex.domain.codes import ExceptionCode
+from ordex.domain.errors import IllegalTransitionError, UnknownCaseError
+from ordex.domain.events import PaymentPosted, StockReceived
+from ordex.domain.reference import ReferenceData
+from ordex.interpret.build import context_from_reference
+from ordex.interpret.registry import detectors_for
+from ordex.learn.detection import detection_report
+from ordex.learn.kpis import compute_kpis
+from ordex.orchestrate.intake import IdempotencyIndex, Outcome, ingest
+from ordex.orchestrate.outbox import dispatch
+from ordex.orchestrate.pipeline import Pipeline
+from ordex.orchestrate.workset import WorkSet
+from ordex.simulate.orders import InjectionRates
+from ordex.simulate.run import Simulation
+from ordex.simulate.world import WorldConfig, build_world
+
+
+def utcnow() -> datetime:
+    """The wall clock, in UTC."""
+    return datetime.now(UTC)
+
+
+def peek_keys(bodies: Iterable[bytes]) -> tuple[set[str], set[str], date | None]:
+    """Customers, items and the earliest order date named in payloads (to load their context)."""
+    customers: set[str] = set()
+    items: set[str] = set()
+    earliest: date | None = None
+    for body in bodies:
+        try:
+            data = json.loads(body)
+        except ValueError:
+            continue
+        for doc in data if isinstance(data, list) else data.get("orders", [data]) if isinstance(
+                data, dict) else []:
+            if not isinstance(doc, dict):
+                continue
+            customers.add(str(doc.get("customer_id", "")))
+            items.update(str(ln.get("item_id", "")) for ln in doc.get("lines", []) or []
+                         if isinstance(ln, dict))
+            try:
+                day = date.fromisoformat(str(doc.get("order_date")))
+            except ValueError:
+                continue
+            earliest = day if earliest is None or day < earliest else earliest
+    return customers, items, earliest
+
+
+class App:
+    """ordex wired to its database, ERP connector and postal directory."""
+
+    def __init__(self, settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> None:
+        self.settings, self.clock = settings, clock
+        self.engine = make_engine(settings.database_url)
+        self.store = SqlChangeStore(self.engine)
+        self.outbox, self.erp = SqlOutbox(self.engine), SandboxErp(self.engine)
+        self.queries, self.idempotency = Queries(self.engine), DbIdempotency(self.engine)
+        self.postal = ZipcodesDirectory()
+        self.detection = settings.detection()
+        self.detectors = detectors_for(self.detection.enabled)
+        self.policy = Policy()
+        self._lock = threading.Lock()  # one writer per process; workers scale out later
+
+    def migrate(self) -> None:
+        """Bring the database schema up to date."""
+        upgrade(self.engine)
+
+    def wipe(self) -> None:
+        """Empty every table (a fresh simulation)."""
+        with self.engine.begin() as conn:
+            wipe(conn, list(t.metadata.sorted_tables))
+
+    def save_reference(self, ref: ReferenceData) -> None:
+        """Replace the reference data."""
+        save_reference(self.engine, ref)
+
+    def commit(self, pipeline: Pipeline) -> None:
+        """Write the pipeline's changes in one transaction, then deliver the outbox."""
+        self.store.save(pipeline.take_changes())
+        dispatch(self.outbox, self.erp, now=self.clock())
+
+    def new_pipeline(self, ref: ReferenceData, **kwargs: Any) -> Pipeline:
+        """A pipeline over reference data held in memory."""
+        ctx = context_from_reference(ref, settings=self.detection, postal=self.postal)
+        return Pipeline(ctx=ctx, detectors=self.detectors, policy=self.policy, **kwargs)
+
+    def _hydrated(self, *, customers: Collection[str] = (), items: Collection[str] = (),
+                  order_ids: Collection[str] = (), since: date | None = None) -> Pipeline:
+        """A pipeline loaded with exactly the context this batch of work needs."""
+        work = WorkSet()
+        with self.engine.connect() as conn:
+            load_orders_into(conn, work, order_ids)
+            customers = set(customers) | {o.customer_id for o in work.orders.values()}
+            items = set(items) | {ln.item_id for o in work.orders.values() for ln in o.lines}
+            ref = load_reference(conn, customers=customers, items=items)
+            pipeline = self.new_pipeline(ref, work=work)
+            load_credit_state(conn, pipeline.ctx, customers)
+            if since is not None:
+                window = max(self.detection.duplicate_po_window_days, 2)
+                load_recent_orders(conn, pipeline.ctx, customers, since - timedelta(days=window))
+        return pipeline
+
+    # -- handlers ------------------------------------------------------------------------
+    def ingest(self, bodies: list[tuple[bytes, str]], *, channel: str,
+               key: str | None = None, index: IdempotencyIndex | None = None) -> list[Outcome]:
+        """Store and process payloads (body, source) in one unit of work."""
+        now = self.clock()
+        customers, items, earliest = peek_keys(b for b, _ in bodies)
+        with self._lock:
+            since = earliest or now.date()
+            pipeline = self._hydrated(customers=customers, items=items, since=since)
+            outcomes: list[Outcome] = []
+            for body, source in bodies:
+                outcomes.extend(ingest(pipeline, index or self.idempotency, body, source=source,
+                                       channel=channel, now=now, key=key))
+            self.commit(pipeline)
+        return outcomes
+
+    def stock_received(self, event: StockReceived) -> list[str]:
+        """Apply a stock receipt and auto-resolve the shortfalls it covers."""
+        code = ExceptionCode.INVENTORY_SHORTFALL
+        with self._lock:
+            with self.engine.connect() as conn:
+                ids = open_case_orders(conn, code, item_id=event.item_id,
+                                       warehouse_id=event.warehouse_id)
+            pipeline = self._hydrated(items={event.item_id}, order_ids=ids)
+            closed = pipeline.on_stock_received(event, now=event.at)
+            self.commit(pipeline)
+        return closed
+
+    def payment_posted(self, event: PaymentPosted) -> list[str]:
+        """Apply a payment and release the credit holds it clears."""
+        with self._lock:
+            with self.engine.connect() as conn:
+                ids = open_case_orders(conn, ExceptionCode.CREDIT_LIMIT_EXCEEDED,
+                                       customer_id=event.customer_id)
+            pipeline = self._hydrated(customers={event.customer_id}, order_ids=ids)
+            closed = pipeline.on_payment(event, now=event.at)
+            self.commit(pipeline)
+        return closed
+
+    def act(self, case_id: str, *, action: str, actor: str, reason: str) -> dict[str, Any]:
+        """A person takes or resolves a case; returns the case as it now stands."""
+        now = self.clock()
+        with self._lock:
+            found = self.queries.case(case_id)
+            if found is None:
+                raise UnknownCaseError(f"no case {case_id}", case_id=case_id)
+            pipeline = self._hydrated(order_ids=[found["order_id"]] if found["order_id"] else [])
+            case = self._case_in(pipeline, case_id, found)
+            if action == "take":
+                pipeline.take(case, actor=actor, now=now)
+            else:
+                pipeline.resolve(case, actor=actor, action=action, reason=reason, now=now)
+            self.commit(pipeline)
+        return self.queries.case(case_id) or {}
+
+    @staticmethod
+    def _case_in(pipeline: Pipeline, case_id: str, found: dict[str, Any]) -> Case:
+        case = pipeline.work.open_cases.get(found["order_id"] or "", {}).get(case_id)
+        if case is None:
+            raise IllegalTransitionError(f"case {case_id} is {found['state']} and cannot change",
+                                         case_id=case_id, state=found["state"])
+        return case
+
+    def kpis(self, *, now: datetime | None = None) -> dict[str, Any]:
+        """The KPI report."""
+        return compute_kpis(self.queries.kpi_facts(now=now))
+
+
+    def simulate(self, cfg: WorldConfig, *, orders_per_day: int, rates: InjectionRates,
+                 progress: Callable[[int], None] | None = None) -> dict[str, Any]:
+        """Build a fresh distributor, play its period through the pipeline, and report."""
+        started = time.perf_counter()
+        self.wipe()
+        world = build_world(cfg, self.postal.zip_codes())
+        self.save_reference(world.ref)
+        counter = itertools.count(1)
+        pipeline = self.new_pipeline(world.ref, new_id=lambda: f"M{next(counter):010d}")
+        sim = Simulation(world=world, cfg=cfg, pipeline=pipeline, orders_per_day=orders_per_day,
+                         rates=rates, flush=lambda: self.commit(pipeline),
+                         flush_every=self.settings.batch_size)
+        result = sim.run(progress)
+        with self.engine.begin() as conn:
+            rows = [{"order_id": o, "code": c} for o, c in sorted(result.truth)]
+            for i in range(0, len(rows), 5000):
+                conn.execute(t.ground_truth.insert(), rows[i:i + 5000])
+        elapsed = time.perf_counter() - started
+        end = datetime.combine(cfg.start + timedelta(days=cfg.days), datetime.min.time(),
+                               UTC)
+        return {
+            "seed": cfg.seed, "start": cfg.start.isoformat(), "days": cfg.days,
+            "warehouses": cfg.warehouses, "customers": cfg.customers, "items": cfg.items,
+            "orders": result.orders, "payloads": result.payloads, "resends_replayed":
+            result.replays, "events": result.events,
+            "detection": detection_report(result.predicted, result.truth),
+            "kpis": self.kpis(now=end),
+            "run": {"seconds": round(elapsed, 2),
+                    "orders_per_second": round(result.orders / elapsed, 1) if elapsed else None},
+        }
+
+
+def open_states() -> tuple[str, ...]:
+    """States in which a case still needs work."""
+    return (CaseState.OPEN.value, CaseState.IN_PROGRESS.value)

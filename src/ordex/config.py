@@ -1,0 +1,54 @@
+"""One Settings class: every configuration key of ordex, validated (docs/configuration.md)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ordex.interpret.settings import DetectionSettings
+
+
+class Settings(BaseSettings):
+    """ordex configuration, read from ORDEX_* environment variables (and a .env file)."""
+
+    model_config = SettingsConfigDict(env_prefix="ORDEX_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "production"] = "development"
+    database_url: str = Field("sqlite:///ordex.db",
+                              description="sqlite:///FILE or postgresql://USER@HOST/DB")
+    secret_key: str = Field("change-me", description="Signs sessions; must be set in production")
+    detectors: list[str] = Field(default_factory=lambda: list(DetectionSettings().enabled))
+    price_tolerance_abs: Decimal = Field(Decimal("0.01"), ge=0)
+    price_tolerance_pct: Decimal = Field(Decimal("0.5"), ge=0, le=100)
+    base_currency: str = Field("USD", pattern=r"^[A-Z]{3}$")
+    duplicate_po_window_days: int = Field(30, ge=0)
+    duplicate_lines_window_hours: int = Field(48, ge=0)
+    duplicate_lines_similarity: Decimal = Field(Decimal("0.9"), gt=0, le=1)
+    batch_size: int = Field(2000, ge=1, description="Orders per database transaction")
+
+    @field_validator("database_url")
+    @classmethod
+    def url_is_given(cls, value: str) -> str:
+        """The database URL may not be empty."""
+        if not value.strip():
+            raise ValueError("database_url must not be empty")
+        return value.strip()
+
+    @model_validator(mode="after")
+    def no_default_secret_in_production(self) -> Settings:
+        """Production refuses the default secret."""
+        if self.environment == "production" and self.secret_key == "change-me":
+            raise ValueError("ORDEX_SECRET_KEY must be set in production")
+        return self
+
+    def detection(self) -> DetectionSettings:
+        """The detector thresholds as the interpret stage takes them."""
+        return DetectionSettings(
+            enabled=tuple(self.detectors), price_tolerance_abs=self.price_tolerance_abs,
+            price_tolerance_pct=self.price_tolerance_pct, base_currency=self.base_currency,
+            duplicate_po_window_days=self.duplicate_po_window_days,
+            duplicate_lines_window_hours=self.duplicate_lines_window_hours,
+            duplicate_lines_similarity=self.duplicate_lines_similarity)

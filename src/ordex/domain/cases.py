@@ -1,0 +1,118 @@
+"""Exception cases: one per order and code, with states, allowed moves and an audit trail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from ordex.domain.codes import ExceptionCode, Queue, Severity
+from ordex.domain.errors import IllegalTransitionError
+
+
+class CaseState(StrEnum):
+    """Where a case stands."""
+
+    OPEN = "open"
+    """Waiting in its queue for someone (or an event) to act."""
+    IN_PROGRESS = "in_progress"
+    """Someone has taken the case and is working it."""
+    RESOLVED = "resolved"
+    """Closed by a person's action."""
+    AUTO_RESOLVED = "auto_resolved"
+    """Closed without a person: the condition went away or policy applied an action."""
+    CANCELLED = "cancelled"
+    """Closed because it no longer applies (for example its order was cancelled)."""
+
+
+CLOSED_STATES = frozenset({CaseState.RESOLVED, CaseState.AUTO_RESOLVED, CaseState.CANCELLED})
+
+ALLOWED_MOVES: dict[CaseState, frozenset[CaseState]] = {
+    CaseState.OPEN: frozenset(
+        {CaseState.IN_PROGRESS, CaseState.RESOLVED, CaseState.AUTO_RESOLVED, CaseState.CANCELLED}
+    ),
+    CaseState.IN_PROGRESS: frozenset(
+        {CaseState.OPEN, CaseState.RESOLVED, CaseState.AUTO_RESOLVED, CaseState.CANCELLED}
+    ),
+    CaseState.RESOLVED: frozenset(),
+    CaseState.AUTO_RESOLVED: frozenset(),
+    CaseState.CANCELLED: frozenset(),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One append-only record of a change: who, when, what and why."""
+
+    case_id: str
+    at: datetime
+    actor: str
+    action: str
+    from_state: str | None
+    to_state: str
+    reason: str
+
+
+def case_id_for(subject: str, code: ExceptionCode) -> str:
+    """The natural key of a case: one per subject (order or raw payload) and code."""
+    return f"{subject}/{code.value}"
+
+
+@dataclass(slots=True)
+class Case:
+    """An exception case in a queue, with its priority, SLA and evidence."""
+
+    case_id: str
+    code: ExceptionCode
+    queue: Queue
+    severity: Severity
+    order_id: str | None
+    customer_id: str | None
+    lines: tuple[int, ...]
+    reason: str
+    evidence: dict[str, Any]
+    priority: int
+    value_at_risk: Decimal
+    opened_at: datetime
+    sla_due_at: datetime
+    state: CaseState = CaseState.OPEN
+    closed_at: datetime | None = None
+    resolution: str | None = None
+    assignee: str | None = None
+    history: list[AuditEntry] = field(default_factory=list)
+
+    @property
+    def is_open(self) -> bool:
+        """True while the case still needs something to happen."""
+        return self.state not in CLOSED_STATES
+
+    @property
+    def blocks(self) -> bool:
+        """True when the case holds its lines (open and blocking)."""
+        return self.is_open and self.severity is Severity.BLOCKING
+
+    def opened(self, *, actor: str) -> AuditEntry:
+        """Record the opening of the case."""
+        entry = AuditEntry(self.case_id, self.opened_at, actor, "open", None,
+                           self.state.value, self.reason)
+        self.history.append(entry)
+        return entry
+
+    def move(self, to: CaseState, *, actor: str, at: datetime, reason: str,
+             action: str = "transition") -> AuditEntry:
+        """Move the case to another state, or raise IllegalTransitionError."""
+        if to not in ALLOWED_MOVES[self.state]:
+            raise IllegalTransitionError(
+                f"case {self.case_id} cannot move from {self.state.value} to {to.value}",
+                case_id=self.case_id, from_state=self.state.value, to_state=to.value)
+        entry = AuditEntry(self.case_id, at, actor, action, self.state.value, to.value, reason)
+        self.state = to
+        if to in CLOSED_STATES:
+            self.closed_at = at
+            self.resolution = reason
+        if to is CaseState.IN_PROGRESS:
+            self.assignee = actor
+        self.history.append(entry)
+        return entry

@@ -1,0 +1,97 @@
+"""Stable codes of the public interface: exception codes, queues, actions, severities.
+
+Codes are part of the API, CLI output and exports: add codes, never rename them.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Queue(StrEnum):
+    """A role queue where people work cases."""
+
+    PLANNING = "planning"
+    PRICING = "pricing"
+    CREDIT = "credit"
+    CUSTOMER_SERVICE = "customer_service"
+    FINANCE = "finance"
+    LOGISTICS = "logistics"
+    COMPLIANCE = "compliance"
+    INTEGRATION = "integration"
+
+
+class ExceptionCode(StrEnum):
+    """What stops an order; each code has one owner queue."""
+
+    INVENTORY_SHORTFALL = "INVENTORY_SHORTFALL"
+    ALLOCATION_CONFLICT = "ALLOCATION_CONFLICT"
+    PRICE_MISMATCH = "PRICE_MISMATCH"
+    MARGIN_BELOW_FLOOR = "MARGIN_BELOW_FLOOR"
+    CREDIT_LIMIT_EXCEEDED = "CREDIT_LIMIT_EXCEEDED"
+    PAST_DUE_HOLD = "PAST_DUE_HOLD"
+    INVALID_SHIP_TO = "INVALID_SHIP_TO"
+    DUPLICATE_ORDER = "DUPLICATE_ORDER"
+    MASTER_DATA_CONFLICT = "MASTER_DATA_CONFLICT"
+    TAX_FAILURE = "TAX_FAILURE"
+    MISSING_CARRIER_INSTRUCTIONS = "MISSING_CARRIER_INSTRUCTIONS"
+    SHIPMENT_CONSTRAINT = "SHIPMENT_CONSTRAINT"
+    LATE_SHIPMENT_RISK = "LATE_SHIPMENT_RISK"
+    COMPLIANCE_HOLD = "COMPLIANCE_HOLD"
+    QUANTITY_ANOMALY = "QUANTITY_ANOMALY"
+    INTEGRATION_FAILURE = "INTEGRATION_FAILURE"
+    CUSTOMER_REQUEST = "CUSTOMER_REQUEST"
+
+
+OWNER_QUEUE: dict[ExceptionCode, Queue] = {
+    ExceptionCode.INVENTORY_SHORTFALL: Queue.PLANNING,
+    ExceptionCode.ALLOCATION_CONFLICT: Queue.PLANNING,
+    ExceptionCode.PRICE_MISMATCH: Queue.PRICING,
+    ExceptionCode.MARGIN_BELOW_FLOOR: Queue.PRICING,
+    ExceptionCode.CREDIT_LIMIT_EXCEEDED: Queue.CREDIT,
+    ExceptionCode.PAST_DUE_HOLD: Queue.CREDIT,
+    ExceptionCode.INVALID_SHIP_TO: Queue.CUSTOMER_SERVICE,
+    ExceptionCode.DUPLICATE_ORDER: Queue.CUSTOMER_SERVICE,
+    ExceptionCode.MASTER_DATA_CONFLICT: Queue.CUSTOMER_SERVICE,
+    ExceptionCode.TAX_FAILURE: Queue.FINANCE,
+    ExceptionCode.MISSING_CARRIER_INSTRUCTIONS: Queue.LOGISTICS,
+    ExceptionCode.SHIPMENT_CONSTRAINT: Queue.LOGISTICS,
+    ExceptionCode.LATE_SHIPMENT_RISK: Queue.LOGISTICS,
+    ExceptionCode.COMPLIANCE_HOLD: Queue.COMPLIANCE,
+    ExceptionCode.QUANTITY_ANOMALY: Queue.CUSTOMER_SERVICE,
+    ExceptionCode.INTEGRATION_FAILURE: Queue.INTEGRATION,
+    ExceptionCode.CUSTOMER_REQUEST: Queue.CUSTOMER_SERVICE,
+}
+
+
+class Severity(StrEnum):
+    """How badly a finding stops the order."""
+
+    BLOCKING = "blocking"
+    """The affected lines must not ship until the case is closed."""
+    WARNING = "warning"
+    """Someone should look, but the order may ship."""
+
+
+class Action(StrEnum):
+    """What can be done about a case (DESIGN.md action codes)."""
+
+    RELEASE = "RELEASE"
+    HOLD = "HOLD"
+    SPLIT_SHIPMENT = "SPLIT_SHIPMENT"
+    ALTERNATE_WAREHOUSE = "ALTERNATE_WAREHOUSE"
+    SUBSTITUTE_ITEM = "SUBSTITUTE_ITEM"
+    BACKORDER = "BACKORDER"
+    WAIT_FOR_RECEIPT = "WAIT_FOR_RECEIPT"
+    REPRICE = "REPRICE"
+    ACCEPT_PRICE = "ACCEPT_PRICE"
+    CORRECT_ADDRESS = "CORRECT_ADDRESS"
+    CANCEL_DUPLICATE = "CANCEL_DUPLICATE"
+    MAP_ITEM = "MAP_ITEM"
+    ASSIGN_CARRIER = "ASSIGN_CARRIER"
+    EXPEDITE = "EXPEDITE"
+    REVISE_PROMISE = "REVISE_PROMISE"
+    REQUEST_LICENCE = "REQUEST_LICENCE"
+    RETRY = "RETRY"
+    ESCALATE = "ESCALATE"
+    NOTIFY_CUSTOMER = "NOTIFY_CUSTOMER"

@@ -1,0 +1,54 @@
+"""One error root for ordex; every error is named after the business fact it reports.
+
+The class docstring is the default message; errors carry the data a caller needs to
+answer well (an API maps them to HTTP status codes, the CLI to one clear line).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class OrdexError(Exception):
+    """Something went wrong in ordex."""
+
+    def __init__(self, message: str | None = None, **details: Any) -> None:
+        self.message = message or (self.__doc__ or type(self).__name__).strip()
+        self.details = details
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InvalidPayloadError(OrdexError):
+    """The payload is not a valid order."""
+
+    def __init__(self, message: str | None = None, *, errors: list[dict[str, str]] | None = None,
+                 **details: Any) -> None:
+        self.errors = errors or []
+        super().__init__(message, **details)
+
+
+class ParseError(OrdexError):
+    """The input could not be parsed."""
+
+
+class UnknownOrderError(OrdexError):
+    """No order with that id."""
+
+
+class UnknownCaseError(OrdexError):
+    """No exception case with that id."""
+
+
+class IllegalTransitionError(OrdexError):
+    """That case cannot move to the requested state."""
+
+
+class ReferenceDataError(OrdexError):
+    """The reference data is incomplete or malformed."""
+
+
+class ConfigurationError(OrdexError):
+    """The configuration is invalid."""

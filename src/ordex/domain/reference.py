@@ -1,0 +1,34 @@
+"""The reference data a distributor keeps: the master data and open positions ordex reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ordex.domain.model import (
+    Carrier,
+    Customer,
+    InboundPO,
+    InventoryPosition,
+    Item,
+    PriceContract,
+    Receivable,
+    ShipTo,
+    UnitConversion,
+    Warehouse,
+)
+
+
+@dataclass
+class ReferenceData:
+    """Everything loaded from a reference folder, one list per entity."""
+
+    customers: list[Customer] = field(default_factory=list)
+    ship_tos: list[ShipTo] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
+    conversions: list[UnitConversion] = field(default_factory=list)
+    warehouses: list[Warehouse] = field(default_factory=list)
+    inventory: list[InventoryPosition] = field(default_factory=list)
+    inbound_pos: list[InboundPO] = field(default_factory=list)
+    contracts: list[PriceContract] = field(default_factory=list)
+    receivables: list[Receivable] = field(default_factory=list)
+    carriers: list[Carrier] = field(default_factory=list)

@@ -1,0 +1,161 @@
+"""The context an order is judged in: reference data plus the live state of stock and credit.
+
+The context is an in-memory working set. The composition root fills it (from the database,
+CSV files or the simulator) with what a batch of orders needs, and the pipeline keeps it
+current as orders are accepted and events arrive, so detectors never query per line.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from ordex.domain.model import (
+    Customer,
+    InboundPO,
+    InventoryPosition,
+    Item,
+    Order,
+    PriceContract,
+    ShipTo,
+)
+from ordex.domain.uom import UnitTable
+from ordex.interpret.ports import PostalDirectory
+from ordex.interpret.settings import DetectionSettings
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class Atp:
+    """Available-to-promise of an item at a warehouse by a date, with its parts."""
+
+    on_hand: Decimal
+    allocated: Decimal
+    safety_stock: Decimal
+    inbound_due: Decimal
+
+    @property
+    def quantity(self) -> Decimal:
+        """ATP = on hand − allocated − safety stock + inbound due in time."""
+        return self.on_hand - self.allocated - self.safety_stock + self.inbound_due
+
+
+@dataclass(slots=True)
+class RecentOrder:
+    """What duplicate detection remembers of an earlier order."""
+
+    order_id: str
+    order_date: date
+    received_at: datetime | None
+    po_key: str
+    ship_to_key: str
+    lines: Counter[tuple[str, Decimal, str]]
+    cancelled: bool = False
+
+
+def po_key(customer_po: str) -> str:
+    """A PO number normalised for comparison: upper case, no spaces, no leading zeros."""
+    return "".join(customer_po.split()).upper().lstrip("0")
+
+
+def ship_to_key(order: Order) -> str:
+    """The ship-to code if given, else the normalised address."""
+    if order.ship_to_code:
+        return "code:" + order.ship_to_code.strip().upper()
+    a = order.ship_to
+    parts = (a.line1, a.city, a.state, a.postal_code[:5], a.country)
+    return "addr:" + "|".join(" ".join(p.upper().split()) for p in parts)
+
+
+def line_signature(order: Order) -> Counter[tuple[str, Decimal, str]]:
+    """The multiset of (item, quantity, unit) of an order's lines."""
+    return Counter((ln.item_id, ln.quantity.normalize(), ln.uom.upper()) for ln in order.lines)
+
+
+@dataclass
+class DetectionContext:
+    """Reference data and live stock and credit state, indexed for detectors."""
+
+    settings: DetectionSettings
+    postal: PostalDirectory
+    units: UnitTable
+    customers: dict[str, Customer] = field(default_factory=dict)
+    items: dict[str, Item] = field(default_factory=dict)
+    ship_tos: dict[tuple[str, str], ShipTo] = field(default_factory=dict)
+    contracts: dict[tuple[str, str], list[PriceContract]] = field(default_factory=dict)
+    positions: dict[tuple[str, str], InventoryPosition] = field(default_factory=dict)
+    inbound: dict[tuple[str, str], list[InboundPO]] = field(default_factory=dict)
+    ar_open: dict[str, Decimal] = field(default_factory=dict)
+    open_order_value: dict[str, Decimal] = field(default_factory=dict)
+    recent: dict[str, list[RecentOrder]] = field(default_factory=lambda: defaultdict(list))
+    dirty_positions: set[tuple[str, str]] = field(default_factory=set)
+
+    # -- loading -----------------------------------------------------------------------
+    def add_contracts(self, contracts: Iterable[PriceContract]) -> None:
+        """Index price contracts by customer and item."""
+        for c in contracts:
+            self.contracts.setdefault((c.customer_id, c.item_id), []).append(c)
+
+    def add_inbound(self, pos: Iterable[InboundPO]) -> None:
+        """Index open inbound POs by item and warehouse."""
+        for po in pos:
+            if not po.received:
+                self.inbound.setdefault((po.item_id, po.warehouse_id), []).append(po)
+
+    # -- reading -----------------------------------------------------------------------
+    def atp(self, item_id: str, warehouse_id: str, by: date) -> Atp:
+        """ATP of the item at the warehouse counting inbound POs due on or before `by`."""
+        pos = self.positions.get((item_id, warehouse_id))
+        inbound = sum((po.quantity for po in self.inbound.get((item_id, warehouse_id), ())
+                       if po.due_date <= by), ZERO)
+        if pos is None:
+            return Atp(ZERO, ZERO, ZERO, inbound)
+        return Atp(pos.on_hand, pos.allocated, pos.safety_stock, inbound)
+
+    def exposure_before(self, customer_id: str) -> tuple[Decimal, Decimal]:
+        """Open receivables and open (not credit-held) order value of a customer."""
+        return (self.ar_open.get(customer_id, ZERO),
+                self.open_order_value.get(customer_id, ZERO))
+
+    # -- changing ----------------------------------------------------------------------
+    def allocate(self, item_id: str, warehouse_id: str, quantity: Decimal) -> None:
+        """Reserve base units of stock for an accepted line (negative releases them)."""
+        key = (item_id, warehouse_id)
+        pos = self.positions.get(key)
+        if pos is None:
+            pos = self.positions[key] = InventoryPosition(item_id, warehouse_id, ZERO)
+        pos.allocated += quantity
+        self.dirty_positions.add(key)
+
+    def receive(self, item_id: str, warehouse_id: str, quantity: Decimal,
+                po_id: str | None) -> None:
+        """Add received stock to on hand and close the inbound PO it came on."""
+        key = (item_id, warehouse_id)
+        self.allocate(item_id, warehouse_id, ZERO)
+        self.positions[key].on_hand += quantity
+        if po_id is not None:
+            self.inbound[key] = [po for po in self.inbound.get(key, ()) if po.po_id != po_id]
+
+    def add_open_orders(self, customer_id: str, value: Decimal) -> None:
+        """Count order value in (or, negative, out of) the customer's credit exposure."""
+        self.open_order_value[customer_id] = self.open_order_value.get(customer_id, ZERO) + value
+
+    def post_payment(self, customer_id: str, amount: Decimal) -> None:
+        """Reduce the customer's open receivables by a payment."""
+        self.ar_open[customer_id] = self.ar_open.get(customer_id, ZERO) - amount
+
+    def remember(self, order: Order) -> None:
+        """Remember an accepted order for duplicate detection."""
+        self.recent[order.customer_id].append(RecentOrder(
+            order.order_id, order.order_date, order.received_at, po_key(order.customer_po),
+            ship_to_key(order), line_signature(order)))
+
+    def forget_cancelled(self, customer_id: str, order_id: str) -> None:
+        """Mark an order cancelled so it is never a duplicate's original."""
+        for entry in self.recent.get(customer_id, ()):
+            if entry.order_id == order_id:
+                entry.cancelled = True

@@ -1,0 +1,33 @@
+"""CREDIT_LIMIT_EXCEEDED: open receivables + open orders + this order exceed the limit."""
+
+from __future__ import annotations
+
+from ordex.domain.codes import ExceptionCode, Severity
+from ordex.domain.findings import Finding
+from ordex.domain.model import Order
+from ordex.interpret.context import DetectionContext
+from ordex.interpret.detectors._lines import money
+
+
+class CreditLimitExceeded:
+    """Compares the customer's exposure including this order with its credit limit."""
+
+    code = ExceptionCode.CREDIT_LIMIT_EXCEEDED
+
+    def evaluate(self, order: Order, ctx: DetectionContext) -> list[Finding]:
+        """A whole-order finding when exposure is above the limit."""
+        customer = ctx.customers.get(order.customer_id)
+        if customer is None:
+            return []
+        ar, open_orders = ctx.exposure_before(order.customer_id)
+        exposure = ar + open_orders + order.value
+        if exposure <= customer.credit_limit:
+            return []
+        over = exposure - customer.credit_limit
+        reason = (f"Credit limit exceeded: open receivables {money(ar)} + open orders "
+                  f"{money(open_orders)} + this order {money(order.value)} = {money(exposure)}, "
+                  f"over the limit of {money(customer.credit_limit)} by {money(over)}.")
+        evidence = {"open_receivables": str(ar), "open_orders": str(open_orders),
+                    "order_value": str(order.value), "exposure": str(exposure),
+                    "credit_limit": str(customer.credit_limit), "over_by": str(over)}
+        return [Finding(self.code, Severity.BLOCKING, (), reason, evidence)]

@@ -1,0 +1,1 @@
+"""Learn: KPIs, detection quality and, later, models and what-if replay."""

@@ -1,0 +1,1 @@
+"""Orchestrate: exception cases, holds and releases, and commands to the ERP."""

@@ -1,0 +1,77 @@
+"""What a batch of work changed, collected in memory and written by the store in one go."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from ordex.domain.cases import AuditEntry, Case
+from ordex.domain.events import ErpCommand
+from ordex.domain.model import Order, RawPayload
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeResult:
+    """What intake answered for one order payload; replayed as-is for a resend."""
+
+    idempotency_key: str | None
+    order_id: str | None
+    raw_id: str
+    status: str
+    cases: tuple[str, ...] = ()
+    held_lines: tuple[int, ...] = ()
+    whole_order_held: bool = False
+    errors: tuple[dict[str, str], ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"order_id": self.order_id, "status": self.status, "raw_id": self.raw_id,
+                "cases": list(self.cases), "held_lines": list(self.held_lines),
+                "whole_order_held": self.whole_order_held, "errors": list(self.errors)}
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    """A command bound for the ERP, written in the same transaction as the change causing it."""
+
+    message_id: str
+    at: datetime
+    command: ErpCommand
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedEvent:
+    """An event for the append-only event log."""
+
+    kind: str
+    at: datetime
+    payload: dict[str, Any]
+
+
+@dataclass
+class Changes:
+    """Everything one unit of work will write."""
+
+    raw_payloads: list[RawPayload] = field(default_factory=list)
+    orders: list[tuple[Order, str | None, str]] = field(default_factory=list)
+    allocations: dict[tuple[str, int], Decimal] = field(default_factory=dict)
+    cancelled_orders: list[str] = field(default_factory=list)
+    new_cases: dict[str, Case] = field(default_factory=dict)
+    dirty_cases: dict[str, Case] = field(default_factory=dict)
+    audit: list[AuditEntry] = field(default_factory=list)
+    outbox: list[OutboxMessage] = field(default_factory=list)
+    results: list[IntakeResult] = field(default_factory=list)
+    events: list[LoggedEvent] = field(default_factory=list)
+    positions: dict[tuple[str, str], tuple[Decimal, Decimal]] = field(default_factory=dict)
+    payments: list[tuple[str, Decimal, datetime]] = field(default_factory=list)
+    received_pos: list[str] = field(default_factory=list)
+
+    def touch(self, case: Case) -> None:
+        """Note that a case changed (new cases are written with their latest state)."""
+        if case.case_id not in self.new_cases:
+            self.dirty_cases[case.case_id] = case
+
+    def __len__(self) -> int:
+        return len(self.raw_payloads) + len(self.orders) + len(self.audit) + len(self.events)

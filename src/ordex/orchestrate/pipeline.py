@@ -1,0 +1,226 @@
+"""The pipeline: accept an order, detect, decide, open cases, hold lines, react to events."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime
+from decimal import Decimal
+
+from ordex.decide.policy import Policy
+from ordex.domain.cases import Case, CaseState, case_id_for
+from ordex.domain.codes import ExceptionCode, Severity
+from ordex.domain.errors import InvalidPayloadError
+from ordex.domain.events import (
+    CancelOrder,
+    ErpCommand,
+    HoldLines,
+    PaymentPosted,
+    ReleaseLines,
+    StockReceived,
+)
+from ordex.domain.findings import Finding
+from ordex.domain.model import Order, RawPayload
+from ordex.interpret.context import DetectionContext
+from ordex.interpret.detectors._lines import known_lines
+from ordex.interpret.registry import Detector, detect
+from ordex.orchestrate.changes import Changes, IntakeResult, LoggedEvent, OutboxMessage
+from ordex.orchestrate.workset import CREDIT, SHORTFALL, WorkSet
+
+SYSTEM = "ordex"
+
+
+class Pipeline:
+    """Runs orders and events through interpret → decide → orchestrate on a working set."""
+
+    def __init__(self, *, ctx: DetectionContext, detectors: Sequence[Detector], policy: Policy,
+                 work: WorkSet | None = None, new_id: Callable[[], str] | None = None) -> None:
+        self.ctx, self.detectors, self.policy = ctx, list(detectors), policy
+        self.by_code = {d.code: d for d in self.detectors}
+        self.work = work or WorkSet()
+        self.changes = Changes()
+        self._new_id = new_id or (lambda: uuid.uuid4().hex)
+
+    # -- intake ------------------------------------------------------------------------
+    def accept(self, order: Order, *, raw_id: str, key: str | None, now: datetime) -> IntakeResult:
+        """Judge a valid order, open its cases, hold what they block, allocate the rest."""
+        order = order if order.received_at else replace(order, received_at=now)
+        findings = detect(order, self.ctx, self.detectors)
+        self.work.orders[order.order_id] = order
+        customer = self.ctx.customers.get(order.customer_id)
+        cases = [self._open(order.order_id, order, customer, f, now) for f in findings]
+        self._allocate_clean_lines(order, findings)
+        if not any(f.code is CREDIT for f in findings):
+            self.ctx.add_open_orders(order.customer_id, order.value)
+        self.ctx.remember(order)
+        held, whole = self.work.held_lines(order.order_id)
+        status = "held" if held or whole else "accepted"
+        result = IntakeResult(key, order.order_id, raw_id, status,
+                              tuple(c.case_id for c in cases), tuple(sorted(held)), whole)
+        self.changes.orders.append((order, raw_id, key))
+        self.changes.results.append(result)
+        self._log("OrderReceived", now, {"order_id": order.order_id, "raw_id": raw_id})
+        return result
+
+    def reject(self, raw: RawPayload, error: InvalidPayloadError, *, index: int,
+               order_id: str | None, key: str | None, now: datetime) -> IntakeResult:
+        """Turn a payload that is not a valid order into an INTEGRATION_FAILURE case."""
+        subject = f"raw-{raw.raw_id}" + (f"-{index}" if index else "")
+        evidence = {"raw_id": raw.raw_id, "source": raw.source, "channel": raw.channel,
+                    "index": index, "order_id": order_id, "errors": error.errors}
+        finding = Finding(ExceptionCode.INTEGRATION_FAILURE, Severity.BLOCKING, (),
+                          f"Payload from {raw.source} could not be read: {error.message}.",
+                          evidence)
+        case = self._open(subject, None, None, finding, now)
+        result = IntakeResult(key, order_id, raw.raw_id, "rejected", (case.case_id,),
+                              errors=tuple(error.errors))
+        self.changes.results.append(result)
+        return result
+
+    # -- events ------------------------------------------------------------------------
+    def on_stock_received(self, event: StockReceived, *, now: datetime) -> list[str]:
+        """Add the stock, then close every shortfall case on that position it now covers."""
+        self.ctx.receive(event.item_id, event.warehouse_id, event.quantity, event.po_id)
+        if event.po_id:
+            self.changes.received_pos.append(event.po_id)
+        self._log("StockReceived", now, {"item_id": event.item_id, "po_id": event.po_id,
+                                         "warehouse_id": event.warehouse_id,
+                                         "quantity": str(event.quantity)})
+        waiting = self.work.shortfall_by_position.get((event.item_id, event.warehouse_id), {})
+        closed = []
+        for case in sorted(waiting.values(), key=lambda c: (c.opened_at, c.case_id)):
+            order = self.work.orders[case.order_id or ""]
+            lines = tuple(ln for ln in order.lines if ln.line_no in case.lines)
+            short = replace(order, lines=lines)
+            if self.by_code[SHORTFALL].evaluate(short, self.ctx):
+                continue
+            self._allocate(order, set(case.lines))
+            why = f"stock received: {event.quantity} of {event.item_id} at {event.warehouse_id}"
+            self.close(case, CaseState.AUTO_RESOLVED, actor=SYSTEM, reason=why, now=now)
+            closed.append(case.case_id)
+        return closed
+
+    def on_payment(self, event: PaymentPosted, *, now: datetime) -> list[str]:
+        """Apply the payment, then release credit holds that now fit under the limit."""
+        self.ctx.post_payment(event.customer_id, event.amount)
+        self.changes.payments.append((event.customer_id, event.amount, event.at))
+        self._log("PaymentPosted", now, {"customer_id": event.customer_id,
+                                         "amount": str(event.amount)})
+        closed = []
+        held = self.work.credit_by_customer.get(event.customer_id, {})
+        for case in sorted(held.values(), key=lambda c: (c.opened_at, c.case_id)):
+            order = self.work.orders[case.order_id or ""]
+            if self.by_code[CREDIT].evaluate(order, self.ctx):
+                continue
+            why = f"payment of {event.amount} posted by {event.customer_id}"
+            self.close(case, CaseState.AUTO_RESOLVED, actor=SYSTEM, reason=why, now=now)
+            closed.append(case.case_id)
+        return closed
+
+    # -- people ------------------------------------------------------------------------
+    def take(self, case: Case, *, actor: str, now: datetime) -> None:
+        """Someone starts working a case."""
+        self.changes.audit.append(case.move(CaseState.IN_PROGRESS, actor=actor, at=now,
+                                            reason="taken", action="take"))
+        self.changes.touch(case)
+
+    def resolve(self, case: Case, *, actor: str, action: str, reason: str, now: datetime) -> None:
+        """A person closes a case with an action; cancelling a duplicate cancels its order."""
+        if action == "CANCEL_DUPLICATE" and case.order_id in self.work.orders:
+            self._cancel_order(case.order_id, actor=actor, now=now, reason=reason)
+            self.close(case, CaseState.RESOLVED, actor=actor, reason=f"{action}: {reason}",
+                       now=now, action=action, release=False)
+            return
+        self.close(case, CaseState.RESOLVED, actor=actor, reason=f"{action}: {reason}", now=now,
+                   action=action)
+
+    def close(self, case: Case, state: CaseState, *, actor: str, reason: str, now: datetime,
+              action: str = "close", release: bool = True) -> None:
+        """Close a case, audit it, and release the lines nothing else holds."""
+        before = self.work.held_lines(case.order_id) if case.order_id else (set(), False)
+        self.changes.audit.append(case.move(state, actor=actor, at=now, reason=reason,
+                                            action=action))
+        self.changes.touch(case)
+        self.work.drop_case(case)
+        if case.code is CREDIT and state is not CaseState.CANCELLED and case.order_id:
+            order = self.work.orders[case.order_id]
+            self.ctx.add_open_orders(order.customer_id, order.value)
+        if release and case.order_id and case.severity is Severity.BLOCKING:
+            self._release(case, before, now)
+
+    # -- helpers -----------------------------------------------------------------------
+    def _open(self, subject: str, order: Order | None, customer: object, finding: Finding,
+              now: datetime) -> Case:
+        decision = self.policy.decide(order=order, customer=customer,  # type: ignore[arg-type]
+                                      finding=finding, now=now)
+        case = Case(case_id_for(subject, finding.code), finding.code, decision.queue,
+                    finding.severity, order.order_id if order else None,
+                    order.customer_id if order else None, finding.lines, finding.reason,
+                    {**finding.evidence, "priority_parts": decision.priority_parts,
+                     "policy_version": decision.policy_version},
+                    decision.priority, decision.value_at_risk, now, decision.sla_due_at)
+        self.changes.audit.append(case.opened(actor=SYSTEM))
+        self.changes.new_cases[case.case_id] = case
+        self.work.add_case(case)
+        if order is not None and case.blocks:
+            self._send(now, HoldLines(order.order_id, case.lines, case.reason, case.case_id))
+        return case
+
+    def _allocate_clean_lines(self, order: Order, findings: list[Finding]) -> None:
+        blocked = {ln for f in findings
+                   if f.code in (SHORTFALL, ExceptionCode.MASTER_DATA_CONFLICT) for ln in f.lines}
+        self._allocate(order, {ln.line_no for ln in order.lines} - blocked)
+
+    def _allocate(self, order: Order, line_nos: set[int]) -> None:
+        for line, base in known_lines(order, self.ctx):
+            if line.line_no in line_nos:
+                self.ctx.allocate(line.item_id, order.warehouse_id, base)
+                self.work.allocated[order.order_id][line.line_no] = base
+                self.changes.allocations[(order.order_id, line.line_no)] = base
+
+    def _cancel_order(self, order_id: str, *, actor: str, now: datetime, reason: str) -> None:
+        order = self.work.orders[order_id]
+        credit_held = any(c.code is CREDIT for c in self.work.open_cases.get(order_id, {}).values())
+        for case in list(self.work.open_cases.get(order_id, {}).values()):
+            if case.code is not ExceptionCode.DUPLICATE_ORDER:
+                self.close(case, CaseState.CANCELLED, actor=actor, now=now, release=False,
+                           reason=f"order {order_id} cancelled", action="cancel")
+        for line in order.lines:
+            base = self.work.allocated[order_id].pop(line.line_no, None)
+            if base is not None:
+                self.ctx.allocate(line.item_id, order.warehouse_id, -base)
+                self.changes.allocations[(order_id, line.line_no)] = Decimal(0)
+        if not credit_held:
+            self.ctx.add_open_orders(order.customer_id, -order.value)
+        self.ctx.forget_cancelled(order.customer_id, order_id)
+        self.work.cancelled.add(order_id)
+        self.changes.cancelled_orders.append(order_id)
+        self._send(now, CancelOrder(order_id, reason, f"{order_id}/DUPLICATE_ORDER"))
+
+    def _release(self, case: Case, before: tuple[set[int], bool], now: datetime) -> None:
+        order_id = case.order_id or ""
+        after_lines, after_whole = self.work.held_lines(order_id)
+        if after_whole:
+            return
+        all_lines = {ln.line_no for ln in self.work.orders[order_id].lines}
+        was = all_lines if before[1] else before[0]
+        freed = sorted(was - after_lines)
+        if freed:
+            self._send(now, ReleaseLines(order_id, tuple(freed), case.resolution or "",
+                                         case.case_id))
+
+    def _send(self, now: datetime, command: ErpCommand) -> None:
+        self.changes.outbox.append(OutboxMessage(self._new_id(), now, command))
+
+    def _log(self, kind: str, now: datetime, payload: dict[str, object]) -> None:
+        self.changes.events.append(LoggedEvent(kind, now, payload))
+
+    def take_changes(self) -> Changes:
+        """Hand over what changed since the last call (with stock positions) and start afresh."""
+        changes, self.changes = self.changes, Changes()
+        for key in self.ctx.dirty_positions:
+            pos = self.ctx.positions[key]
+            changes.positions[key] = (pos.on_hand, pos.allocated)
+        self.ctx.dirty_positions.clear()
+        return changes

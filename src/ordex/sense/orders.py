@@ -1,0 +1,88 @@
+"""Turn raw order payloads (JSON object, JSON array, NDJSON) into domain orders."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from ordex.domain.errors import InvalidPayloadError
+from ordex.domain.model import Order, RawPayload
+from ordex.sense.schema import OrderIn
+
+
+def store_raw(body: bytes, *, source: str, channel: str, now: datetime,
+              raw_id: str | None = None) -> RawPayload:
+    """Wrap bytes as a raw payload with its hash; the caller stores it before parsing."""
+    return RawPayload(raw_id or uuid.uuid4().hex, source, channel, now,
+                      hashlib.sha256(body).hexdigest(), body)
+
+
+def _errors(exc: ValidationError, prefix: str = "") -> list[dict[str, str]]:
+    """Pydantic errors as {field, reason} with a dotted path people can read."""
+    out = []
+    for err in exc.errors(include_url=False):
+        path = ".".join(str(p) for p in err["loc"])
+        path = f"{prefix}.{path}" if prefix and path else (prefix or path or "(body)")
+        out.append({"field": path, "reason": err["msg"]})
+    return out
+
+
+def validate_order(data: Any, *, channel: str, prefix: str = "") -> Order:
+    """A domain order from decoded JSON, or InvalidPayloadError naming fields and reasons."""
+    if isinstance(data, dict) and "channel" not in data:
+        data = {**data, "channel": channel}
+    try:
+        return OrderIn.model_validate(data).to_domain()
+    except ValidationError as exc:
+        errors = _errors(exc, prefix)
+        first = errors[0]
+        raise InvalidPayloadError(f"{first['field']}: {first['reason']}", errors=errors) from None
+
+
+def decode_json(body: bytes) -> Any:
+    """Decoded JSON, or InvalidPayloadError saying where the syntax breaks."""
+    try:
+        return json.loads(body)
+    except UnicodeDecodeError as exc:
+        raise InvalidPayloadError(f"body is not UTF-8 text (byte {exc.start})",
+                                  errors=[{"field": "(body)", "reason": "not UTF-8"}]) from None
+    except json.JSONDecodeError as exc:
+        reason = f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        raise InvalidPayloadError(reason, errors=[{"field": "(body)", "reason": reason}]) from None
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """One order found in a payload: the order, or the error that stopped it."""
+
+    index: int
+    order: Order | None
+    error: InvalidPayloadError | None
+    order_id: str | None
+
+
+def split_orders(data: Any) -> tuple[list[Any], bool]:
+    """The order objects of a body (object, array or {"orders": [...]}) and if it was a batch."""
+    if isinstance(data, list):
+        return data, True
+    if isinstance(data, dict) and isinstance(data.get("orders"), list):
+        return data["orders"], True
+    return [data], False
+
+
+def parse_items(items: list[Any], *, channel: str, batch: bool) -> Iterator[Parsed]:
+    """Validate each order object, keeping going past bad ones."""
+    for i, item in enumerate(items):
+        oid = item.get("order_id") if isinstance(item, dict) else None
+        try:
+            order = validate_order(item, channel=channel, prefix=f"[{i}]" if batch else "")
+            yield Parsed(i, order, None, order.order_id)
+        except InvalidPayloadError as exc:
+            yield Parsed(i, None, exc, oid if isinstance(oid, str) else None)

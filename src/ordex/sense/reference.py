@@ -1,0 +1,138 @@
+"""Reads reference data from a folder of CSV files, one file per entity (docs/formats.md)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from ordex.domain.errors import ReferenceDataError
+from ordex.domain.model import (
+    Address,
+    Carrier,
+    Customer,
+    CustomerTier,
+    InboundPO,
+    InventoryPosition,
+    Item,
+    ItemStatus,
+    PriceContract,
+    Receivable,
+    ShipTo,
+    UnitConversion,
+    Warehouse,
+)
+from ordex.domain.reference import ReferenceData
+
+
+@dataclass(frozen=True)
+class Row:
+    """One CSV row with the place it came from, for precise errors."""
+
+    file: str
+    line: int
+    values: dict[str, str]
+
+    def text(self, column: str, default: str | None = None) -> str:
+        """A required (or defaulted) text column."""
+        value = (self.values.get(column) or "").strip()
+        if value:
+            return value
+        if default is not None:
+            return default
+        raise self.error(column, "is required")
+
+    def decimal(self, column: str, default: str | None = None) -> Decimal:
+        """A decimal column."""
+        raw = self.text(column, default)
+        try:
+            return Decimal(raw)
+        except InvalidOperation:
+            raise self.error(column, f"'{raw}' is not a number") from None
+
+    def day(self, column: str) -> date:
+        """An ISO date column (YYYY-MM-DD)."""
+        raw = self.text(column)
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            raise self.error(column, f"'{raw}' is not a date (YYYY-MM-DD)") from None
+
+    def choice(self, column: str, enum: Any, default: str | None = None) -> Any:
+        """A column whose value must be one of an enum's values."""
+        raw = self.text(column, default).lower()
+        try:
+            return enum(raw)
+        except ValueError:
+            allowed = ", ".join(e.value for e in enum)
+            raise self.error(column, f"'{raw}' is not one of {allowed}") from None
+
+    def error(self, column: str, problem: str) -> ReferenceDataError:
+        """A ReferenceDataError naming file, line and column."""
+        return ReferenceDataError(f"{self.file} line {self.line}: column {column} {problem}",
+                                  file=self.file, line=self.line, column=column)
+
+
+def rows(path: Path) -> Iterator[Row]:
+    """The rows of a CSV file with a header line (UTF-8, BOM tolerated)."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            for i, values in enumerate(csv.DictReader(handle), start=2):
+                yield Row(path.name, i, {k.strip(): v for k, v in values.items() if k})
+    except UnicodeDecodeError:
+        raise ReferenceDataError(f"{path.name} is not UTF-8 text", file=path.name) from None
+
+
+PARSERS: dict[str, tuple[str, Callable[[Row], Any], bool]] = {
+    "customers.csv": ("customers", lambda r: Customer(
+        r.text("customer_id"), r.text("name"), r.choice("tier", CustomerTier, "bronze"),
+        r.decimal("credit_limit"), r.text("region", ""),
+        int(r.decimal("payment_terms_days", "30"))), True),
+    "ship_tos.csv": ("ship_tos", lambda r: ShipTo(r.text("customer_id"), r.text("ship_to_id"),
+        Address(r.text("name", ""), r.text("line1", ""), r.text("line2", ""), r.text("city", ""),
+                r.text("state", ""), r.text("postal_code", ""), r.text("country", "US"))), False),
+    "items.csv": ("items", lambda r: Item(
+        r.text("item_id"), r.text("description", ""), r.text("base_uom").upper(),
+        r.decimal("list_price"), r.decimal("unit_cost", "0"),
+        r.choice("status", ItemStatus, "active")), True),
+    "uom_conversions.csv": ("conversions", lambda r: UnitConversion(
+        r.text("item_id"), r.text("uom").upper(), r.decimal("base_qty")), False),
+    "warehouses.csv": ("warehouses", lambda r: Warehouse(
+        r.text("warehouse_id"), r.text("name", ""), r.text("state", ""),
+        r.text("postal_code", "")), True),
+    "inventory.csv": ("inventory", lambda r: InventoryPosition(
+        r.text("item_id"), r.text("warehouse_id"), r.decimal("on_hand"),
+        r.decimal("allocated", "0"), r.decimal("safety_stock", "0")), False),
+    "inbound_pos.csv": ("inbound_pos", lambda r: InboundPO(
+        r.text("po_id"), r.text("item_id"), r.text("warehouse_id"), r.decimal("quantity"),
+        r.day("due_date")), False),
+    "price_contracts.csv": ("contracts", lambda r: PriceContract(
+        r.text("contract_id"), r.text("customer_id"), r.text("item_id"), r.text("uom").upper(),
+        r.decimal("min_qty", "0"), r.decimal("unit_price"), r.day("valid_from"),
+        r.day("valid_to"), r.text("currency", "USD").upper()), False),
+    "receivables.csv": ("receivables", lambda r: Receivable(
+        r.text("customer_id"), r.text("invoice_id"), r.decimal("amount_open"),
+        r.day("due_date")), False),
+    "carriers.csv": ("carriers", lambda r: Carrier(
+        r.text("carrier_id"), r.text("name", ""),
+        tuple(s for s in r.text("services", "").split("|") if s)), False),
+}
+
+
+def load_reference(folder: Path) -> ReferenceData:
+    """Read every known CSV file of a folder; customers, items, warehouses are required."""
+    if not folder.is_dir():
+        raise ReferenceDataError(f"reference folder {folder} does not exist", folder=str(folder))
+    ref = ReferenceData()
+    for name, (attr, parse, required) in PARSERS.items():
+        path = folder / name
+        if not path.exists():
+            if required:
+                raise ReferenceDataError(f"reference folder {folder} has no {name}", file=name)
+            continue
+        getattr(ref, attr).extend(parse(row) for row in rows(path))
+    return ref

@@ -1,0 +1,95 @@
+"""The canonical order format (JSON), validated with pydantic and turned into domain orders.
+
+`docs/schemas/order.schema.json` is generated from these models (`ordex schema`).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ordex.domain.model import Address, Order, OrderLine
+
+Text = Annotated[str, Field(max_length=200)]
+Code = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class ShipToIn(BaseModel):
+    """Where the order goes; missing parts are a business exception, not a schema error."""
+
+    model_config = ConfigDict(extra="allow")
+    code: Code | None = Field(None, description="Customer's ship-to location code, if any")
+    name: Text = ""
+    line1: Text = ""
+    line2: Text = ""
+    city: Text = ""
+    state: Text = ""
+    postal_code: Text = ""
+    country: Text = Field("US", description="ISO 3166-1 alpha-2 country code")
+
+
+class LineIn(BaseModel):
+    """One order line in the customer's unit of measure."""
+
+    model_config = ConfigDict(extra="allow")
+    line_no: int = Field(ge=1, description="Line number, unique within the order")
+    item_id: Code = Field(description="Our item number")
+    quantity: Decimal = Field(gt=0, max_digits=18, decimal_places=6)
+    uom: Annotated[str, Field(min_length=1, max_length=10)] = Field(
+        description="Unit of measure code (EA, CS, PL, …)")
+    unit_price: Decimal = Field(ge=0, max_digits=18, decimal_places=6,
+                                description="Price per `uom`, in the order currency")
+
+
+class OrderIn(BaseModel):
+    """A customer's purchase order in ordex's canonical form."""
+
+    model_config = ConfigDict(extra="allow", title="Order")
+    order_id: Code = Field(description="Unique id of the order; the default idempotency key")
+    customer_id: Code
+    customer_po: Annotated[str, Field(max_length=100)] = Field(
+        description="The customer's purchase-order number")
+    channel: Annotated[str, Field(max_length=20)] = Field(
+        "api", description="api, csv, edi, email, ndjson, …")
+    order_date: date
+    requested_ship_date: date
+    ship_to: ShipToIn
+    ship_via: Annotated[str, Field(max_length=50)] | None = None
+    warehouse_id: Code
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "USD"
+    lines: list[LineIn] = Field(min_length=1, max_length=10_000)
+
+    @field_validator("lines")
+    @classmethod
+    def line_numbers_are_unique(cls, lines: list[LineIn]) -> list[LineIn]:
+        """Two lines may not share a line number."""
+        seen: set[int] = set()
+        for line in lines:
+            if line.line_no in seen:
+                raise ValueError(f"line_no {line.line_no} appears more than once")
+            seen.add(line.line_no)
+        return lines
+
+    def to_domain(self) -> Order:
+        """The domain order this payload describes."""
+        s = self.ship_to
+        return Order(
+            order_id=self.order_id, customer_id=self.customer_id, customer_po=self.customer_po,
+            channel=self.channel, order_date=self.order_date,
+            requested_ship_date=self.requested_ship_date,
+            ship_to=Address(s.name, s.line1, s.line2, s.city, s.state, s.postal_code, s.country),
+            ship_via=self.ship_via or None, warehouse_id=self.warehouse_id,
+            lines=tuple(OrderLine(ln.line_no, ln.item_id, ln.quantity, ln.uom.upper(),
+                                  ln.unit_price) for ln in self.lines),
+            currency=self.currency, ship_to_code=s.code)
+
+
+def order_json_schema() -> dict[str, object]:
+    """The JSON Schema of one canonical order."""
+    schema = OrderIn.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://ordex.dev/schemas/order.schema.json"
+    return schema

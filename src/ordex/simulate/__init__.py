@@ -1,0 +1,1 @@
+"""The simulated distributor: reference data, orders with injected exceptions, ground truth."""

@@ -1,0 +1,224 @@
+"""Run the simulated week through the real pipeline, in time order, and keep ground truth."""
+
+from __future__ import annotations
+
+import heapq
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from ordex.domain.cases import CaseState
+from ordex.domain.events import PaymentPosted, StockReceived
+from ordex.orchestrate.changes import IntakeResult
+from ordex.orchestrate.intake import MemoryIdempotency, ingest
+from ordex.orchestrate.pipeline import Pipeline
+from ordex.simulate.orders import Generated, InjectionRates, OrderFactory
+from ordex.simulate.truth import Book, SimOrder
+from ordex.simulate.world import World, WorldConfig
+
+HUMAN = {"PRICE_MISMATCH": ("pricing-rep", "ACCEPT_PRICE", 1, 30),
+         "INVALID_SHIP_TO": ("cs-rep", "CORRECT_ADDRESS", 1, 24),
+         "DUPLICATE_ORDER": ("cs-rep", "CANCEL_DUPLICATE", 0.5, 12),
+         "INVENTORY_SHORTFALL": ("planner", "BACKORDER", 2, 30)}
+
+
+@dataclass
+class SimResult:
+    """What the run produced: predictions, truth, counts."""
+
+    truth: set[tuple[str, str]] = field(default_factory=set)
+    predicted: set[tuple[str, str]] = field(default_factory=set)
+    payloads: int = 0
+    orders: int = 0
+    replays: int = 0
+    events: int = 0
+
+
+class Simulation:
+    """Streams orders and the events that resolve them through the pipeline."""
+
+    def __init__(self, *, world: World, cfg: WorldConfig, pipeline: Pipeline,
+                 orders_per_day: int, rates: InjectionRates,
+                 flush: Callable[[], None], flush_every: int = 2000) -> None:
+        self.world, self.cfg, self.pipeline = world, cfg, pipeline
+        self.orders_per_day, self.flush, self.flush_every = orders_per_day, flush, flush_every
+        self.rng = random.Random(cfg.seed * 7919 + 1)
+        s = pipeline.ctx.settings
+        self.book = Book(world.ref, s.price_tolerance_abs, s.price_tolerance_pct)
+        self.factory = OrderFactory(world, self.book, rates, self.rng)
+        self.rates = rates
+        self.index = MemoryIdempotency()
+        self.result = SimResult()
+        self.heap: list[tuple[datetime, int, str, Any]] = []
+        self.seq = 0
+        self.end = datetime.combine(cfg.start + timedelta(days=cfg.days), time(0), UTC)
+
+    def push(self, at: datetime, kind: str, payload: Any) -> None:
+        """Schedule something at a moment (ignored when past the end of the run)."""
+        if at < self.end:
+            self.seq += 1
+            heapq.heappush(self.heap, (at, self.seq, kind, payload))
+
+    def run(self, progress: Callable[[int], None] | None = None) -> SimResult:
+        """Play the whole period and return predictions and truth."""
+        self._schedule_orders()
+        for po in self.world.ref.inbound_pos:
+            arrival = datetime.combine(po.due_date, time(7), UTC)
+            self.push(arrival, "receipt", (po.item_id, po.warehouse_id, po.quantity, po.po_id))
+        done = 0
+        while self.heap:
+            at, _seq, kind, payload = heapq.heappop(self.heap)
+            getattr(self, f"_on_{kind}")(at, payload)
+            if kind == "order":
+                done += 1
+                if progress and done % 1000 == 0:
+                    progress(1000)
+                if done % self.flush_every == 0:
+                    self.flush()
+        self.flush()
+        if progress:
+            progress(done % 1000)
+        return self.result
+
+    def _schedule_orders(self) -> None:
+        customers = list(self.world.weight)
+        weights = [self.world.weight[c] * (3 if c in self.world.tight else 1) for c in customers]
+        n = 0
+        for day in range(self.cfg.days):
+            start = datetime.combine(self.cfg.start + timedelta(days=day), time(6), UTC)
+            picks = self.rng.choices(customers, weights, k=self.orders_per_day)
+            offsets = sorted(self.rng.randint(0, 14 * 3600 - 1) for _ in picks)
+            for cid, off in zip(picks, offsets, strict=True):
+                n += 1
+                self.push(start + timedelta(seconds=off), "order", (f"SO{n:08d}", cid, n))
+
+    # -- handlers ----------------------------------------------------------------------
+    def _on_order(self, at: datetime, payload: tuple[str, str, int]) -> None:
+        order_id, cid, seq = payload
+        gen = self.factory.make(order_id, cid, at, seq)
+        if not gen.broken:
+            self._label(gen)
+        outcome = self._send(gen.body, at)
+        self.result.orders += 1
+        if gen.broken:
+            self.result.truth.add((order_id, "INTEGRATION_FAILURE"))
+            if outcome.rejected:
+                self.result.predicted.add((order_id, "INTEGRATION_FAILURE"))
+            return
+        if outcome.rejected:  # a valid order the pipeline could not read is a miss
+            return
+        self.book.accept(gen.order)
+        self._follow_up(gen.order, at)
+        if self.rng.random() < self.rates.resend:
+            self.push(at + timedelta(minutes=self.rng.randint(1, 90)), "resend", gen.body)
+
+    def _send(self, body: bytes, at: datetime) -> Any:
+        self.result.payloads += 1
+        outcome = ingest(self.pipeline, self.index, body, source="simulator", channel="api",
+                         now=at, on_accept=self._accepted)[0]
+        return outcome
+
+    def _accepted(self, result: IntakeResult) -> None:
+        self.index.remember(result)
+        for case_id in result.cases:
+            order_id, code = case_id.rsplit("/", 1)
+            self.result.predicted.add((order_id, code))
+
+    def _label(self, gen: Generated) -> None:
+        order, book = gen.order, self.book
+        order.short_lines = book.short_lines(order)
+        labels = {"INVALID_SHIP_TO"} & gen.injected
+        if order.short_lines:
+            labels.add("INVENTORY_SHORTFALL")
+        if any(not book.price_ok(ln.unit_price, book.price(order.customer_id, ln.item_id, ln.uom,
+                                                           ln.quantity, order.order_date))
+               for ln in order.lines):
+            labels.add("PRICE_MISMATCH")
+        if book.over_limit(order):
+            labels.add("CREDIT_LIMIT_EXCEEDED")
+        if _is_duplicate(order, book.recent.get(order.customer_id, [])):
+            labels.add("DUPLICATE_ORDER")
+        order.labels = labels
+        self.result.truth.update((order.order_id, code) for code in labels)
+
+    def _follow_up(self, order: SimOrder, at: datetime) -> None:
+        """Schedule what resolves each exception: a receipt, a payment or a person."""
+        rng, hours = self.rng, lambda lo, hi: timedelta(hours=self.rng.uniform(lo, hi))
+        if "INVENTORY_SHORTFALL" in order.labels:
+            if rng.random() < 0.7:
+                for ln in order.lines:
+                    if ln.line_no in order.short_lines:
+                        qty = ln.quantity * self.book.units(ln.item_id, ln.uom) + rng.randint(0, 50)
+                        self.push(at + hours(3, 60), "receipt",
+                                  (ln.item_id, order.warehouse_id, Decimal(qty), None))
+            elif rng.random() < 0.6:
+                self.push(at + hours(2, 30), "human", (order, "INVENTORY_SHORTFALL"))
+        if "CREDIT_LIMIT_EXCEEDED" in order.labels and rng.random() < 0.85:
+            self.push(at + hours(4, 48), "payment", order.customer_id)
+        for code in ("PRICE_MISMATCH", "INVALID_SHIP_TO", "DUPLICATE_ORDER"):
+            if code in order.labels and rng.random() < 0.9:
+                _actor, _action, lo, hi = HUMAN[code]
+                self.push(at + hours(lo, hi), "human", (order, code))
+
+    def _on_resend(self, at: datetime, body: bytes) -> None:
+        outcome = ingest(self.pipeline, self.index, body, source="simulator-resend",
+                         channel="api", now=at)[0]
+        self.result.payloads += 1
+        self.result.replays += int(outcome.replayed)
+
+    def _on_receipt(self, at: datetime, payload: tuple[str, str, Decimal, str | None]) -> None:
+        item_id, wh, qty, po_id = payload
+        self.book.receive(item_id, wh, qty, po_id)
+        self.pipeline.on_stock_received(StockReceived(item_id, wh, qty, at, po_id), now=at)
+        self.result.events += 1
+
+    def _on_payment(self, at: datetime, customer_id: str) -> None:
+        book = self.book
+        held = sum((o.value for o in book.credit_held[customer_id]), Decimal(0))
+        need = book.ar[customer_id] + book.open_value[customer_id] + held - book.limit[customer_id]
+        amount = max(need, Decimal(0)) + (book.limit[customer_id] * Decimal("0.1")).quantize(
+            Decimal("0.01"))
+        book.pay(customer_id, amount)
+        self.pipeline.on_payment(PaymentPosted(customer_id, amount, at), now=at)
+        self.result.events += 1
+
+    def _on_human(self, at: datetime, payload: tuple[SimOrder, str]) -> None:
+        order, code = payload
+        case = self.pipeline.work.open_cases.get(order.order_id, {}).get(f"{order.order_id}/{code}")
+        if case is None or case.state not in (CaseState.OPEN, CaseState.IN_PROGRESS):
+            return
+        actor, action, *_ = HUMAN[code]
+        self.pipeline.take(case, actor=actor, now=at)
+        done = at + timedelta(minutes=self.rng.randint(2, 45))
+        if code == "DUPLICATE_ORDER":
+            self.book.cancel(order)
+        elif code == "INVENTORY_SHORTFALL":
+            self.book.stop_waiting(order)
+        self.pipeline.resolve(case, actor=actor, action=action, now=done,
+                              reason=f"{actor} handled {code.lower()}")
+        self.result.events += 1
+
+
+def _po_key(po: str) -> str:
+    return "".join(po.split()).upper().lstrip("0")
+
+
+def _is_duplicate(order: SimOrder, recent: list[SimOrder]) -> bool:
+    """Same normalised PO within 30 days, or ≥ 90 % same lines to the same place within 48 h."""
+    mine = [(ln.item_id, ln.quantity, ln.uom) for ln in order.lines]
+    for prior in recent:
+        if prior.cancelled or prior.order_id == order.order_id:
+            continue
+        if _po_key(prior.po) == _po_key(order.po) and abs(
+                (order.order_date - prior.order_date).days) <= 30:
+            return True
+        if prior.ship_to_key != order.ship_to_key or abs(order.at - prior.at) > timedelta(hours=48):
+            continue
+        theirs = [(ln.item_id, ln.quantity, ln.uom) for ln in prior.lines]
+        common = sum(min(mine.count(x), theirs.count(x)) for x in set(mine))
+        if common * 10 >= 9 * max(len(mine), len(theirs)):
+            return True
+    return False
