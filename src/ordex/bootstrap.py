@@ -74,6 +74,13 @@ def peek_keys(bodies: Iterable[bytes]) -> tuple[set[str], set[str], date | None]
     return customers, items, earliest
 
 
+def offline_pipeline(settings: Settings, ref: ReferenceData) -> Pipeline:
+    """A pipeline over reference data only, with no database (`ordex check`)."""
+    detection = settings.detection()
+    ctx = context_from_reference(ref, settings=detection, postal=ZipcodesDirectory())
+    return Pipeline(ctx=ctx, detectors=detectors_for(detection.enabled), policy=Policy())
+
+
 class App:
     """ordex wired to its database, ERP connector and postal directory."""
 

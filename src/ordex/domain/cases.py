@@ -57,7 +57,7 @@ class AuditEntry:
 
 def case_id_for(subject: str, code: ExceptionCode) -> str:
     """The natural key of a case: one per subject (order or raw payload) and code."""
-    return f"{subject}/{code.value}"
+    return f"{subject}:{code.value}"
 
 
 @dataclass(slots=True)

@@ -80,10 +80,11 @@ def ingest(pipeline: Pipeline, index: IdempotencyIndex, body: bytes, *, source: 
             outcomes.append(Outcome(result.as_dict()))
             continue
         result = pipeline.accept(p.order, raw_id=raw.raw_id, key=item_key, now=now)
-        seen[item_key or p.order.order_id] = seen[p.order.order_id] = result.as_dict()
+        answer = result.as_dict()
+        seen[item_key or p.order.order_id] = seen[p.order.order_id] = answer
         if on_accept is not None:
             on_accept(result)
-        outcomes.append(Outcome(result.as_dict()))
+        outcomes.append(Outcome(answer))
     return outcomes
 
 

@@ -196,7 +196,7 @@ class Pipeline:
         self.ctx.forget_cancelled(order.customer_id, order_id)
         self.work.cancelled.add(order_id)
         self.changes.cancelled_orders.append(order_id)
-        self._send(now, CancelOrder(order_id, reason, f"{order_id}/DUPLICATE_ORDER"))
+        self._send(now, CancelOrder(order_id, reason, f"{order_id}:DUPLICATE_ORDER"))
 
     def _release(self, case: Case, before: tuple[set[int], bool], now: datetime) -> None:
         order_id = case.order_id or ""

@@ -85,7 +85,7 @@ class Simulation:
 
     def _schedule_orders(self) -> None:
         customers = list(self.world.weight)
-        weights = [self.world.weight[c] * (3 if c in self.world.tight else 1) for c in customers]
+        weights = [self.world.weight[c] * (1.5 if c in self.world.tight else 1) for c in customers]
         n = 0
         for day in range(self.cfg.days):
             start = datetime.combine(self.cfg.start + timedelta(days=day), time(6), UTC)
@@ -124,7 +124,7 @@ class Simulation:
     def _accepted(self, result: IntakeResult) -> None:
         self.index.remember(result)
         for case_id in result.cases:
-            order_id, code = case_id.rsplit("/", 1)
+            order_id, code = case_id.rsplit(":", 1)
             self.result.predicted.add((order_id, code))
 
     def _label(self, gen: Generated) -> None:
@@ -187,7 +187,7 @@ class Simulation:
 
     def _on_human(self, at: datetime, payload: tuple[SimOrder, str]) -> None:
         order, code = payload
-        case = self.pipeline.work.open_cases.get(order.order_id, {}).get(f"{order.order_id}/{code}")
+        case = self.pipeline.work.open_cases.get(order.order_id, {}).get(f"{order.order_id}:{code}")
         if case is None or case.state not in (CaseState.OPEN, CaseState.IN_PROGRESS):
             return
         actor, action, *_ = HUMAN[code]

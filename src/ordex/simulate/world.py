@@ -122,7 +122,7 @@ def _customers(rng: random.Random, cfg: WorldConfig, world: World,
                          cfg.start - timedelta(days=rng.randint(-25, 20)))
               for k in range(rng.randint(0, 4))]
         ar_total = sum((r.amount_open for r in ar), Decimal(0))
-        limit = (ar_total + _money(rng, 2000, 12000)) if tight else Decimal(5_000_000)
+        limit = (ar_total + _money(rng, 4000, 20000)) if tight else Decimal(5_000_000)
         ref.customers.append(Customer(cid, f"Customer {n + 1}", tier, limit.quantize(CENT),
                                       rng.choice(("NE", "SE", "MW", "SW", "W"))))
         ref.receivables.extend(ar)

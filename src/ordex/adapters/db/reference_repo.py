@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Collection
 from typing import Any
 
@@ -33,7 +32,8 @@ CHUNK = 900  # stays under SQLite's bound-parameter limit in IN lists
 
 
 def _rows(objs: list[Any]) -> list[dict[str, Any]]:
-    return [dataclasses.asdict(o) for o in objs]
+    """Flat dataclasses as rows (shallow: dataclasses.asdict deep-copies and is slow)."""
+    return [{name: getattr(o, name) for name in o.__slots__} for o in objs]
 
 
 def save_reference(engine: Engine, ref: ReferenceData) -> None:
@@ -50,7 +50,7 @@ def save_reference(engine: Engine, ref: ReferenceData) -> None:
         if ref.ship_tos:
             conn.execute(t.ship_tos.insert(), [
                 {"customer_id": s.customer_id, "ship_to_id": s.ship_to_id,
-                 **dataclasses.asdict(s.address)} for s in ref.ship_tos])
+                 **_rows([s.address])[0]} for s in ref.ship_tos])
         if ref.carriers:
             conn.execute(t.carriers.insert(), [
                 {"carrier_id": c.carrier_id, "name": c.name, "services": "|".join(c.services)}

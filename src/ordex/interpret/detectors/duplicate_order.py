@@ -57,7 +57,7 @@ class DuplicateOrder:
     def _finding(self, order: Order, prior: RecentOrder, rule: str,
                  share: Decimal | None) -> Finding:
         if rule == "same_po":
-            why = (f"PO {order.customer_po} was already received on order {prior.order_id} "
+            why = (f"PO {order.customer_po.strip()} was already received on order {prior.order_id} "
                    f"of {prior.order_date.isoformat()}")
         else:
             why = (f"{share:.0%} of its lines repeat order {prior.order_id} to the same ship-to "

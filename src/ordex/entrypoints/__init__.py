@@ -1,0 +1,1 @@
+"""Entrypoints: the HTTP API, the web pages, the command line."""

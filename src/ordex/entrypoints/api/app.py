@@ -1,0 +1,158 @@
+"""The FastAPI application: orders in, cases out, events, KPIs and the control-tower page."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field
+
+from ordex.bootstrap import App
+from ordex.domain.codes import Action, Queue
+from ordex.domain.errors import UnknownCaseError, UnknownOrderError
+from ordex.domain.events import PaymentPosted, StockReceived
+from ordex.entrypoints.api import errors
+from ordex.entrypoints.web.charts import bar_chart
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parents[1] / "web" / "templates"))
+MAX_BODY = 20 * 1024 * 1024
+
+
+class StockReceipt(BaseModel):
+    """Goods received at a warehouse."""
+
+    item_id: str = Field(min_length=1)
+    warehouse_id: str = Field(min_length=1)
+    quantity: Decimal = Field(gt=0)
+    po_id: str | None = None
+    at: datetime | None = None
+
+
+class Payment(BaseModel):
+    """A customer payment applied to receivables."""
+
+    customer_id: str = Field(min_length=1)
+    amount: Decimal = Field(gt=0)
+    at: datetime | None = None
+
+
+class CaseAction(BaseModel):
+    """A person's action on a case."""
+
+    actor: str = Field(min_length=1, max_length=100)
+    action: Action | None = Field(None, description="Required to resolve")
+    reason: str = Field("", max_length=2000)
+
+
+def create_app(ordex: App) -> FastAPI:
+    """The API and pages over a wired ordex App."""
+    api = FastAPI(title="ordex", version="0.1.0",
+                  description="Order exception control tower: orders in, exception cases out.")
+    errors.install(api)
+
+    def get_app() -> App:
+        return ordex
+
+    OrdexApp = Annotated[App, Depends(get_app)]
+
+    @api.post("/orders", status_code=201, summary="Submit one order or a batch")
+    async def post_orders(request: Request, app: OrdexApp,
+                          idempotency_key: Annotated[str | None, Header(max_length=200)] = None
+                          ) -> JSONResponse:
+        body = await request.body()
+        if len(body) > MAX_BODY:
+            return JSONResponse({"detail": [{"field": "(body)", "reason": "larger than 20 MB"}],
+                                 "message": "payload too large"}, status_code=413)
+        outcomes = app.ingest([(body, f"api:{request.client.host if request.client else '-'}")],
+                              channel="api", key=idempotency_key)
+        results = [{**o.result, "replayed": o.replayed} for o in outcomes]
+        rejected = any(o.rejected for o in outcomes)
+        status = 422 if rejected else (200 if all(o.replayed for o in outcomes) else 201)
+        single = len(results) == 1 and not body.lstrip().startswith((b"[", b'{"orders"'))
+        if single:
+            payload: dict[str, Any] = results[0]
+            if rejected:
+                payload = {**payload, "detail": payload["errors"],
+                           "message": f"{payload['errors'][0]['field']}: "
+                                      f"{payload['errors'][0]['reason']}"}
+        else:
+            payload = {"results": results}
+        return JSONResponse(payload, status_code=status)
+
+    @api.get("/orders/{order_id}", summary="An order with its lines, cases and ERP commands")
+    def get_order(order_id: str, app: OrdexApp) -> dict[str, Any]:
+        found = app.queries.order(order_id)
+        if found is None:
+            raise UnknownOrderError(f"no order {order_id}", field="order_id")
+        return found
+
+    @api.get("/cases", summary="Cases, most urgent first")
+    def list_cases(app: OrdexApp, queue: Queue | None = None,
+                   state: Annotated[str, Query(pattern="^(open|in_progress|resolved|"
+                                               "auto_resolved|cancelled|active|)$")] = "active",
+                   limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+                   offset: Annotated[int, Query(ge=0)] = 0) -> list[dict[str, Any]]:
+        return app.queries.cases(queue=queue.value if queue else None, state=state or None,
+                                 limit=limit, offset=offset)
+
+    @api.get("/cases/{case_id}", summary="A case with its evidence and audit trail")
+    def get_case(case_id: str, app: OrdexApp) -> dict[str, Any]:
+        found = app.queries.case(case_id)
+        if found is None:
+            raise UnknownCaseError(f"no case {case_id}", field="case_id")
+        return found
+
+    @api.post("/cases/{case_id}/take", summary="Start working a case")
+    def take_case(case_id: str, body: CaseAction, app: OrdexApp) -> dict[str, Any]:
+        return app.act(case_id, action="take", actor=body.actor, reason=body.reason)
+
+    @api.post("/cases/{case_id}/resolve", summary="Close a case with an action")
+    def resolve_case(case_id: str, body: CaseAction, app: OrdexApp) -> JSONResponse:
+        if body.action is None:
+            return JSONResponse({"detail": [{"field": "action", "reason": "required to resolve"}],
+                                 "message": "action: required to resolve"}, status_code=422)
+        case = app.act(case_id, action=body.action.value, actor=body.actor, reason=body.reason)
+        return JSONResponse(case)
+
+    @api.post("/events/stock-receipts", summary="Stock arrived at a warehouse")
+    def stock_receipt(body: StockReceipt, app: OrdexApp) -> dict[str, Any]:
+        at = body.at or datetime.now(UTC)
+        event = StockReceived(body.item_id, body.warehouse_id, body.quantity, at, body.po_id)
+        return {"auto_resolved": app.stock_received(event)}
+
+    @api.post("/events/payments", summary="A customer payment was posted")
+    def payment(body: Payment, app: OrdexApp) -> dict[str, Any]:
+        at = body.at or datetime.now(UTC)
+        return {"auto_resolved": app.payment_posted(PaymentPosted(body.customer_id, body.amount,
+                                                                  at))}
+
+    @api.get("/kpis", summary="Exception rate, backlog, touchless rate, time to resolve")
+    def kpis(app: OrdexApp) -> dict[str, Any]:
+        return app.kpis()
+
+    @api.get("/queues", summary="Open and in-progress cases per queue")
+    def queues(app: OrdexApp) -> dict[str, dict[str, int]]:
+        return app.queries.queue_board()
+
+    @api.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def home(request: Request, app: OrdexApp) -> HTMLResponse:
+        board = app.queries.queue_board()
+        per_queue = {q: app.queries.cases(queue=q, state="active", limit=15) for q in board}
+        totals = {q: sum(v.values()) for q, v in board.items()}
+        return TEMPLATES.TemplateResponse(request, "home.html", {
+            "board": board, "per_queue": per_queue, "kpis": app.kpis(),
+            "chart": bar_chart(totals, title="Open cases by queue")})
+
+    @api.get("/ui/cases/{case_id}", response_class=HTMLResponse, include_in_schema=False)
+    def case_page(case_id: str, request: Request, app: OrdexApp) -> HTMLResponse:
+        found = app.queries.case(case_id)
+        if found is None:
+            raise UnknownCaseError(f"no case {case_id}", field="case_id")
+        return TEMPLATES.TemplateResponse(request, "case.html", {"case": found})
+
+    return api

@@ -1,0 +1,83 @@
+"""What every CLI command shares: settings, the app, one-line errors, JSON or table output."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, NoReturn
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from sqlalchemy.exc import SQLAlchemyError
+
+from ordex.bootstrap import App
+from ordex.config import Settings
+from ordex.domain.errors import OrdexError
+
+err = Console(stderr=True)
+out = Console()
+
+
+class Format(StrEnum):
+    """Output format of reporting commands."""
+
+    text = "text"
+    json = "json"
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print one clear line and exit non-zero."""
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn every failure into one clear line (ORDEX_DEBUG=1 shows the traceback)."""
+    try:
+        yield
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except OrdexError as exc:
+        fail(str(exc))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "settings"
+        fail(f"configuration {where}: {first['msg']}")
+    except SQLAlchemyError as exc:
+        reason = str(exc.orig if getattr(exc, "orig", None) else exc).strip().splitlines()[0]
+        fail(f"database: {reason}")
+    except OSError as exc:
+        fail(f"{exc.strerror or exc}: {exc.filename or ''}".strip(": "))
+    except Exception as exc:  # the last line of defence: no stack trace reaches a user
+        if os.environ.get("ORDEX_DEBUG"):
+            raise
+        fail(f"unexpected {type(exc).__name__}: {exc} (set ORDEX_DEBUG=1 for details)", 1)
+
+
+def make_app(db: str | None) -> App:
+    """Settings from the environment, overridden by --db; schema brought up to date."""
+    settings = Settings(database_url=db) if db else Settings()
+    app = App(settings)
+    app.migrate()
+    return app
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    return str(value)
+
+
+def emit(data: Any, fmt: Format, text: Callable[[Any], None]) -> None:
+    """Print JSON, or call the human renderer."""
+    if fmt is Format.json:
+        sys.stdout.write(json.dumps(data, indent=2, default=_default) + "\n")
+    else:
+        text(data)

@@ -1,0 +1,65 @@
+"""Small builders for orders and contexts in tests."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+from fakes import FakePostal
+
+from ordex.domain.model import (
+    Address,
+    Customer,
+    CustomerTier,
+    InboundPO,
+    InventoryPosition,
+    Item,
+    Order,
+    OrderLine,
+    PriceContract,
+    Receivable,
+    UnitConversion,
+)
+from ordex.domain.reference import ReferenceData
+from ordex.interpret.build import context_from_reference
+from ordex.interpret.context import DetectionContext
+from ordex.interpret.settings import DetectionSettings
+
+D = Decimal
+DAY = date(2026, 11, 23)
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+GOOD_ADDRESS = Address("Acme", "1200 Commerce Dr", "", "Chicago", "IL", "60607", "US")
+
+
+def line(no: int = 1, item: str = "WIDGET", qty: str = "10", uom: str = "EA",
+         price: str = "10.00") -> OrderLine:
+    return OrderLine(no, item, D(qty), uom, D(price))
+
+
+def order(*lines: OrderLine, order_id: str = "O-1", customer: str = "ACME", po: str = "PO-1",
+          ship: date = DAY, day: date = DAY, address: Address = GOOD_ADDRESS,
+          warehouse: str = "WH1", received: datetime = NOW, code: str | None = None) -> Order:
+    return Order(order_id, customer, po, "api", day, ship, address, "UPSN", warehouse,
+                 tuple(lines) or (line(),), ship_to_code=code, received_at=received)
+
+
+def reference(*, on_hand: str = "100", allocated: str = "0", safety: str = "0",
+              inbound: list[tuple[str, date]] | None = None, limit: str = "100000",
+              ar: str = "0", contracts: list[PriceContract] | None = None) -> ReferenceData:
+    ref = ReferenceData()
+    ref.customers = [Customer("ACME", "Acme", CustomerTier.GOLD, D(limit))]
+    ref.items = [Item("WIDGET", "Widget", "EA", D("10.00"), D("6.00")),
+                 Item("GADGET", "Gadget", "EA", D("5.00"), D("3.00"))]
+    ref.conversions = [UnitConversion("WIDGET", "CS", D(12))]
+    ref.inventory = [InventoryPosition("WIDGET", "WH1", D(on_hand), D(allocated), D(safety)),
+                     InventoryPosition("GADGET", "WH1", D(1000))]
+    ref.inbound_pos = [InboundPO(f"PO{i}", "WIDGET", "WH1", D(q), due)
+                       for i, (q, due) in enumerate(inbound or [])]
+    ref.receivables = [Receivable("ACME", "INV1", D(ar), DAY)] if D(ar) else []
+    ref.contracts = contracts or []
+    return ref
+
+
+def context(ref: ReferenceData | None = None, **settings: object) -> DetectionContext:
+    return context_from_reference(ref or reference(), settings=DetectionSettings(**settings),  # type: ignore[arg-type]
+                                  postal=FakePostal())

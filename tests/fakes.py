@@ -1,0 +1,57 @@
+"""Fakes for every port, so unit tests need no database, network or data files."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from ordex.orchestrate.changes import Changes, OutboxMessage
+
+
+class FakePostal:
+    """A postal directory over a small dict of ZIP → state."""
+
+    def __init__(self, zips: dict[str, str] | None = None) -> None:
+        self.zips = zips or {"60607": "IL", "33602": "FL", "10001": "NY", "94105": "CA"}
+
+    def covers(self, country: str) -> bool:
+        return country == "US"
+
+    def state_of(self, country: str, postal_code: str) -> str | None:
+        return self.zips.get(postal_code[:5]) if country == "US" else None
+
+
+class FakeStore:
+    """A ChangeStore that keeps every saved batch in memory."""
+
+    def __init__(self) -> None:
+        self.saved: list[Changes] = []
+
+    def save(self, changes: Changes) -> None:
+        self.saved.append(changes)
+
+
+class FakeErp:
+    """An ERP connector that records what it was sent, ignoring resent message ids."""
+
+    def __init__(self) -> None:
+        self.received: dict[str, OutboxMessage] = {}
+
+    def send(self, messages: Sequence[OutboxMessage]) -> None:
+        for m in messages:
+            self.received.setdefault(m.message_id, m)
+
+
+class FakeOutbox:
+    """An outbox in memory."""
+
+    def __init__(self, messages: list[OutboxMessage] | None = None) -> None:
+        self.messages = list(messages or [])
+        self.sent: dict[str, datetime] = {}
+
+    def pending(self, *, limit: int) -> list[OutboxMessage]:
+        return [m for m in self.messages if m.message_id not in self.sent][:limit]
+
+    def mark_sent(self, message_ids: Sequence[str], *, at: datetime) -> None:
+        for mid in message_ids:
+            self.sent[mid] = at

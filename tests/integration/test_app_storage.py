@@ -1,0 +1,137 @@
+"""The App on a real database (SQLite and PostgreSQL): intake, idempotency, events, actions."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from ordex.adapters.db import tables as t
+from ordex.bootstrap import App
+from ordex.config import Settings
+from ordex.domain.errors import IllegalTransitionError
+from ordex.domain.events import PaymentPosted, StockReceived
+from ordex.sense.reference import load_reference
+
+ROOT = Path(__file__).resolve().parents[2]
+NOW = datetime(2026, 11, 23, 9, tzinfo=timezone.utc)
+
+
+def example_orders() -> list[bytes]:
+    return [ln.encode() for ln in (ROOT / "examples" / "orders.ndjson").read_text().splitlines()]
+
+
+@pytest.fixture
+def app(db_url: str) -> App:
+    ordex = App(Settings(database_url=db_url), clock=lambda: NOW)
+    ordex.migrate()
+    ordex.save_reference(load_reference(ROOT / "examples" / "reference"))
+    yield ordex
+    ordex.engine.dispose()
+
+
+def count(app: App, table: t.Table) -> int:
+    with app.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(table)).scalar_one()
+
+
+def test_orders_are_stored_raw_then_judged_and_cases_land_in_owner_queues(app: App) -> None:
+    outcomes = app.ingest([(b, f"test:{i}") for i, b in enumerate(example_orders())],
+                          channel="api")
+    assert [o.result["status"] for o in outcomes] == ["accepted", "held", "held", "held"]
+    assert count(app, t.raw_payloads) == 4
+    board = app.queries.queue_board()
+    assert board == {"customer_service": {"open": 2}, "planning": {"open": 1},
+                     "pricing": {"open": 1}}
+    order = app.queries.order("EX-1002")
+    assert order is not None
+    assert {c["code"] for c in order["cases"]} == {"INVENTORY_SHORTFALL", "PRICE_MISMATCH"}
+    # the short line waits for stock; the mispriced line keeps its (soft) allocation
+    assert [ln["allocated_base_qty"] for ln in order["lines"]] == ["0.000000", "10.000000"]
+    assert {e["command"] for e in order["erp_commands"]} == {"HoldLines"}
+
+
+def test_resend_is_a_no_op_answered_with_the_original_result(app: App) -> None:
+    body = example_orders()[1]
+    first = app.ingest([(body, "a")], channel="api")[0]
+    again = app.ingest([(body, "b")], channel="api")[0]
+    assert again.replayed and again.result == first.result
+    assert count(app, t.orders) == 1 and count(app, t.cases) == 2
+    assert count(app, t.raw_payloads) == 2  # the resend is still kept raw
+
+
+def test_header_key_makes_a_different_order_id_a_replay(app: App) -> None:
+    body = example_orders()[0]
+    app.ingest([(body, "a")], channel="api", key="K-1")
+    changed = body.replace(b"EX-1001", b"EX-7777")
+    assert app.ingest([(changed, "b")], channel="api", key="K-1")[0].replayed
+
+
+def test_invalid_payload_is_kept_raw_and_opens_an_integration_case(app: App) -> None:
+    bad = json.loads(example_orders()[0])
+    bad["lines"][0]["quantity"] = "twelve"
+    outcome = app.ingest([(json.dumps(bad).encode(), "x")], channel="api")[0]
+    assert outcome.rejected
+    assert outcome.result["errors"][0]["field"] == "lines.0.quantity"
+    case = app.queries.case(outcome.result["cases"][0])
+    assert case is not None and case["queue"] == "integration"
+    assert count(app, t.raw_payloads) == 1 and count(app, t.orders) == 0
+    fixed = app.ingest([(example_orders()[0], "x-fixed")], channel="api")[0]
+    assert not fixed.replayed and fixed.result["status"] == "accepted"
+
+
+def test_stock_receipt_resolves_shortfall_in_a_later_unit_of_work(app: App) -> None:
+    app.ingest([(b, "t") for b in example_orders()[:2]], channel="api")
+    assert app.stock_received(StockReceived("VALVE-100", "CHI", Decimal(69), NOW)) == []
+    closed = app.stock_received(StockReceived("VALVE-100", "CHI", Decimal(1), NOW))
+    assert closed == ["EX-1002:INVENTORY_SHORTFALL"]
+    case = app.queries.case(closed[0])
+    assert case is not None and case["state"] == "auto_resolved"
+    assert [a["to_state"] for a in case["audit"]] == ["open", "auto_resolved"]
+    with app.engine.connect() as conn:
+        allocated = conn.execute(select(t.inventory.c.allocated).where(
+            t.inventory.c.item_id == "VALVE-100", t.inventory.c.warehouse_id == "CHI")).scalar_one()
+    assert Decimal(allocated) == Decimal(20 + 10 + 150)
+
+
+def test_payment_releases_a_credit_hold(app: App) -> None:
+    big = json.loads(example_orders()[2])
+    big.update(order_id="EX-2001", customer_po="PO-99",
+               ship_to={**big["ship_to"], "state": "FL"})
+    big["lines"][0]["quantity"] = 20  # 800.00 on 4,600 open AR over a 5,000 limit
+    outcome = app.ingest([(json.dumps(big).encode(), "t")], channel="api")[0]
+    assert outcome.result["cases"] == ["EX-2001:CREDIT_LIMIT_EXCEEDED"]
+    assert app.payment_posted(PaymentPosted("BOLT", Decimal("399.99"), NOW)) == []
+    assert app.payment_posted(PaymentPosted("BOLT", Decimal("0.01"), NOW)) == [
+        "EX-2001:CREDIT_LIMIT_EXCEEDED"]
+
+
+def test_people_take_and_resolve_cases_and_closed_cases_stay_closed(app: App) -> None:
+    app.ingest([(b, "t") for b in example_orders()], channel="api")
+    case_id = "EX-1003:INVALID_SHIP_TO"
+    assert app.act(case_id, action="take", actor="ann", reason="")["state"] == "in_progress"
+    done = app.act(case_id, action="CORRECT_ADDRESS", actor="ann", reason="state is FL")
+    assert done["state"] == "resolved" and done["assignee"] == "ann"
+    assert [a["actor"] for a in done["audit"]] == ["ordex", "ann", "ann"]
+    with pytest.raises(IllegalTransitionError):
+        app.act(case_id, action="CORRECT_ADDRESS", actor="bob", reason="again")
+
+
+def test_cancelling_a_duplicate_marks_the_order_and_tells_the_erp(app: App) -> None:
+    app.ingest([(b, "t") for b in example_orders()], channel="api")
+    app.act("EX-1004:DUPLICATE_ORDER", action="CANCEL_DUPLICATE", actor="ann", reason="same PO")
+    order = app.queries.order("EX-1004")
+    assert order is not None and order["status"] == "cancelled"
+    assert "CancelOrder" in {e["command"] for e in order["erp_commands"]}
+
+
+def test_kpis_count_exceptions_by_code_and_backlog(app: App) -> None:
+    app.ingest([(b, "t") for b in example_orders()], channel="api")
+    k = app.kpis()
+    assert k["orders"] == 4 and k["exception_rate"] == 0.75
+    assert k["exception_rate_by_code"]["INVENTORY_SHORTFALL"] == 0.25
+    assert k["open_backlog"] == 4 and k["touchless_rate"] == 0.0

@@ -1,0 +1,23 @@
+"""Detection report and KPI arithmetic."""
+
+from decimal import Decimal
+
+from ordex.learn.detection import detection_report
+from ordex.learn.kpis import KpiFacts, compute_kpis
+
+
+def test_precision_and_recall_per_code() -> None:
+    truth = {("a", "X"), ("b", "X"), ("c", "Y")}
+    predicted = {("a", "X"), ("c", "X"), ("c", "Y")}
+    report = detection_report(predicted, truth)
+    assert report["X"] == {"precision": 0.5, "recall": 0.5, "support": 2, "predicted": 2}
+    assert report["Y"]["precision"] == 1.0 and report["Y"]["recall"] == 1.0
+
+
+def test_touchless_rate_and_median_time() -> None:
+    facts = KpiFacts(100, 10, {"X": 10}, {"pricing": 2}, {"auto_resolved": 3, "resolved": 1,
+                                                           "cancelled": 4},
+                     [1.0, 2.0, 3.0, 10.0], 1, Decimal("5"))
+    k = compute_kpis(facts)
+    assert k["touchless_rate"] == 0.75 and k["median_hours_to_resolve"] == 2.5
+    assert k["exception_rate"] == 0.1 and k["open_backlog"] == 2
