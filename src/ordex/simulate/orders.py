@@ -21,7 +21,7 @@ LINE_WEIGHTS = (10, 10, 12, 14, 16, 14, 10, 8, 6)
 class InjectionRates:
     """Share of orders that get each injected problem (a few get two)."""
 
-    shortfall: float = 0.030
+    shortfall: float = 0.025
     price: float = 0.025
     ship_to: float = 0.015
     duplicate: float = 0.012
@@ -54,7 +54,7 @@ class OrderFactory:
         """An order for the customer at that moment, maybe with injected problems."""
         r = self.rng.random
         injected: set[str] = set()
-        if r() < self.rates.duplicate * 2 and (dup := self._duplicate(order_id, customer_id, at)):
+        if r() < self.rates.duplicate * 1.2 and (dup := self._duplicate(order_id, customer_id, at)):
             return dup
         order = self._clean(order_id, customer_id, at, po_seq)
         if r() < self.rates.shortfall:

@@ -42,7 +42,7 @@ class WorldConfig:
     warehouses: int = 8
     customers: int = 2000
     items: int = 5000
-    tight_credit_share: float = 0.04
+    tight_credit_share: float = 0.015
 
 
 @dataclass

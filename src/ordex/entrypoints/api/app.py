@@ -49,16 +49,21 @@ class CaseAction(BaseModel):
     reason: str = Field("", max_length=2000)
 
 
+def get_app(request: Request) -> App:
+    """The wired ordex App this API serves."""
+    app: App = request.app.state.ordex
+    return app
+
+
+OrdexApp = Annotated[App, Depends(get_app)]
+
+
 def create_app(ordex: App) -> FastAPI:
     """The API and pages over a wired ordex App."""
     api = FastAPI(title="ordex", version="0.1.0",
                   description="Order exception control tower: orders in, exception cases out.")
+    api.state.ordex = ordex
     errors.install(api)
-
-    def get_app() -> App:
-        return ordex
-
-    OrdexApp = Annotated[App, Depends(get_app)]
 
     @api.post("/orders", status_code=201, summary="Submit one order or a batch")
     async def post_orders(request: Request, app: OrdexApp,

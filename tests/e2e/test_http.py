@@ -1,0 +1,130 @@
+"""The API over real HTTP (uvicorn on a loopback port) against SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from ordex.bootstrap import App
+from ordex.config import Settings
+from ordex.entrypoints.api.app import create_app
+from ordex.sense.reference import load_reference
+
+ROOT = Path(__file__).resolve().parents[2]
+ORDERS = (ROOT / "examples" / "orders.ndjson").read_text().splitlines()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def base_url(db_url: str) -> Iterator[str]:
+    app = App(Settings(database_url=db_url))
+    app.migrate()
+    app.save_reference(load_reference(ROOT / "examples" / "reference"))
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(app), host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    app.engine.dispose()
+
+
+def test_single_order_is_created_then_replayed(base_url: str) -> None:
+    with httpx.Client(base_url=base_url) as http:
+        first = http.post("/orders", content=ORDERS[1])
+        assert first.status_code == 201
+        assert first.json()["status"] == "held" and first.json()["held_lines"] == [1, 2]
+        again = http.post("/orders", content=ORDERS[1])
+        assert again.status_code == 200 and again.json()["replayed"] is True
+        assert again.json()["cases"] == first.json()["cases"]
+        order = http.get("/orders/EX-1002").json()
+        assert {c["code"] for c in order["cases"]} == {"INVENTORY_SHORTFALL", "PRICE_MISMATCH"}
+
+
+def test_batch_of_orders_answers_each(base_url: str) -> None:
+    batch = "[" + ",".join(ORDERS) + "]"
+    with httpx.Client(base_url=base_url) as http:
+        response = http.post("/orders", content=batch, headers={"Idempotency-Key": "B-1"})
+        assert response.status_code == 201
+        assert [r["status"] for r in response.json()["results"]] == [
+            "accepted", "held", "held", "held"]
+        assert http.post("/orders", content=batch,
+                         headers={"Idempotency-Key": "B-1"}).status_code == 200
+
+
+def test_schema_violation_is_422_naming_the_field_and_kept_as_a_case(base_url: str) -> None:
+    bad = json.loads(ORDERS[0])
+    bad["lines"][0]["quantity"] = -5
+    with httpx.Client(base_url=base_url) as http:
+        response = http.post("/orders", content=json.dumps(bad))
+        assert response.status_code == 422
+        body = response.json()
+        assert body["detail"][0]["field"] == "lines.0.quantity"
+        assert "greater than 0" in body["detail"][0]["reason"]
+        case = http.get(f"/cases/{body['cases'][0]}").json()
+        assert case["code"] == "INTEGRATION_FAILURE" and case["state"] == "open"
+        garbage = http.post("/orders", content=b"\xff\xfe not json")
+        assert garbage.status_code == 422 and "UTF-8" in garbage.json()["message"]
+
+
+def test_cases_are_worked_over_http_with_clear_errors(base_url: str) -> None:
+    with httpx.Client(base_url=base_url) as http:
+        for line in ORDERS:
+            http.post("/orders", content=line)
+        queue = http.get("/cases", params={"queue": "customer_service"}).json()
+        assert {c["code"] for c in queue} == {"INVALID_SHIP_TO", "DUPLICATE_ORDER"}
+        case_id = "EX-1003:INVALID_SHIP_TO"
+        assert http.post(f"/cases/{case_id}/take", json={"actor": "ann"}).status_code == 200
+        missing_action = http.post(f"/cases/{case_id}/resolve", json={"actor": "ann"})
+        assert missing_action.status_code == 422
+        assert missing_action.json()["detail"][0]["field"] == "action"
+        done = http.post(f"/cases/{case_id}/resolve",
+                         json={"actor": "ann", "action": "CORRECT_ADDRESS", "reason": "FL"})
+        assert done.json()["state"] == "resolved"
+        assert http.post(f"/cases/{case_id}/resolve", json={
+            "actor": "ann", "action": "CORRECT_ADDRESS"}).status_code == 409
+        assert http.get("/cases/NOPE:X").status_code == 404
+        bad_queue = http.get("/cases", params={"queue": "nowhere"})
+        assert bad_queue.status_code == 422 and bad_queue.json()["detail"][0]["field"] == "query.queue"
+
+
+def test_events_resolve_cases_and_kpis_follow(base_url: str) -> None:
+    with httpx.Client(base_url=base_url) as http:
+        http.post("/orders", content=ORDERS[1])
+        receipt = http.post("/events/stock-receipts", json={
+            "item_id": "VALVE-100", "warehouse_id": "CHI", "quantity": "70"})
+        assert receipt.json() == {"auto_resolved": ["EX-1002:INVENTORY_SHORTFALL"]}
+        bad = http.post("/events/payments", json={"customer_id": "ACME", "amount": "-1"})
+        assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "amount"
+        kpis = http.get("/kpis").json()
+        assert kpis["touchless_rate"] == 1.0 and kpis["open_backlog"] == 1
+
+
+def test_home_page_lists_open_cases_by_queue(base_url: str) -> None:
+    with httpx.Client(base_url=base_url) as http:
+        for line in ORDERS:
+            http.post("/orders", content=line)
+        page = http.get("/")
+        assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+        assert 'id="queue-planning"' in page.text and "<svg" in page.text
+        assert "EX-1002" in page.text and "Open cases" in page.text
+        detail = http.get("/ui/cases/EX-1002:INVENTORY_SHORTFALL")
+        assert detail.status_code == 200 and "Audit trail" in detail.text

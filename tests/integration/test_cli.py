@@ -1,0 +1,90 @@
+"""The `ordex` command line as a user runs it: real processes, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+ORDEX = [sys.executable, "-m", "ordex"]
+
+
+def ordex(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*ORDEX, *args], capture_output=True, text=True, cwd=cwd, timeout=300,
+                          env={"PATH": "/usr/bin:/bin", "HOME": str(cwd)})
+
+
+def test_check_prints_findings_per_order_as_json_and_exits_zero() -> None:
+    run = ordex("check", "examples/orders.ndjson", "--reference", "examples/reference",
+                "--format", "json")
+    assert run.returncode == 0, run.stderr
+    report = {r["order_id"]: r for r in json.loads(run.stdout)}
+    assert report["EX-1001"]["findings"] == []
+    shortfall = next(f for f in report["EX-1002"]["findings"] if f["code"] == "INVENTORY_SHORTFALL")
+    assert shortfall["lines"] == [1] and "short 70" in shortfall["reason"]
+    assert [f["code"] for f in report["EX-1003"]["findings"]] == ["INVALID_SHIP_TO"]
+    assert [f["code"] for f in report["EX-1004"]["findings"]] == ["DUPLICATE_ORDER"]
+
+
+def test_check_on_bad_input_exits_non_zero_with_one_line(tmp_path: Path) -> None:
+    broken = tmp_path / "orders.json"
+    broken.write_text('{"order_id": ')
+    run = ordex("check", str(broken), "--reference", "examples/reference")
+    assert run.returncode != 0
+    assert len(run.stderr.strip().splitlines()) == 1 and "invalid JSON" in run.stderr
+    assert "Traceback" not in run.stderr + run.stdout
+    missing = ordex("check", "nope.ndjson", "--reference", "examples/reference")
+    assert missing.returncode != 0 and "no such file" in missing.stderr
+    assert "Traceback" not in missing.stderr
+
+
+def test_schema_violation_inside_ndjson_is_reported_not_fatal(tmp_path: Path) -> None:
+    lines = (ROOT / "examples" / "orders.ndjson").read_text().splitlines()
+    bad = json.loads(lines[0])
+    del bad["customer_id"]
+    file = tmp_path / "mixed.ndjson"
+    file.write_text(json.dumps(bad) + "\n" + lines[1] + "\n")
+    run = ordex("check", str(file), "--reference", "examples/reference", "--format", "json")
+    assert run.returncode == 0, run.stderr
+    first, second = json.loads(run.stdout)
+    assert first["status"] == "rejected" and first["findings"][0]["code"] == "INTEGRATION_FAILURE"
+    assert first["findings"][0]["evidence"]["errors"][0]["field"] == "customer_id"
+    assert second["status"] == "held"
+
+
+def test_ingest_then_kpis_and_cases_on_a_database_file(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+    assert ordex("load-reference", "examples/reference", "--db", db).returncode == 0
+    run = ordex("ingest", "examples/orders.ndjson", "--db", db, "--format", "json")
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["summary"] == {"accepted": 1, "held": 3, "rejected": 0,
+                                                 "replayed": 0}
+    again = json.loads(ordex("ingest", "examples/orders.ndjson", "--db", db,
+                             "--format", "json").stdout)
+    assert again["summary"]["replayed"] == 4
+    kpis = json.loads(ordex("kpis", "--db", db, "--format", "json").stdout)
+    assert kpis["orders"] == 4 and kpis["open_backlog_by_queue"]["customer_service"] == 2
+    cases = json.loads(ordex("cases", "--db", db, "--queue", "pricing", "--format",
+                             "json").stdout)
+    assert [c["case_id"] for c in cases] == ["EX-1002:PRICE_MISMATCH"]
+    receipt = ordex("receive", "VALVE-100", "CHI", "70", "--db", db, "--format", "json")
+    assert json.loads(receipt.stdout) == {"auto_resolved": ["EX-1002:INVENTORY_SHORTFALL"]}
+
+
+def test_unreachable_database_is_one_clear_line() -> None:
+    run = ordex("kpis", "--db", "postgresql://nobody@127.0.0.1:1/none")
+    assert run.returncode != 0 and "database" in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1 and "Traceback" not in run.stderr
+
+
+def test_simulate_json_has_detection_and_kpis(tmp_path: Path) -> None:
+    run = ordex("simulate", "--days", "1", "--orders", "600", "--customers", "100", "--items",
+                "300", "--warehouses", "3", "--db", f"sqlite:///{tmp_path / 's.db'}",
+                "--format", "json")
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert set(report["detection"]["PRICE_MISMATCH"]) >= {"precision", "recall", "support"}
+    assert {"exception_rate_by_code", "open_backlog_by_queue", "touchless_rate",
+            "median_hours_to_resolve"} <= set(report["kpis"])
