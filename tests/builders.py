@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
-
-from fakes import FakePostal
 
 from ordex.domain.model import (
     Address,
@@ -25,9 +23,11 @@ from ordex.interpret.build import context_from_reference
 from ordex.interpret.context import DetectionContext
 from ordex.interpret.settings import DetectionSettings
 
+from fakes import FakePostal
+
 D = Decimal
 DAY = date(2026, 11, 23)
-NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 GOOD_ADDRESS = Address("Acme", "1200 Commerce Dr", "", "Chicago", "IL", "60607", "US")
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,7 +18,7 @@ from ordex.domain.events import PaymentPosted, StockReceived
 from ordex.sense.reference import load_reference
 
 ROOT = Path(__file__).resolve().parents[2]
-NOW = datetime(2026, 11, 23, 9, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
 
 
 def example_orders() -> list[bytes]:

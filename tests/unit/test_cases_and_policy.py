@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 import pytest
-from builders import NOW, line, order
 
 from ordex.decide.policy import Policy
 from ordex.domain.cases import ALLOWED_MOVES, Case, CaseState
@@ -11,6 +10,8 @@ from ordex.domain.codes import ExceptionCode, Queue, Severity
 from ordex.domain.errors import IllegalTransitionError
 from ordex.domain.findings import Finding
 from ordex.domain.model import Customer, CustomerTier
+
+from builders import NOW, line, order
 
 
 def make_case() -> Case:

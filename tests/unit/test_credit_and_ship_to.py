@@ -2,11 +2,11 @@
 
 from decimal import Decimal
 
-from builders import context, line, order, reference
-
 from ordex.domain.model import Address
 from ordex.interpret.detectors.credit_limit import CreditLimitExceeded
 from ordex.interpret.detectors.invalid_ship_to import InvalidShipTo
+
+from builders import context, line, order, reference
 
 credit = CreditLimitExceeded()
 ship_to = InvalidShipTo()

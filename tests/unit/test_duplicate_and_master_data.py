@@ -2,10 +2,10 @@
 
 from datetime import timedelta
 
-from builders import DAY, NOW, context, line, order
-
 from ordex.interpret.detectors.duplicate_order import DuplicateOrder
 from ordex.interpret.detectors.master_data import MasterDataConflict
+
+from builders import DAY, NOW, context, line, order
 
 dup = DuplicateOrder()
 master = MasterDataConflict()

@@ -32,5 +32,5 @@ def test_bad_number_names_file_line_and_column(tmp_path: Path) -> None:
 
 
 def test_missing_required_file_is_named(tmp_path: Path) -> None:
-    with pytest.raises(ReferenceDataError, match="has no customers.csv"):
+    with pytest.raises(ReferenceDataError, match=r"has no customers\.csv"):
         load_reference(tmp_path)

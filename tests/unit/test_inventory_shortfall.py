@@ -3,12 +3,13 @@
 from datetime import timedelta
 from decimal import Decimal
 
-from builders import DAY, context, line, order, reference
 from hypothesis import given
 from hypothesis import strategies as st
 
 from ordex.domain.codes import ExceptionCode
 from ordex.interpret.detectors.inventory_shortfall import InventoryShortfall
+
+from builders import DAY, context, line, order, reference
 
 detector = InventoryShortfall()
 

@@ -3,9 +3,6 @@
 from datetime import timedelta
 from decimal import Decimal
 
-from builders import NOW, context, line, order, reference
-from fakes import FakeErp, FakeOutbox
-
 from ordex.decide.policy import Policy
 from ordex.domain.cases import CaseState
 from ordex.domain.errors import InvalidPayloadError
@@ -15,6 +12,9 @@ from ordex.orchestrate.intake import MemoryIdempotency, ingest
 from ordex.orchestrate.outbox import dispatch
 from ordex.orchestrate.pipeline import Pipeline
 from ordex.sense.orders import store_raw
+
+from builders import NOW, context, line, order, reference
+from fakes import FakeErp, FakeOutbox
 
 
 def pipeline(**ref_args: str) -> Pipeline:

@@ -3,12 +3,13 @@
 from datetime import timedelta
 from decimal import Decimal
 
-from builders import DAY, context, line, order, reference
 from hypothesis import given
 from hypothesis import strategies as st
 
 from ordex.domain.model import PriceContract
 from ordex.interpret.detectors.price_mismatch import PriceMismatch
+
+from builders import DAY, context, line, order, reference
 
 detector = PriceMismatch()
 D = Decimal
