@@ -1,0 +1,282 @@
+"""Check ISA/IEA, GS/GE and ST/SE envelopes and turn a segment stream into results.
+
+Results stream out as each transaction set closes, so a huge file needs memory for one
+transaction set only. A trailer error (GE or IEA count or control number) therefore arrives
+after the transactions it covers have been reported; it is one more result, scoped to the
+group or interchange.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+
+from ordex.sense.x12.errors import X12ContentError, X12EnvelopeError, X12Error, X12SyntaxError
+from ordex.sense.x12.mapper850 import map_850
+from ordex.sense.x12.model import Envelope, ResultStatus, Scope, TransactionResult
+from ordex.sense.x12.source import DEFAULT_CHUNK_SIZE, Source
+from ordex.sense.x12.tokenizer import Segment, iter_segments
+
+_ENVELOPE_TAGS = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE"})
+_INTERCHANGE_ONLY = frozenset({"ISB", "ISE"})
+
+
+def same_control(a: str, b: str) -> bool:
+    """Compare control numbers as numbers when both are digits (000123 equals 123)."""
+    a, b = a.strip(), b.strip()
+    return a == b or (a.isdigit() and b.isdigit() and int(a) == int(b))
+
+
+def _count(value: str) -> int | None:
+    """Parse a count element, or None when it is not a whole number."""
+    value = value.strip()
+    return int(value) if value.isdigit() else None
+
+
+def _valid_gs_date_time(date: str, time: str) -> bool:
+    """Check GS04 (CCYYMMDD, or YYMMDD before 004010) and GS05 (HHMM, HHMMSS...)."""
+    formats = {8: "%Y%m%d", 6: "%y%m%d"}
+    if len(date) not in formats or not date.isdigit() or not time.isdigit():
+        return False
+    if len(time) < 4 or len(time) > 8:
+        return False
+    try:
+        dt.datetime.strptime(date + time[:4], formats[len(date)] + "%H%M")
+    except ValueError:
+        return False
+    return len(time) < 6 or int(time[4:6]) < 60
+
+
+class EnvelopeReader:
+    """A state machine over segments that yields one result per transaction set."""
+
+    def __init__(self, *, file: str | None = None, strict_hash_total: bool = True) -> None:
+        self.file = file
+        self.strict_hash_total = strict_hash_total
+        self.isa: Segment | None = None
+        self.gs: Segment | None = None
+        self.st: list[Segment] | None = None
+        self.seen_isa = False
+        self.groups = self.acks = self.transactions = 0
+        self.ienv = self.genv = Envelope()
+        self._stray_reported = False
+        self._handlers: dict[str, Callable[[Segment], list[TransactionResult]]] = {
+            "ISA": self._on_isa, "IEA": self._on_iea, "GS": self._on_gs, "GE": self._on_ge,
+            "ST": self._on_st, "SE": self._on_se,
+        }
+
+    def feed(self, item: Segment | X12Error) -> list[TransactionResult]:
+        """Consume one tokenizer item and return the results it completes."""
+        if isinstance(item, X12Error):
+            out = self._close_interchange(None) if self.isa else []
+            return [*out, self._result(ResultStatus.ERROR, Envelope(), Scope.INTERCHANGE, [item])]
+        if self.st is not None and item.tag not in _ENVELOPE_TAGS:
+            self.st.append(item)
+            return []
+        handler = self._handlers.get(item.tag)
+        if handler is not None:
+            self._stray_reported = False
+            return handler(item)
+        return self._on_stray(item)
+
+    def finish(self) -> list[TransactionResult]:
+        """Close whatever is still open at the end of the input."""
+        if self.isa is not None:
+            return self._close_interchange(None)
+        if self.gs is not None:
+            return self._close_group(None)
+        return self._close_transaction(None) if self.st is not None else []
+
+    def _result(self, status: ResultStatus, env: Envelope, scope: Scope,
+                errors: list[X12Error], **extra: object) -> TransactionResult:
+        """Build a result, stamping file and control numbers on its errors."""
+        for error in [*errors, *extra.get("warnings", ())]:  # type: ignore[misc]
+            error.locate(file=self.file, interchange_control=env.interchange_control,
+                         group_control=env.group_control,
+                         transaction_control=env.transaction_control)
+        return TransactionResult(status, env, scope, errors=tuple(errors), file=self.file,
+                                 **extra)  # type: ignore[arg-type]
+
+    def _error(self, message: str, seg: Segment | None, env: Envelope, scope: Scope, *,
+               transaction_code: str | None = None, group_code: str | None = None
+               ) -> TransactionResult:
+        """Build a one-error envelope result at `seg`."""
+        error = X12EnvelopeError(message, segment_position=seg.position if seg else None,
+                                 segment_id=seg.tag if seg else None,
+                                 transaction_code=transaction_code, group_code=group_code)
+        return self._result(ResultStatus.ERROR, env, scope, [error])
+
+    def _on_isa(self, seg: Segment) -> list[TransactionResult]:
+        out = self._close_interchange(None) if self.isa is not None else []
+        self.isa, self.seen_isa, self.groups, self.acks = seg, True, 0, 0
+        self.ienv = self.genv = Envelope(
+            sender_qualifier=seg.get(5), sender_id=seg.get(6), receiver_qualifier=seg.get(7),
+            receiver_id=seg.get(8), interchange_control=seg.get(13),
+            interchange_version=seg.get(12), usage=seg.get(15))
+        return out
+
+    def _on_gs(self, seg: Segment) -> list[TransactionResult]:
+        out = self._close_group(None) if self.gs is not None else []
+        if self.isa is None:
+            out.append(self._error("GS functional group header outside an ISA interchange",
+                                   seg, self.ienv, Scope.INTERCHANGE))
+        self.gs, self.transactions = seg, 0
+        self.groups += 1
+        self.genv = replace(self.ienv, functional_id=seg.get(1), app_sender=seg.get(2),
+                            app_receiver=seg.get(3), group_control=seg.get(6),
+                            group_version=seg.get(8))
+        if not seg.get(6).isdigit():
+            out.append(self._error(f"GS06 group control number {seg.get(6)!r} must be digits",
+                                   seg, self.genv, Scope.GROUP, group_code="6"))
+        elif not _valid_gs_date_time(seg.get(4), seg.get(5)):
+            out.append(self._error(f"GS04/GS05 {seg.get(4)!r}/{seg.get(5)!r} is not a valid "
+                                   "date and time", seg, self.genv, Scope.GROUP))
+        return out
+
+    def _on_st(self, seg: Segment) -> list[TransactionResult]:
+        out = self._close_transaction(None) if self.st is not None else []
+        if self.gs is None and self.seen_isa:
+            out.append(self._error("ST transaction set header outside a GS functional group",
+                                   seg, self.ienv, Scope.GROUP))
+        self.st = [seg]
+        self.transactions += 1
+        return out
+
+    def _on_se(self, seg: Segment) -> list[TransactionResult]:
+        if self.st is None:
+            return [self._error("SE trailer without an ST header", seg, self.genv,
+                                Scope.GROUP, transaction_code="2")]
+        self.st.append(seg)
+        return self._close_transaction(seg)
+
+    def _on_ge(self, seg: Segment) -> list[TransactionResult]:
+        if self.gs is None:
+            return [self._error("GE trailer without a GS header", seg, self.ienv, Scope.GROUP,
+                                group_code="3")]
+        return self._close_group(seg)
+
+    def _on_iea(self, seg: Segment) -> list[TransactionResult]:
+        if self.isa is None:
+            return [self._error("IEA trailer without an ISA header", seg, self.ienv,
+                                Scope.INTERCHANGE)]
+        return self._close_interchange(seg)
+
+    def _on_stray(self, seg: Segment) -> list[TransactionResult]:
+        if self.isa is not None and self.gs is None and seg.tag == "TA1":
+            self.acks += 1
+            env = replace(self.ienv, transaction_set="TA1")
+            return [self._result(ResultStatus.UNSUPPORTED, env, Scope.INTERCHANGE, [])]
+        if (self.isa is not None and self.gs is None and seg.tag in _INTERCHANGE_ONLY) or (
+                self._stray_reported):
+            return []
+        self._stray_reported = True
+        what = seg.problem or f"segment {seg.tag} is outside any ST..SE transaction set"
+        return [self._error(what, seg, self.genv, Scope.GROUP)]
+
+    def _close_interchange(self, iea: Segment | None) -> list[TransactionResult]:
+        out = self._close_group(None) if self.gs is not None else []
+        isa, env, self.isa = self.isa, self.ienv, None
+        assert isa is not None
+        if iea is None:
+            out.append(self._error(f"interchange {isa.get(13)} has no IEA trailer", isa, env,
+                                   Scope.INTERCHANGE))
+            return out
+        count = _count(iea.get(1))
+        if count not in (self.groups, self.groups + self.acks):
+            out.append(self._error(f"IEA01 says {iea.get(1)!r} functional groups but interchange "
+                                   f"{isa.get(13)} has {self.groups}", iea, env,
+                                   Scope.INTERCHANGE))
+        if not same_control(iea.get(2), isa.get(13)):
+            out.append(self._error(f"IEA02 interchange control number {iea.get(2)!r} does not "
+                                   f"match ISA13 {isa.get(13)!r}", iea, env, Scope.INTERCHANGE))
+        return out
+
+    def _close_group(self, ge: Segment | None) -> list[TransactionResult]:
+        out = self._close_transaction(None) if self.st is not None else []
+        gs, env, self.gs, self.genv = self.gs, self.genv, None, self.ienv
+        assert gs is not None
+        if ge is None:
+            out.append(self._error(f"functional group {gs.get(6)} has no GE trailer", gs, env,
+                                   Scope.GROUP, group_code="3"))
+            return out
+        if _count(ge.get(1)) != self.transactions:
+            out.append(self._error(f"GE01 says {ge.get(1)!r} transaction sets but group "
+                                   f"{gs.get(6)} has {self.transactions}", ge, env,
+                                   Scope.GROUP, group_code="5"))
+        if not same_control(ge.get(2), gs.get(6)):
+            out.append(self._error(f"GE02 group control number {ge.get(2)!r} does not match "
+                                   f"GS06 {gs.get(6)!r}", ge, env, Scope.GROUP, group_code="4"))
+        return out
+
+    def _close_transaction(self, se: Segment | None) -> list[TransactionResult]:
+        segments, self.st = self.st, None
+        assert segments is not None
+        st = segments[0]
+        env = replace(self.genv, transaction_set=st.get(1), transaction_control=st.get(2))
+        errors = _syntax_errors(segments, env) + _trailer_errors(segments, se, env)
+        if errors:
+            return [self._result(ResultStatus.ERROR, env, Scope.TRANSACTION, errors)]
+        if env.transaction_set != "850":
+            return [self._result(ResultStatus.UNSUPPORTED, env, Scope.TRANSACTION, [])]
+        try:
+            order, warnings = map_850(segments, env, strict_hash_total=self.strict_hash_total)
+        except X12ContentError as exc:
+            return [self._result(ResultStatus.ERROR, env, Scope.TRANSACTION, [exc])]
+        return [self._result(ResultStatus.OK, env, Scope.TRANSACTION, [], order=order,
+                             warnings=warnings)]
+
+
+def _syntax_errors(segments: list[Segment], env: Envelope) -> list[X12Error]:
+    """Turn the tokenizer's per-segment problems into positioned syntax errors."""
+    errors: list[X12Error] = []
+    for index, seg in enumerate(segments, start=1):
+        if seg.problem:
+            bad_id = "not a valid segment id" in seg.problem
+            errors.append(X12SyntaxError(
+                f"{seg.tag[:3]} at segment {index} of transaction {env.transaction_control}: "
+                f"{seg.problem}", segment_position=seg.position,
+                transaction_segment_position=index, segment_id=seg.tag[:3],
+                segment_code="1" if bad_id else "8", transaction_code="5"))
+    return errors
+
+
+def _trailer_error(message: str, seg: Segment, index: int, element: str | None,
+                   code: str) -> X12EnvelopeError:
+    """Build an ST/SE error at segment `index` of the transaction."""
+    return X12EnvelopeError(message, segment_position=seg.position,
+                            transaction_segment_position=index, segment_id=seg.tag,
+                            element=element, transaction_code=code)
+
+
+def _trailer_errors(segments: list[Segment], se: Segment | None,
+                    env: Envelope) -> list[X12Error]:
+    """Check the ST header and the SE count and control number."""
+    st, ctl = segments[0], env.transaction_control
+    if not st.get(1) or not ctl:
+        return [_trailer_error(f"ST at segment 1 of transaction {ctl}: ST01 and ST02 are "
+                               "required", st, 1, "ST01" if not st.get(1) else "ST02", "5")]
+    if se is None:
+        return [_trailer_error(f"transaction {ctl} ({st.get(1)}) has no SE trailer", st, 1,
+                               None, "2")]
+    size, where = len(segments), f"SE at segment {len(segments)} of transaction {ctl}"
+    errors: list[X12Error] = []
+    if _count(se.get(1)) != size:
+        errors.append(_trailer_error(
+            f"{where}: SE01 says {se.get(1)!r} segments but the transaction has {size} "
+            "(ST..SE inclusive)", se, size, "SE01", "4"))
+    if not same_control(se.get(2), ctl):
+        errors.append(_trailer_error(
+            f"{where}: SE02 control number {se.get(2)!r} does not match ST02 {ctl!r}", se,
+            size, "SE02", "3"))
+    return errors
+
+
+def iter_transactions(source: Source, *, file: str | None = None,
+                      strict_hash_total: bool = True,
+                      chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[TransactionResult]:
+    """Yield one result per transaction set (and per envelope error) of an X12 source."""
+    reader = EnvelopeReader(file=file, strict_hash_total=strict_hash_total)
+    for item in iter_segments(source, chunk_size=chunk_size):
+        yield from reader.feed(item)
+    yield from reader.finish()
