@@ -6,7 +6,9 @@ DB     ?= sqlite:///ordex.db
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: demo test install install-test lint typecheck imports unit integration e2e bench serve clean
+
+.PHONY: browser
+.PHONY: demo test install install-test lint typecheck imports unit integration e2e bench serve clean fuzz
 
 $(BIN)/ordex: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +32,13 @@ serve: install
 	$(BIN)/ordex serve --db $(DB) --host $(HOST) --port $(PORT)
 
 ## test: lint, type-check, import contracts, then every test tier (SQLite and PostgreSQL)
-test: install-test lint typecheck imports
+test: install-test browser lint typecheck imports
 	$(BIN)/pytest -q
+
+## browser: Debian's Chromium for the browser tests (installed when missing)
+browser:
+	@command -v chromium >/dev/null || apt-get install -y -q chromium chromium-driver >/dev/null \
+	  || (apt-get update -q >/dev/null && apt-get install -y -q chromium chromium-driver >/dev/null)
 
 lint: install-test
 	$(BIN)/ruff check src tests
@@ -56,3 +63,10 @@ bench: install-test
 
 clean:
 	rm -rf $(VENV) ordex.db ordex.db-wal ordex.db-shm .pytest_cache .mypy_cache .ruff_cache
+
+## fuzz: coverage-guided fuzzing of the EDI and CSV readers (atheris), a few minutes each
+fuzz: install-test
+	$(BIN)/pip install --quiet atheris
+	rm -rf /tmp/ordex-x12-corpus && cp -r tests/fuzz/x12_seeds /tmp/ordex-x12-corpus
+	$(BIN)/python fuzz/fuzz_x12.py /tmp/ordex-x12-corpus -max_total_time=300
+	$(BIN)/python fuzz/fuzz_x12.py --csv -max_total_time=120

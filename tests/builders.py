@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 from ordex.domain.model import (
     Address,
@@ -63,3 +64,43 @@ def reference(*, on_hand: str = "100", allocated: str = "0", safety: str = "0",
 def context(ref: ReferenceData | None = None, **settings: object) -> DetectionContext:
     return context_from_reference(ref or reference(), settings=DetectionSettings(**settings),  # type: ignore[arg-type]
                                   postal=FakePostal())
+
+
+# -- decide ---------------------------------------------------------------------------
+def sourcing_reference(*, home: str = "10", other: str = "100", sub_stock: str = "100",
+                       allows_substitutes: bool = False, limit: str = "100000",
+                       ar: str = "0") -> ReferenceData:
+    """WIDGET short at WH1, stocked at WH2 (one day further), GIZMO an approved substitute."""
+    from ordex.domain.model import FreightLane, ServiceTerms, Substitute, Warehouse
+
+    ref = reference(on_hand=home, limit=limit, ar=ar)
+    ref.customers = [Customer("ACME", "Acme", CustomerTier.GOLD, D(limit), "MW")]
+    ref.items.append(Item("GIZMO", "Gizmo", "EA", D("10.00"), D("6.00")))
+    ref.warehouses = [Warehouse("WH1", "One", "IL", "60607"), Warehouse("WH2", "Two", "NY",
+                                                                         "10001")]
+    ref.inventory += [InventoryPosition("WIDGET", "WH2", D(other)),
+                      InventoryPosition("GIZMO", "WH1", D(sub_stock))]
+    ref.substitutes = [Substitute("WIDGET", "GIZMO", 1)]
+    ref.freight_lanes = [FreightLane("WH1", "MW", D("20"), D("0.30"), 1),
+                         FreightLane("WH2", "MW", D("35"), D("0.60"), 2)]
+    ref.service_terms = [ServiceTerms("ACME", allows_substitutes=allows_substitutes)]
+    return ref
+
+
+def decide_pipeline(ref: ReferenceData, *, policy_text: str | None = None) -> Any:
+    """A pipeline with a decider under the shipped default policy (or the given YAML)."""
+    from itertools import count
+    from pathlib import Path
+
+    from ordex.bootstrap_decide import decider_for, routing_policy
+    from ordex.decide.rules import load_policy, parse_policy
+    from ordex.interpret.registry import REGISTRY
+    from ordex.orchestrate.pipeline import Pipeline
+
+    root = Path(__file__).resolve().parents[1]
+    doc = (parse_policy(policy_text)[0] if policy_text is not None
+           else load_policy(root / "policies" / "default.yaml")[0])
+    ids = count(1)
+    return Pipeline(ctx=context(ref), detectors=list(REGISTRY.values()),
+                    policy=routing_policy(doc), decider=decider_for(doc, ref),
+                    new_id=lambda: f"M{next(ids):06d}")

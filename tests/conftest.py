@@ -14,6 +14,18 @@ sys.path.insert(0, str(Path(__file__).parent))  # fakes.py and builders.py
 
 ADMIN_URL = os.environ.get("ORDEX_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 ROOT = Path(__file__).resolve().parents[1]
+RECOMMEND_ONLY = ROOT / "policies" / "recommend-only.yaml"
+DEFAULT_POLICY_MODULES = {"test_simulation.py", "test_decide.py"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Tests of intake, holds and events see cases stay open (recommend-only policy); the
+    simulator's and decide's tests run the shipped default policy, auto-resolution included."""
+    if item.path.name in DEFAULT_POLICY_MODULES:
+        os.environ.pop("ORDEX_POLICY_FILE", None)
+    else:
+        os.environ["ORDEX_POLICY_FILE"] = str(RECOMMEND_ONLY)
 
 
 def _postgres_reachable() -> str | None:

@@ -10,13 +10,17 @@ from collections.abc import Callable, Collection, Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
+
 from ordex.adapters.db import tables as t
 from ordex.adapters.db.dialect import make_engine, wipe
 from ordex.adapters.db.migrate import upgrade
 from ordex.adapters.db.queries import DbIdempotency, Queries
 from ordex.adapters.db.reference_repo import load_reference, save_reference
 from ordex.adapters.db.state_repo import (
+    case_from_row,
     load_credit_state,
+    load_duplicate_candidates,
     load_orders_into,
     load_recent_orders,
     open_case_orders,
@@ -24,14 +28,22 @@ from ordex.adapters.db.state_repo import (
 from ordex.adapters.db.store import SqlChangeStore
 from ordex.adapters.erp_sandbox import SandboxErp, SqlOutbox
 from ordex.adapters.postal import ZipcodesDirectory
+from ordex.bootstrap_decide import (
+    decide_summary,
+    decider_for,
+    policy_in_force,
+    routing_policy,
+)
 from ordex.config import Settings
 from ordex.decide.policy import Policy
+from ordex.decide.rules import PolicyDocument
 from ordex.domain.cases import Case, CaseState
 from ordex.domain.codes import ExceptionCode
 from ordex.domain.errors import IllegalTransitionError, UnknownCaseError
 from ordex.domain.events import PaymentPosted, StockReceived
 from ordex.domain.reference import ReferenceData
 from ordex.interpret.build import context_from_reference
+from ordex.interpret.recent import DupProbes, probes_for
 from ordex.interpret.registry import detectors_for
 from ordex.learn.detection import detection_report
 from ordex.learn.kpis import compute_kpis
@@ -49,28 +61,34 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def peek_keys(bodies: Iterable[bytes]) -> tuple[set[str], set[str], date | None]:
-    """Customers, items and the earliest order date named in payloads (to load their context)."""
-    customers: set[str] = set()
-    items: set[str] = set()
-    earliest: date | None = None
+def peek_docs(bodies: Iterable[bytes]) -> list[dict[str, Any]]:
+    """The order objects of payloads that decode (a peek to know what context to load)."""
+    docs: list[dict[str, Any]] = []
     for body in bodies:
         try:
             data = json.loads(body)
         except ValueError:
             continue
-        for doc in data if isinstance(data, list) else data.get("orders", [data]) if isinstance(
-                data, dict) else []:
-            if not isinstance(doc, dict):
-                continue
-            customers.add(str(doc.get("customer_id", "")))
-            items.update(str(ln.get("item_id", "")) for ln in doc.get("lines", []) or []
-                         if isinstance(ln, dict))
-            try:
-                day = date.fromisoformat(str(doc.get("order_date")))
-            except ValueError:
-                continue
-            earliest = day if earliest is None or day < earliest else earliest
+        found = data if isinstance(data, list) else data.get("orders", [data]) if isinstance(
+            data, dict) else []
+        docs.extend(d for d in found if isinstance(d, dict))
+    return docs
+
+
+def peek_keys(bodies: Iterable[bytes]) -> tuple[set[str], set[str], date | None]:
+    """Customers, items and the earliest order date named in payloads (to load their context)."""
+    customers: set[str] = set()
+    items: set[str] = set()
+    earliest: date | None = None
+    for doc in peek_docs(bodies):
+        customers.add(str(doc.get("customer_id", "")))
+        items.update(str(ln.get("item_id", "")) for ln in doc.get("lines", []) or []
+                     if isinstance(ln, dict))
+        try:
+            day = date.fromisoformat(str(doc.get("order_date")))
+        except ValueError:
+            continue
+        earliest = day if earliest is None or day < earliest else earliest
     return customers, items, earliest
 
 
@@ -103,7 +121,7 @@ class App:
     def wipe(self) -> None:
         """Empty every table (a fresh simulation)."""
         with self.engine.begin() as conn:
-            wipe(conn, list(t.metadata.sorted_tables))
+            wipe(conn, [x for x in t.metadata.sorted_tables if x is not t.policies])
 
     def save_reference(self, ref: ReferenceData) -> None:
         """Replace the reference data."""
@@ -114,13 +132,17 @@ class App:
         self.store.save(pipeline.take_changes())
         dispatch(self.outbox, self.erp, now=self.clock())
 
-    def new_pipeline(self, ref: ReferenceData, **kwargs: Any) -> Pipeline:
-        """A pipeline over reference data held in memory."""
+    def new_pipeline(self, ref: ReferenceData, *, document: PolicyDocument | None = None,
+                     **kwargs: Any) -> Pipeline:
+        """A pipeline over reference data held in memory, deciding under the policy in force."""
         ctx = context_from_reference(ref, settings=self.detection, postal=self.postal)
-        return Pipeline(ctx=ctx, detectors=self.detectors, policy=self.policy, **kwargs)
+        doc = document or policy_in_force(self.engine, self.settings, at=self.clock())
+        return Pipeline(ctx=ctx, detectors=self.detectors, policy=routing_policy(doc),
+                        decider=decider_for(doc, ref), **kwargs)
 
     def _hydrated(self, *, customers: Collection[str] = (), items: Collection[str] = (),
-                  order_ids: Collection[str] = (), since: date | None = None) -> Pipeline:
+                  order_ids: Collection[str] = (), since: date | None = None,
+                  probes: DupProbes | None = None) -> Pipeline:
         """A pipeline loaded with exactly the context this batch of work needs."""
         work = WorkSet()
         with self.engine.connect() as conn:
@@ -130,7 +152,13 @@ class App:
             ref = load_reference(conn, customers=customers, items=items)
             pipeline = self.new_pipeline(ref, work=work)
             load_credit_state(conn, pipeline.ctx, customers)
-            if since is not None:
+            if since is not None and probes is not None:
+                hours = timedelta(hours=self.detection.duplicate_lines_window_hours)
+                load_duplicate_candidates(
+                    conn, pipeline.ctx, customers, probes,
+                    po_since=since - timedelta(days=self.detection.duplicate_po_window_days),
+                    lines_since=self.clock() - hours)
+            elif since is not None:
                 window = max(self.detection.duplicate_po_window_days, 2)
                 load_recent_orders(conn, pipeline.ctx, customers, since - timedelta(days=window))
         return pipeline
@@ -143,7 +171,9 @@ class App:
         customers, items, earliest = peek_keys(b for b, _ in bodies)
         with self._lock:
             since = earliest or now.date()
-            pipeline = self._hydrated(customers=customers, items=items, since=since)
+            probes = probes_for(peek_docs(b for b, _ in bodies))
+            pipeline = self._hydrated(customers=customers, items=items, since=since,
+                                      probes=probes)
             outcomes: list[Outcome] = []
             for body, source in bodies:
                 outcomes.extend(ingest(pipeline, index or self.idempotency, body, source=source,
@@ -190,9 +220,12 @@ class App:
             self.commit(pipeline)
         return self.queries.case(case_id) or {}
 
-    @staticmethod
-    def _case_in(pipeline: Pipeline, case_id: str, found: dict[str, Any]) -> Case:
+    def _case_in(self, pipeline: Pipeline, case_id: str, found: dict[str, Any]) -> Case:
         case = pipeline.work.open_cases.get(found["order_id"] or "", {}).get(case_id)
+        if case is None and found["order_id"] is None and found["state"] in open_states():
+            with self.engine.connect() as conn:
+                row = conn.execute(select(t.cases).where(t.cases.c.case_id == case_id))
+                case = case_from_row(row.mappings().one())
         if case is None:
             raise IllegalTransitionError(f"case {case_id} is {found['state']} and cannot change",
                                          case_id=case_id, state=found["state"])
@@ -215,7 +248,9 @@ class App:
         sim = Simulation(world=world, cfg=cfg, pipeline=pipeline, orders_per_day=orders_per_day,
                          rates=rates, flush=lambda: self.commit(pipeline),
                          flush_every=self.settings.batch_size)
+        pipeline_started = time.perf_counter()
         result = sim.run(progress)
+        pipeline_seconds = time.perf_counter() - pipeline_started
         with self.engine.begin() as conn:
             rows = [{"order_id": o, "code": c} for o, c in sorted(result.truth)]
             for i in range(0, len(rows), 5000):
@@ -229,9 +264,14 @@ class App:
             "orders": result.orders, "payloads": result.payloads, "resends_replayed":
             result.replays, "events": result.events,
             "detection": detection_report(result.predicted, result.truth),
-            "kpis": self.kpis(now=end),
+            "kpis": (kpis := self.kpis(now=end)),
+            **decide_summary(kpis, sim),
             "run": {"seconds": round(elapsed, 2),
-                    "orders_per_second": round(result.orders / elapsed, 1) if elapsed else None},
+                    "orders_per_second": round(result.orders / elapsed, 1) if elapsed else None,
+                    "pipeline_seconds": round(pipeline_seconds, 2),
+                    "pipeline_orders_per_second": round(result.orders / pipeline_seconds, 1)
+                    if pipeline_seconds else None,
+                    **sim.mirror.timings()},
         }
 
 

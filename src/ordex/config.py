@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -27,7 +28,19 @@ class Settings(BaseSettings):
     duplicate_po_window_days: int = Field(30, ge=0)
     duplicate_lines_window_hours: int = Field(48, ge=0)
     duplicate_lines_similarity: Decimal = Field(Decimal("0.9"), gt=0, le=1)
+    margin_floor_pct: Decimal = Field(Decimal("5"), ge=0)
+    past_due_days: int = Field(30, ge=0)
+    past_due_min_amount: Decimal = Field(Decimal("0"), ge=0)
+    export_restricted_countries: list[str] = Field(
+        default_factory=lambda: list(DetectionSettings().export_restricted_countries))
+    quantity_anomaly_min_history: int = Field(5, ge=2)
+    quantity_anomaly_mad_threshold: Decimal = Field(Decimal("10"), gt=0)
+    quantity_anomaly_min_ratio: Decimal = Field(Decimal("4"), ge=1)
+    late_risk_slack_days: int = Field(1, ge=0)
     batch_size: int = Field(2000, ge=1, description="Orders per database transaction")
+    policy_file: Path | None = Field(None, description="Decision policy YAML used when no "
+                                     "policy has been activated (default: the shipped "
+                                     "policies/default.yaml)")
 
     @field_validator("database_url")
     @classmethod
@@ -51,4 +64,16 @@ class Settings(BaseSettings):
             price_tolerance_pct=self.price_tolerance_pct, base_currency=self.base_currency,
             duplicate_po_window_days=self.duplicate_po_window_days,
             duplicate_lines_window_hours=self.duplicate_lines_window_hours,
-            duplicate_lines_similarity=self.duplicate_lines_similarity)
+            duplicate_lines_similarity=self.duplicate_lines_similarity,
+            **self._taxonomy_thresholds())
+
+    def _taxonomy_thresholds(self) -> dict[str, object]:
+        """Thresholds of the detectors added with the full taxonomy (issue 3)."""
+        return {"margin_floor_pct": self.margin_floor_pct, "past_due_days": self.past_due_days,
+                "past_due_min_amount": self.past_due_min_amount,
+                "export_restricted_countries": tuple(
+                    c.upper() for c in self.export_restricted_countries),
+                "quantity_anomaly_min_history": self.quantity_anomaly_min_history,
+                "quantity_anomaly_mad_threshold": self.quantity_anomaly_mad_threshold,
+                "quantity_anomaly_min_ratio": self.quantity_anomaly_min_ratio,
+                "late_risk_slack_days": self.late_risk_slack_days}

@@ -3,52 +3,16 @@
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
-import uvicorn
-
-from ordex.bootstrap import App
-from ordex.config import Settings
-from ordex.entrypoints.api.app import create_app
-from ordex.sense.reference import load_reference
 
 ROOT = Path(__file__).resolve().parents[2]
 ORDERS = (ROOT / "examples" / "orders.ndjson").read_text().splitlines()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def base_url(db_url: str) -> Iterator[str]:
-    app = App(Settings(database_url=db_url))
-    app.migrate()
-    app.save_reference(load_reference(ROOT / "examples" / "reference"))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(app), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    app.engine.dispose()
-
-
 def test_single_order_is_created_then_replayed(base_url: str) -> None:
-    with httpx.Client(base_url=base_url) as http:
+    with httpx.Client(base_url=base_url, timeout=30) as http:
         first = http.post("/orders", content=ORDERS[1])
         assert first.status_code == 201
         assert first.json()["status"] == "held" and first.json()["held_lines"] == [1, 2]
@@ -61,7 +25,7 @@ def test_single_order_is_created_then_replayed(base_url: str) -> None:
 
 def test_batch_of_orders_answers_each(base_url: str) -> None:
     batch = "[" + ",".join(ORDERS) + "]"
-    with httpx.Client(base_url=base_url) as http:
+    with httpx.Client(base_url=base_url, timeout=30) as http:
         response = http.post("/orders", content=batch, headers={"Idempotency-Key": "B-1"})
         assert response.status_code == 201
         assert [r["status"] for r in response.json()["results"]] == [
@@ -73,7 +37,7 @@ def test_batch_of_orders_answers_each(base_url: str) -> None:
 def test_schema_violation_is_422_naming_the_field_and_kept_as_a_case(base_url: str) -> None:
     bad = json.loads(ORDERS[0])
     bad["lines"][0]["quantity"] = -5
-    with httpx.Client(base_url=base_url) as http:
+    with httpx.Client(base_url=base_url, timeout=30) as http:
         response = http.post("/orders", content=json.dumps(bad))
         assert response.status_code == 422
         body = response.json()
@@ -86,7 +50,7 @@ def test_schema_violation_is_422_naming_the_field_and_kept_as_a_case(base_url: s
 
 
 def test_cases_are_worked_over_http_with_clear_errors(base_url: str) -> None:
-    with httpx.Client(base_url=base_url) as http:
+    with httpx.Client(base_url=base_url, timeout=30) as http:
         for line in ORDERS:
             http.post("/orders", content=line)
         queue = http.get("/cases", params={"queue": "customer_service"}).json()
@@ -107,7 +71,7 @@ def test_cases_are_worked_over_http_with_clear_errors(base_url: str) -> None:
 
 
 def test_events_resolve_cases_and_kpis_follow(base_url: str) -> None:
-    with httpx.Client(base_url=base_url) as http:
+    with httpx.Client(base_url=base_url, timeout=30) as http:
         http.post("/orders", content=ORDERS[1])
         receipt = http.post("/events/stock-receipts", json={
             "item_id": "VALVE-100", "warehouse_id": "CHI", "quantity": "70"})
@@ -119,7 +83,7 @@ def test_events_resolve_cases_and_kpis_follow(base_url: str) -> None:
 
 
 def test_home_page_lists_open_cases_by_queue(base_url: str) -> None:
-    with httpx.Client(base_url=base_url) as http:
+    with httpx.Client(base_url=base_url, timeout=30) as http:
         for line in ORDERS:
             http.post("/orders", content=line)
         page = http.get("/")
@@ -128,3 +92,23 @@ def test_home_page_lists_open_cases_by_queue(base_url: str) -> None:
         assert "EX-1002" in page.text and "Open cases" in page.text
         detail = http.get("/ui/cases/EX-1002:INVENTORY_SHORTFALL")
         assert detail.status_code == 200 and "Audit trail" in detail.text
+
+
+def test_edi_upload_answers_per_transaction_and_replay_needs_an_integration_case(
+        base_url: str) -> None:
+    edi = (ROOT / "examples" / "edi" / "acme-850.edi").read_bytes()
+    with httpx.Client(base_url=base_url, timeout=30) as http:
+        response = http.post("/edi", content=edi, headers={"X-Filename": "acme.edi"})
+        assert response.status_code == 200
+        body = response.json()
+        # no trading partners loaded in this fixture: both transactions are quarantined
+        assert [r["status"] for r in body["results"]] == ["rejected", "rejected"]
+        kinds = {d["kind"] for d in http.get("/edi/documents").json()}
+        assert kinds == {"997"}
+        replay = http.post(f"/cases/{body['results'][0]['cases'][0]}/replay",
+                           json={"actor": "ann"})
+        assert replay.status_code == 200 and replay.json()["resolved"] == []
+        http.post("/orders", content=ORDERS[1])
+        wrong = http.post("/cases/EX-1002:PRICE_MISMATCH/replay", json={"actor": "ann"})
+        assert wrong.status_code == 409
+        assert http.post("/edi", content=b"   ").status_code == 422

@@ -135,3 +135,22 @@ def test_kpis_count_exceptions_by_code_and_backlog(app: App) -> None:
     assert k["orders"] == 4 and k["exception_rate"] == 0.75
     assert k["exception_rate_by_code"]["INVENTORY_SHORTFALL"] == 0.25
     assert k["open_backlog"] == 4 and k["touchless_rate"] == 0.0
+
+
+def test_duplicates_are_found_across_units_of_work_from_indexed_candidates(app: App) -> None:
+    first, _, _, same_po = example_orders()
+    app.ingest([(first, "a")], channel="api")
+    assert app.ingest([(same_po, "b")], channel="api")[0].result["cases"] == [
+        "EX-1004:DUPLICATE_ORDER"]
+    twin = json.loads(first)
+    twin.update(order_id="EX-1005", customer_po="ANOTHER-PO")
+    outcome = app.ingest([(json.dumps(twin).encode(), "c")], channel="api")[0]
+    case = app.queries.case("EX-1005:DUPLICATE_ORDER")
+    assert "EX-1005:DUPLICATE_ORDER" in outcome.result["cases"]
+    assert case is not None and case["evidence"]["rule"] == "same_lines"
+    assert case["evidence"]["original_order_id"] == "EX-1001"
+    other = json.loads(first)
+    other.update(order_id="EX-1006", customer_po="THIRD-PO")
+    other["lines"][0]["quantity"] = 3
+    assert "EX-1006:DUPLICATE_ORDER" not in app.ingest(
+        [(json.dumps(other).encode(), "d")], channel="api")[0].result["cases"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,8 @@ ORDEX = [sys.executable, "-m", "ordex"]
 
 def ordex(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*ORDEX, *args], capture_output=True, text=True, cwd=cwd, timeout=300,
-                          env={"PATH": "/usr/bin:/bin", "HOME": str(cwd)})
+                          env={"PATH": "/usr/bin:/bin", "HOME": str(cwd),
+                               **{k: v for k, v in os.environ.items() if k == "ORDEX_POLICY_FILE"}})
 
 
 def test_check_prints_findings_per_order_as_json_and_exits_zero() -> None:

@@ -10,6 +10,9 @@ from ordex.simulate.orders import InjectionRates
 from ordex.simulate.world import WorldConfig
 
 CFG = WorldConfig(seed=7, days=1, customers=300, items=600, warehouses=4)
+TAXONOMY_CODES = ("MARGIN_BELOW_FLOOR", "PAST_DUE_HOLD", "MISSING_CARRIER_INSTRUCTIONS",
+                  "TAX_FAILURE", "COMPLIANCE_HOLD", "SHIPMENT_CONSTRAINT", "QUANTITY_ANOMALY",
+                  "LATE_SHIPMENT_RISK", "ALLOCATION_CONFLICT")
 
 
 def run(url: str) -> dict:
@@ -31,7 +34,8 @@ def sqlite_report(tmp_path_factory: pytest.TempPathFactory) -> dict:
 def test_every_detector_is_perfect_on_the_simulators_ground_truth(sqlite_report: dict) -> None:
     detection = sqlite_report["detection"]
     for code in ("INVENTORY_SHORTFALL", "PRICE_MISMATCH", "CREDIT_LIMIT_EXCEEDED",
-                 "INVALID_SHIP_TO", "DUPLICATE_ORDER", "INTEGRATION_FAILURE"):
+                 "INVALID_SHIP_TO", "DUPLICATE_ORDER", "INTEGRATION_FAILURE",
+                 *TAXONOMY_CODES):
         assert detection[code]["support"] > 0, code
         assert detection[code]["precision"] == 1.0, (code, detection[code])
         assert detection[code]["recall"] == 1.0, (code, detection[code])

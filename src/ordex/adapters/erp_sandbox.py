@@ -11,11 +11,17 @@ from ordex.adapters.db import tables as t
 from ordex.adapters.db.dialect import insert_ignoring_duplicates
 from ordex.adapters.db.state_repo import utc
 from ordex.adapters.db.store import command_payload
-from ordex.domain.events import CancelOrder, ErpCommand, HoldLines, ReleaseLines
+from ordex.domain.events import (
+    ApplyDecision,
+    CancelOrder,
+    ErpCommand,
+    HoldLines,
+    ReleaseLines,
+)
 from ordex.orchestrate.changes import OutboxMessage
 
 COMMANDS: dict[str, type] = {"HoldLines": HoldLines, "ReleaseLines": ReleaseLines,
-                             "CancelOrder": CancelOrder}
+                             "CancelOrder": CancelOrder, "ApplyDecision": ApplyDecision}
 
 
 def _command(kind: str, payload: dict[str, object]) -> ErpCommand:

@@ -52,3 +52,7 @@ class ReferenceDataError(OrdexError):
 
 class ConfigurationError(OrdexError):
     """The configuration is invalid."""
+
+
+class UnknownInboundPOError(OrdexError):
+    """No open inbound PO with that id."""

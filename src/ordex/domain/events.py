@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,4 +66,16 @@ class CancelOrder:
     case_id: str
 
 
-ErpCommand = HoldLines | ReleaseLines | CancelOrder
+@dataclass(frozen=True, slots=True)
+class ApplyDecision:
+    """Command to the ERP: carry out an action ordex applied on its own (source, reprice…)."""
+
+    order_id: str
+    case_id: str
+    action: str
+    detail: dict[str, Any]
+    reason: str
+    policy_version: str
+
+
+ErpCommand = HoldLines | ReleaseLines | CancelOrder | ApplyDecision

@@ -6,7 +6,7 @@ Money and quantities are Decimal; dates are `datetime.date`, instants timezone-a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
 
@@ -66,6 +66,7 @@ class Order:
     currency: str = "USD"
     ship_to_code: str | None = None
     received_at: datetime | None = None
+    freight_terms: str | None = None
 
     @property
     def value(self) -> Decimal:
@@ -92,6 +93,9 @@ class Customer:
     credit_limit: Decimal
     region: str = ""
     payment_terms_days: int = 30
+    default_ship_via: str = ""
+    freight_terms_required: bool = False
+    tax_exempt: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +124,15 @@ class Item:
     list_price: Decimal
     unit_cost: Decimal
     status: ItemStatus = ItemStatus.ACTIVE
+    weight: Decimal = Decimal(0)
+    """Shipping weight of one base unit (pounds)."""
+    licence_type: str = ""
+    """Licence a customer needs to buy the item (empty = not regulated)."""
+    hazmat_class: str = ""
+    """UN hazard class (empty = not hazardous)."""
+    export_restricted: bool = False
+    successor_id: str = ""
+    """The item that replaces a discontinued one (empty = none)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +152,8 @@ class Warehouse:
     name: str
     state: str
     postal_code: str
+    lead_time_days: int = 0
+    """Days between order and earliest shipment (0 = same day before the carrier cutoff)."""
 
 
 @dataclass(slots=True)
@@ -212,3 +227,116 @@ class RawPayload:
     received_at: datetime
     sha256: str
     body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Substitute:
+    """An approved substitute for an item, in order of preference (rank 1 first)."""
+
+    item_id: str
+    substitute_id: str
+    rank: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class FreightLane:
+    """What it costs and how long it takes to ship from a warehouse to a customer region."""
+
+    warehouse_id: str
+    region: str
+    cost_per_shipment: Decimal
+    cost_per_unit: Decimal
+    transit_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceTerms:
+    """A customer's service terms: substitution consent, strategic flag, late penalty."""
+
+    customer_id: str
+    allows_substitutes: bool = False
+    strategic: bool = False
+    late_penalty_pct_per_day: Decimal = Decimal(0)
+    """Contractual penalty per day late, as a percentage of the late lines' value."""
+
+
+# -- reference data for the full exception taxonomy (issue 3) ----------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TaxRule:
+    """A sales-tax jurisdiction ordex can tax orders shipped to (by state)."""
+
+    state: str
+    rate: Decimal
+    country: str = "US"
+
+
+@dataclass(frozen=True, slots=True)
+class TaxExemption:
+    """A customer's tax-exemption certificate, valid between two dates (both inclusive)."""
+
+    customer_id: str
+    certificate_id: str
+    valid_from: date
+    valid_to: date
+    state: str = ""
+    """The state it covers (empty = every state)."""
+
+    def is_valid_on(self, day: date) -> bool:
+        """True when the certificate is in force on that day."""
+        return self.valid_from <= day <= self.valid_to
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerLicence:
+    """A licence a customer holds (e.g. to buy controlled medical supplies)."""
+
+    customer_id: str
+    licence_type: str
+    licence_id: str
+    valid_from: date
+    valid_to: date
+
+    def is_valid_on(self, day: date) -> bool:
+        """True when the licence is in force on that day (both ends inclusive)."""
+        return self.valid_from <= day <= self.valid_to
+
+
+@dataclass(frozen=True, slots=True)
+class CarrierService:
+    """What one carrier service (ship-via `CARRIER-SERVICE`) can carry, where, and until when."""
+
+    carrier_id: str
+    service: str
+    max_weight: Decimal | None = None
+    """Heaviest order it takes (pounds); None = no limit."""
+    hazmat_allowed: bool = False
+    states: tuple[str, ...] = ()
+    """Destination states served (empty = all)."""
+    cutoff: time | None = None
+    """Latest order time (UTC) for a same-day shipment; None = no cutoff."""
+
+    @property
+    def ship_via(self) -> str:
+        """The ship-via code orders carry."""
+        return f"{self.carrier_id}-{self.service}"
+
+
+@dataclass(frozen=True, slots=True)
+class ItemCrossReference:
+    """A customer's own part number for one of our items."""
+
+    customer_id: str
+    buyer_part: str
+    item_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrderHistoryEntry:
+    """A past order line of a customer for an item, in base units (for quantity anomalies)."""
+
+    customer_id: str
+    item_id: str
+    order_date: date
+    base_qty: Decimal

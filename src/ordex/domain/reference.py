@@ -6,13 +6,22 @@ from dataclasses import dataclass, field
 
 from ordex.domain.model import (
     Carrier,
+    CarrierService,
     Customer,
+    CustomerLicence,
+    FreightLane,
     InboundPO,
     InventoryPosition,
     Item,
+    ItemCrossReference,
+    OrderHistoryEntry,
     PriceContract,
     Receivable,
+    ServiceTerms,
     ShipTo,
+    Substitute,
+    TaxExemption,
+    TaxRule,
     UnitConversion,
     Warehouse,
 )
@@ -32,3 +41,12 @@ class ReferenceData:
     contracts: list[PriceContract] = field(default_factory=list)
     receivables: list[Receivable] = field(default_factory=list)
     carriers: list[Carrier] = field(default_factory=list)
+    substitutes: list[Substitute] = field(default_factory=list)
+    freight_lanes: list[FreightLane] = field(default_factory=list)
+    service_terms: list[ServiceTerms] = field(default_factory=list)
+    tax_rules: list[TaxRule] = field(default_factory=list)
+    tax_exemptions: list[TaxExemption] = field(default_factory=list)
+    licences: list[CustomerLicence] = field(default_factory=list)
+    carrier_services: list[CarrierService] = field(default_factory=list)
+    cross_references: list[ItemCrossReference] = field(default_factory=list)
+    order_history: list[OrderHistoryEntry] = field(default_factory=list)

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from ordex.domain.events import PaymentPosted, StockReceived
 from ordex.entrypoints import files
+from ordex.entrypoints.cli_decide import register as register_decide
 from ordex.entrypoints.cli_support import Format, emit, fail, make_app, out, user_errors
 from ordex.simulate.orders import InjectionRates
 from ordex.simulate.world import WorldConfig
@@ -43,9 +44,7 @@ def simulate(days: int = 7, seed: int = 42, db: DbOpt = None, orders: int = 60_0
         cfg = WorldConfig(seed=seed, start=first, days=days, warehouses=warehouses,
                           customers=customers, items=items)
         scale = exception_rate / 0.10
-        base = InjectionRates()
-        rates = InjectionRates(base.shortfall * scale, base.price * scale, base.ship_to * scale,
-                               base.duplicate * scale, base.integration * scale)
+        rates = InjectionRates().scaled(scale)
         with _progress(fmt) as bar:
             task = bar.add_task("simulating", total=(orders // days) * days)
             report = app.simulate(cfg, orders_per_day=orders // days, rates=rates,
@@ -67,6 +66,12 @@ def _print_simulation(report: dict[str, Any]) -> None:
         table.add_row(code, f"{m['precision']:.3f}", f"{m['recall']:.3f}", str(m["support"]))
     out.print(table)
     _print_kpis(report["kpis"])
+    if "touchless_rate" in report:
+        d = report["decide"]
+        out.print(f"Decide: touchless {report['touchless_rate']:.1%} of exceptions · OTIF of "
+                  f"the plans {report['otif_rate']:.1%} · {d['auto_applied']:,} of "
+                  f"{d['decisions']:,} decisions auto-applied · {d['violations']} violations · "
+                  f"median decision {report['run'].get('median_decision_ms')} ms")
 
 
 @cli.command()
@@ -91,23 +96,70 @@ def _print_kpis(k: dict[str, Any]) -> None:
 
 
 @cli.command()
-def ingest(paths: list[Path], db: DbOpt = None, fmt: FmtOpt = Format.text) -> None:
-    """Store and process order files (JSON object or array, or NDJSON)."""
+def ingest(paths: list[Path], db: DbOpt = None, fmt: FmtOpt = Format.text,
+           profile: Annotated[Path | None, typer.Option(
+               help="CSV column profile (JSON) of the sender; see docs/formats.md")] = None
+           ) -> None:
+    """Store and process order files: JSON, NDJSON, EDI X12 850 (.edi/.x12/.850) or CSV."""
     with user_errors():
         app = make_app(db)
-        results: list[dict[str, Any]] = []
+        reports = []
         with _progress(fmt) as bar:
             task = bar.add_task("ingesting", total=None)
-            for batch in files.payload_batches(paths, size=app.settings.batch_size):
-                outcomes = app.ingest(batch, channel="file")
-                results.extend({**o.result, "replayed": o.replayed} for o in outcomes)
-                bar.advance(task, len(outcomes))
-        summary = {s: sum(1 for r in results if r["status"] == s)
-                   for s in ("accepted", "held", "rejected")}
-        summary["replayed"] = sum(1 for r in results if r["replayed"])
-        emit({"summary": summary, "results": results}, fmt,
-             lambda d: out.print(f"Ingested {len(results):,} orders: " + ", ".join(
-                 f"{n:,} {s}" for s, n in d["summary"].items())))
+            for report in files.ingest_paths(app, paths, profile=profile,
+                                             progress=lambda n: bar.advance(task, n)):
+                reports.append(report)
+        results = [r for rep in reports for r in rep["results"]]
+        summary = {s: sum(rep["summary"].get(s, 0) for rep in reports)
+                   for s in ("accepted", "held", "rejected", "replayed")}
+        total = sum(summary.values())
+        emit({"summary": summary, "files": reports, "results": results}, fmt,
+             lambda d: out.print(f"Ingested {total:,} orders: " + ", ".join(
+                 f"{n:,} {s}" for s, n in d["summary"].items()) + "".join(
+                 f"\n  {rep['source']}: {note}" for rep in reports for note in rep["skipped"])))
+
+
+@cli.command()
+def parse(paths: list[Path], fmt: FmtOpt = Format.text) -> None:
+    """Parse EDI X12 files and print one object per transaction, storing nothing."""
+    with user_errors():
+        from ordex.sense.x12 import parse_files
+        missing = [str(p) for p in paths if not p.is_file()]
+        if missing:
+            fail(f"no such file: {', '.join(missing)}")
+        for entry in parse_files([str(p) for p in paths]):
+            if fmt is Format.json:
+                out.file.write(json.dumps(entry) + "\n")
+            else:
+                what = entry.get("order", {}).get("customer_po") or entry.get("error", {}).get(
+                    "message") or entry.get("transaction_set")
+                out.print(f"{entry.get('file')}: {entry['status']}: {what}", highlight=False)
+
+
+@cli.command()
+def replay(case_id: str, db: DbOpt = None, fmt: FmtOpt = Format.text,
+           actor: str = "ordex") -> None:
+    """Re-read the raw payload of an INTEGRATION_FAILURE case after a fix; resolve it if fixed."""
+    with user_errors():
+        from ordex.bootstrap_files import FileIntake
+        result = FileIntake(make_app(db)).replay(case_id, actor=actor)
+        emit(result, fmt, lambda r: out.print(
+            f"resolved: {', '.join(r['resolved']) or '-'}; still failing: "
+            f"{', '.join(r['still_failing']) or '-'}"))
+
+
+@cli.command()
+def acks(db: DbOpt = None, order: str | None = None, kind: str | None = None,
+         limit: int = 20, fmt: FmtOpt = Format.text) -> None:
+    """Outbound EDI acknowledgments (997, 855), newest first."""
+    with user_errors():
+        from ordex.bootstrap_files import FileIntake
+        docs = FileIntake(make_app(db)).registry.documents(order_id=order, kind=kind,
+                                                           limit=limit)
+        emit(docs, fmt, lambda ds: [out.print(f"--- {d['kind']} to {d['partner']} "
+                                              f"{d['order_id'] or ''}\n{d['body']}",
+                                              highlight=False, markup=False, soft_wrap=True)
+                                    for d in ds])
 
 
 @cli.command()
@@ -141,9 +193,11 @@ def cases(db: DbOpt = None, queue: str | None = None,
 
 
 def _print_cases(rows: list[dict[str, Any]]) -> None:
-    table = Table("case", "queue", "prio", "state", "SLA due", "reason")
+    table = Table("case", "queue", "prio", "score parts", "state", "SLA due", "reason")
     for r in rows:
-        table.add_row(r["case_id"], r["queue"], str(r["priority"]), r["state"],
+        parts = (r.get("evidence") or {}).get("priority_parts") or {}
+        table.add_row(r["case_id"], r["queue"], str(r["priority"]),
+                      " ".join(f"{k} {v:g}" for k, v in parts.items() if v), r["state"],
                       (r["sla_due_at"] or "")[:16], r["reason"][:80])
     out.print(table)
 
@@ -184,9 +238,13 @@ def _decimal(text: str) -> Decimal:
 def load_reference(folder: Path, db: DbOpt = None) -> None:
     """Replace the reference data with a folder of CSV files."""
     with user_errors():
+        from ordex.bootstrap_files import FileIntake
+        from ordex.sense.edi_partners import load_partners
         from ordex.sense.reference import load_reference as read
         ref = read(folder)
-        make_app(db).save_reference(ref)
+        app = make_app(db)
+        app.save_reference(ref)
+        FileIntake(app).load_partners(load_partners(folder))
         out.print(f"Loaded {len(ref.customers):,} customers, {len(ref.items):,} items, "
                   f"{len(ref.inventory):,} stock positions from {folder}.")
 
@@ -220,6 +278,9 @@ def serve(db: DbOpt = None, host: str = "127.0.0.1", port: int = 8000) -> None:
         app = make_app(db)
         out.print(f"ordex control tower on http://{host}:{port}/  (API docs: /docs)")
         uvicorn.run(create_app(app), host=host, port=port, log_level="warning")
+
+
+register_decide(cli)
 
 
 def main() -> None:

@@ -43,6 +43,52 @@ def payload_batches(paths: list[Path], *, size: int) -> Iterator[list[tuple[byte
         yield batch
 
 
+EDI = {".edi", ".x12", ".850", ".txt"}
+
+
+def is_edi(path: Path) -> bool:
+    """EDI by suffix, or by content: the first non-blank bytes are ISA."""
+    if path.suffix.lower() in EDI - {".txt"}:
+        return True
+    with path.open("rb") as handle:
+        head = handle.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith(b"ISA")
+
+
+def ingest_paths(app: Any, paths: list[Path], *, profile: Path | None,
+                 progress: Any) -> Iterator[dict[str, Any]]:
+    """Ingest files of any supported kind; yields one report per file (or batch of JSON)."""
+    from ordex.bootstrap_files import FileIntake
+    from ordex.sense.csv_orders import DEFAULT_PROFILE, CsvProfile
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        raise ParseError(f"no such file: {', '.join(missing)}", files=missing)
+    intake = FileIntake(app)
+    plain = []
+    for path in paths:
+        if is_edi(path):
+            rep = intake.ingest_edi(path, progress=progress)
+        elif path.suffix.lower() in {".csv", ".tsv"}:
+            chosen = CsvProfile.load(profile) if profile else DEFAULT_PROFILE
+            rep = intake.ingest_csv(path, chosen, progress=progress)
+        else:
+            plain.append(path)
+            continue
+        yield {"source": rep.source, "raw_id": rep.raw_id, "summary": rep.summary(),
+               "skipped": rep.skipped, "acknowledgments": rep.acknowledgments,
+               "results": rep.results}
+    for batch in payload_batches(plain, size=app.settings.batch_size) if plain else []:
+        outcomes = app.ingest(batch, channel="file")
+        progress(len(outcomes))
+        summary: dict[str, int] = {}
+        for o in outcomes:
+            key = "replayed" if o.replayed else o.result["status"]
+            summary[key] = summary.get(key, 0) + 1
+        yield {"source": ", ".join(sorted({s.rsplit(":", 1)[0] for _b, s in batch})),
+               "raw_id": None, "summary": summary, "skipped": [], "acknowledgments": [],
+               "results": [{**o.result, "replayed": o.replayed} for o in outcomes]}
+
+
 def check_orders(orders_file: Path, reference: Path) -> list[dict[str, Any]]:
     """Detection over a file of orders against reference CSVs, nothing stored."""
     if not orders_file.is_file():

@@ -24,4 +24,21 @@ def context_from_reference(ref: ReferenceData, *, settings: DetectionSettings,
     ctx.add_inbound(ref.inbound_pos)
     for r in ref.receivables:
         ctx.ar_open[r.customer_id] = ctx.ar_open.get(r.customer_id, Decimal(0)) + r.amount_open
+    index_taxonomy(ctx, ref)
     return ctx
+
+
+def index_taxonomy(ctx: DetectionContext, ref: ReferenceData) -> None:
+    """Index the reference data of the newer detectors (tax, licences, carriers, history)."""
+    ctx.warehouses = {w.warehouse_id: w for w in ref.warehouses}
+    for r in ref.receivables:
+        ctx.receivables.setdefault(r.customer_id, []).append(r)
+    ctx.tax_rules = {(t.country.upper(), t.state.upper()): t for t in ref.tax_rules}
+    for e in ref.tax_exemptions:
+        ctx.exemptions.setdefault(e.customer_id, []).append(e)
+    for lic in ref.licences:
+        ctx.licences.setdefault(lic.customer_id, []).append(lic)
+    ctx.services = {s.ship_via: s for s in ref.carrier_services}
+    ctx.cross_refs = {(x.customer_id, x.buyer_part): x.item_id for x in ref.cross_references}
+    for h in sorted(ref.order_history, key=lambda h: h.order_date):
+        ctx.history.setdefault((h.customer_id, h.item_id), []).append(h.base_qty)

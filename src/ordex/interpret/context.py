@@ -9,21 +9,29 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from ordex.domain.model import (
+    CarrierService,
     Customer,
+    CustomerLicence,
+    CustomerTier,
     InboundPO,
     InventoryPosition,
     Item,
     Order,
     PriceContract,
+    Receivable,
     ShipTo,
+    TaxExemption,
+    TaxRule,
+    Warehouse,
 )
 from ordex.domain.uom import UnitTable
 from ordex.interpret.ports import PostalDirectory
+from ordex.interpret.recent import RecentIndex
 from ordex.interpret.settings import DetectionSettings
 
 ZERO = Decimal(0)
@@ -76,6 +84,18 @@ def line_signature(order: Order) -> Counter[tuple[str, Decimal, str]]:
     return Counter((ln.item_id, ln.quantity.normalize(), ln.uom.upper()) for ln in order.lines)
 
 
+TIER_RANK = {CustomerTier.PLATINUM: 0, CustomerTier.GOLD: 1, CustomerTier.SILVER: 2,
+             CustomerTier.BRONZE: 3}
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+Rank = tuple[int, date, datetime, str]
+
+
+def allocation_rank(order: Order, customer: Customer | None) -> Rank:
+    """The allocation rule: customer tier, then requested ship date, then order time."""
+    tier = TIER_RANK.get(customer.tier, 4) if customer is not None else 4
+    return (tier, order.requested_ship_date, order.received_at or EPOCH, order.order_id)
+
+
 @dataclass
 class DetectionContext:
     """Reference data and live stock and credit state, indexed for detectors."""
@@ -92,7 +112,21 @@ class DetectionContext:
     ar_open: dict[str, Decimal] = field(default_factory=dict)
     open_order_value: dict[str, Decimal] = field(default_factory=dict)
     recent: dict[str, list[RecentOrder]] = field(default_factory=lambda: defaultdict(list))
+    recent_index: RecentIndex = field(default_factory=RecentIndex)
     dirty_positions: set[tuple[str, str]] = field(default_factory=set)
+    warehouses: dict[str, Warehouse] = field(default_factory=dict)
+    receivables: dict[str, list[Receivable]] = field(default_factory=dict)
+    paid: dict[str, Decimal] = field(default_factory=dict)
+    tax_rules: dict[tuple[str, str], TaxRule] = field(default_factory=dict)
+    exemptions: dict[str, list[TaxExemption]] = field(default_factory=dict)
+    licences: dict[str, list[CustomerLicence]] = field(default_factory=dict)
+    services: dict[str, CarrierService] = field(default_factory=dict)
+    cross_refs: dict[tuple[str, str], str] = field(default_factory=dict)
+    history: dict[tuple[str, str], list[Decimal]] = field(default_factory=dict)
+    po_position: dict[str, tuple[str, str]] = field(default_factory=dict)
+    holders: dict[tuple[str, str], dict[tuple[str, int], tuple[Rank, Decimal]]] = field(
+        default_factory=dict)
+    """Per stock position: which open order lines hold allocations, their rank and quantity."""
 
     # -- loading -----------------------------------------------------------------------
     def add_contracts(self, contracts: Iterable[PriceContract]) -> None:
@@ -105,6 +139,16 @@ class DetectionContext:
         for po in pos:
             if not po.received:
                 self.inbound.setdefault((po.item_id, po.warehouse_id), []).append(po)
+                self.po_position[po.po_id] = (po.item_id, po.warehouse_id)
+
+    def redate_inbound(self, po_id: str, due: date) -> tuple[str, str] | None:
+        """Move an open inbound PO to a new due date; its position, or None if unknown."""
+        key = self.po_position.get(po_id)
+        if key is None:
+            return None
+        self.inbound[key] = [replace(po, due_date=due) if po.po_id == po_id else po
+                             for po in self.inbound.get(key, ())]
+        return key
 
     # -- reading -----------------------------------------------------------------------
     def atp(self, item_id: str, warehouse_id: str, by: date) -> Atp:
@@ -122,14 +166,32 @@ class DetectionContext:
                 self.open_order_value.get(customer_id, ZERO))
 
     # -- changing ----------------------------------------------------------------------
-    def allocate(self, item_id: str, warehouse_id: str, quantity: Decimal) -> None:
-        """Reserve base units of stock for an accepted line (negative releases them)."""
+    def allocate(self, item_id: str, warehouse_id: str, quantity: Decimal,
+                 holder: tuple[Order, int] | None = None) -> None:
+        """Reserve base units of stock for an accepted line (negative releases them).
+
+        `holder` (order, line number) records which open order holds the stock, so that
+        allocation conflicts can rank competing orders.
+        """
         key = (item_id, warehouse_id)
         pos = self.positions.get(key)
         if pos is None:
             pos = self.positions[key] = InventoryPosition(item_id, warehouse_id, ZERO)
         pos.allocated += quantity
         self.dirty_positions.add(key)
+        if holder is not None:
+            self._hold(key, holder, quantity)
+
+    def _hold(self, key: tuple[str, str], holder: tuple[Order, int], quantity: Decimal) -> None:
+        order, line_no = holder
+        held = self.holders.setdefault(key, {})
+        rank, before = held.get((order.order_id, line_no), (None, ZERO))
+        total = before + quantity
+        if total <= 0:
+            held.pop((order.order_id, line_no), None)
+            return
+        customer = self.customers.get(order.customer_id)
+        held[(order.order_id, line_no)] = (rank or allocation_rank(order, customer), total)
 
     def receive(self, item_id: str, warehouse_id: str, quantity: Decimal,
                 po_id: str | None) -> None:
@@ -147,15 +209,39 @@ class DetectionContext:
     def post_payment(self, customer_id: str, amount: Decimal) -> None:
         """Reduce the customer's open receivables by a payment."""
         self.ar_open[customer_id] = self.ar_open.get(customer_id, ZERO) - amount
+        self.paid[customer_id] = self.paid.get(customer_id, ZERO) + amount
+
+    def past_due(self, customer_id: str, on: date) -> list[tuple[Receivable, Decimal, int]]:
+        """Open invoices past due on a day after payments (applied oldest due first).
+
+        Each entry: the invoice, the amount still open, and its days past due.
+        """
+        credit = self.paid.get(customer_id, ZERO)
+        found = []
+        for inv in sorted(self.receivables.get(customer_id, ()),
+                          key=lambda r: (r.due_date, r.invoice_id)):
+            applied = min(credit, inv.amount_open)
+            credit -= applied
+            left = inv.amount_open - applied
+            days = (on - inv.due_date).days
+            if left > 0 and days > 0:
+                found.append((inv, left, days))
+        return found
 
     def remember(self, order: Order) -> None:
         """Remember an accepted order for duplicate detection."""
-        self.recent[order.customer_id].append(RecentOrder(
+        self.add_recent(order.customer_id, RecentOrder(
             order.order_id, order.order_date, order.received_at, po_key(order.customer_po),
             ship_to_key(order), line_signature(order)))
 
+    def add_recent(self, customer_id: str, entry: RecentOrder) -> None:
+        """Keep an earlier order, listed per customer and indexed for duplicate checks."""
+        if self.recent_index.find(entry.order_id) is None:
+            self.recent[customer_id].append(entry)
+            self.recent_index.add(customer_id, entry)
+
     def forget_cancelled(self, customer_id: str, order_id: str) -> None:
         """Mark an order cancelled so it is never a duplicate's original."""
-        for entry in self.recent.get(customer_id, ()):
-            if entry.order_id == order_id:
-                entry.cancelled = True
+        entry = self.recent_index.find(order_id)
+        if entry is not None:
+            entry.cancelled = True

@@ -11,12 +11,21 @@ from ordex.domain.findings import Finding
 from ordex.domain.model import Order
 from ordex.interpret.context import DetectionContext
 from ordex.interpret.detectors import (
+    allocation_conflict,
+    compliance_hold,
     credit_limit,
     duplicate_order,
     invalid_ship_to,
     inventory_shortfall,
+    late_shipment_risk,
+    margin_below_floor,
     master_data,
+    missing_carrier,
+    past_due_hold,
     price_mismatch,
+    quantity_anomaly,
+    shipment_constraint,
+    tax_failure,
 )
 
 
@@ -30,15 +39,35 @@ class Detector(Protocol):
         ...
 
 
+class Reviewer(Protocol):
+    """A detector that also judges the findings of the others (e.g. late-shipment risk)."""
+
+    code: ExceptionCode
+
+    def review(self, order: Order, ctx: DetectionContext,
+               findings: Sequence[Finding]) -> list[Finding]:
+        """Findings that follow from the other detectors' findings."""
+        ...
+
+
 REGISTRY: dict[ExceptionCode, Detector] = {
     d.code: d
     for d in (
         master_data.MasterDataConflict(),
         inventory_shortfall.InventoryShortfall(),
+        allocation_conflict.AllocationConflict(),
         price_mismatch.PriceMismatch(),
         credit_limit.CreditLimitExceeded(),
         invalid_ship_to.InvalidShipTo(),
         duplicate_order.DuplicateOrder(),
+        margin_below_floor.MarginBelowFloor(),
+        past_due_hold.PastDueHold(),
+        missing_carrier.MissingCarrierInstructions(),
+        tax_failure.TaxFailure(),
+        compliance_hold.ComplianceHold(),
+        shipment_constraint.ShipmentConstraint(),
+        quantity_anomaly.QuantityAnomaly(),
+        late_shipment_risk.LateShipmentRisk(),
     )
 }
 
@@ -54,8 +83,12 @@ def detectors_for(enabled: Sequence[str]) -> list[Detector]:
 
 
 def detect(order: Order, ctx: DetectionContext, detectors: Sequence[Detector]) -> list[Finding]:
-    """Run every detector over the order and collect the findings."""
+    """Run every detector over the order, then the reviewers over what they found."""
     findings: list[Finding] = []
     for detector in detectors:
         findings.extend(detector.evaluate(order, ctx))
+    for detector in detectors:
+        review = getattr(detector, "review", None)  # a Reviewer; cheaper than isinstance
+        if review is not None:
+            findings.extend(review(order, ctx, tuple(findings)))
     return findings

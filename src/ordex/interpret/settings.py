@@ -13,10 +13,19 @@ class DetectionSettings:
     enabled: tuple[str, ...] = (
         "MASTER_DATA_CONFLICT",
         "INVENTORY_SHORTFALL",
+        "ALLOCATION_CONFLICT",
         "PRICE_MISMATCH",
         "CREDIT_LIMIT_EXCEEDED",
         "INVALID_SHIP_TO",
         "DUPLICATE_ORDER",
+        "MARGIN_BELOW_FLOOR",
+        "PAST_DUE_HOLD",
+        "MISSING_CARRIER_INSTRUCTIONS",
+        "TAX_FAILURE",
+        "COMPLIANCE_HOLD",
+        "SHIPMENT_CONSTRAINT",
+        "QUANTITY_ANOMALY",
+        "LATE_SHIPMENT_RISK",
     )
     price_tolerance_abs: Decimal = Decimal("0.01")
     """A price within this many currency units of the expected price is accepted."""
@@ -31,3 +40,20 @@ class DetectionSettings:
     """Share of identical (item, quantity) lines from which two orders are near-identical."""
     required_ship_to_fields: tuple[str, ...] = field(
         default=("name", "line1", "city", "state", "postal_code", "country"))
+    margin_floor_pct: Decimal = Decimal("5")
+    """Minimum margin over item cost, percent: a price below cost × (1 + this/100) is flagged."""
+    past_due_days: int = 30
+    """An open invoice more than this many days past due at the order date holds the order."""
+    past_due_min_amount: Decimal = Decimal("0")
+    """Past-due totals at or below this amount are tolerated."""
+    export_restricted_countries: tuple[str, ...] = ("BY", "CU", "IR", "KP", "RU", "SY")
+    """ISO countries export-restricted items may not ship to."""
+    quantity_anomaly_min_history: int = 5
+    """Earlier order lines of the customer for the item needed before judging a quantity."""
+    quantity_anomaly_mad_threshold: Decimal = Decimal("10")
+    """Robust z-score (distance from the median in scaled MADs) above which a quantity is odd."""
+    quantity_anomaly_min_ratio: Decimal = Decimal("4")
+    """A quantity must also be at least this many times the median (or below 1/this) to flag."""
+    late_risk_slack_days: int = 1
+    """A blocked order whose requested date is fewer days than this after the earliest possible
+    ship date (order date + warehouse lead time) is at risk of shipping late."""

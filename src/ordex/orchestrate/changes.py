@@ -67,6 +67,8 @@ class Changes:
     positions: dict[tuple[str, str], tuple[Decimal, Decimal]] = field(default_factory=dict)
     payments: list[tuple[str, Decimal, datetime]] = field(default_factory=list)
     received_pos: list[str] = field(default_factory=list)
+    decisions: list[Any] = field(default_factory=list)
+    """Recommendations of the decide stage (ordex.decide.engine.Recommendation)."""
 
     def touch(self, case: Case) -> None:
         """Note that a case changed (new cases are written with their latest state)."""

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from ordex.domain.errors import InvalidPayloadError
+from ordex.domain.model import RawPayload
 from ordex.orchestrate.changes import IntakeResult
 from ordex.orchestrate.pipeline import Pipeline
 from ordex.sense.orders import decode_json, parse_items, split_orders, store_raw
@@ -53,10 +54,12 @@ class Outcome:
 
 def ingest(pipeline: Pipeline, index: IdempotencyIndex, body: bytes, *, source: str,
            channel: str, now: datetime, key: str | None = None,
-           on_accept: Callable[[IntakeResult], None] | None = None) -> list[Outcome]:
-    """Store the bytes raw, then accept, replay or reject each order they hold."""
-    raw = store_raw(body, source=source, channel=channel, now=now)
-    pipeline.changes.raw_payloads.append(raw)
+           on_accept: Callable[[IntakeResult], None] | None = None,
+           stored: RawPayload | None = None) -> list[Outcome]:
+    """Store the bytes raw (unless replaying a stored payload), then judge each order."""
+    raw = stored or store_raw(body, source=source, channel=channel, now=now)
+    if stored is None:
+        pipeline.changes.raw_payloads.append(raw)
     try:
         items, batch = split_orders(decode_json(body))
     except InvalidPayloadError as exc:

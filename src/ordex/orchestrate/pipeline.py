@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
+from ordex.decide.engine import Decider
 from ordex.decide.policy import Policy
 from ordex.domain.cases import Case, CaseState, case_id_for
 from ordex.domain.codes import ExceptionCode, Severity
@@ -25,6 +26,7 @@ from ordex.domain.model import Order, RawPayload
 from ordex.interpret.context import DetectionContext
 from ordex.interpret.detectors._lines import known_lines
 from ordex.interpret.registry import Detector, detect
+from ordex.orchestrate.autoresolve import decide_and_apply
 from ordex.orchestrate.changes import Changes, IntakeResult, LoggedEvent, OutboxMessage
 from ordex.orchestrate.workset import CREDIT, SHORTFALL, WorkSet
 
@@ -35,11 +37,16 @@ class Pipeline:
     """Runs orders and events through interpret → decide → orchestrate on a working set."""
 
     def __init__(self, *, ctx: DetectionContext, detectors: Sequence[Detector], policy: Policy,
-                 work: WorkSet | None = None, new_id: Callable[[], str] | None = None) -> None:
+                 work: WorkSet | None = None, new_id: Callable[[], str] | None = None,
+                 decider: Decider | None = None) -> None:
         self.ctx, self.detectors, self.policy = ctx, list(detectors), policy
+        self.decider = decider
+        """Recommends actions and auto-applies what policy allows (None: route only)."""
         self.by_code = {d.code: d for d in self.detectors}
         self.work = work or WorkSet()
         self.changes = Changes()
+        self.known_cases: set[str] = set()
+        """Ids of cases that exist already (a replay must not open them twice)."""
         self._new_id = new_id or (lambda: uuid.uuid4().hex)
 
     # -- intake ------------------------------------------------------------------------
@@ -48,12 +55,15 @@ class Pipeline:
         order = order if order.received_at else replace(order, received_at=now)
         findings = detect(order, self.ctx, self.detectors)
         self.work.orders[order.order_id] = order
+        self.work.index_order(order)
         customer = self.ctx.customers.get(order.customer_id)
         cases = [self._open(order.order_id, order, customer, f, now) for f in findings]
         self._allocate_clean_lines(order, findings)
         if not any(f.code is CREDIT for f in findings):
             self.ctx.add_open_orders(order.customer_id, order.value)
         self.ctx.remember(order)
+        if self.decider is not None and cases:
+            decide_and_apply(self, order, cases, now=now)
         held, whole = self.work.held_lines(order.order_id)
         status = "held" if held or whole else "accepted"
         result = IntakeResult(key, order.order_id, raw_id, status,
@@ -69,12 +79,23 @@ class Pipeline:
         subject = f"raw-{raw.raw_id}" + (f"-{index}" if index else "")
         evidence = {"raw_id": raw.raw_id, "source": raw.source, "channel": raw.channel,
                     "index": index, "order_id": order_id, "errors": error.errors}
-        finding = Finding(ExceptionCode.INTEGRATION_FAILURE, Severity.BLOCKING, (),
-                          f"Payload from {raw.source} could not be read: {error.message}.",
+        return self.integration_failure(
+            subject, raw_id=raw.raw_id, order_id=order_id, key=key, now=now,
+            reason=f"Payload from {raw.source} could not be read: {error.message}.",
+            evidence=evidence, errors=tuple(error.errors))
+
+    def integration_failure(self, subject: str, *, raw_id: str, order_id: str | None,
+                            key: str | None, now: datetime, reason: str,
+                            evidence: dict[str, object],
+                            errors: tuple[dict[str, str], ...] = ()) -> IntakeResult:
+        """Open (once) an INTEGRATION_FAILURE case for input that could not become an order."""
+        finding = Finding(ExceptionCode.INTEGRATION_FAILURE, Severity.BLOCKING, (), reason,
                           evidence)
-        case = self._open(subject, None, None, finding, now)
-        result = IntakeResult(key, order_id, raw.raw_id, "rejected", (case.case_id,),
-                              errors=tuple(error.errors))
+        case_id = case_id_for(subject, ExceptionCode.INTEGRATION_FAILURE)
+        if case_id not in self.known_cases:
+            self._open(subject, None, None, finding, now)
+            self.known_cases.add(case_id)
+        result = IntakeResult(key, order_id, raw_id, "rejected", (case_id,), errors=errors)
         self.changes.results.append(result)
         return result
 
@@ -175,7 +196,8 @@ class Pipeline:
     def _allocate(self, order: Order, line_nos: set[int]) -> None:
         for line, base in known_lines(order, self.ctx):
             if line.line_no in line_nos:
-                self.ctx.allocate(line.item_id, order.warehouse_id, base)
+                self.ctx.allocate(line.item_id, order.warehouse_id, base,
+                                  holder=(order, line.line_no))
                 self.work.allocated[order.order_id][line.line_no] = base
                 self.changes.allocations[(order.order_id, line.line_no)] = base
 
@@ -189,7 +211,8 @@ class Pipeline:
         for line in order.lines:
             base = self.work.allocated[order_id].pop(line.line_no, None)
             if base is not None:
-                self.ctx.allocate(line.item_id, order.warehouse_id, -base)
+                self.ctx.allocate(line.item_id, order.warehouse_id, -base,
+                                  holder=(order, line.line_no))
                 self.changes.allocations[(order_id, line.line_no)] = Decimal(0)
         if not credit_held:
             self.ctx.add_open_orders(order.customer_id, -order.value)

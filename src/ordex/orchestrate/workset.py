@@ -26,6 +26,18 @@ class WorkSet:
         default_factory=lambda: defaultdict(dict))
     credit_by_customer: dict[str, dict[str, Case]] = field(
         default_factory=lambda: defaultdict(dict))
+    by_customer_item: dict[tuple[str, str], set[str]] = field(
+        default_factory=lambda: defaultdict(set))
+    """Order ids by (customer, item): what a context event touches (reevaluate.py)."""
+    by_item: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    by_customer: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+    def index_order(self, order: Order) -> None:
+        """Index an order by customer and item, for re-evaluation on context events."""
+        self.by_customer[order.customer_id].add(order.order_id)
+        for line in order.lines:
+            self.by_item[line.item_id].add(order.order_id)
+            self.by_customer_item[(order.customer_id, line.item_id)].add(order.order_id)
 
     def add_case(self, case: Case) -> None:
         """Index an open case."""

@@ -27,6 +27,7 @@ from ordex.domain.model import (
     Warehouse,
 )
 from ordex.domain.reference import ReferenceData
+from ordex.sense.reference_taxonomy import TAXONOMY_PARSERS
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,15 @@ class Row:
         except ValueError:
             raise self.error(column, f"'{raw}' is not a date (YYYY-MM-DD)") from None
 
+    def flag(self, column: str) -> bool:
+        """A yes/no column (true/false, yes/no, 1/0; empty = no)."""
+        raw = self.text(column, "no").lower()
+        if raw in ("true", "yes", "y", "1"):
+            return True
+        if raw in ("false", "no", "n", "0"):
+            return False
+        raise self.error(column, f"'{raw}' is not yes or no")
+
     def choice(self, column: str, enum: Any, default: str | None = None) -> Any:
         """A column whose value must be one of an enum's values."""
         raw = self.text(column, default).lower()
@@ -91,19 +101,22 @@ PARSERS: dict[str, tuple[str, Callable[[Row], Any], bool]] = {
     "customers.csv": ("customers", lambda r: Customer(
         r.text("customer_id"), r.text("name"), r.choice("tier", CustomerTier, "bronze"),
         r.decimal("credit_limit"), r.text("region", ""),
-        int(r.decimal("payment_terms_days", "30"))), True),
+        int(r.decimal("payment_terms_days", "30")), r.text("default_ship_via", "").upper(),
+        r.flag("freight_terms_required"), r.flag("tax_exempt")), True),
     "ship_tos.csv": ("ship_tos", lambda r: ShipTo(r.text("customer_id"), r.text("ship_to_id"),
         Address(r.text("name", ""), r.text("line1", ""), r.text("line2", ""), r.text("city", ""),
                 r.text("state", ""), r.text("postal_code", ""), r.text("country", "US"))), False),
     "items.csv": ("items", lambda r: Item(
         r.text("item_id"), r.text("description", ""), r.text("base_uom").upper(),
         r.decimal("list_price"), r.decimal("unit_cost", "0"),
-        r.choice("status", ItemStatus, "active")), True),
+        r.choice("status", ItemStatus, "active"), r.decimal("weight", "0"),
+        r.text("licence_type", "").upper(), r.text("hazmat_class", ""),
+        r.flag("export_restricted"), r.text("successor_id", "")), True),
     "uom_conversions.csv": ("conversions", lambda r: UnitConversion(
         r.text("item_id"), r.text("uom").upper(), r.decimal("base_qty")), False),
     "warehouses.csv": ("warehouses", lambda r: Warehouse(
         r.text("warehouse_id"), r.text("name", ""), r.text("state", ""),
-        r.text("postal_code", "")), True),
+        r.text("postal_code", ""), int(r.decimal("lead_time_days", "0"))), True),
     "inventory.csv": ("inventory", lambda r: InventoryPosition(
         r.text("item_id"), r.text("warehouse_id"), r.decimal("on_hand"),
         r.decimal("allocated", "0"), r.decimal("safety_stock", "0")), False),
@@ -120,6 +133,7 @@ PARSERS: dict[str, tuple[str, Callable[[Row], Any], bool]] = {
     "carriers.csv": ("carriers", lambda r: Carrier(
         r.text("carrier_id"), r.text("name", ""),
         tuple(s for s in r.text("services", "").split("|") if s)), False),
+    **TAXONOMY_PARSERS,
 }
 
 

@@ -58,6 +58,8 @@ class OrderIn(BaseModel):
     requested_ship_date: date
     ship_to: ShipToIn
     ship_via: Annotated[str, Field(max_length=50)] | None = None
+    freight_terms: Annotated[str, Field(max_length=30)] | None = Field(
+        None, description="Freight terms, e.g. PREPAID, COLLECT, THIRD_PARTY")
     warehouse_id: Code
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "USD"
     lines: list[LineIn] = Field(min_length=1, max_length=10_000)
@@ -84,7 +86,8 @@ class OrderIn(BaseModel):
             ship_via=self.ship_via or None, warehouse_id=self.warehouse_id,
             lines=tuple(OrderLine(ln.line_no, ln.item_id, ln.quantity, ln.uom.upper(),
                                   ln.unit_price) for ln in self.lines),
-            currency=self.currency, ship_to_code=s.code)
+            currency=self.currency, ship_to_code=s.code,
+            freight_terms=self.freight_terms or None)
 
 
 def order_json_schema() -> dict[str, object]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from ordex.simulate.inject_taxonomy import TaxonomyInjector
 from ordex.simulate.truth import Book, SimLine, SimOrder
 from ordex.simulate.world import World
 
@@ -29,6 +30,24 @@ class InjectionRates:
     resend: float = 0.005
     boundary: float = 0.02
     """Orders placed exactly on a boundary (quantity = ATP, price = tolerance): not exceptions."""
+    margin: float = 0.004
+    """A line on a contract under the margin floor (one in ten exactly at it: not flagged)."""
+    compliance: float = 0.004
+    """A regulated item (for a customer that may hold a valid licence: then not flagged)."""
+    quantity: float = 0.005
+    """A keying error on a regular buy (×10, ×100, cases for eaches) or a legitimate 2–3×."""
+    tax: float = 0.003
+    """A one-time ship-to in a territory without a tax rule."""
+    shipment: float = 0.005
+    """A same-day request, a parcel service for a heavy/hazmat order, or a limited carrier."""
+    carrier: float = 0.004
+    """No ship-via (a customer default may cover it) or missing required freight terms."""
+
+    def scaled(self, factor: float) -> InjectionRates:
+        """Every exception rate times `factor` (resends and boundary orders unchanged)."""
+        keep = {"resend", "boundary"}
+        return replace(self, **{f.name: getattr(self, f.name) * factor
+                                for f in fields(self) if f.name not in keep})
 
 
 @dataclass
@@ -49,6 +68,8 @@ class OrderFactory:
         self.address = {s.ship_to_id: s.address for v in world.ship_tos.values() for s in v}
         self.has_case = {c.item_id for c in world.ref.conversions if c.uom == "CS"}
         self.zip_state = {z: s for z, _c, s in world.zips}
+        self.more = TaxonomyInjector(world, book, rates, random.Random(
+            f"taxonomy-{len(world.ref.order_history)}-{len(world.ref.contracts)}"))
 
     def make(self, order_id: str, customer_id: str, at: datetime, po_seq: int) -> Generated:
         """An order for the customer at that moment, maybe with injected problems."""
@@ -69,6 +90,7 @@ class OrderFactory:
         if r() < self.rates.ship_to:
             self._corrupt(address)
             injected.add("INVALID_SHIP_TO")
+        self.more.finish(order, injected, address, self._fair_price)
         broken = r() < self.rates.integration
         return Generated(order, self._body(order, address, broken), injected, broken)
 
@@ -89,6 +111,7 @@ class OrderFactory:
             if qty < 1:
                 continue
             order.lines.append(SimLine(len(order.lines) + 1, item_id, qty, uom, Decimal(0)))
+        self.more.shape_clean(order)
         if not order.lines:  # nothing in stock: a one-line order that will be short
             first = self.world.assortment[cid][0]
             order.lines.append(SimLine(1, first, Decimal(1), "EA", Decimal(0)))
@@ -166,6 +189,7 @@ class OrderFactory:
                         prior.warehouse_id,
                         [SimLine(x.line_no, x.item_id, x.quantity, x.uom, x.unit_price)
                          for x in prior.lines])
+        copy.ship_via, copy.freight_terms = prior.ship_via, prior.freight_terms
         address = dict(vars_of(self.address[copy.ship_to_key]))
         return Generated(copy, self._body(copy, address, False), {"DUPLICATE_ORDER"})
 
@@ -176,11 +200,14 @@ class OrderFactory:
             "order_date": order.order_date.isoformat(),
             "requested_ship_date": order.ship_date.isoformat(),
             "ship_to": {"code": order.ship_to_key, **address},
-            "ship_via": "UPSN-GND", "warehouse_id": order.warehouse_id, "currency": "USD",
+            "ship_via": order.ship_via, "warehouse_id": order.warehouse_id, "currency": "USD",
             "lines": [{"line_no": ln.line_no, "item_id": ln.item_id,
                        "quantity": str(ln.quantity), "uom": ln.uom,
                        "unit_price": str(ln.unit_price)} for ln in order.lines],
         }
+        if order.freight_terms:
+            doc["freight_terms"] = order.freight_terms
+        order.ship_state, order.ship_country = address["state"], address["country"]
         if broken:
             return self._break(doc)
         return json.dumps(doc).encode()

@@ -15,8 +15,10 @@ from ordex.domain.events import PaymentPosted, StockReceived
 from ordex.orchestrate.changes import IntakeResult
 from ordex.orchestrate.intake import MemoryIdempotency, ingest
 from ordex.orchestrate.pipeline import Pipeline
+from ordex.simulate.mirror import DecisionMirror
 from ordex.simulate.orders import Generated, InjectionRates, OrderFactory
 from ordex.simulate.truth import Book, SimOrder
+from ordex.simulate.truth_taxonomy import TaxonomyRules, Thresholds
 from ordex.simulate.world import World, WorldConfig
 
 HUMAN = {"PRICE_MISMATCH": ("pricing-rep", "ACCEPT_PRICE", 1, 30),
@@ -49,7 +51,15 @@ class Simulation:
         s = pipeline.ctx.settings
         self.book = Book(world.ref, s.price_tolerance_abs, s.price_tolerance_pct)
         self.factory = OrderFactory(world, self.book, rates, self.rng)
+        self.rules = TaxonomyRules(world.ref, Thresholds(
+            s.margin_floor_pct, s.past_due_days, s.quantity_anomaly_min_history,
+            s.quantity_anomaly_mad_threshold, s.quantity_anomaly_min_ratio,
+            s.late_risk_slack_days))
         self.rates = rates
+        self.mirror = DecisionMirror(self.book, terms=world.ref.service_terms,
+                                     substitutes=world.ref.substitutes)
+        self.flush = lambda: (self.mirror.collect(pipeline.changes), flush())[1]
+        self.enabled = set(s.enabled)
         self.index = MemoryIdempotency()
         self.result = SimResult()
         self.heap: list[tuple[datetime, int, str, Any]] = []
@@ -101,6 +111,7 @@ class Simulation:
         gen = self.factory.make(order_id, cid, at, seq)
         if not gen.broken:
             self._label(gen)
+        seen = len(self.pipeline.changes.decisions)
         outcome = self._send(gen.body, at)
         self.result.orders += 1
         if gen.broken:
@@ -111,6 +122,7 @@ class Simulation:
         if outcome.rejected:  # a valid order the pipeline could not read is a miss
             return
         self.book.accept(gen.order)
+        self.mirror.apply(gen.order, self.pipeline.changes.decisions[seen:])
         self._follow_up(gen.order, at)
         if self.rng.random() < self.rates.resend:
             self.push(at + timedelta(minutes=self.rng.randint(1, 90)), "resend", gen.body)
@@ -141,6 +153,9 @@ class Simulation:
             labels.add("CREDIT_LIMIT_EXCEEDED")
         if _is_duplicate(order, book.recent.get(order.customer_id, [])):
             labels.add("DUPLICATE_ORDER")
+        labels |= self.rules.labels(order, book) & self.enabled
+        if "LATE_SHIPMENT_RISK" in self.enabled and self.rules.late(order, labels):
+            labels.add("LATE_SHIPMENT_RISK")
         order.labels = labels
         self.result.truth.update((order.order_id, code) for code in labels)
 

@@ -44,6 +44,10 @@ class SimOrder:
     short_lines: set[int] = field(default_factory=set)
     allocated: dict[int, Decimal] = field(default_factory=dict)
     cancelled: bool = False
+    ship_via: str | None = "UPSN-GND"
+    freight_terms: str | None = None
+    ship_state: str = ""
+    ship_country: str = "US"
 
     @property
     def value(self) -> Decimal:
@@ -75,6 +79,8 @@ class Book:
         self.waiting: dict[tuple[str, str], list[SimOrder]] = defaultdict(list)
         self.recent: dict[str, list[SimOrder]] = defaultdict(list)
         self.tol_abs, self.tol_pct = tolerance_abs, tolerance_pct
+        self.holders: dict[tuple[str, str], dict[tuple[str, int], tuple[SimOrder, Decimal]]] = \
+            defaultdict(dict)
 
     # -- rules, as the simulator reads them -------------------------------------------
     def units(self, item_id: str, uom: str) -> Decimal:
@@ -126,6 +132,8 @@ class Book:
                 base = ln.quantity * self.units(ln.item_id, ln.uom)
                 self.allocated[(ln.item_id, order.warehouse_id)] += base
                 order.allocated[ln.line_no] = base
+                self.holders[(ln.item_id, order.warehouse_id)][(order.order_id, ln.line_no)] = (
+                    order, base)
 
     def accept(self, order: SimOrder) -> None:
         """Book an order the way ordex should: allocate clean lines, count credit exposure."""
@@ -173,6 +181,7 @@ class Book:
             base = order.allocated.pop(ln.line_no, None)
             if base is not None:
                 self.allocated[(ln.item_id, order.warehouse_id)] -= base
+                self.holders[(ln.item_id, order.warehouse_id)].pop((order.order_id, ln.line_no))
         self.stop_waiting(order)
         held = self.credit_held[order.customer_id]
         if order in held:

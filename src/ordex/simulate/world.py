@@ -22,6 +22,8 @@ from ordex.domain.model import (
     Warehouse,
 )
 from ordex.domain.reference import ReferenceData
+from ordex.simulate.world_decide import add_decide_data
+from ordex.simulate.world_taxonomy import TaxonomyWorld, add_taxonomy_data
 
 CENT = Decimal("0.01")
 STREETS = ("Main St", "Industrial Pkwy", "Commerce Dr", "Oak Ave", "Market St", "Depot Rd",
@@ -56,6 +58,7 @@ class World:
     ship_tos: dict[str, list[ShipTo]] = field(default_factory=dict)
     zips: list[tuple[str, str, str]] = field(default_factory=list)
     weight: dict[str, float] = field(default_factory=dict)
+    taxonomy: TaxonomyWorld = field(default_factory=TaxonomyWorld)
 
 
 def _money(rng: random.Random, low: float, high: float) -> Decimal:
@@ -77,6 +80,8 @@ def build_world(cfg: WorldConfig, zips: list[tuple[str, str, str]]) -> World:
     ref.carriers = [Carrier("UPSN", "UPS", ("GND", "2DA", "NDA")),
                     Carrier("FDEG", "FedEx Ground", ("GND",)),
                     Carrier("ODFL", "Old Dominion Freight", ("LTL",))]
+    add_decide_data(cfg, world)
+    add_taxonomy_data(cfg, world)
     return world
 
 
@@ -84,7 +89,7 @@ def _items(rng: random.Random, cfg: WorldConfig, ref: ReferenceData) -> None:
     for n in range(cfg.items):
         item_id = f"IT{n + 1:05d}"
         price = _money(rng, 2, 400)
-        cost = (price * Decimal(str(round(rng.uniform(0.55, 0.8), 2)))).quantize(CENT)
+        cost = (price * Decimal(str(round(rng.uniform(0.45, 0.68), 2)))).quantize(CENT)
         ref.items.append(Item(item_id, f"{rng.choice(NOUNS)} {rng.randint(10, 999)}", "EA",
                               price, cost))
         if rng.random() < 0.6:

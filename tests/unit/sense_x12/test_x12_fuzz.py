@@ -92,3 +92,16 @@ def test_chunking_never_changes_the_outcome(data: bytes) -> None:
         return [(r.status.value, r.error.message if r.error else None)
                 for r in _check(data, chunk)]
     assert summary(5) == summary(1 << 20)
+
+
+
+def test_non_ascii_digits_in_control_numbers_are_errors_not_crashes() -> None:
+    """Found by atheris: '²'.isdigit() is True in Python, but int('0²0000101') fails."""
+    crash = (Path(__file__).resolve().parents[2] / "fuzz" / "x12_seeds"
+             / "crash-superscript-digit-in-iea02.edi").read_bytes()
+    results = list(iter_transactions(crash, file="crash"))
+    assert results
+    assert all(isinstance(e, ParseError) for r in results for e in r.errors)
+    from ordex.sense.x12.envelope import same_control
+    assert same_control("0²0000101", "000000101") is False
+    assert same_control("3438", "000003438") is True

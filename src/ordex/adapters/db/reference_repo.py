@@ -8,7 +8,13 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Select, Table, select
 
 from ordex.adapters.db import tables as t
+from ordex.adapters.db.decide_repo import (
+    DECIDE_REFERENCE_TABLES,
+    load_decide_reference,
+    save_decide_reference,
+)
 from ordex.adapters.db.dialect import wipe
+from ordex.adapters.db.taxonomy_repo import TAXONOMY_TABLES, load_taxonomy, save_taxonomy
 from ordex.domain.model import (
     Address,
     Carrier,
@@ -27,7 +33,8 @@ from ordex.domain.model import (
 from ordex.domain.reference import ReferenceData
 
 REFERENCE_TABLES = [t.customers, t.ship_tos, t.items, t.uom_conversions, t.warehouses,
-                    t.inventory, t.inbound_pos, t.price_contracts, t.receivables, t.carriers]
+                    t.inventory, t.inbound_pos, t.price_contracts, t.receivables, t.carriers,
+                    *TAXONOMY_TABLES, *DECIDE_REFERENCE_TABLES]
 CHUNK = 900  # stays under SQLite's bound-parameter limit in IN lists
 
 
@@ -55,6 +62,8 @@ def save_reference(engine: Engine, ref: ReferenceData) -> None:
             conn.execute(t.carriers.insert(), [
                 {"carrier_id": c.carrier_id, "name": c.name, "services": "|".join(c.services)}
                 for c in ref.carriers])
+        save_taxonomy(conn, ref)
+        save_decide_reference(conn, ref)
 
 
 def _fetch(conn: Connection, table: Table, column: str | None,
@@ -75,18 +84,23 @@ def load_reference(conn: Connection, *, customers: Collection[str] | None = None
     """Reference data, restricted to some customers and items when given."""
     ref = ReferenceData()
     ref.customers = [Customer(r["customer_id"], r["name"], CustomerTier(r["tier"]),
-                              r["credit_limit"], r["region"], r["payment_terms_days"])
+                              r["credit_limit"], r["region"], r["payment_terms_days"],
+                              r["default_ship_via"] or "", bool(r["freight_terms_required"]),
+                              bool(r["tax_exempt"]))
                      for r in _fetch(conn, t.customers, "customer_id", customers)]
     ref.ship_tos = [ShipTo(r["customer_id"], r["ship_to_id"], Address(
         r["name"] or "", r["line1"] or "", r["line2"] or "", r["city"] or "", r["state"] or "",
         r["postal_code"] or "", r["country"] or "US"))
         for r in _fetch(conn, t.ship_tos, "customer_id", customers)]
     ref.items = [Item(r["item_id"], r["description"], r["base_uom"], r["list_price"],
-                      r["unit_cost"], ItemStatus(r["status"]))
+                      r["unit_cost"], ItemStatus(r["status"]), r["weight"],
+                      r["licence_type"] or "", r["hazmat_class"] or "",
+                      bool(r["export_restricted"]), r["successor_id"] or "")
                  for r in _fetch(conn, t.items, "item_id", items)]
     ref.conversions = [UnitConversion(r["item_id"], r["uom"], r["base_qty"])
                        for r in _fetch(conn, t.uom_conversions, "item_id", items)]
-    ref.warehouses = [Warehouse(r["warehouse_id"], r["name"], r["state"], r["postal_code"])
+    ref.warehouses = [Warehouse(r["warehouse_id"], r["name"], r["state"], r["postal_code"],
+                                r["lead_time_days"])
                       for r in _fetch(conn, t.warehouses, None, None)]
     ref.inventory = [InventoryPosition(r["item_id"], r["warehouse_id"], r["on_hand"],
                                        r["allocated"], r["safety_stock"])
@@ -106,4 +120,6 @@ def load_reference(conn: Connection, *, customers: Collection[str] | None = None
     ref.carriers = [Carrier(r["carrier_id"], r["name"], tuple(filter(None,
                                                                      r["services"].split("|"))))
                     for r in _fetch(conn, t.carriers, None, None)]
+    load_taxonomy(conn, ref, customers=customers, items=items)
+    load_decide_reference(conn, ref, customers=customers, items=items)
     return ref

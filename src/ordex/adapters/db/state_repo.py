@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, func, select
+from sqlalchemy import Connection, and_, exists, func, select, tuple_
 
 from ordex.adapters.db import tables as t
 from ordex.adapters.db.reference_repo import CHUNK
@@ -22,6 +22,7 @@ from ordex.interpret.context import (
     po_key,
     ship_to_key,
 )
+from ordex.interpret.recent import DupProbes
 from ordex.orchestrate.workset import WorkSet
 
 OPEN_STATES = (CaseState.OPEN.value, CaseState.IN_PROGRESS.value)
@@ -60,7 +61,7 @@ def _order(h: Any, lines: list[OrderLine]) -> Order:
                  h["order_date"], h["requested_ship_date"],
                  Address(**{k: s.get(k, "") for k in Address.__slots__}), h["ship_via"],
                  h["warehouse_id"], tuple(lines), h["currency"], h["ship_to_code"],
-                 utc(h["received_at"]))
+                 utc(h["received_at"]), h["freight_terms"])
 
 
 def case_from_row(r: Any) -> Case:
@@ -78,6 +79,7 @@ def load_orders_into(conn: Connection, work: WorkSet, order_ids: Collection[str]
     missing = [o for o in order_ids if o not in work.orders]
     for order_id, (order, status) in orders_by_id(conn, missing).items():
         work.orders[order_id] = order
+        work.index_order(order)
         if status == "cancelled":
             work.cancelled.add(order_id)
     for chunk in _chunks(missing):
@@ -124,6 +126,36 @@ def load_credit_state(conn: Connection, ctx: DetectionContext, customers: Collec
             ctx.add_open_orders(cid, Decimal(value))
 
 
+def load_duplicate_candidates(conn: Connection, ctx: DetectionContext,
+                              customers: Collection[str], probes: DupProbes, *,
+                              po_since: date, lines_since: datetime) -> None:
+    """Only the earlier orders a batch could duplicate: same PO key, or an identical line."""
+    ids: set[str] = set()
+    o, ln = t.orders, t.order_lines
+    for chunk in _chunks(customers):
+        for keys in _chunks(probes.po_keys):
+            ids.update(r[0] for r in conn.execute(select(o.c.order_id).where(
+                o.c.customer_id.in_(chunk), o.c.po_key.in_(keys), o.c.order_date >= po_since)))
+        lines = sorted(probes.lines)
+        for i in range(0, len(lines), 250):
+            ids.update(r[0] for r in conn.execute(
+                select(ln.c.order_id).distinct().join(o, o.c.order_id == ln.c.order_id).where(
+                    o.c.customer_id.in_(chunk), o.c.received_at >= lines_since,
+                    tuple_(ln.c.item_id, ln.c.quantity, ln.c.uom).in_(lines[i:i + 250]))))
+    _remember(ctx, ids, conn)
+
+
+def _remember(ctx: DetectionContext, ids: Collection[str], conn: Connection) -> None:
+    """Earlier orders into the context's duplicate index, in arrival order."""
+    found = sorted(orders_by_id(conn, ids).values(),
+                   key=lambda os: (os[0].received_at or datetime.min.replace(tzinfo=UTC),
+                                   os[0].order_id))
+    for order, status in found:
+        ctx.add_recent(order.customer_id, RecentOrder(
+            order.order_id, order.order_date, order.received_at, po_key(order.customer_po),
+            ship_to_key(order), line_signature(order), cancelled=status == "cancelled"))
+
+
 def load_recent_orders(conn: Connection, ctx: DetectionContext, customers: Collection[str],
                        since: date) -> None:
     """Earlier orders of the customers since a date, for duplicate detection."""
@@ -135,6 +167,6 @@ def load_recent_orders(conn: Connection, ctx: DetectionContext, customers: Colle
                    key=lambda os: (os[0].received_at or datetime.min.replace(tzinfo=UTC),
                                    os[0].order_id))
     for order, status in found:
-        ctx.recent[order.customer_id].append(RecentOrder(
+        ctx.add_recent(order.customer_id, RecentOrder(
             order.order_id, order.order_date, order.received_at, po_key(order.customer_po),
             ship_to_key(order), line_signature(order), cancelled=status == "cancelled"))

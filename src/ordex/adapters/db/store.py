@@ -9,9 +9,11 @@ from typing import Any
 from sqlalchemy import Engine, bindparam, update
 
 from ordex.adapters.db import tables as t
+from ordex.adapters.db.decide_repo import save_decisions
 from ordex.adapters.db.dialect import insert_ignoring_duplicates
 from ordex.domain.cases import Case
 from ordex.domain.events import ErpCommand
+from ordex.interpret.context import po_key
 from ordex.orchestrate.changes import Changes
 
 
@@ -61,6 +63,8 @@ class SqlChangeStore:
                     for c in changes.dirty_cases.values()])
             if changes.audit:
                 conn.execute(t.audit_log.insert(), [dataclasses.asdict(a) for a in changes.audit])
+            if changes.decisions:
+                save_decisions(conn, changes.decisions)
             if changes.outbox:
                 conn.execute(t.outbox.insert(), [
                     {"message_id": m.message_id, "created_at": m.at,
@@ -80,10 +84,12 @@ class SqlChangeStore:
         if changes.orders:
             conn.execute(t.orders.insert(), [
                 {"order_id": o.order_id, "customer_id": o.customer_id,
-                 "customer_po": o.customer_po, "channel": o.channel, "order_date": o.order_date,
+                 "customer_po": o.customer_po, "po_key": po_key(o.customer_po),
+                 "channel": o.channel, "order_date": o.order_date,
                  "requested_ship_date": o.requested_ship_date,
                  "ship_to": dataclasses.asdict(o.ship_to), "ship_to_code": o.ship_to_code,
-                 "ship_via": o.ship_via, "warehouse_id": o.warehouse_id, "currency": o.currency,
+                 "ship_via": o.ship_via, "freight_terms": o.freight_terms,
+                 "warehouse_id": o.warehouse_id, "currency": o.currency,
                  "total_value": o.value, "status": "open", "raw_id": raw_id,
                  "received_at": o.received_at} for o, raw_id, _key in changes.orders])
             new = {o.order_id for o, _r, _k in changes.orders}

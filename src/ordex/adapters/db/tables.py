@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -35,6 +36,9 @@ customers = Table(
     Column("credit_limit", MONEY, nullable=False),
     Column("region", String(50), nullable=False, default=""),
     Column("payment_terms_days", Integer, nullable=False, default=30),
+    Column("default_ship_via", String(50), nullable=False, default=""),
+    Column("freight_terms_required", Boolean, nullable=False, default=False),
+    Column("tax_exempt", Boolean, nullable=False, default=False),
 )
 ship_tos = Table(
     "ship_tos", metadata,
@@ -52,6 +56,11 @@ items = Table(
     Column("list_price", MONEY, nullable=False),
     Column("unit_cost", MONEY, nullable=False),
     Column("status", String(20), nullable=False),
+    Column("weight", QTY, nullable=False, default=0),
+    Column("licence_type", String(50), nullable=False, default=""),
+    Column("hazmat_class", String(20), nullable=False, default=""),
+    Column("export_restricted", Boolean, nullable=False, default=False),
+    Column("successor_id", String(100), nullable=False, default=""),
 )
 uom_conversions = Table(
     "uom_conversions", metadata,
@@ -65,6 +74,7 @@ warehouses = Table(
     Column("name", String(200), nullable=False),
     Column("state", String(50), nullable=False),
     Column("postal_code", String(20), nullable=False),
+    Column("lead_time_days", Integer, nullable=False, default=0),
 )
 inventory = Table(
     "inventory", metadata,
@@ -125,18 +135,55 @@ raw_payloads = Table(
     Column("received_at", TS, nullable=False),
     Column("sha256", String(64), nullable=False, index=True),
     Column("body", LargeBinary, nullable=False),
+    Column("size", BigInteger),
+    Column("chunks", Integer, nullable=False, server_default="0"),
+)
+raw_chunks = Table(
+    "raw_chunks", metadata,
+    Column("raw_id", String(64), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("data", LargeBinary, nullable=False),
+)
+trading_partners = Table(
+    "trading_partners", metadata,
+    Column("partner_id", String(100), primary_key=True),
+    Column("isa_qualifier", String(2), nullable=False),
+    Column("isa_id", String(15), nullable=False),
+    Column("customer_id", String(100), nullable=False),
+    Column("warehouse_id", String(100), nullable=False),
+    Column("lead_days", Integer, nullable=False, server_default="0"),
+)
+edi_interchanges = Table(
+    "edi_interchanges", metadata,
+    Column("sender", String(20), primary_key=True),
+    Column("control_number", String(20), primary_key=True),
+    Column("raw_id", String(64), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("received_at", TS, nullable=False),
+)
+edi_outbound = Table(
+    "edi_outbound", metadata,
+    Column("doc_id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(10), nullable=False),
+    Column("partner", String(40), nullable=False),
+    Column("order_id", String(100), index=True),
+    Column("raw_id", String(64), index=True),
+    Column("created_at", TS, nullable=False),
+    Column("body", Text, nullable=False),
 )
 orders = Table(
     "orders", metadata,
     Column("order_id", String(100), primary_key=True),
     Column("customer_id", String(100), nullable=False),
     Column("customer_po", String(100), nullable=False),
+    Column("po_key", String(100)),
     Column("channel", String(20), nullable=False),
     Column("order_date", Date, nullable=False),
     Column("requested_ship_date", Date, nullable=False),
     Column("ship_to", JSON, nullable=False),
     Column("ship_to_code", String(100)),
     Column("ship_via", String(50)),
+    Column("freight_terms", String(30)),
     Column("warehouse_id", String(100), nullable=False),
     Column("currency", String(3), nullable=False),
     Column("total_value", MONEY, nullable=False),
@@ -144,6 +191,8 @@ orders = Table(
     Column("raw_id", String(64)),
     Column("received_at", TS, nullable=False),
     Index("ix_orders_customer_date", "customer_id", "order_date"),
+    Index("ix_orders_customer_po_key", "customer_id", "po_key"),
+    Index("ix_orders_customer_received", "customer_id", "received_at"),
 )
 order_lines = Table(
     "order_lines", metadata,
@@ -224,4 +273,100 @@ ground_truth = Table(
     "ground_truth", metadata,
     Column("order_id", String(100), primary_key=True),
     Column("code", String(40), primary_key=True),
+)
+
+# -- reference data for the full exception taxonomy (migration 0003) ---------------------
+tax_rules = Table(
+    "tax_rules", metadata,
+    Column("country", String(2), primary_key=True),
+    Column("state", String(50), primary_key=True),
+    Column("rate", Numeric(9, 6, asdecimal=True), nullable=False),
+)
+tax_exemptions = Table(
+    "tax_exemptions", metadata,
+    Column("certificate_id", String(100), primary_key=True),
+    Column("customer_id", String(100), nullable=False, index=True),
+    Column("state", String(50), nullable=False, default=""),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date, nullable=False),
+)
+customer_licences = Table(
+    "customer_licences", metadata,
+    Column("licence_id", String(100), primary_key=True),
+    Column("customer_id", String(100), nullable=False, index=True),
+    Column("licence_type", String(50), nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date, nullable=False),
+)
+carrier_services = Table(
+    "carrier_services", metadata,
+    Column("carrier_id", String(100), primary_key=True),
+    Column("service", String(50), primary_key=True),
+    Column("max_weight", QTY),
+    Column("hazmat_allowed", Boolean, nullable=False, default=False),
+    Column("states", String(500), nullable=False, default=""),
+    Column("cutoff", String(8)),
+)
+item_cross_references = Table(
+    "item_cross_references", metadata,
+    Column("customer_id", String(100), primary_key=True),
+    Column("buyer_part", String(100), primary_key=True),
+    Column("item_id", String(100), nullable=False),
+)
+order_history = Table(
+    "order_history", metadata,
+    Column("entry_id", Integer, primary_key=True, autoincrement=True),
+    Column("customer_id", String(100), nullable=False),
+    Column("item_id", String(100), nullable=False),
+    Column("order_date", Date, nullable=False),
+    Column("base_qty", QTY, nullable=False),
+    Index("ix_order_history_customer_item", "customer_id", "item_id"),
+)
+
+# -- decide: sourcing reference data, policies and decisions (migration 0004) ------------
+item_substitutes = Table(
+    "item_substitutes", metadata,
+    Column("item_id", String(100), primary_key=True),
+    Column("substitute_id", String(100), primary_key=True),
+    Column("rank", Integer, nullable=False),
+)
+freight_lanes = Table(
+    "freight_lanes", metadata,
+    Column("warehouse_id", String(50), primary_key=True),
+    Column("region", String(20), primary_key=True),
+    Column("cost_per_shipment", MONEY, nullable=False),
+    Column("cost_per_unit", MONEY, nullable=False),
+    Column("transit_days", Integer, nullable=False),
+)
+service_terms = Table(
+    "service_terms", metadata,
+    Column("customer_id", String(100), primary_key=True),
+    Column("allows_substitutes", Boolean, nullable=False),
+    Column("strategic", Boolean, nullable=False),
+    Column("late_penalty_pct_per_day", MONEY, nullable=False),
+)
+policies = Table(
+    "policies", metadata,
+    Column("version", String(100), primary_key=True),
+    Column("effective_from", TS, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("activated_at", TS, nullable=False),
+    Column("activated_by", String(100), nullable=False),
+    Column("reason", Text, nullable=False),
+)
+decisions = Table(
+    "decisions", metadata,
+    Column("decision_id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", String(200), nullable=False, index=True),
+    Column("order_id", String(100), index=True),
+    Column("code", String(40), nullable=False),
+    Column("policy_version", String(100), nullable=False),
+    Column("score", Integer, nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("auto_applied", Boolean, nullable=False),
+    Column("queue", String(40), nullable=False),
+    Column("decided_at", TS, nullable=False),
+    Column("decide_ms", Numeric(12, 3), nullable=False),
+    Column("detail", JSON, nullable=False),
 )

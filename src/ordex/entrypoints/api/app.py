@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -135,6 +136,32 @@ def create_app(ordex: App) -> FastAPI:
         at = body.at or datetime.now(UTC)
         return {"auto_resolved": app.payment_posted(PaymentPosted(body.customer_id, body.amount,
                                                                   at))}
+
+    @api.post("/edi", summary="Submit an EDI X12 interchange file (850s); answers per transaction")
+    async def post_edi(request: Request, app: OrdexApp) -> JSONResponse:
+        from ordex.bootstrap_files import FileIntake
+        body = await request.body()
+        if not body.strip():
+            return JSONResponse({"detail": [{"field": "(body)", "reason": "empty file"}],
+                                 "message": "(body): empty file"}, status_code=422)
+        source = f"api:{request.headers.get('x-filename', 'upload.edi')}"
+        report = FileIntake(app).ingest_edi_stream(io.BytesIO(body), source=source)
+        return JSONResponse({"raw_id": report.raw_id, "summary": report.summary(),
+                             "skipped": report.skipped, "results": report.results,
+                             "acknowledgments": report.acknowledgments})
+
+    @api.get("/edi/documents", summary="Outbound EDI acknowledgments (997, 855), newest first")
+    def edi_documents(app: OrdexApp, order_id: str | None = None,
+                      kind: Annotated[str | None, Query(pattern="^(997|855)$")] = None,
+                      limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[dict[str, Any]]:
+        from ordex.bootstrap_files import FileIntake
+        docs = FileIntake(app).registry.documents(order_id=order_id, kind=kind, limit=limit)
+        return [{**d, "created_at": str(d["created_at"])} for d in docs]
+
+    @api.post("/cases/{case_id}/replay", summary="Re-read an INTEGRATION_FAILURE's raw payload")
+    def replay_case(case_id: str, body: CaseAction, app: OrdexApp) -> dict[str, Any]:
+        from ordex.bootstrap_files import FileIntake
+        return FileIntake(app).replay(case_id, actor=body.actor)
 
     @api.get("/kpis", summary="Exception rate, backlog, touchless rate, time to resolve")
     def kpis(app: OrdexApp) -> dict[str, Any]:

@@ -24,10 +24,18 @@ class CreditLimitExceeded:
         if exposure <= customer.credit_limit:
             return []
         over = exposure - customer.credit_limit
+        if customer.credit_limit == 0:
+            reason = (f"Prepay customer (credit limit 0): this order of {money(order.value)} "
+                      "must be paid before it is released.")
+            return [Finding(self.code, Severity.BLOCKING, (), reason, {
+                "prepay": True, "order_value": str(order.value), "open_receivables": str(ar),
+                "open_orders": str(open_orders), "exposure": str(exposure),
+                "credit_limit": "0", "over_by": str(over)})]
         reason = (f"Credit limit exceeded: open receivables {money(ar)} + open orders "
                   f"{money(open_orders)} + this order {money(order.value)} = {money(exposure)}, "
                   f"over the limit of {money(customer.credit_limit)} by {money(over)}.")
         evidence = {"open_receivables": str(ar), "open_orders": str(open_orders),
                     "order_value": str(order.value), "exposure": str(exposure),
-                    "credit_limit": str(customer.credit_limit), "over_by": str(over)}
+                    "credit_limit": str(customer.credit_limit), "over_by": str(over),
+                    "prepay": False}
         return [Finding(self.code, Severity.BLOCKING, (), reason, evidence)]

@@ -39,13 +39,13 @@ class DuplicateOrder:
         here = _instant(order.order_date, order.received_at)
         po_window = timedelta(days=s.duplicate_po_window_days)
         line_window = timedelta(hours=s.duplicate_lines_window_hours)
-        for prior in reversed(ctx.recent.get(order.customer_id, ())):
+        for prior in ctx.recent_index.with_po(order.customer_id, key):
             if prior.order_id == order.order_id or prior.cancelled:
                 continue
-            same_po = key and prior.po_key == key
-            if same_po and abs(order.order_date - prior.order_date) <= po_window:
+            if abs(order.order_date - prior.order_date) <= po_window:
                 return [self._finding(order, prior, "same_po", None)]
-            if prior.ship_to_key != where:
+        for prior in ctx.recent_index.sharing_lines(order.customer_id, where, sig):
+            if prior.order_id == order.order_id or prior.cancelled:
                 continue
             if abs(here - _instant(prior.order_date, prior.received_at)) > line_window:
                 continue

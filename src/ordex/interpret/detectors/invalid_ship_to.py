@@ -28,6 +28,7 @@ class InvalidShipTo:
             problems.append(f"country '{address.country}' is not an ISO 3166 two-letter code")
         elif country and address.postal_code.strip() and ctx.postal.covers(country):
             problems.extend(self._postal_problems(order, ctx, country))
+        problems.extend(self._code_problems(order, ctx))
         if not problems:
             return []
         reason = "Ship-to address is not deliverable: " + "; ".join(problems) + "."
@@ -36,6 +37,16 @@ class InvalidShipTo:
             "city": address.city, "state": address.state, "postal_code": address.postal_code,
             "country": address.country}}
         return [Finding(self.code, Severity.BLOCKING, (), reason, evidence)]
+
+    @staticmethod
+    def _code_problems(order: Order, ctx: DetectionContext) -> list[str]:
+        """A ship-to code the customer does not have on file (when it has any on file)."""
+        code = (order.ship_to_code or "").strip()
+        if not code or (order.customer_id, code) in ctx.ship_tos:
+            return []
+        if not any(cid == order.customer_id for cid, _s in ctx.ship_tos):
+            return []
+        return [f"ship-to code {code} is not on file for customer {order.customer_id}"]
 
     @staticmethod
     def _postal_problems(order: Order, ctx: DetectionContext, country: str) -> list[str]:

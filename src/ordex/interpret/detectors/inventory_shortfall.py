@@ -11,6 +11,17 @@ from ordex.interpret.context import DetectionContext
 from ordex.interpret.detectors._lines import known_lines, qty
 
 
+def elsewhere(item_id: str, order: Order, ctx: DetectionContext) -> list[dict[str, str]]:
+    """ATP of the item at the other warehouses by the same date, where there is any."""
+    found = []
+    for wh in sorted(ctx.warehouses):
+        if wh != order.warehouse_id and (item_id, wh) in ctx.positions:
+            atp = ctx.atp(item_id, wh, order.requested_ship_date).quantity
+            if atp > 0:
+                found.append({"warehouse_id": wh, "atp": str(atp)})
+    return found
+
+
 class InventoryShortfall:
     """Compares each line, cumulatively per item, with ATP at the order's warehouse."""
 
@@ -35,6 +46,7 @@ class InventoryShortfall:
                 "allocated": str(atp.allocated), "safety_stock": str(atp.safety_stock),
                 "inbound_due": str(atp.inbound_due), "short_by": str(short_by),
                 "by_date": order.requested_ship_date.isoformat(),
+                "other_warehouses": elsewhere(line.item_id, order, ctx),
                 "text": (f"line {line.line_no} needs {qty(base)} {item.base_uom} of "
                          f"{line.item_id} but only {qty(max(available, Decimal(0)))} "
                          f"{item.base_uom} are available to promise at {order.warehouse_id} "

@@ -19,19 +19,26 @@ class MasterDataConflict:
         for line in order.lines:
             item = ctx.items.get(line.item_id)
             if item is None:
-                problems.append({"line": line.line_no, "item_id": line.item_id,
-                                 "problem": "unknown_item",
-                                 "text": f"line {line.line_no}: item {line.item_id} is unknown"})
+                problems.append(self._unknown(order, line.line_no, line.item_id, ctx))
             elif ctx.units.factor(line.item_id, line.uom) is None:
                 problems.append({"line": line.line_no, "item_id": line.item_id, "uom": line.uom,
                                  "problem": "unit_not_convertible",
                                  "text": f"line {line.line_no}: unit {line.uom} has no "
                                          f"conversion for {line.item_id}"})
             elif item.status is ItemStatus.DISCONTINUED:
+                successor = item.successor_id or None
                 problems.append({"line": line.line_no, "item_id": line.item_id,
-                                 "problem": "discontinued",
+                                 "problem": "discontinued", "successor_id": successor,
                                  "text": f"line {line.line_no}: item {line.item_id} "
-                                         "is discontinued"})
+                                         "is discontinued" + (f" (successor: {successor})"
+                                                               if successor else "")})
+            elif (stocked := self._stocked_elsewhere(order, line.item_id, ctx)) is not None:
+                problems.append({"line": line.line_no, "item_id": line.item_id,
+                                 "problem": "not_stocked_at_warehouse",
+                                 "warehouse_id": order.warehouse_id, "stocked_at": stocked,
+                                 "text": f"line {line.line_no}: {line.item_id} is not stocked "
+                                         f"at {order.warehouse_id} (stocked at "
+                                         f"{', '.join(stocked)})"})
         if order.customer_id not in ctx.customers:
             problems.append({"line": None, "customer_id": order.customer_id,
                              "problem": "unknown_customer",
@@ -41,3 +48,24 @@ class MasterDataConflict:
         lines = tuple(sorted({p["line"] for p in problems if isinstance(p["line"], int)}))
         reason = "Master data problem: " + "; ".join(str(p["text"]) for p in problems) + "."
         return [Finding(self.code, Severity.BLOCKING, lines, reason, {"problems": problems})]
+
+    @staticmethod
+    def _unknown(order: Order, line_no: int, item_id: str,
+                 ctx: DetectionContext) -> dict[str, object]:
+        mapped = ctx.cross_refs.get((order.customer_id, item_id))
+        if mapped is None:
+            return {"line": line_no, "item_id": item_id, "problem": "unknown_item",
+                    "text": f"line {line_no}: item {item_id} is unknown"}
+        return {"line": line_no, "item_id": item_id, "problem": "buyer_part_number",
+                "mapped_item_id": mapped,
+                "text": f"line {line_no}: {item_id} is the customer's part number for "
+                        f"{mapped}; map the line to {mapped}"}
+
+    @staticmethod
+    def _stocked_elsewhere(order: Order, item_id: str,
+                           ctx: DetectionContext) -> list[str] | None:
+        """Other warehouses stocking the item when the order's warehouse does not, else None."""
+        if (item_id, order.warehouse_id) in ctx.positions:
+            return None
+        elsewhere = [wh for wh in sorted(ctx.warehouses) if (item_id, wh) in ctx.positions]
+        return elsewhere or None

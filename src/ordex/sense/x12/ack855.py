@@ -16,6 +16,7 @@ LINE_STATUSES = {
     "IC": "item accepted, changes made (quantity, price or date)",
     "IB": "item backordered",
     "IR": "item rejected",
+    "IH": "item on hold",
     "IP": "item accepted, price changed",
     "IQ": "item accepted, quantity changed",
     "DR": "item accepted, date rescheduled",

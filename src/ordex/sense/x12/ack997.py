@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from ordex.sense.x12.errors import X12Error
 from ordex.sense.x12.model import Envelope, ResultStatus, Scope, TransactionResult
+from ordex.sense.x12.text import is_digits
 from ordex.sense.x12.writer import DEFAULT_SEPARATORS, Outbound, envelope
 
 _SET_NOT_SUPPORTED = "1"
@@ -20,7 +21,7 @@ def _element_position(error: X12Error) -> str | None:
     if not error.element or not error.segment_id:
         return None
     digits = error.element[len(error.segment_id):]
-    return str(int(digits)) if digits.isdigit() else None
+    return str(int(digits)) if is_digits(digits) else None
 
 
 def _segment_notes(errors: Sequence[X12Error]) -> list[list[str]]:

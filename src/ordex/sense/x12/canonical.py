@@ -9,12 +9,13 @@ from typing import Any
 from ordex.sense.x12.envelope import iter_transactions
 from ordex.sense.x12.errors import X12EncodingError, X12Error
 from ordex.sense.x12.model import Line, Party, PurchaseOrder850, ResultStatus, TransactionResult
+from ordex.sense.x12.text import is_digits
 
 
 def line_numbers(lines: tuple[Line, ...]) -> list[int]:
     """Use PO101 when every line has a distinct whole number there, else the ordinals 1..n."""
     numbers = [line.line_number for line in lines]
-    if all(n.isdigit() for n in numbers) and len({int(n) for n in numbers}) == len(numbers):
+    if all(is_digits(n) for n in numbers) and len({int(n) for n in numbers}) == len(numbers):
         return [int(n) for n in numbers]
     return [line.ordinal for line in lines]
 

@@ -16,6 +16,7 @@ from ordex.sense.x12.errors import X12ContentError, X12EnvelopeError, X12Error, 
 from ordex.sense.x12.mapper850 import map_850
 from ordex.sense.x12.model import Envelope, ResultStatus, Scope, TransactionResult
 from ordex.sense.x12.source import DEFAULT_CHUNK_SIZE, Source
+from ordex.sense.x12.text import is_digits
 from ordex.sense.x12.tokenizer import Segment, iter_segments
 
 _ENVELOPE_TAGS = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE"})
@@ -25,19 +26,19 @@ _INTERCHANGE_ONLY = frozenset({"ISB", "ISE"})
 def same_control(a: str, b: str) -> bool:
     """Compare control numbers as numbers when both are digits (000123 equals 123)."""
     a, b = a.strip(), b.strip()
-    return a == b or (a.isdigit() and b.isdigit() and int(a) == int(b))
+    return a == b or (is_digits(a) and is_digits(b) and int(a) == int(b))
 
 
 def _count(value: str) -> int | None:
     """Parse a count element, or None when it is not a whole number."""
     value = value.strip()
-    return int(value) if value.isdigit() else None
+    return int(value) if is_digits(value) else None
 
 
 def _valid_gs_date_time(date: str, time: str) -> bool:
     """Check GS04 (CCYYMMDD, or YYMMDD before 004010) and GS05 (HHMM, HHMMSS...)."""
     formats = {8: "%Y%m%d", 6: "%y%m%d"}
-    if len(date) not in formats or not date.isdigit() or not time.isdigit():
+    if len(date) not in formats or not is_digits(date) or not is_digits(time):
         return False
     if len(time) < 4 or len(time) > 8:
         return False
@@ -126,7 +127,7 @@ class EnvelopeReader:
         self.genv = replace(self.ienv, functional_id=seg.get(1), app_sender=seg.get(2),
                             app_receiver=seg.get(3), group_control=seg.get(6),
                             group_version=seg.get(8))
-        if not seg.get(6).isdigit():
+        if not is_digits(seg.get(6)):
             out.append(self._error(f"GS06 group control number {seg.get(6)!r} must be digits",
                                    seg, self.genv, Scope.GROUP, group_code="6"))
         elif not _valid_gs_date_time(seg.get(4), seg.get(5)):

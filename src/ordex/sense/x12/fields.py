@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 
 from ordex.sense.x12.errors import X12ContentError
+from ordex.sense.x12.text import is_digits
 from ordex.sense.x12.tokenizer import Segment
 
 # X12 "R" (real) and "N" (numeric) values: optional minus, digits, optional decimal point;
@@ -24,7 +25,7 @@ INVALID_DATE = "8"
 
 def parse_date(text: str) -> dt.date | None:
     """Parse CCYYMMDD, or YYMMDD with years 00-49 in the 2000s; None when invalid."""
-    if not text.isdigit() or len(text) not in (6, 8):
+    if not is_digits(text) or len(text) not in (6, 8):
         return None
     if len(text) == 6:
         century = "20" if int(text[:2]) < 50 else "19"

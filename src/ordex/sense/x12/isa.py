@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ordex.sense.x12.errors import X12SyntaxError
+from ordex.sense.x12.text import is_digits
 
 ISA_SCAN_LIMIT = 300
 # Callers buffer this much text after an ISA (header plus the next line), so finding less
@@ -90,7 +91,7 @@ def _missing_isa16(text: str, after: int, char: str) -> bool:
 
 def _check_digits(value: str, size: int, name: str, what: str) -> None:
     """Require exactly `size` digits."""
-    if len(value) != size or not value.isdigit():
+    if len(value) != size or not is_digits(value):
         raise _fail(f"{name} {what} {value!r} must be {size} digits", name)
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from ordex.sense.x12.fields import CONDITIONAL_MISSING, INVALID_CODE, View
 from ordex.sense.x12.model import Carrier, Charge, Contact, Party, Reference
+from ordex.sense.x12.text import is_digits
 from ordex.sense.x12.tokenizer import Segment
 
 _SAC_INDICATORS = frozenset({"A", "C", "N"})
@@ -64,13 +65,13 @@ def charge(view: View) -> Charge:
 def dated(view: View) -> tuple[str, dt.date | None]:
     """Read a DTM segment: qualifier and date (DTM02, or DTM06 by its DTM05 format)."""
     qualifier = view.code(1, "date/time qualifier", sizes=(3,))
-    if not qualifier.isdigit():
+    if not is_digits(qualifier):
         raise view.error(f"{qualifier!r} is not a date/time qualifier (3 digits)", element=1,
                          code=INVALID_CODE)
     text = view.text(2)
     if text is not None:
         century = view.text(5)
-        if len(text) == 6 and century is not None and len(century) == 2 and century.isdigit():
+        if len(text) == 6 and century is not None and len(century) == 2 and is_digits(century):
             text = century + text  # 003xxx DTM05 is the century
         fixed = View(with_element(view.seg, 2, text), view.index, view.control)
         return qualifier, fixed.date(2, "date")

@@ -1,0 +1,489 @@
+"""Handlers for whole files (EDI X12, CSV) and for replaying quarantined input.
+
+Part of the composition root: it wires the file store, trading partners and the EDI registry
+into the pipeline the way `bootstrap.App` wires the rest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from sqlalchemy import func, select
+
+from ordex.adapters.db import tables as t
+from ordex.adapters.db.files_repo import FileStore, InterchangeRegistry, PartnerRepo
+from ordex.bootstrap import App, peek_docs, peek_keys
+from ordex.domain.cases import CaseState
+from ordex.domain.errors import IllegalTransitionError, ParseError, UnknownCaseError
+from ordex.domain.model import RawPayload
+from ordex.interpret.recent import probes_for
+from ordex.orchestrate.file_intake import (
+    FileReport,
+    accept_edi,
+    edi_evidence,
+    edi_subject,
+    fail,
+    known_orders,
+    line_acks,
+    with_order_removed,
+)
+from ordex.orchestrate.intake import ingest
+from ordex.orchestrate.pipeline import Pipeline
+from ordex.sense.csv_orders import CsvOrder, CsvProfile, read_orders
+from ordex.sense.edi_partners import TradingPartner, partner_key
+from ordex.sense.x12 import build_855, build_997, iter_transactions, to_canonical
+from ordex.sense.x12.model import ResultStatus, TransactionResult
+
+OUR_ID = ("ZZ", "ORDEX")
+Progress = Callable[[int], None] | None
+
+
+class FileIntake:
+    """EDI and CSV files in, acknowledgments out, quarantine and replay."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.files = FileStore(app.engine)
+        self.partners = PartnerRepo(app.engine)
+        self.registry = InterchangeRegistry(app.engine)
+
+    # -- EDI ---------------------------------------------------------------------------
+    def ingest_edi(self, path: Path, *, progress: Progress = None) -> FileReport:
+        """Store an EDI file raw, then read every interchange in it (resends are recognised)."""
+        with path.open("rb") as handle:
+            return self.ingest_edi_stream(handle, source=str(path), progress=progress)
+
+    def ingest_edi_stream(
+        self, handle: BinaryIO, *, source: str, progress: Progress = None
+    ) -> FileReport:
+        """Store an EDI stream raw (chunked), then parse it from the stored copy."""
+        now = self.app.clock()
+        stored = self.files.store(handle, source=source, channel="edi", now=now)
+        if stored.earlier is not None:
+            report = FileReport(source, stored.raw_id)
+            report.skipped.append(f"identical file already received (raw {stored.earlier})")
+            return report
+        return self.process_edi(stored.raw_id, source, now=now, progress=progress)
+
+    def process_edi(
+        self,
+        raw_id: str,
+        source: str,
+        *,
+        now: datetime,
+        replay: bool = False,
+        progress: Progress = None,
+    ) -> FileReport:
+        """Parse a stored EDI payload as a stream, in units of work of `batch_size`."""
+        run = _EdiRun(
+            FileReport(source, raw_id),
+            self.partners.by_sender(),
+            replay,
+            self._cases_of(raw_id) if replay else set(),
+        )
+        batch: list[TransactionResult] = []
+        for result in iter_transactions(self.files.open(raw_id), file=source):
+            key = _interchange(result)
+            if not self._admit(key, run, raw_id):
+                continue
+            if result.status is ResultStatus.ERROR:
+                run.status[key] = "rejected"
+            if result.envelope.group_control:
+                run.groups.setdefault((key[1], result.envelope.group_control), []).append(
+                    with_order_removed(result)
+                )
+            batch.append(result)
+            if len(batch) >= self.app.settings.batch_size:
+                self._edi_batch(batch, run, now, progress)
+                batch = []
+        self._edi_batch(batch, run, now, progress)
+        self._acknowledge_groups(run.groups, raw_id, now, run.report)
+        self.registry.record({k: v for k, v in run.status.items() if k[1]}, raw_id=raw_id, now=now)
+        return run.report
+
+    def _admit(self, key: tuple[str, str], run: _EdiRun, raw_id: str) -> bool:
+        """False for an interchange accepted before (a resend); checked once per interchange."""
+        if key in run.status:
+            return True
+        if key in run.skipped:
+            return False
+        earlier = None if run.replay else self.registry.accepted_before(*key)
+        if earlier and earlier != raw_id:
+            run.skipped.add(key)
+            run.report.skipped.append(
+                f"interchange {key[1]} from {key[0]} already accepted (raw {earlier})"
+            )
+            return False
+        run.status[key] = "accepted"
+        return True
+
+    def _edi_batch(
+        self, batch: list[TransactionResult], run: _EdiRun, now: datetime, progress: Progress
+    ) -> None:
+        """One unit of work: load the context the batch needs, judge it, commit."""
+        if not batch:
+            return
+        customers, items = _keys(batch, run.partners)
+        docs: list[dict[str, Any]] = []
+        with self.app._lock:
+            pipeline = self.app._hydrated(
+                customers=customers,
+                items=items,
+                since=_earliest(batch),
+                probes=probes_for(to_canonical(r.order) for r in batch if r.order is not None),
+            )
+            pipeline.known_cases = run.opened
+            seen = known_orders(self.app.idempotency, batch)
+            for result in batch:
+                outcome = self._one(pipeline, seen, result, run, now, docs)
+                if outcome is None:
+                    continue
+                run.report.add(outcome)
+                if outcome["status"] == "rejected":
+                    run.status[_interchange(result)] = "rejected"
+            self.app.commit(pipeline)
+        self.registry.save_documents(docs)
+        for d in docs:
+            run.report.acknowledge({k: d[k] for k in ("kind", "partner", "order_id")})
+        if progress:
+            progress(len(batch))
+
+    def _one(
+        self,
+        pipeline: Pipeline,
+        seen: dict[str, Any],
+        result: TransactionResult,
+        run: _EdiRun,
+        now: datetime,
+        docs: list[dict[str, Any]],
+    ) -> dict[str, Any] | None:
+        """Judge one transaction; an accepted order gets its 855."""
+        raw_id, source = run.report.raw_id, run.report.source
+        if result.status is ResultStatus.UNSUPPORTED:
+            return {
+                "status": "unsupported",
+                "transaction_set": result.envelope.transaction_set,
+                "transaction_control": result.envelope.transaction_control,
+            }
+        if result.status is ResultStatus.ERROR:
+            error = result.error
+            reason = f"EDI file {source} rejected: {error.message if error else 'unreadable'}."
+            return fail(
+                pipeline,
+                subject=edi_subject(raw_id, result),
+                raw_id=raw_id,
+                order_id=None,
+                reason=reason,
+                now=now,
+                evidence=edi_evidence(raw_id, source, result),
+            )
+        outcome, canonical = accept_edi(
+            pipeline,
+            seen,
+            result,
+            partners=run.partners,
+            raw_id=raw_id,
+            source=source,
+            now=now,
+        )
+        if (
+            canonical is not None
+            and not outcome.get("replayed")
+            and outcome["status"] != "rejected"
+        ):
+            acks = line_acks(outcome["cases"], outcome["order_id"], pipeline)
+            control = self._next_control()
+            body = build_855(
+                canonical,
+                acks,
+                sender=OUR_ID,
+                interchange_control=control,
+                group_control=control,
+                now=now,
+            )
+            partner = canonical["edi"]["sender_id"] or ""
+            docs.append(
+                {
+                    "kind": "855",
+                    "partner": partner.strip(),
+                    "order_id": outcome["order_id"],
+                    "raw_id": raw_id,
+                    "created_at": now,
+                    "body": body,
+                }
+            )
+        return outcome
+
+    def _acknowledge_groups(
+        self,
+        groups: dict[tuple[str, str], list[TransactionResult]],
+        raw_id: str,
+        now: datetime,
+        report: FileReport,
+    ) -> None:
+        docs = []
+        for (_icn, _gcn), results in groups.items():
+            control = self._next_control()
+            try:
+                body = build_997(
+                    results, interchange_control=control, group_control=control, now=now
+                )
+            except ValueError:
+                continue
+            sender = (results[0].envelope.sender_id or "").strip()
+            docs.append(
+                {
+                    "kind": "997",
+                    "partner": sender,
+                    "order_id": None,
+                    "raw_id": raw_id,
+                    "created_at": now,
+                    "body": body,
+                }
+            )
+        self.registry.save_documents(docs)
+        for d in docs:
+            report.acknowledge({"kind": "997", "partner": d["partner"], "order_id": None})
+
+    def _next_control(self) -> int:
+        """Interchange control numbers for outbound documents: one count, then in memory."""
+        if not hasattr(self, "_control"):
+            with self.app.engine.connect() as conn:
+                self._control = int(
+                    conn.execute(select(func.count()).select_from(t.edi_outbound)).scalar_one()
+                )
+        self._control += 1
+        return self._control
+
+    def _cases_of(self, raw_id: str) -> set[str]:
+        with self.app.engine.connect() as conn:
+            return {
+                r[0]
+                for r in conn.execute(
+                    select(t.cases.c.case_id).where(t.cases.c.case_id.like(f"%{raw_id[:16]}%"))
+                )
+            }
+
+    # -- CSV ---------------------------------------------------------------------------
+    def ingest_csv(
+        self, path: Path, profile: CsvProfile, *, progress: Progress = None
+    ) -> FileReport:
+        """Store a CSV order file raw, then read it with the sender's profile."""
+        now = self.app.clock()
+        with path.open("rb") as handle:
+            stored = self.files.store(handle, source=str(path), channel="csv", now=now)
+        report = FileReport(str(path), stored.raw_id)
+        for batch in _batched(
+            self._csv_orders(stored.raw_id, profile), self.app.settings.batch_size
+        ):
+            bodies = [(o, f"{path}:rows {o.rows[0]}-{o.rows[1]}") for o in batch]
+            for outcome in self._csv_batch(bodies, stored.raw_id, now):
+                report.add(outcome)
+            if progress:
+                progress(len(batch))
+        return report
+
+    def _csv_orders(self, raw_id: str, profile: CsvProfile) -> Iterator[CsvOrder]:
+        import io
+
+        stream = io.TextIOWrapper(self.files.open(raw_id), encoding=profile.encoding, newline="")
+        try:
+            yield from read_orders(stream, profile)
+        except UnicodeDecodeError as exc:
+            raise ParseError(f"CSV file is not {profile.encoding} text: {exc}") from None
+
+    def _csv_batch(
+        self, batch: list[tuple[CsvOrder, str]], raw_id: str, now: datetime
+    ) -> list[dict[str, Any]]:
+        import json
+
+        customers = {str((o.order or {}).get("customer_id", "")) for o, _ in batch}
+        items = {
+            str(ln.get("item_id")) for o, _ in batch for ln in (o.order or {}).get("lines", [])
+        }
+        out: list[dict[str, Any]] = []
+        with self.app._lock:
+            pipeline = self.app._hydrated(
+                customers=customers,
+                items=items,
+                since=now.date(),
+                probes=probes_for(o.order for o, _ in batch if o.order is not None),
+            )
+            pipeline.known_cases = set()
+            for order, source in batch:
+                if order.order is None:
+                    subject = f"csv-{raw_id[:16]}-r{order.rows[0]}"
+                    evidence = {
+                        "raw_id": raw_id,
+                        "source": source,
+                        "channel": "csv",
+                        "rows": list(order.rows),
+                        "column": order.column,
+                        "errors": [{"field": order.column or "", "reason": order.error or ""}],
+                    }
+                    out.append(
+                        fail(
+                            pipeline,
+                            subject=subject,
+                            raw_id=raw_id,
+                            order_id=None,
+                            reason=f"CSV order at {source} could not be read: {order.error}.",
+                            evidence=evidence,
+                            now=now,
+                        )
+                    )
+                    continue
+                body = json.dumps(order.order).encode()
+                for o in ingest(
+                    pipeline, self.app.idempotency, body, source=source, channel="csv", now=now
+                ):
+                    out.append({**o.result, "replayed": o.replayed})
+            self.app.commit(pipeline)
+        return out
+
+    # -- replay ------------------------------------------------------------------------
+    def replay(self, case_id: str, *, actor: str = "ordex") -> dict[str, Any]:
+        """Re-read the stored raw payload of an INTEGRATION_FAILURE case after a fix."""
+        case = self.app.queries.case(case_id)
+        if case is None:
+            raise UnknownCaseError(f"no case {case_id}", case_id=case_id)
+        if case["code"] != "INTEGRATION_FAILURE" or case["state"] not in ("open", "in_progress"):
+            raise IllegalTransitionError(
+                f"case {case_id} is a {case['code']} in state "
+                f"{case['state']}: only open INTEGRATION_FAILURE cases "
+                "can be replayed",
+                case_id=case_id,
+            )
+        raw_id = case["evidence"]["raw_id"]
+        meta = self.files.meta(raw_id) or {}
+        now = self.app.clock()
+        if meta.get("channel") == "edi":
+            report = self.process_edi(raw_id, str(meta.get("source")), now=now, replay=True)
+        else:
+            report = FileReport(str(meta.get("source")), raw_id)
+            for outcome in self._replay_payload(raw_id, meta, now):
+                report.add(outcome)
+        still = report.failed_cases
+        resolved = self._resolve_fixed(raw_id, still, actor=actor)
+        return {
+            "case_id": case_id,
+            "resolved": resolved,
+            "still_failing": sorted(still),
+            "summary": report.summary(),
+        }
+
+    def _replay_payload(
+        self, raw_id: str, meta: dict[str, Any], now: datetime
+    ) -> list[dict[str, Any]]:
+        """Run a stored JSON payload through intake again, under its original raw id."""
+        body = self.files.open(raw_id).read()
+        stored = RawPayload(
+            raw_id,
+            str(meta.get("source")),
+            str(meta.get("channel")),
+            now,
+            hashlib.sha256(body).hexdigest(),
+            body,
+        )
+        customers, items, earliest = peek_keys([body])
+        with self.app._lock:
+            pipeline = self.app._hydrated(
+                customers=customers,
+                items=items,
+                since=earliest or now.date(),
+                probes=probes_for(peek_docs([body])),
+            )
+            pipeline.known_cases = self._cases_of(raw_id)
+            outcomes = ingest(
+                pipeline,
+                self.app.idempotency,
+                body,
+                source=stored.source,
+                channel=stored.channel,
+                now=now,
+                stored=stored,
+            )
+            self.app.commit(pipeline)
+        return [o.result for o in outcomes]
+
+    def _resolve_fixed(self, raw_id: str, still: set[str], *, actor: str) -> list[str]:
+        """Close the payload's failure cases that the replay no longer reproduces."""
+        open_cases = [
+            c
+            for c in self._cases_of(raw_id)
+            if c.endswith(":INTEGRATION_FAILURE") and c not in still
+        ]
+        resolved = []
+        for case_id in open_cases:
+            current = self.app.queries.case(case_id)
+            if current and current["state"] in (CaseState.OPEN.value, CaseState.IN_PROGRESS.value):
+                self.app.act(
+                    case_id,
+                    action="RETRY",
+                    actor=actor,
+                    reason="replayed after a fix: the payload now reads",
+                )
+                resolved.append(case_id)
+        return resolved
+
+    def load_partners(self, partners: list[TradingPartner]) -> None:
+        """Replace the trading partners."""
+        self.partners.replace(partners)
+
+
+@dataclass
+class _EdiRun:
+    """State of one pass over an EDI payload."""
+
+    report: FileReport
+    partners: dict[tuple[str, str], TradingPartner]
+    replay: bool
+    opened: set[str]
+    groups: dict[tuple[str, str], list[TransactionResult]] = field(default_factory=dict)
+    status: dict[tuple[str, str], str] = field(default_factory=dict)
+    skipped: set[tuple[str, str]] = field(default_factory=set)
+
+
+def _interchange(result: TransactionResult) -> tuple[str, str]:
+    """(sender, ISA13) of a result's interchange."""
+    env = result.envelope
+    return (
+        f"{env.sender_qualifier or ''}/{(env.sender_id or '').strip()}",
+        (env.interchange_control or "").strip(),
+    )
+
+
+def _keys(
+    batch: list[TransactionResult], partners: dict[tuple[str, str], TradingPartner]
+) -> tuple[set[str], set[str]]:
+    customers, items = set(), set()
+    for r in batch:
+        if r.order is None:
+            continue
+        partner = partners.get(partner_key(r.envelope.sender_qualifier, r.envelope.sender_id))
+        if partner:
+            customers.add(partner.customer_id)
+        for line in r.order.lines:
+            items.update(v for v in line.product_ids.values() if v)
+    return customers, items
+
+
+def _earliest(batch: list[TransactionResult]) -> Any:
+    days = [r.order.order_date for r in batch if r.order is not None]
+    return min(days) if days else None
+
+
+def _batched(items: Iterable[CsvOrder], size: int) -> Iterator[list[CsvOrder]]:
+    batch: list[CsvOrder] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

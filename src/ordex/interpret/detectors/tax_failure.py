@@ -1,0 +1,49 @@
+"""TAX_FAILURE: no tax rule for the ship-to state, or an exemption certificate missing/expired."""
+
+from __future__ import annotations
+
+from ordex.domain.codes import ExceptionCode, Severity
+from ordex.domain.findings import Finding
+from ordex.domain.model import Order
+from ordex.interpret.context import DetectionContext
+
+
+class TaxFailure:
+    """Finds orders finance cannot tax correctly."""
+
+    code = ExceptionCode.TAX_FAILURE
+
+    def evaluate(self, order: Order, ctx: DetectionContext) -> list[Finding]:
+        """A whole-order finding naming the jurisdiction or certificate problem."""
+        problems: list[str] = []
+        evidence: dict[str, object] = {}
+        country = order.ship_to.country.strip().upper()
+        state = order.ship_to.state.strip().upper()
+        if ctx.tax_rules and state and (country, state) not in ctx.tax_rules:
+            problems.append(f"no tax rule for ship-to state {state} ({country})")
+            evidence["jurisdiction"] = {"country": country, "state": state}
+        customer = ctx.customers.get(order.customer_id)
+        if customer is not None and customer.tax_exempt:
+            certs = [c for c in ctx.exemptions.get(order.customer_id, ())
+                     if not c.state or c.state.upper() == state]
+            valid = [c for c in certs if c.is_valid_on(order.order_date)]
+            if not valid:
+                latest = max(certs, key=lambda c: c.valid_to, default=None)
+                if latest is None:
+                    problems.append("customer is tax-exempt but has no exemption certificate "
+                                    f"for {state or 'the ship-to state'}")
+                else:
+                    problems.append(f"exemption certificate {latest.certificate_id} is not "
+                                    f"valid on {order.order_date.isoformat()} (valid "
+                                    f"{latest.valid_from.isoformat()} to "
+                                    f"{latest.valid_to.isoformat()})")
+                evidence["certificate"] = None if latest is None else {
+                    "certificate_id": latest.certificate_id,
+                    "valid_from": latest.valid_from.isoformat(),
+                    "valid_to": latest.valid_to.isoformat()}
+        if not problems:
+            return []
+        evidence["problems"] = problems
+        evidence["order_date"] = order.order_date.isoformat()
+        reason = "Tax cannot be determined: " + "; ".join(problems) + "."
+        return [Finding(self.code, Severity.BLOCKING, (), reason, evidence)]

@@ -1,0 +1,102 @@
+"""ALLOCATION_CONFLICT: the order that loses under tier → ship date → order time is flagged."""
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ordex.domain.model import Customer, CustomerTier
+from ordex.interpret.detectors.allocation_conflict import AllocationConflict
+
+from builders import DAY, NOW, context, line, order, reference
+
+D = Decimal
+conflict = AllocationConflict()
+
+
+def world(on_hand: str = "100", **tiers: CustomerTier):
+    ref = reference(on_hand=on_hand)
+    ref.customers = [Customer("ACME", "Acme", tiers.get("ACME", CustomerTier.GOLD), D(10**6)),
+                     Customer("BIG", "Big", tiers.get("BIG", CustomerTier.PLATINUM), D(10**6)),
+                     Customer("SMALL", "Small", tiers.get("SMALL", CustomerTier.BRONZE),
+                              D(10**6))]
+    return context(ref)
+
+
+def hold(ctx, customer: str, qty: str, order_id: str, *, ship=DAY, received=NOW) -> None:
+    o = order(line(qty=qty), order_id=order_id, customer=customer, ship=ship, received=received)
+    ctx.allocate("WIDGET", "WH1", D(qty), holder=(o, 1))
+
+
+def test_lower_tier_order_short_because_a_platinum_order_holds_the_stock_is_flagged() -> None:
+    ctx = world()
+    hold(ctx, "BIG", "80", "O-BIG")
+    [finding] = conflict.evaluate(order(line(qty="30")), ctx)  # gold ACME, ATP 20
+    assert finding.lines == (1,)
+    assert finding.evidence["lines"][0]["orders_ahead"] == ["O-BIG"]
+
+
+def test_higher_tier_order_wins_and_is_not_flagged() -> None:
+    ctx = world()
+    hold(ctx, "SMALL", "80", "O-SMALL")
+    assert conflict.evaluate(order(line(qty="30")), ctx) == []
+
+
+def test_same_tier_earlier_ship_date_wins_then_earlier_order_time() -> None:
+    ctx = world(BIG=CustomerTier.GOLD)
+    hold(ctx, "BIG", "80", "O-EARLY", ship=DAY - timedelta(days=1))
+    assert conflict.evaluate(order(line(qty="30")), ctx) != []
+    ctx = world(BIG=CustomerTier.GOLD)
+    hold(ctx, "BIG", "80", "O-LATER-SHIP", ship=DAY + timedelta(days=1))
+    assert conflict.evaluate(order(line(qty="30")), ctx) == []
+    ctx = world(BIG=CustomerTier.GOLD)
+    hold(ctx, "BIG", "80", "O-FIRST", received=NOW - timedelta(hours=1))
+    assert conflict.evaluate(order(line(qty="30")), ctx) != []
+
+
+def test_quantity_exactly_at_atp_is_no_conflict() -> None:
+    ctx = world()
+    hold(ctx, "BIG", "80", "O-BIG")
+    assert conflict.evaluate(order(line(qty="20")), ctx) == []
+
+
+def test_more_than_all_the_stock_is_a_plain_shortfall_not_a_conflict() -> None:
+    ctx = world()
+    hold(ctx, "BIG", "80", "O-BIG")
+    assert conflict.evaluate(order(line(qty="101")), ctx) == []
+    assert conflict.evaluate(order(line(qty="100")), ctx) != []
+
+
+def test_allocations_without_a_known_holder_count_as_committed() -> None:
+    ctx = context(reference(on_hand="100", allocated="80"))
+    assert conflict.evaluate(order(line(qty="30")), ctx) == []
+
+
+def test_released_allocation_no_longer_competes() -> None:
+    ctx = world()
+    hold(ctx, "BIG", "80", "O-BIG")
+    big = order(line(qty="80"), order_id="O-BIG", customer="BIG")
+    ctx.allocate("WIDGET", "WH1", D("-80"), holder=(big, 1))
+    assert ctx.holders[("WIDGET", "WH1")] == {}
+    assert conflict.evaluate(order(line(qty="30")), ctx) == []
+
+
+@settings(deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(list(CustomerTier)), st.integers(1, 40)),
+                max_size=6),
+       st.integers(1, 150), st.sampled_from(list(CustomerTier)))
+def test_raising_on_hand_never_creates_a_conflict(holders, want: int,
+                                                   tier: CustomerTier) -> None:
+    def flagged(on_hand: int) -> bool:
+        ctx = world(on_hand=str(on_hand), ACME=tier)
+        for n, (t, q) in enumerate(holders):
+            ctx.customers[f"H{n}"] = Customer(f"H{n}", "h", t, D(10**6))
+            o = replace(order(line(qty=str(q)), order_id=f"H{n}", customer=f"H{n}"),
+                        received_at=datetime(2026, 11, 1, tzinfo=UTC))
+            ctx.allocate("WIDGET", "WH1", D(q), holder=(o, 1))
+        return conflict.evaluate(order(line(qty=str(want))), ctx) != []
+    total = sum(q for _t, q in holders)
+    if flagged(total + 10):
+        assert not flagged(total + 10 + want)
