@@ -129,6 +129,7 @@ class FileIntake:
         if not batch:
             return
         customers, items = _keys(batch, run.partners)
+        items |= self._cross_referenced(customers, items)
         docs: list[dict[str, Any]] = []
         with self.app._lock:
             pipeline = self.app._hydrated(
@@ -249,6 +250,15 @@ class FileIntake:
         self.registry.save_documents(docs)
         for d in docs:
             report.acknowledge({"kind": "997", "partner": d["partner"], "order_id": None})
+
+    def _cross_referenced(self, customers: set[str], parts: set[str]) -> set[str]:
+        """Our items that the customers' buyer part numbers map to (one query)."""
+        if not customers or not parts:
+            return set()
+        x = t.item_cross_references
+        with self.app.engine.connect() as conn:
+            return {r[0] for r in conn.execute(select(x.c.item_id).where(
+                x.c.customer_id.in_(sorted(customers)), x.c.buyer_part.in_(sorted(parts))))}
 
     def _next_control(self) -> int:
         """Interchange control numbers for outbound documents: one count, then in memory."""

@@ -158,3 +158,15 @@ def test_interchange_rejected_for_unknown_partner_is_processed_when_resent(
     assert resent.skipped == []
     assert resent.summary()["rejected"] == 1  # only the PO102 'ten' transaction
     assert intake.app.queries.order("NEWCO-4500077001") is not None
+
+
+def test_buyer_part_number_maps_through_the_customer_cross_reference(
+        intake: FileIntake, tmp_path: Path) -> None:
+    edi = EDI.replace("PO1*2*5*EA***VP*VALVE-100~", "PO1*2*5*EA***BP*AC-VLV-1IN~")
+    edi = edi.replace("PO1*1*4*CS*88.00**VP*GLOVE-NIT*BP*AC-GL-100~",
+                      "PO1*1*4*CS*88.00**BP*NOT-IN-XREF~")
+    intake.ingest_edi(write(tmp_path, "xref.edi", edi))
+    order = intake.app.queries.order("ACMEIND-4500077001")
+    assert order is not None
+    assert [ln["item_id"] for ln in order["lines"]] == ["NOT-IN-XREF", "VALVE-100"]
+    assert "MASTER_DATA_CONFLICT" in {c["code"] for c in order["cases"]}

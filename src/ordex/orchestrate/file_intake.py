@@ -113,14 +113,22 @@ def _ship_to(ship_to: dict[str, Any], partner: TradingPartner,
 
 def _line(line: dict[str, Any], partner: TradingPartner, ctx: DetectionContext,
           order: dict[str, Any]) -> dict[str, Any]:
-    """Our item id (vendor part, else the buyer part) and a price when the 850 gave none."""
-    item = next((p for p in (line.get("vendor_part"), line.get("buyer_part")) if p
-                 and p in ctx.items), line.get("vendor_part") or line.get("buyer_part") or "")
+    """Our item id and a price when the 850 gave none.
+
+    The item is the vendor part when it is one of ours, else the customer's cross-reference
+    of its buyer part, else the buyer part as sent (detection then names it unknown).
+    """
+    vendor, buyer = line.get("vendor_part"), line.get("buyer_part")
+    mapped = ctx.cross_refs.get((partner.customer_id, buyer)) if buyer else None
+    item = next((p for p in (vendor, mapped, buyer) if p and p in ctx.items),
+                vendor or buyer or "")
     out = {"line_no": line["line_no"], "item_id": item, "quantity": line["quantity"],
            "uom": line["uom"], "unit_price": line.get("unit_price"),
            "buyer_part": line.get("buyer_part"), "vendor_part": line.get("vendor_part")}
     if out["unit_price"] in (None, "") and item in ctx.items:
         out["unit_price"] = _price_on_file(line, item, partner, ctx, order)
+    if out["unit_price"] in (None, ""):
+        out["unit_price"] = "0"  # an item we cannot identify has no price until it is mapped
     return out
 
 
