@@ -1,13 +1,7 @@
-"""Handlers for whole files (EDI X12, CSV) and for replaying quarantined input.
-
-Part of the composition root: it wires the file store, trading partners and the EDI registry
-into the pipeline the way `bootstrap.App` wires the rest.
-"""
+"""EDI X12 files: store raw, parse as a stream, judge each 850, write 997 and 855."""
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -16,11 +10,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import func, select
 
 from ordex.adapters.db import tables as t
-from ordex.adapters.db.files_repo import FileStore, InterchangeRegistry, PartnerRepo
-from ordex.bootstrap import App, peek_docs, peek_keys
-from ordex.domain.cases import CaseState
-from ordex.domain.errors import IllegalTransitionError, ParseError, UnknownCaseError
-from ordex.domain.model import RawPayload
+from ordex.bootstrap_files.common import OUR_ID, Progress, Shared
 from ordex.interpret.recent import probes_for
 from ordex.orchestrate.file_intake import (
     FileReport,
@@ -32,27 +22,15 @@ from ordex.orchestrate.file_intake import (
     line_acks,
     with_order_removed,
 )
-from ordex.orchestrate.intake import ingest
 from ordex.orchestrate.pipeline import Pipeline
-from ordex.sense.csv_orders import CsvOrder, CsvProfile, read_orders
 from ordex.sense.edi_partners import TradingPartner, partner_key
 from ordex.sense.x12 import build_855, build_997, iter_transactions, to_canonical
 from ordex.sense.x12.model import ResultStatus, TransactionResult
 
-OUR_ID = ("ZZ", "ORDEX")
-Progress = Callable[[int], None] | None
 
+class EdiIntake(Shared):
+    """EDI interchanges in, acknowledgments out."""
 
-class FileIntake:
-    """EDI and CSV files in, acknowledgments out, quarantine and replay."""
-
-    def __init__(self, app: App) -> None:
-        self.app = app
-        self.files = FileStore(app.engine)
-        self.partners = PartnerRepo(app.engine)
-        self.registry = InterchangeRegistry(app.engine)
-
-    # -- EDI ---------------------------------------------------------------------------
     def ingest_edi(self, path: Path, *, progress: Progress = None) -> FileReport:
         """Store an EDI file raw, then read every interchange in it (resends are recognised)."""
         with path.open("rb") as handle:
@@ -257,8 +235,14 @@ class FileIntake:
             return set()
         x = t.item_cross_references
         with self.app.engine.connect() as conn:
-            return {r[0] for r in conn.execute(select(x.c.item_id).where(
-                x.c.customer_id.in_(sorted(customers)), x.c.buyer_part.in_(sorted(parts))))}
+            return {
+                r[0]
+                for r in conn.execute(
+                    select(x.c.item_id).where(
+                        x.c.customer_id.in_(sorted(customers)), x.c.buyer_part.in_(sorted(parts))
+                    )
+                )
+            }
 
     def _next_control(self) -> int:
         """Interchange control numbers for outbound documents: one count, then in memory."""
@@ -269,181 +253,6 @@ class FileIntake:
                 )
         self._control += 1
         return self._control
-
-    def _cases_of(self, raw_id: str) -> set[str]:
-        with self.app.engine.connect() as conn:
-            return {
-                r[0]
-                for r in conn.execute(
-                    select(t.cases.c.case_id).where(t.cases.c.case_id.like(f"%{raw_id[:16]}%"))
-                )
-            }
-
-    # -- CSV ---------------------------------------------------------------------------
-    def ingest_csv(
-        self, path: Path, profile: CsvProfile, *, progress: Progress = None
-    ) -> FileReport:
-        """Store a CSV order file raw, then read it with the sender's profile."""
-        now = self.app.clock()
-        with path.open("rb") as handle:
-            stored = self.files.store(handle, source=str(path), channel="csv", now=now)
-        report = FileReport(str(path), stored.raw_id)
-        for batch in _batched(
-            self._csv_orders(stored.raw_id, profile), self.app.settings.batch_size
-        ):
-            bodies = [(o, f"{path}:rows {o.rows[0]}-{o.rows[1]}") for o in batch]
-            for outcome in self._csv_batch(bodies, stored.raw_id, now):
-                report.add(outcome)
-            if progress:
-                progress(len(batch))
-        return report
-
-    def _csv_orders(self, raw_id: str, profile: CsvProfile) -> Iterator[CsvOrder]:
-        import io
-
-        stream = io.TextIOWrapper(self.files.open(raw_id), encoding=profile.encoding, newline="")
-        try:
-            yield from read_orders(stream, profile)
-        except UnicodeDecodeError as exc:
-            raise ParseError(f"CSV file is not {profile.encoding} text: {exc}") from None
-
-    def _csv_batch(
-        self, batch: list[tuple[CsvOrder, str]], raw_id: str, now: datetime
-    ) -> list[dict[str, Any]]:
-        import json
-
-        customers = {str((o.order or {}).get("customer_id", "")) for o, _ in batch}
-        items = {
-            str(ln.get("item_id")) for o, _ in batch for ln in (o.order or {}).get("lines", [])
-        }
-        out: list[dict[str, Any]] = []
-        with self.app._lock:
-            pipeline = self.app._hydrated(
-                customers=customers,
-                items=items,
-                since=now.date(),
-                probes=probes_for(o.order for o, _ in batch if o.order is not None),
-            )
-            pipeline.known_cases = set()
-            for order, source in batch:
-                if order.order is None:
-                    subject = f"csv-{raw_id[:16]}-r{order.rows[0]}"
-                    evidence = {
-                        "raw_id": raw_id,
-                        "source": source,
-                        "channel": "csv",
-                        "rows": list(order.rows),
-                        "column": order.column,
-                        "errors": [{"field": order.column or "", "reason": order.error or ""}],
-                    }
-                    out.append(
-                        fail(
-                            pipeline,
-                            subject=subject,
-                            raw_id=raw_id,
-                            order_id=None,
-                            reason=f"CSV order at {source} could not be read: {order.error}.",
-                            evidence=evidence,
-                            now=now,
-                        )
-                    )
-                    continue
-                body = json.dumps(order.order).encode()
-                for o in ingest(
-                    pipeline, self.app.idempotency, body, source=source, channel="csv", now=now
-                ):
-                    out.append({**o.result, "replayed": o.replayed})
-            self.app.commit(pipeline)
-        return out
-
-    # -- replay ------------------------------------------------------------------------
-    def replay(self, case_id: str, *, actor: str = "ordex") -> dict[str, Any]:
-        """Re-read the stored raw payload of an INTEGRATION_FAILURE case after a fix."""
-        case = self.app.queries.case(case_id)
-        if case is None:
-            raise UnknownCaseError(f"no case {case_id}", case_id=case_id)
-        if case["code"] != "INTEGRATION_FAILURE" or case["state"] not in ("open", "in_progress"):
-            raise IllegalTransitionError(
-                f"case {case_id} is a {case['code']} in state "
-                f"{case['state']}: only open INTEGRATION_FAILURE cases "
-                "can be replayed",
-                case_id=case_id,
-            )
-        raw_id = case["evidence"]["raw_id"]
-        meta = self.files.meta(raw_id) or {}
-        now = self.app.clock()
-        if meta.get("channel") == "edi":
-            report = self.process_edi(raw_id, str(meta.get("source")), now=now, replay=True)
-        else:
-            report = FileReport(str(meta.get("source")), raw_id)
-            for outcome in self._replay_payload(raw_id, meta, now):
-                report.add(outcome)
-        still = report.failed_cases
-        resolved = self._resolve_fixed(raw_id, still, actor=actor)
-        return {
-            "case_id": case_id,
-            "resolved": resolved,
-            "still_failing": sorted(still),
-            "summary": report.summary(),
-        }
-
-    def _replay_payload(
-        self, raw_id: str, meta: dict[str, Any], now: datetime
-    ) -> list[dict[str, Any]]:
-        """Run a stored JSON payload through intake again, under its original raw id."""
-        body = self.files.open(raw_id).read()
-        stored = RawPayload(
-            raw_id,
-            str(meta.get("source")),
-            str(meta.get("channel")),
-            now,
-            hashlib.sha256(body).hexdigest(),
-            body,
-        )
-        customers, items, earliest = peek_keys([body])
-        with self.app._lock:
-            pipeline = self.app._hydrated(
-                customers=customers,
-                items=items,
-                since=earliest or now.date(),
-                probes=probes_for(peek_docs([body])),
-            )
-            pipeline.known_cases = self._cases_of(raw_id)
-            outcomes = ingest(
-                pipeline,
-                self.app.idempotency,
-                body,
-                source=stored.source,
-                channel=stored.channel,
-                now=now,
-                stored=stored,
-            )
-            self.app.commit(pipeline)
-        return [o.result for o in outcomes]
-
-    def _resolve_fixed(self, raw_id: str, still: set[str], *, actor: str) -> list[str]:
-        """Close the payload's failure cases that the replay no longer reproduces."""
-        open_cases = [
-            c
-            for c in self._cases_of(raw_id)
-            if c.endswith(":INTEGRATION_FAILURE") and c not in still
-        ]
-        resolved = []
-        for case_id in open_cases:
-            current = self.app.queries.case(case_id)
-            if current and current["state"] in (CaseState.OPEN.value, CaseState.IN_PROGRESS.value):
-                self.app.act(
-                    case_id,
-                    action="RETRY",
-                    actor=actor,
-                    reason="replayed after a fix: the payload now reads",
-                )
-                resolved.append(case_id)
-        return resolved
-
-    def load_partners(self, partners: list[TradingPartner]) -> None:
-        """Replace the trading partners."""
-        self.partners.replace(partners)
 
 
 @dataclass
@@ -486,14 +295,3 @@ def _keys(
 def _earliest(batch: list[TransactionResult]) -> Any:
     days = [r.order.order_date for r in batch if r.order is not None]
     return min(days) if days else None
-
-
-def _batched(items: Iterable[CsvOrder], size: int) -> Iterator[list[CsvOrder]]:
-    batch: list[CsvOrder] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

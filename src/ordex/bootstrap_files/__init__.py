@@ -1,0 +1,111 @@
+"""Handlers for whole files (EDI X12, CSV) and for replaying quarantined input.
+
+Part of the composition root: it wires the file store, trading partners and the EDI registry
+into the pipeline the way `bootstrap.App` wires the rest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any
+
+from ordex.bootstrap import peek_docs, peek_keys
+from ordex.bootstrap_files.csv_files import CsvIntake
+from ordex.bootstrap_files.edi import EdiIntake
+from ordex.domain.cases import CaseState
+from ordex.domain.errors import IllegalTransitionError, UnknownCaseError
+from ordex.domain.model import RawPayload
+from ordex.interpret.recent import probes_for
+from ordex.orchestrate.file_intake import FileReport
+from ordex.orchestrate.intake import ingest
+
+__all__ = ["FileIntake"]
+
+
+class FileIntake(EdiIntake, CsvIntake):
+    """EDI and CSV files in, acknowledgments out, quarantine and replay."""
+
+    def replay(self, case_id: str, *, actor: str = "ordex") -> dict[str, Any]:
+        """Re-read the stored raw payload of an INTEGRATION_FAILURE case after a fix."""
+        case = self.app.queries.case(case_id)
+        if case is None:
+            raise UnknownCaseError(f"no case {case_id}", case_id=case_id)
+        if case["code"] != "INTEGRATION_FAILURE" or case["state"] not in ("open", "in_progress"):
+            raise IllegalTransitionError(
+                f"case {case_id} is a {case['code']} in state "
+                f"{case['state']}: only open INTEGRATION_FAILURE cases "
+                "can be replayed",
+                case_id=case_id,
+            )
+        raw_id = case["evidence"]["raw_id"]
+        meta = self.files.meta(raw_id) or {}
+        now = self.app.clock()
+        if meta.get("channel") == "edi":
+            report = self.process_edi(raw_id, str(meta.get("source")), now=now, replay=True)
+        else:
+            report = FileReport(str(meta.get("source")), raw_id)
+            for outcome in self._replay_payload(raw_id, meta, now):
+                report.add(outcome)
+        still = report.failed_cases
+        resolved = self._resolve_fixed(raw_id, still, actor=actor)
+        return {
+            "case_id": case_id,
+            "resolved": resolved,
+            "still_failing": sorted(still),
+            "summary": report.summary(),
+        }
+
+    def _replay_payload(
+        self, raw_id: str, meta: dict[str, Any], now: datetime
+    ) -> list[dict[str, Any]]:
+        """Run a stored JSON payload through intake again, under its original raw id."""
+        body = self.files.open(raw_id).read()
+        stored = RawPayload(
+            raw_id,
+            str(meta.get("source")),
+            str(meta.get("channel")),
+            now,
+            hashlib.sha256(body).hexdigest(),
+            body,
+        )
+        customers, items, earliest = peek_keys([body])
+        with self.app._lock:
+            pipeline = self.app._hydrated(
+                customers=customers,
+                items=items,
+                since=earliest or now.date(),
+                probes=probes_for(peek_docs([body])),
+            )
+            pipeline.known_cases = self._cases_of(raw_id)
+            outcomes = ingest(
+                pipeline,
+                self.app.idempotency,
+                body,
+                source=stored.source,
+                channel=stored.channel,
+                now=now,
+                stored=stored,
+            )
+            self.app.commit(pipeline)
+        return [o.result for o in outcomes]
+
+    def _resolve_fixed(self, raw_id: str, still: set[str], *, actor: str) -> list[str]:
+        """Close the payload's failure cases that the replay no longer reproduces."""
+        open_cases = [
+            c
+            for c in self._cases_of(raw_id)
+            if c.endswith(":INTEGRATION_FAILURE") and c not in still
+        ]
+        resolved = []
+        for case_id in open_cases:
+            current = self.app.queries.case(case_id)
+            if current and current["state"] in (CaseState.OPEN.value, CaseState.IN_PROGRESS.value):
+                self.app.act(
+                    case_id,
+                    action="RETRY",
+                    actor=actor,
+                    reason="replayed after a fix: the payload now reads",
+                )
+                resolved.append(case_id)
+        return resolved
