@@ -112,3 +112,25 @@ def test_edi_upload_answers_per_transaction_and_replay_needs_an_integration_case
         wrong = http.post("/cases/EX-1002:PRICE_MISMATCH/replay", json={"actor": "ann"})
         assert wrong.status_code == 409
         assert http.post("/edi", content=b"   ").status_code == 422
+
+
+def test_context_events_rejudge_open_orders_over_http(base_url: str) -> None:
+    with httpx.Client(base_url=base_url, timeout=30) as http:
+        # EX-1002 for 130 valves: ATP at CHI by 11-24 is 90; PO-77001 (50) is due 11-25
+        http.post("/orders", content=ORDERS[1].replace('"quantity":150', '"quantity":130'))
+        early = http.post("/events/inbound-po-dates", json={"po_id": "PO-77001",
+                                                             "due_date": "2026-11-24"})
+        assert early.status_code == 200
+        assert "EX-1002:INVENTORY_SHORTFALL" in early.json()["changed"]
+        case = http.get("/cases/EX-1002:INVENTORY_SHORTFALL").json()
+        assert case["audit"][-1]["reason"].startswith("inbound PO PO-77001")
+        missing = http.post("/events/inbound-po-dates", json={"po_id": "NOPE",
+                                                               "due_date": "2026-11-24"})
+        assert missing.status_code == 404 and "NOPE" in missing.json()["message"]
+        contract = http.post("/events/price-contracts", json={
+            "contract_id": "K-ACME-1", "customer_id": "ACME", "item_id": "GLOVE-NIT",
+            "uom": "CS", "unit_price": "95.00", "valid_from": "2026-11-01",
+            "valid_to": "2026-12-31"})
+        assert contract.status_code == 200 and "EX-1002:PRICE_MISMATCH" in contract.json()["changed"]
+        bad = http.post("/events/licences", json={"customer_id": "ACME"})
+        assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "licence_type"

@@ -224,6 +224,21 @@ def pay(customer: str, amount: str, db: DbOpt = None, fmt: FmtOpt = Format.text)
             f"{len(closed)} case(s) auto-resolved: {', '.join(closed) or '-'}"))
 
 
+@cli.command("po-date")
+def po_date(po: str, due_date: str, db: DbOpt = None, fmt: FmtOpt = Format.text) -> None:
+    """A supplier re-dated an inbound PO; shortfalls waiting on it are re-judged."""
+    with user_errors():
+        from ordex.bootstrap_reevaluate import inbound_po_dated
+        from ordex.domain.events import InboundPODated
+        try:
+            day = date.fromisoformat(due_date)
+        except ValueError:
+            fail(f"{due_date!r} is not a date (YYYY-MM-DD)")
+        changed = inbound_po_dated(make_app(db), InboundPODated(po, day, datetime.now(UTC)))
+        emit({"changed": changed}, fmt, lambda d: out.print(
+            f"{len(changed)} case(s) changed: {', '.join(changed) or '-'}"))
+
+
 def _decimal(text: str) -> Decimal:
     try:
         value = Decimal(text)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,8 +15,10 @@ from pydantic import BaseModel, Field
 
 from ordex.bootstrap import App
 from ordex.domain.codes import Action, Queue
+from ordex.domain.context_events import ItemMasterFixed, LicenceUploaded, PriceContractChanged
 from ordex.domain.errors import UnknownCaseError, UnknownOrderError
-from ordex.domain.events import PaymentPosted, StockReceived
+from ordex.domain.events import InboundPODated, PaymentPosted, StockReceived
+from ordex.domain.model import CustomerLicence, PriceContract, UnitConversion
 from ordex.entrypoints.api import errors
 from ordex.entrypoints.web.charts import bar_chart
 
@@ -39,6 +41,49 @@ class Payment(BaseModel):
 
     customer_id: str = Field(min_length=1)
     amount: Decimal = Field(gt=0)
+    at: datetime | None = None
+
+
+class InboundPODate(BaseModel):
+    """A supplier's new arrival date for an inbound PO."""
+
+    po_id: str = Field(min_length=1)
+    due_date: date
+    at: datetime | None = None
+
+
+class ContractIn(BaseModel):
+    """A price contract added or replaced (same contract id)."""
+
+    contract_id: str = Field(min_length=1)
+    customer_id: str = Field(min_length=1)
+    item_id: str = Field(min_length=1)
+    uom: str = Field(min_length=1, max_length=10)
+    min_qty: Decimal = Field(Decimal(0), ge=0)
+    unit_price: Decimal = Field(ge=0)
+    currency: str = Field("USD", pattern=r"^[A-Z]{3}$")
+    valid_from: date
+    valid_to: date
+    at: datetime | None = None
+
+
+class ConversionIn(BaseModel):
+    """A unit-of-measure conversion added or corrected for an item (a master-data fix)."""
+
+    item_id: str = Field(min_length=1)
+    uom: str = Field(min_length=1, max_length=10)
+    base_qty: Decimal = Field(gt=0)
+    at: datetime | None = None
+
+
+class LicenceIn(BaseModel):
+    """A customer licence uploaded or renewed."""
+
+    customer_id: str = Field(min_length=1)
+    licence_type: str = Field(min_length=1)
+    licence_id: str = Field(min_length=1)
+    valid_from: date
+    valid_to: date
     at: datetime | None = None
 
 
@@ -162,6 +207,36 @@ def create_app(ordex: App) -> FastAPI:
     def replay_case(case_id: str, body: CaseAction, app: OrdexApp) -> dict[str, Any]:
         from ordex.bootstrap_files import FileIntake
         return FileIntake(app).replay(case_id, actor=body.actor)
+
+    @api.post("/events/inbound-po-dates", summary="A supplier re-dated an inbound PO")
+    def inbound_po_date(body: InboundPODate, app: OrdexApp) -> dict[str, Any]:
+        from ordex.bootstrap_reevaluate import inbound_po_dated
+        at = body.at or datetime.now(UTC)
+        return {"changed": inbound_po_dated(app, InboundPODated(body.po_id, body.due_date, at))}
+
+    @api.post("/events/price-contracts", summary="A price contract was added or replaced")
+    def price_contract(body: ContractIn, app: OrdexApp) -> dict[str, Any]:
+        from ordex.bootstrap_reevaluate import price_contract_changed
+        contract = PriceContract(body.contract_id, body.customer_id, body.item_id,
+                                 body.uom.upper(), body.min_qty, body.unit_price,
+                                 body.valid_from, body.valid_to, body.currency)
+        event = PriceContractChanged(contract, body.at or datetime.now(UTC))
+        return {"changed": price_contract_changed(app, event)}
+
+    @api.post("/events/unit-conversions", summary="A unit conversion was added or corrected")
+    def unit_conversion(body: ConversionIn, app: OrdexApp) -> dict[str, Any]:
+        from ordex.bootstrap_reevaluate import item_master_fixed
+        fix = UnitConversion(body.item_id, body.uom.upper(), body.base_qty)
+        event = ItemMasterFixed(body.item_id, body.at or datetime.now(UTC), conversion=fix)
+        return {"changed": item_master_fixed(app, event)}
+
+    @api.post("/events/licences", summary="A customer licence was uploaded or renewed")
+    def licence(body: LicenceIn, app: OrdexApp) -> dict[str, Any]:
+        from ordex.bootstrap_reevaluate import licence_uploaded
+        held = CustomerLicence(body.customer_id, body.licence_type, body.licence_id,
+                               body.valid_from, body.valid_to)
+        event = LicenceUploaded(held, body.at or datetime.now(UTC))
+        return {"changed": licence_uploaded(app, event)}
 
     @api.get("/kpis", summary="Exception rate, backlog, touchless rate, time to resolve")
     def kpis(app: OrdexApp) -> dict[str, Any]:
