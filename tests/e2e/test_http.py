@@ -79,7 +79,8 @@ def test_events_resolve_cases_and_kpis_follow(base_url: str) -> None:
         bad = http.post("/events/payments", json={"customer_id": "ACME", "amount": "-1"})
         assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "amount"
         kpis = http.get("/kpis").json()
-        assert kpis["touchless_rate"] == 1.0 and kpis["open_backlog"] == 1
+        assert kpis["closed_touchless_rate"] == 1.0 and kpis["open_backlog"] == 1
+        assert kpis["touchless_rate"] == 0.5  # one auto-resolved, one (price) still open
 
 
 def test_home_page_lists_open_cases_by_queue(base_url: str) -> None:

@@ -19,5 +19,6 @@ def test_touchless_rate_and_median_time() -> None:
                                                            "cancelled": 4},
                      [1.0, 2.0, 3.0, 10.0], 1, Decimal("5"))
     k = compute_kpis(facts)
-    assert k["touchless_rate"] == 0.75 and k["median_hours_to_resolve"] == 2.5
+    assert k["touchless_rate"] == 0.5  # 3 auto of 3 + 1 closed + 2 open
+    assert k["closed_touchless_rate"] == 0.75 and k["median_hours_to_resolve"] == 2.5
     assert k["exception_rate"] == 0.1 and k["open_backlog"] == 2

@@ -48,7 +48,10 @@ def compute_kpis(facts: KpiFacts) -> dict[str, Any]:
         "overdue_open_cases": facts.overdue_open,
         "open_value_at_risk": str(facts.value_at_risk_open),
         "closed_cases": dict(sorted(facts.closed_by_state.items())),
-        "touchless_rate": _rate(facts.closed_by_state.get("auto_resolved", 0), closed_by_work),
+        "touchless_rate": _rate(facts.closed_by_state.get("auto_resolved", 0),
+                                closed_by_work + sum(facts.open_by_queue.values())),
+        "closed_touchless_rate": _rate(facts.closed_by_state.get("auto_resolved", 0),
+                                       closed_by_work),
         "median_hours_to_resolve": (round(median(facts.hours_to_close), 3)
                                     if facts.hours_to_close else None),
     }
