@@ -89,8 +89,9 @@ def _plan_check(pipeline: Pipeline, order: Order, case: Case, rec: Recommendatio
     keys = {(str(a["item_id"]), str(a["warehouse_id"])) for a in effect.get("allocations", ())}
     atp = {k: ctx.atp(k[0], k[1], order.requested_ship_date).quantity for k in keys}
     network = pipeline.decider.network if pipeline.decider else None
-    approved = {item: {s.substitute_id for s in subs}
-                for item, subs in (network.substitutes.items() if network else ())}
+    wanted = {item for item, _ in needed.values()} | {k[0] for k in keys}
+    approved = {item: {s.substitute_id for s in network.substitutes.get(item, ())}
+                for item in wanted} if network else {}
     terms = network.terms.get(order.customer_id) if network else None
     return plan_problems(effect=effect, needed=needed, atp=atp,
                          allows_substitutes=bool(terms and terms.allows_substitutes),
