@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, Table, select
+from sqlalchemy import Connection, Engine
 
 from ordex.adapters.db import tables as t
 from ordex.adapters.db.decide_repo import (
@@ -14,6 +14,7 @@ from ordex.adapters.db.decide_repo import (
     save_decide_reference,
 )
 from ordex.adapters.db.dialect import wipe
+from ordex.adapters.db.fetch import fetch
 from ordex.adapters.db.taxonomy_repo import TAXONOMY_TABLES, load_taxonomy, save_taxonomy
 from ordex.domain.model import (
     Address,
@@ -35,7 +36,6 @@ from ordex.domain.reference import ReferenceData
 REFERENCE_TABLES = [t.customers, t.ship_tos, t.items, t.uom_conversions, t.warehouses,
                     t.inventory, t.inbound_pos, t.price_contracts, t.receivables, t.carriers,
                     *TAXONOMY_TABLES, *DECIDE_REFERENCE_TABLES]
-CHUNK = 900  # stays under SQLite's bound-parameter limit in IN lists
 
 
 def _rows(objs: list[Any]) -> list[dict[str, Any]]:
@@ -66,17 +66,7 @@ def save_reference(engine: Engine, ref: ReferenceData) -> None:
         save_decide_reference(conn, ref)
 
 
-def _fetch(conn: Connection, table: Table, column: str | None,
-           keys: Collection[str] | None) -> list[Any]:
-    """Rows of a table, all of them or those whose column is in keys (chunked IN lists)."""
-    if keys is None or column is None:
-        return list(conn.execute(select(table)).mappings())
-    found: list[Any] = []
-    ordered = sorted(keys)
-    for i in range(0, len(ordered), CHUNK):
-        query: Select[Any] = select(table).where(table.c[column].in_(ordered[i:i + CHUNK]))
-        found.extend(conn.execute(query).mappings())
-    return found
+_fetch = fetch
 
 
 def load_reference(conn: Connection, *, customers: Collection[str] | None = None,

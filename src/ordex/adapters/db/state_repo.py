@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, exists, func, select, tuple_
 
 from ordex.adapters.db import tables as t
-from ordex.adapters.db.reference_repo import CHUNK
+from ordex.adapters.db.fetch import CHUNK
 from ordex.domain.cases import Case, CaseState
 from ordex.domain.codes import ExceptionCode, Queue, Severity
 from ordex.domain.model import Address, Order, OrderLine
@@ -163,10 +163,4 @@ def load_recent_orders(conn: Connection, ctx: DetectionContext, customers: Colle
     for chunk in _chunks(customers):
         ids.extend(r[0] for r in conn.execute(select(t.orders.c.order_id).where(
             t.orders.c.customer_id.in_(chunk), t.orders.c.order_date >= since)))
-    found = sorted(orders_by_id(conn, ids).values(),
-                   key=lambda os: (os[0].received_at or datetime.min.replace(tzinfo=UTC),
-                                   os[0].order_id))
-    for order, status in found:
-        ctx.add_recent(order.customer_id, RecentOrder(
-            order.order_id, order.order_date, order.received_at, po_key(order.customer_po),
-            ship_to_key(order), line_signature(order), cancelled=status == "cancelled"))
+    _remember(ctx, ids, conn)

@@ -6,9 +6,10 @@ from collections.abc import Collection
 from datetime import time
 from typing import Any
 
-from sqlalchemy import Connection, Select, Table, select
+from sqlalchemy import Connection, Table
 
 from ordex.adapters.db import tables as t
+from ordex.adapters.db.fetch import fetch as _fetch
 from ordex.domain.model import (
     CarrierService,
     CustomerLicence,
@@ -45,18 +46,6 @@ def save_taxonomy(conn: Connection, ref: ReferenceData) -> None:
     history = _plain(ref.order_history)
     for i in range(0, len(history), 5000):
         conn.execute(t.order_history.insert(), history[i:i + 5000])
-
-
-def _fetch(conn: Connection, table: Table, column: str | None,
-           keys: Collection[str] | None) -> list[Any]:
-    if keys is None or column is None:
-        return list(conn.execute(select(table)).mappings())
-    found: list[Any] = []
-    ordered = sorted(keys)
-    for i in range(0, len(ordered), CHUNK):
-        query: Select[Any] = select(table).where(table.c[column].in_(ordered[i:i + CHUNK]))
-        found.extend(conn.execute(query).mappings())
-    return found
 
 
 def load_taxonomy(conn: Connection, ref: ReferenceData, *,
