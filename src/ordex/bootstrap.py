@@ -21,6 +21,7 @@ from ordex.adapters.db.state_repo import (
     case_from_row,
     load_credit_state,
     load_duplicate_candidates,
+    load_holders,
     load_orders_into,
     load_recent_orders,
     open_case_orders,
@@ -152,6 +153,7 @@ class App:
             ref = load_reference(conn, customers=customers, items=items)
             pipeline = self.new_pipeline(ref, work=work)
             load_credit_state(conn, pipeline.ctx, customers)
+            load_holders(conn, pipeline.ctx, items)
             if since is not None and probes is not None:
                 hours = timedelta(hours=self.detection.duplicate_lines_window_hours)
                 load_duplicate_candidates(

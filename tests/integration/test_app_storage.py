@@ -154,3 +154,21 @@ def test_duplicates_are_found_across_units_of_work_from_indexed_candidates(app: 
     other["lines"][0]["quantity"] = 3
     assert "EX-1006:DUPLICATE_ORDER" not in app.ingest(
         [(json.dumps(other).encode(), "d")], channel="api")[0].result["cases"]
+
+
+def test_allocation_conflict_is_found_against_stock_held_by_earlier_orders_in_the_database(
+        app: App) -> None:
+    first = json.loads(example_orders()[0])
+    first.update(order_id="GOLD-1", customer_po="G-1", lines=[
+        {"line_no": 1, "item_id": "VALVE-100", "quantity": 60, "uom": "EA",
+         "unit_price": "21.60"}])
+    app.ingest([(json.dumps(first).encode(), "a")], channel="api")
+    later = json.loads(example_orders()[2])  # BOLT is bronze: it ranks after ACME (gold)
+    later.update(order_id="BRONZE-1", customer_po="B-1", requested_ship_date="2026-11-24",
+                 ship_to={**later["ship_to"], "state": "FL"}, lines=[
+                     {"line_no": 1, "item_id": "VALVE-100", "quantity": 50, "uom": "EA",
+                      "unit_price": "24.00"}])
+    cases = app.ingest([(json.dumps(later).encode(), "b")], channel="api")[0].result["cases"]
+    assert "BRONZE-1:ALLOCATION_CONFLICT" in cases
+    case = app.queries.case("BRONZE-1:ALLOCATION_CONFLICT")
+    assert case is not None and case["evidence"]["lines"][0]["orders_ahead"] == ["GOLD-1"]
