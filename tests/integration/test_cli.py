@@ -90,3 +90,11 @@ def test_simulate_json_has_detection_and_kpis(tmp_path: Path) -> None:
     assert set(report["detection"]["PRICE_MISMATCH"]) >= {"precision", "recall", "support"}
     assert {"exception_rate_by_code", "open_backlog_by_queue", "touchless_rate",
             "median_hours_to_resolve"} <= set(report["kpis"])
+
+
+def test_cases_refuses_an_unknown_state_or_queue_in_one_line(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    for option, value in (("--state", "bogus"), ("--queue", "sales")):
+        run = ordex("cases", "--db", db, option, value)
+        assert run.returncode != 0 and value in run.stderr
+        assert len(run.stderr.strip().splitlines()) == 1 and "Traceback" not in run.stderr

@@ -12,6 +12,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
+from ordex.domain.codes import Queue
 from ordex.domain.events import PaymentPosted, StockReceived
 from ordex.entrypoints import files
 from ordex.entrypoints.cli_decide import register as register_decide
@@ -188,6 +189,14 @@ def cases(db: DbOpt = None, queue: str | None = None,
           limit: int = 20, fmt: FmtOpt = Format.text) -> None:
     """List cases, most urgent first."""
     with user_errors():
+        states = {"open", "in_progress", "resolved", "auto_resolved", "cancelled", "active"}
+        queues = {q.value for q in Queue}
+        if state not in states:
+            fail(f"--state {state!r} is not one of {', '.join(sorted(states))}")
+        if queue is not None and queue not in queues:
+            fail(f"--queue {queue!r} is not one of {', '.join(sorted(queues))}")
+        if limit < 1:
+            fail("--limit must be at least 1")
         rows = make_app(db).queries.cases(queue=queue, state=state, limit=limit)
         emit(rows, fmt, _print_cases)
 
