@@ -170,3 +170,27 @@ def test_buyer_part_number_maps_through_the_customer_cross_reference(
     assert order is not None
     assert [ln["item_id"] for ln in order["lines"]] == ["NOT-IN-XREF", "VALVE-100"]
     assert "MASTER_DATA_CONFLICT" in {c["code"] for c in order["cases"]}
+
+
+def test_failures_are_retried_with_backoff_then_escalated_and_resolve_once_fixed(
+        intake: FileIntake, tmp_path: Path) -> None:
+    from datetime import timedelta
+    stranger = EDI.replace("ACMEIND        ", "NEWCO          ").replace("*ACMEIND*", "*NEWCO*")
+    report = intake.ingest_edi(write(tmp_path, "new.edi", stranger))
+    partner_case, broken_case = (r["cases"][0] for r in report.results)
+    hour = timedelta(hours=1)
+    assert intake.retry_due(now=NOW + 0.5 * hour)["due"] == 0  # first retry after 1 h
+    first = intake.retry_due(now=NOW + hour)
+    assert first["due"] == 2 and first["resolved"] == []
+    assert intake.retry_due(now=NOW + 2.5 * hour)["due"] == 0  # next one 2 h after the first
+    intake.load_partners([TradingPartner("NEWCO", "ZZ", "NEWCO", "ACME", "CHI")])
+    second = intake.retry_due(now=NOW + 3 * hour)
+    assert second["resolved"] == [partner_case] and second["still_failing"] == [broken_case]
+    later = [intake.retry_due(now=NOW + h * hour) for h in (7, 15)]
+    assert later[-1]["escalated"] == [broken_case]
+    assert intake.retry_due(now=NOW + 100 * hour)["due"] == 0  # a person has it now
+    audit = intake.app.queries.case(broken_case)["audit"]
+    assert [a["action"] for a in audit] == ["open", "retry", "retry", "retry", "retry",
+                                            "escalate"]
+    assert audit[1]["reason"] == "retry 1 of 4: the payload still fails"
+    assert len(intake.registry.documents(kind="997")) == 1  # replays send no second 997

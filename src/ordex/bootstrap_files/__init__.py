@@ -26,6 +26,13 @@ __all__ = ["FileIntake"]
 class FileIntake(EdiIntake, CsvIntake):
     """EDI and CSV files in, acknowledgments out, quarantine and replay."""
 
+    def retry_due(self, *, now: datetime | None = None, base_hours: float = 1.0,
+                  max_attempts: int = 4) -> dict[str, Any]:
+        """Replay quarantined payloads whose retry is due (backoff), then route to people."""
+        from ordex.bootstrap_files.retry import retry_due
+        return retry_due(self, now=now or self.app.clock(), base_hours=base_hours,
+                         max_attempts=max_attempts)
+
     def replay(self, case_id: str, *, actor: str = "ordex") -> dict[str, Any]:
         """Re-read the stored raw payload of an INTEGRATION_FAILURE case after a fix."""
         case = self.app.queries.case(case_id)

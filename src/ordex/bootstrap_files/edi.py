@@ -80,7 +80,8 @@ class EdiIntake(Shared):
                 self._edi_batch(batch, run, now, progress)
                 batch = []
         self._edi_batch(batch, run, now, progress)
-        self._acknowledge_groups(run.groups, raw_id, now, run.report)
+        if not replay:  # the partner already has its 997 for these groups
+            self._acknowledge_groups(run.groups, raw_id, now, run.report)
         self.registry.record({k: v for k, v in run.status.items() if k[1]}, raw_id=raw_id, now=now)
         return run.report
 

@@ -150,6 +150,24 @@ def replay(case_id: str, db: DbOpt = None, fmt: FmtOpt = Format.text,
 
 
 @cli.command()
+def retry(db: DbOpt = None, fmt: FmtOpt = Format.text,
+          base_hours: Annotated[float, typer.Option(help="First retry after this many hours; "
+                                                    "doubles each attempt")] = 1.0,
+          max_attempts: Annotated[int, typer.Option(help="Attempts before a person "
+                                                    "takes over")] = 4) -> None:
+    """Retry quarantined payloads that are due (backoff), escalating after the last attempt."""
+    with user_errors():
+        if base_hours <= 0 or max_attempts < 1:
+            fail("--base-hours must be > 0 and --max-attempts ≥ 1")
+        from ordex.bootstrap_files import FileIntake
+        result = FileIntake(make_app(db)).retry_due(base_hours=base_hours,
+                                                    max_attempts=max_attempts)
+        emit(result, fmt, lambda r: out.print(
+            f"{r['due']} due · resolved: {', '.join(r['resolved']) or '-'} · escalated: "
+            f"{', '.join(r['escalated']) or '-'}"))
+
+
+@cli.command()
 def acks(db: DbOpt = None, order: str | None = None, kind: str | None = None,
          limit: int = 20, fmt: FmtOpt = Format.text) -> None:
     """Outbound EDI acknowledgments (997, 855), newest first."""
