@@ -194,3 +194,16 @@ def test_failures_are_retried_with_backoff_then_escalated_and_resolve_once_fixed
                                             "escalate"]
     assert audit[1]["reason"] == "retry 1 of 4: the payload still fails"
     assert len(intake.registry.documents(kind="997")) == 1  # replays send no second 997
+
+
+def test_every_functional_group_gets_its_own_997_as_the_stream_passes_it(
+        intake: FileIntake, tmp_path: Path) -> None:
+    second = ("GS*PO*ACMEIND*ORDEX*20261123*0900*102*X*004010~\nST*850*0003~\n"
+              "BEG*00*SA*4500077003**20261123~\nN1*ST*Acme Industrial Supply*92*ACME-1~\n"
+              "PO1*1*2*EA*24.00**VP*VALVE-100~\nCTT*1~\nSE*6*0003~\nGE*1*102~\n")
+    text = EDI.replace("IEA*1*000000101~", second + "IEA*2*000000101~")
+    report = intake.ingest_edi(write(tmp_path, "two-groups.edi", text))
+    assert report.summary()["ack_997"] == 2
+    bodies = sorted(d["body"] for d in intake.registry.documents(kind="997"))
+    assert ["AK1*PO*101~" in b for b in bodies].count(True) == 1
+    assert any("AK1*PO*102~" in b and "AK9*A*1*1*1~" in b for b in bodies)

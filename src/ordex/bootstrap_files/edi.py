@@ -71,17 +71,18 @@ class EdiIntake(Shared):
                 continue
             if result.status is ResultStatus.ERROR:
                 run.status[key] = "rejected"
-            if result.envelope.group_control:
-                run.groups.setdefault((key[1], result.envelope.group_control), []).append(
-                    with_order_removed(result)
-                )
+            group = (key[1], result.envelope.group_control or "")
+            if group[1] and not replay:  # a replay sends no second 997
+                if run.groups and group not in run.groups:  # the stream moved past them
+                    self._acknowledge_groups(run.groups, raw_id, now, run.report)
+                    run.groups = {}
+                run.groups.setdefault(group, []).append(with_order_removed(result))
             batch.append(result)
             if len(batch) >= self.app.settings.batch_size:
                 self._edi_batch(batch, run, now, progress)
                 batch = []
         self._edi_batch(batch, run, now, progress)
-        if not replay:  # the partner already has its 997 for these groups
-            self._acknowledge_groups(run.groups, raw_id, now, run.report)
+        self._acknowledge_groups(run.groups, raw_id, now, run.report)
         self.registry.record({k: v for k, v in run.status.items() if k[1]}, raw_id=raw_id, now=now)
         return run.report
 
@@ -199,7 +200,7 @@ class EdiIntake(Shared):
             )
         return outcome
 
-    def _acknowledge_groups(
+    def _acknowledge_groups(  # one 997 per functional group, written as each group ends
         self,
         groups: dict[tuple[str, str], list[TransactionResult]],
         raw_id: str,
