@@ -42,6 +42,12 @@ class Settings(BaseSettings):
                                      "policy has been activated (default: the shipped "
                                      "policies/default.yaml)")
 
+    @field_validator("policy_file", mode="before")
+    @classmethod
+    def empty_policy_file_means_default(cls, value: object) -> object:
+        """An empty ORDEX_POLICY_FILE means the shipped default, not the current folder."""
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("database_url")
     @classmethod
     def url_is_given(cls, value: str) -> str:

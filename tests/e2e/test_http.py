@@ -91,6 +91,7 @@ def test_home_page_lists_open_cases_by_queue(base_url: str) -> None:
         assert page.status_code == 200 and "text/html" in page.headers["content-type"]
         assert 'id="queue-planning"' in page.text and "<svg" in page.text
         assert "EX-1002" in page.text and "Open cases" in page.text
+        assert 'class="parts"' in page.text  # the score's parts stand next to the score
         detail = http.get("/ui/cases/EX-1002:INVENTORY_SHORTFALL")
         assert detail.status_code == 200 and "Audit trail" in detail.text
 
