@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect
 
 from ordex.adapters.db.decide_repo import (
     active_policy,
@@ -42,10 +42,8 @@ def policy_path(settings: Settings) -> Path:
 
 def policy_in_force(engine: Engine, settings: Settings, *, at: datetime) -> PolicyDocument:
     """The latest activated policy effective at `at`, else the configured policy file."""
-    try:
-        found = active_policy(engine, at=at)
-    except Exception:  # the policies table does not exist before `ordex migrate`
-        found = None
+    # before `ordex migrate` there is no policies table: only then is the file in force
+    found = active_policy(engine, at=at) if inspect(engine).has_table("policies") else None
     if found is not None:
         return parse_policy(found[1], source=f"activated policy {found[0]}")[0]
     return load_policy(policy_path(settings))[0]

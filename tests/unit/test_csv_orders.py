@@ -78,3 +78,10 @@ def test_any_cells_read_or_raise_only_parse_errors(table: list[list[str]]) -> No
             pass
     except ParseError:
         pass
+
+
+def test_date_format_must_be_a_format_or_a_list_of_formats() -> None:
+    with pytest.raises(CsvProfileError, match="'date_format' must be"):
+        CsvProfile.from_json(json.dumps({"columns": {"order_id": "o", "item_id": "i",
+                                                      "quantity": "q", "uom": "u"},
+                                         "date_format": 5}))

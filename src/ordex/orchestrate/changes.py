@@ -55,7 +55,8 @@ class Changes:
     """Everything one unit of work will write."""
 
     raw_payloads: list[RawPayload] = field(default_factory=list)
-    orders: list[tuple[Order, str | None, str]] = field(default_factory=list)
+    orders: list[tuple[Order, str, str | None]] = field(default_factory=list)
+    """(order, raw payload id, idempotency key)"""
     allocations: dict[tuple[str, int], Decimal] = field(default_factory=dict)
     cancelled_orders: list[str] = field(default_factory=list)
     new_cases: dict[str, Case] = field(default_factory=dict)

@@ -49,7 +49,7 @@ class Outcome:
     @property
     def rejected(self) -> bool:
         """True when the order could not be read."""
-        return self.result["status"] == "rejected"
+        return bool(self.result["status"] == "rejected")
 
 
 def ingest(pipeline: Pipeline, index: IdempotencyIndex, body: bytes, *, source: str,

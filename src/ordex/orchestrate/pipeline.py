@@ -22,7 +22,7 @@ from ordex.domain.events import (
     StockReceived,
 )
 from ordex.domain.findings import Finding
-from ordex.domain.model import Order, RawPayload
+from ordex.domain.model import Customer, Order, RawPayload
 from ordex.interpret.context import DetectionContext
 from ordex.interpret.detectors._lines import known_lines
 from ordex.interpret.registry import Detector, detect
@@ -171,10 +171,9 @@ class Pipeline:
             self._release(case, before, now)
 
     # -- helpers -----------------------------------------------------------------------
-    def _open(self, subject: str, order: Order | None, customer: object, finding: Finding,
-              now: datetime) -> Case:
-        decision = self.policy.decide(order=order, customer=customer,  # type: ignore[arg-type]
-                                      finding=finding, now=now)
+    def _open(self, subject: str, order: Order | None, customer: Customer | None,
+              finding: Finding, now: datetime) -> Case:
+        decision = self.policy.decide(order=order, customer=customer, finding=finding, now=now)
         case = Case(case_id_for(subject, finding.code), finding.code, decision.queue,
                     finding.severity, order.order_id if order else None,
                     order.customer_id if order else None, finding.lines, finding.reason,

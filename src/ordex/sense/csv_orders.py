@@ -71,7 +71,7 @@ class CsvProfile:
             constants=dict(raw.get("constants", {})),
             delimiter=raw.get("delimiter", ","),
             encoding=raw.get("encoding", "utf-8-sig"),
-            date_formats=tuple([formats] if isinstance(formats, str) else formats),
+            date_formats=_formats(formats, source),
             decimal_separator=raw.get("decimal_separator", "."),
             thousands_separator=raw.get("thousands_separator", ""),
         )
@@ -88,6 +88,15 @@ class CsvProfile:
     def load(cls, path: Path) -> CsvProfile:
         """A profile from a JSON file."""
         return cls.from_json(path.read_text(encoding="utf-8"), source=str(path))
+
+
+def _formats(value: object, source: str) -> tuple[str, ...]:
+    """date_format: one strptime format or a list of them."""
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise CsvProfileError(f"{source}: 'date_format' must be a format or a list of formats")
 
 
 DEFAULT_PROFILE = CsvProfile(

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from ordex.domain.codes import ExceptionCode, Severity
 from ordex.domain.findings import Finding
-from ordex.domain.model import Order, OrderLine
+from ordex.domain.model import Order, OrderLine, PriceContract
 from ordex.interpret.context import DetectionContext
 from ordex.interpret.detectors._lines import known_lines, money, qty
 
@@ -28,7 +28,7 @@ def expected_price(order: Order, line: OrderLine, base_qty: Decimal,
     """Contract price (in force on the order date, best quantity break) else list price."""
     line_factor = ctx.units.factor(line.item_id, line.uom)
     assert line_factor is not None  # known_lines only yields convertible lines
-    best = None
+    best: tuple[PriceContract, Decimal] | None = None  # the contract and its unit's factor
     best_min = Decimal(-1)
     for contract in ctx.contracts.get((order.customer_id, line.item_id), ()):
         factor = ctx.units.factor(line.item_id, contract.uom)
@@ -37,10 +37,10 @@ def expected_price(order: Order, line: OrderLine, base_qty: Decimal,
             continue
         min_base = contract.min_qty * factor
         if min_base <= base_qty and min_base > best_min:
-            best, best_min = contract, min_base
+            best, best_min = (contract, factor), min_base
     if best is not None:
-        per_base = best.unit_price / ctx.units.factor(line.item_id, best.uom)  # type: ignore[operator]
-        return ExpectedPrice(per_base * line_factor, "contract", best.contract_id)
+        per_base = best[0].unit_price / best[1]
+        return ExpectedPrice(per_base * line_factor, "contract", best[0].contract_id)
     if order.currency != ctx.settings.base_currency:
         return ExpectedPrice(None, "none", None)
     return ExpectedPrice(ctx.items[line.item_id].list_price * line_factor, "list", None)
