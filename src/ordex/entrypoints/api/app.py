@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import io
+import tempfile
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -12,6 +12,7 @@ from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from ordex.bootstrap import App
 from ordex.domain.codes import Action, Queue
@@ -24,6 +25,8 @@ from ordex.entrypoints.web.charts import bar_chart
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parents[1] / "web" / "templates"))
 MAX_BODY = 20 * 1024 * 1024
+SPOOL_IN_MEMORY = 8 * 1024 * 1024
+"""An EDI upload larger than this goes to a temporary file on its way to the raw store."""
 
 
 class StockReceipt(BaseModel):
@@ -185,12 +188,18 @@ def create_app(ordex: App) -> FastAPI:
     @api.post("/edi", summary="Submit an EDI X12 interchange file (850s); answers per transaction")
     async def post_edi(request: Request, app: OrdexApp) -> JSONResponse:
         from ordex.bootstrap_files import FileIntake
-        body = await request.body()
-        if not body.strip():
-            return JSONResponse({"detail": [{"field": "(body)", "reason": "empty file"}],
-                                 "message": "(body): empty file"}, status_code=422)
         source = f"api:{request.headers.get('x-filename', 'upload.edi')}"
-        report = FileIntake(app).ingest_edi_stream(io.BytesIO(body), source=source)
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:  # bounded memory
+            content = False
+            async for chunk in request.stream():
+                spool.write(chunk)
+                content = content or bool(chunk.strip())
+            if not content:
+                return JSONResponse({"detail": [{"field": "(body)", "reason": "empty file"}],
+                                     "message": "(body): empty file"}, status_code=422)
+            spool.seek(0)
+            report = await run_in_threadpool(FileIntake(app).ingest_edi_stream, spool,
+                                             source=source)
         return JSONResponse({"raw_id": report.raw_id, "summary": report.summary(),
                              "skipped": report.skipped, "results": report.results,
                              "acknowledgments": report.acknowledgments})
