@@ -119,6 +119,7 @@ def test_people_take_and_resolve_cases_and_closed_cases_stay_closed(app: App) ->
     assert [a["actor"] for a in done["audit"]] == ["ordex", "ann", "ann"]
     with pytest.raises(IllegalTransitionError):
         app.act(case_id, action="CORRECT_ADDRESS", actor="bob", reason="again")
+    assert app.kpis()["median_hours_to_resolve_by_people"] == 0.0  # the clock stands still
 
 
 def test_cancelling_a_duplicate_marks_the_order_and_tells_the_erp(app: App) -> None:

@@ -21,4 +21,8 @@ def test_touchless_rate_and_median_time() -> None:
     k = compute_kpis(facts)
     assert k["touchless_rate"] == 0.5  # 3 auto of 3 + 1 closed + 2 open
     assert k["closed_touchless_rate"] == 0.75 and k["median_hours_to_resolve"] == 2.5
+    assert k["median_hours_to_resolve_by_people"] is None  # no person-resolved spans given
+    with_people = compute_kpis(KpiFacts(1, 1, {}, {}, {"resolved": 2}, [1.0, 3.0], 0,
+                                        Decimal(0), [1.0, 3.0]))
+    assert with_people["median_hours_to_resolve_by_people"] == 2.0
     assert k["exception_rate"] == 0.1 and k["open_backlog"] == 2

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from statistics import median
 from typing import Any, Protocol
@@ -20,6 +20,7 @@ class KpiFacts:
     hours_to_close: list[float]
     overdue_open: int
     value_at_risk_open: Decimal
+    hours_to_resolve_by_people: list[float] = field(default_factory=list)
 
 
 class KpiSource(Protocol):
@@ -54,4 +55,7 @@ def compute_kpis(facts: KpiFacts) -> dict[str, Any]:
                                        closed_by_work),
         "median_hours_to_resolve": (round(median(facts.hours_to_close), 3)
                                     if facts.hours_to_close else None),
+        "median_hours_to_resolve_by_people": (
+            round(median(facts.hours_to_resolve_by_people), 3)
+            if facts.hours_to_resolve_by_people else None),
     }

@@ -198,7 +198,7 @@ class Queries:
                 ).all()
             )
             spans = conn.execute(
-                select(c.c.opened_at, c.c.closed_at).where(
+                select(c.c.opened_at, c.c.closed_at, c.c.state).where(
                     c.c.state.in_(("resolved", "auto_resolved"))
                 )
             ).all()
@@ -215,9 +215,12 @@ class Queries:
                     select(func.count()).where(c.c.state.in_(OPEN_STATES), c.c.sla_due_at < latest)
                 ).scalar_one()
             )
-        hours = [((utc(b) or b) - (utc(a) or a)).total_seconds() / 3600 for a, b in spans]
+        hours = [((utc(b) or b) - (utc(a) or a)).total_seconds() / 3600 for a, b, _s in spans]
+        people = [h for h, (_a, _b, state) in zip(hours, spans, strict=True)
+                  if state == "resolved"]
         return KpiFacts(
-            orders, with_exc, by_code, open_q, closed, hours, overdue, Decimal(str(at_risk))
+            orders, with_exc, by_code, open_q, closed, hours, overdue, Decimal(str(at_risk)),
+            people,
         )
 
 
