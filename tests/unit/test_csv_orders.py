@@ -56,28 +56,53 @@ def test_text_in_a_number_names_rows_and_column() -> None:
     assert order.order is None and order.column == "quantity" and "rows 2-2" in order.error
 
 
+def _check_invariants(orders: list, rows_read: int) -> None:
+    """Every order is either read or names its error; row spans are consecutive and cover all."""
+    expected_start = 2  # row 1 is the header
+    for order in orders:
+        assert (order.order is None) != (order.error is None)
+        start, end = order.rows
+        assert start == expected_start and end >= start
+        expected_start = end + 1
+        if order.error is not None:
+            assert order.column and f"rows {start}-{end}" in order.error
+        else:
+            assert len(order.order["lines"]) == end - start + 1
+    assert expected_start - 2 == rows_read
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=400))
-def test_any_bytes_after_a_header_read_or_raise_only_parse_errors(data: bytes) -> None:
+def test_any_bytes_after_a_header_read_into_consistent_orders_or_a_parse_error(
+        data: bytes) -> None:
+    import csv
+    import io
+    body = HEADER.encode() + b"\n" + data
     try:
-        for _ in read_csv_bytes(HEADER.encode() + b"\n" + data, DEFAULT_PROFILE):
-            pass
-    except ParseError:
-        pass
+        orders = list(read_csv_bytes(body, DEFAULT_PROFILE))
+    except ParseError as exc:
+        assert str(exc)  # the only failure allowed, and it says something
+        return
+    text = body.decode(DEFAULT_PROFILE.encoding)
+    rows_read = sum(1 for _ in csv.DictReader(io.StringIO(text, newline="")))
+    _check_invariants(orders, rows_read)
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.lists(st.text(max_size=12), min_size=21, max_size=21), max_size=5))
-def test_any_cells_read_or_raise_only_parse_errors(table: list[list[str]]) -> None:
+@given(st.lists(st.lists(st.text(alphabet="AB1,;. -", max_size=6), min_size=21, max_size=21),
+                max_size=6))
+def test_any_cells_group_into_one_order_per_run_of_equal_order_ids(
+        table: list[list[str]]) -> None:
     import csv
     import io
     buffer = io.StringIO()
     csv.writer(buffer).writerows([HEADER.split(","), *table])
-    try:
-        for _ in read_csv_bytes(buffer.getvalue().encode(), DEFAULT_PROFILE):
-            pass
-    except ParseError:
-        pass
+    orders = list(read_csv_bytes(buffer.getvalue().encode(), DEFAULT_PROFILE))
+    parsed = list(csv.DictReader(io.StringIO(buffer.getvalue(), newline="")))
+    ids = [(r.get("order_id") or "").strip() for r in parsed]
+    runs = sum(1 for k, oid in enumerate(ids) if k == 0 or oid != ids[k - 1])
+    assert len(orders) == runs
+    _check_invariants(orders, len(parsed))
 
 
 def test_date_format_must_be_a_format_or_a_list_of_formats() -> None:

@@ -10,10 +10,13 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
+
+from ordex.adapters.db import tables as t
+from ordex.adapters.db.state_repo import OPEN_STATES, case_from_row
 from ordex.bootstrap import peek_docs, peek_keys
 from ordex.bootstrap_files.csv_files import CsvIntake
 from ordex.bootstrap_files.edi import EdiIntake
-from ordex.domain.cases import CaseState
 from ordex.domain.errors import IllegalTransitionError, UnknownCaseError
 from ordex.domain.model import RawPayload
 from ordex.interpret.recent import probes_for
@@ -98,21 +101,20 @@ class FileIntake(EdiIntake, CsvIntake):
         return [o.result for o in outcomes]
 
     def _resolve_fixed(self, raw_id: str, still: set[str], *, actor: str) -> list[str]:
-        """Close the payload's failure cases that the replay no longer reproduces."""
-        open_cases = [
-            c
-            for c in self._cases_of(raw_id)
-            if c.endswith(":INTEGRATION_FAILURE") and c not in still
-        ]
-        resolved = []
-        for case_id in open_cases:
-            current = self.app.queries.case(case_id)
-            if current and current["state"] in (CaseState.OPEN.value, CaseState.IN_PROGRESS.value):
-                self.app.act(
-                    case_id,
-                    action="RETRY",
-                    actor=actor,
-                    reason="replayed after a fix: the payload now reads",
-                )
-                resolved.append(case_id)
-        return resolved
+        """Close, in one unit of work, the payload's failure cases the replay no longer sees."""
+        wanted = [c for c in self._cases_of(raw_id)
+                  if c.endswith(":INTEGRATION_FAILURE") and c not in still]
+        if not wanted:
+            return []
+        now = self.app.clock()
+        with self.app._lock:
+            with self.app.engine.connect() as conn:
+                rows = conn.execute(select(t.cases).where(
+                    t.cases.c.case_id.in_(wanted), t.cases.c.state.in_(OPEN_STATES)))
+                cases = [case_from_row(r) for r in rows.mappings()]
+            pipeline = self.app._hydrated()
+            for case in cases:
+                pipeline.resolve(case, actor=actor, action="RETRY", now=now,
+                                 reason="replayed after a fix: the payload now reads")
+            self.app.commit(pipeline)
+        return sorted(c.case_id for c in cases)

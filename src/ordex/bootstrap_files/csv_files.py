@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -14,7 +14,7 @@ from ordex.orchestrate.file_intake import (
     FileReport,
     fail,
 )
-from ordex.orchestrate.intake import ingest
+from ordex.orchestrate.intake import batched, ingest
 from ordex.sense.csv_orders import CsvOrder, CsvProfile, read_orders
 
 
@@ -29,7 +29,7 @@ class CsvIntake(Shared):
         with path.open("rb") as handle:
             stored = self.files.store(handle, source=str(path), channel="csv", now=now)
         report = FileReport(str(path), stored.raw_id)
-        for batch in _batched(
+        for batch in batched(
             self._csv_orders(stored.raw_id, profile), self.app.settings.batch_size
         ):
             bodies = [(o, f"{path}:rows {o.rows[0]}-{o.rows[1]}") for o in batch]
@@ -98,14 +98,3 @@ class CsvIntake(Shared):
         return out
 
     # -- replay ------------------------------------------------------------------------
-
-
-def _batched(items: Iterable[CsvOrder], size: int) -> Iterator[list[CsvOrder]]:
-    batch: list[CsvOrder] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

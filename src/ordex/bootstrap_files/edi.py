@@ -110,18 +110,17 @@ class EdiIntake(Shared):
             return
         customers, items = _keys(batch, run.partners)
         items |= self._cross_referenced(customers, items)
+        canonical = [to_canonical(r.order) if r.order is not None else None for r in batch]
+        mapped = [doc for doc in canonical if doc is not None]
         docs: list[dict[str, Any]] = []
         with self.app._lock:
             pipeline = self.app._hydrated(
-                customers=customers,
-                items=items,
-                since=_earliest(batch),
-                probes=probes_for(to_canonical(r.order) for r in batch if r.order is not None),
-            )
+                customers=customers, items=items, since=_earliest(batch),
+                probes=probes_for(mapped))
             pipeline.known_cases = run.opened
-            seen = known_orders(self.app.idempotency, batch)
-            for result in batch:
-                outcome = self._one(pipeline, seen, result, run, now, docs)
+            seen = known_orders(self.app.idempotency, mapped)
+            for result, doc in zip(batch, canonical, strict=True):
+                outcome = self._one(pipeline, seen, result, doc, run, now, docs)
                 if outcome is None:
                     continue
                 run.report.add(outcome)
@@ -139,6 +138,7 @@ class EdiIntake(Shared):
         pipeline: Pipeline,
         seen: dict[str, Any],
         result: TransactionResult,
+        doc: dict[str, Any] | None,
         run: _EdiRun,
         now: datetime,
         docs: list[dict[str, Any]],
@@ -163,10 +163,12 @@ class EdiIntake(Shared):
                 now=now,
                 evidence=edi_evidence(raw_id, source, result),
             )
+        assert doc is not None  # an ok result always carries its order
         outcome, canonical = accept_edi(
             pipeline,
             seen,
             result,
+            doc,
             partners=run.partners,
             raw_id=raw_id,
             source=source,

@@ -9,7 +9,7 @@ from typing import Any
 from ordex.bootstrap import offline_pipeline
 from ordex.config import Settings
 from ordex.domain.errors import InvalidPayloadError, ParseError
-from ordex.orchestrate.intake import MemoryIdempotency, ingest
+from ordex.orchestrate.intake import MemoryIdempotency, batched, ingest
 from ordex.sense.orders import decode_json
 from ordex.sense.reference import load_reference
 
@@ -32,15 +32,7 @@ def payload_batches(paths: list[Path], *, size: int) -> Iterator[list[tuple[byte
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
         raise ParseError(f"no such file: {', '.join(missing)}", files=missing)
-    batch: list[tuple[bytes, str]] = []
-    for path in paths:
-        for item in payloads(path):
-            batch.append(item)
-            if len(batch) >= size:
-                yield batch
-                batch = []
-    if batch:
-        yield batch
+    yield from batched((item for path in paths for item in payloads(path)), size)
 
 
 EDI = {".edi", ".x12", ".850", ".txt"}

@@ -15,7 +15,7 @@ from ordex.orchestrate.intake import IdempotencyIndex
 from ordex.orchestrate.pipeline import Pipeline
 from ordex.sense.edi_partners import TradingPartner, partner_key
 from ordex.sense.orders import validate_order
-from ordex.sense.x12 import LineAck, to_canonical
+from ordex.sense.x12 import LineAck
 from ordex.sense.x12.model import ResultStatus, TransactionResult
 
 KEEP_RESULTS = 10_000
@@ -147,18 +147,16 @@ def _price_on_file(line: dict[str, Any], item: str, partner: TradingPartner,
     return None if price is None else str(price.quantize(Decimal("0.000001")))
 
 
-def known_orders(index: IdempotencyIndex, batch: list[TransactionResult]) -> dict[str, Any]:
+def known_orders(index: IdempotencyIndex, canonical: list[dict[str, Any]]) -> dict[str, Any]:
     """Earlier answers for the batch's order ids, in one lookup (never one per order)."""
-    ids = {to_canonical(r.order)["order_id"] for r in batch if r.order is not None}
-    return dict(index.known(ids))
+    return dict(index.known({doc["order_id"] for doc in canonical}))
 
 
-def accept_edi(pipeline: Pipeline, seen: dict[str, Any], result: TransactionResult, *,
-               partners: dict[tuple[str, str], TradingPartner], raw_id: str, source: str,
+def accept_edi(pipeline: Pipeline, seen: dict[str, Any], result: TransactionResult,
+               canonical: dict[str, Any], *, partners: dict[tuple[str, str], TradingPartner],
+               raw_id: str, source: str,
                now: datetime) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """Judge one parsed 850 (or quarantine it); returns the outcome and the canonical order."""
-    assert result.order is not None
-    canonical = to_canonical(result.order)
+    """Judge one parsed 850 (its canonical form given), or quarantine it."""
     env = result.envelope
     partner = partners.get(partner_key(env.sender_qualifier, env.sender_id))
     subject = edi_subject(raw_id, result)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from ordex.domain.errors import InvalidPayloadError
 from ordex.domain.model import RawPayload
 from ordex.orchestrate.changes import IntakeResult
 from ordex.orchestrate.pipeline import Pipeline
 from ordex.sense.orders import decode_json, parse_items, split_orders, store_raw
+
+T = TypeVar("T")
 
 
 class IdempotencyIndex(Protocol):
@@ -89,6 +91,18 @@ def ingest(pipeline: Pipeline, index: IdempotencyIndex, body: bytes, *, source: 
             on_accept(result)
         outcomes.append(Outcome(answer))
     return outcomes
+
+
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Items in lists of `size` (the last may be shorter): one unit of work each."""
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _key(header: str | None, order_id: str | None, index: int, batch: bool) -> str | None:

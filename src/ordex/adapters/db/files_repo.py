@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import BinaryIO
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, bindparam, select, update
 
 from ordex.adapters.db import tables as t
 from ordex.adapters.db.dialect import insert_ignoring_duplicates
@@ -143,12 +143,15 @@ class InterchangeRegistry:
             keys = [{"sender": s, "control_number": c, "raw_id": raw_id, "status": st,
                      "received_at": now} for (s, c), st in rows.items()]
             insert_ignoring_duplicates(conn, t.edi_interchanges, keys)
-            for row in keys:
-                conn.execute(update(t.edi_interchanges).where(
-                    t.edi_interchanges.c.sender == row["sender"],
-                    t.edi_interchanges.c.control_number == row["control_number"],
-                    t.edi_interchanges.c.status != "accepted").values(
-                    raw_id=raw_id, status=row["status"], received_at=now))
+            if keys:  # one executemany: an accepted interchange is never downgraded
+                x = t.edi_interchanges
+                conn.execute(update(x).where(
+                    x.c.sender == bindparam("b_sender"),
+                    x.c.control_number == bindparam("b_control"),
+                    x.c.status != "accepted").values(
+                    raw_id=raw_id, status=bindparam("b_status"), received_at=now),
+                    [{"b_sender": k["sender"], "b_control": k["control_number"],
+                      "b_status": k["status"]} for k in keys])
 
     def save_documents(self, docs: list[dict[str, object]]) -> None:
         """Store outbound EDI documents (997, 855)."""
