@@ -5,20 +5,34 @@ BIN    := $(VENV)/bin
 DB     ?= sqlite:///ordex.db
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+LOCK   := requirements.lock
+PIP    := $(BIN)/pip install --quiet --constraint $(LOCK)
 
 
 .PHONY: browser
-.PHONY: demo test install install-test lint typecheck imports unit integration e2e bench serve clean fuzz
+.PHONY: demo test install install-test lint typecheck imports unit integration e2e bench serve clean fuzz lock
 
-$(BIN)/ordex: pyproject.toml
+# Every install takes the exact versions in $(LOCK) (a pip constraints file); see docs/configuration.md.
+$(BIN)/ordex: pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+	$(PIP) pip
+	$(PIP) -e .
 	touch $@
 
-$(VENV)/.test-deps: $(BIN)/ordex pyproject.toml
-	$(BIN)/pip install --quiet -e '.[test]'
+$(VENV)/.test-deps: $(BIN)/ordex pyproject.toml $(LOCK)
+	$(PIP) -e '.[test]'
 	touch $@
+
+## lock: refresh requirements.lock on purpose (keeps today's pins; UPGRADE=1 takes the newest)
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet $(if $(UPGRADE),--upgrade,--constraint $(LOCK)) pip
+	.lock-venv/bin/pip install --quiet $(if $(UPGRADE),,--constraint $(LOCK)) -e '.[test]'
+	{ echo "# Exact versions of every package ordex and its tests install. Made by make lock;"; \
+	  echo "# installed with pip --constraint by make install / make test. Do not edit by hand."; \
+	  .lock-venv/bin/pip freeze --all --exclude-editable | grep -v -i -E '^(setuptools|wheel)=='; \
+	} > $(LOCK).new && mv $(LOCK).new $(LOCK)
+	rm -rf .lock-venv
 
 install: $(BIN)/ordex
 install-test: $(VENV)/.test-deps

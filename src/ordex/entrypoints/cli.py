@@ -16,7 +16,16 @@ from ordex.domain.codes import Queue
 from ordex.domain.events import PaymentPosted, StockReceived
 from ordex.entrypoints import files
 from ordex.entrypoints.cli_decide import register as register_decide
-from ordex.entrypoints.cli_support import Format, emit, fail, make_app, out, user_errors
+from ordex.entrypoints.cli_support import (
+    Format,
+    emit,
+    fail,
+    make_app,
+    out,
+    own_stdout,
+    reserve_stdout,
+    user_errors,
+)
 from ordex.simulate.orders import InjectionRates
 from ordex.simulate.world import WorldConfig
 
@@ -37,6 +46,9 @@ def simulate(days: int = 7, seed: int = 42, db: DbOpt = None, orders: int = 60_0
     with user_errors():
         if days < 1 or orders < days or not 0 <= exception_rate <= 0.5:
             fail("need --days ≥ 1, --orders ≥ --days and 0 ≤ --exception-rate ≤ 0.5")
+        if warehouses < 3 or customers < 1 or items < 1:
+            # each item is stocked at three warehouses or more (alternates to source from)
+            fail("need --warehouses ≥ 3, --customers ≥ 1 and --items ≥ 1")
         try:
             first = date.fromisoformat(start)
         except ValueError:
@@ -128,13 +140,22 @@ def parse(paths: list[Path], fmt: FmtOpt = Format.text) -> None:
         missing = [str(p) for p in paths if not p.is_file()]
         if missing:
             fail(f"no such file: {', '.join(missing)}")
+        stream = own_stdout()
+        first = True
+        if fmt is Format.json:
+            stream.write("[")
         for entry in parse_files([str(p) for p in paths]):
             if fmt is Format.json:
-                out.file.write(json.dumps(entry) + "\n")
+                # one JSON array, written as the files stream by (memory stays bounded)
+                stream.write(("\n" if first else ",\n") + json.dumps(entry))
+                first = False
             else:
                 what = entry.get("order", {}).get("customer_po") or entry.get("error", {}).get(
                     "message") or entry.get("transaction_set")
                 out.print(f"{entry.get('file')}: {entry['status']}: {what}", highlight=False)
+        if fmt is Format.json:
+            stream.write("\n]\n")
+            stream.flush()
 
 
 @cli.command()
@@ -327,4 +348,5 @@ register_decide(cli)
 
 def main() -> None:
     """Console entry point."""
+    reserve_stdout()
     cli()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import sys
@@ -9,7 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TextIO
 
 import typer
 from pydantic import ValidationError
@@ -22,6 +23,36 @@ from ordex.domain.errors import OrdexError
 
 err = Console(stderr=True)
 out = Console()
+_own_stdout: TextIO | None = None
+
+
+def reserve_stdout() -> None:
+    """Keep standard output for ordex's own output alone.
+
+    Native libraries write to file descriptor 1 behind Python's back (HiGHS prints a banner when
+    a solver object is created), which would break every `--format json` document. The real
+    stdout moves to a private descriptor that only `out` and `emit` write to; descriptor 1 and
+    `sys.stdout` then point at stderr, so anything else printed lands there instead.
+    """
+    global _own_stdout
+    if _own_stdout is not None:
+        return
+    try:
+        sys.stdout.flush()
+        private = os.dup(1)
+        os.dup2(2, 1)
+    except OSError:  # no usable descriptor 1 (detached): nothing to protect
+        return
+    _own_stdout = os.fdopen(private, "w", encoding="utf-8", errors="replace",
+                            closefd=True)
+    out.file = _own_stdout
+    sys.stdout = sys.stderr
+    atexit.register(_own_stdout.flush)
+
+
+def own_stdout() -> TextIO:
+    """The stream of ordex's own output (the real stdout)."""
+    return _own_stdout if _own_stdout is not None else sys.stdout
 
 
 class Format(StrEnum):
@@ -78,6 +109,8 @@ def _default(value: Any) -> Any:
 def emit(data: Any, fmt: Format, text: Callable[[Any], None]) -> None:
     """Print JSON, or call the human renderer."""
     if fmt is Format.json:
-        sys.stdout.write(json.dumps(data, indent=2, default=_default) + "\n")
+        stream = own_stdout()
+        stream.write(json.dumps(data, indent=2, default=_default) + "\n")
+        stream.flush()
     else:
         text(data)
