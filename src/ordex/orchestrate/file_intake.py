@@ -7,11 +7,11 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from ordex.domain.codes import ExceptionCode
 from ordex.domain.errors import InvalidPayloadError
 from ordex.interpret.context import DetectionContext
 from ordex.interpret.detectors.price_mismatch import expected_price
 from ordex.orchestrate.intake import IdempotencyIndex
+from ordex.orchestrate.line_status import line_statuses
 from ordex.orchestrate.pipeline import Pipeline
 from ordex.sense.edi_partners import TradingPartner, partner_key
 from ordex.sense.identifiers import ItemKeys, map_item
@@ -192,19 +192,14 @@ def accept_edi(pipeline: Pipeline, seen: dict[str, Any], result: TransactionResu
 
 
 def line_acks(case_ids: list[str], order_id: str | None, pipeline: Pipeline) -> list[LineAck]:
-    """855 line statuses from what was decided: backordered, on hold, or accepted."""
-    cases = [pipeline.changes.new_cases.get(c) for c in case_ids]
-    acks: dict[int, str] = {}
+    """855 line statuses from what was decided (orchestrate/line_status.py)."""
     order = pipeline.work.orders.get(order_id or "")
-    all_lines = [ln.line_no for ln in order.lines] if order else []
-    for case in filter(None, cases):
-        if not case.blocks:
-            continue
-        held = case.lines or tuple(all_lines)
-        status = "IB" if case.code is ExceptionCode.INVENTORY_SHORTFALL else "IH"
-        for line_no in held:
-            acks[line_no] = "IB" if "IB" in (status, acks.get(line_no)) else status
-    return [LineAck(n, s) for n, s in sorted(acks.items())]
+    if order is None:
+        return []
+    wanted = set(case_ids)
+    cases = [c for c in (pipeline.changes.new_cases.get(i) for i in case_ids) if c]
+    decisions = [r for r in pipeline.changes.decisions if r.case_id in wanted]
+    return line_statuses(order=order, cases=cases, decisions=decisions, ctx=pipeline.ctx)
 
 
 def with_order_removed(result: TransactionResult) -> TransactionResult:
