@@ -6,8 +6,8 @@ import os
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ordex.sense.x12.envelope import iter_transactions
 from ordex.sense.x12.country import ship_to_country
+from ordex.sense.x12.envelope import iter_transactions
 from ordex.sense.x12.errors import X12EncodingError, X12Error
 from ordex.sense.x12.model import Line, Party, PurchaseOrder850, ResultStatus, TransactionResult
 from ordex.sense.x12.text import is_digits

@@ -1,4 +1,4 @@
-"""The ship-to country of an N4 segment: N404 as sent, else what the postal code shows, else unknown.
+"""The ship-to country of an N4: N404 as sent, else what the postal code shows, else unknown.
 
 The reader never guesses. A postal code says the country only when its pattern belongs to
 one country we know and the state agrees: a Canadian code (A1A 1A1, pattern from Google's
@@ -21,7 +21,7 @@ _US_ZIP = re.compile(r"\d{5}(?:-?\d{4})?")
 @cache
 def subdivisions(country: str) -> frozenset[str]:
     """ISO 3166-2 subdivision codes of a country without the country prefix (ON, QC...)."""
-    found = pycountry.subdivisions.get(country_code=country) or ()
+    found = pycountry.subdivisions.get(country_code=country) or ()  # type: ignore[no-untyped-call]
     return frozenset(s.code.split("-", 1)[1] for s in found)
 
 
