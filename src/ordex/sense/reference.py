@@ -27,6 +27,7 @@ from ordex.domain.model import (
     Warehouse,
 )
 from ordex.domain.reference import ReferenceData
+from ordex.sense.identifiers import gtin14
 from ordex.sense.reference_taxonomy import TAXONOMY_PARSERS
 
 
@@ -97,6 +98,18 @@ def rows(path: Path) -> Iterator[Row]:
         raise ReferenceDataError(f"{path.name} is not UTF-8 text", file=path.name) from None
 
 
+def item_gtin(r: Row) -> str:
+    """The optional gtin column of items.csv as GTIN-14; a wrong check digit is refused."""
+    raw = r.text("gtin", "")
+    if not raw:
+        return ""
+    code = gtin14(raw)
+    if code is None:
+        raise r.error("gtin", f"'{raw}' is not a valid GTIN (8, 12, 13 or 14 digits with a "
+                              "correct check digit)")
+    return code
+
+
 PARSERS: dict[str, tuple[str, Callable[[Row], Any], bool]] = {
     "customers.csv": ("customers", lambda r: Customer(
         r.text("customer_id"), r.text("name"), r.choice("tier", CustomerTier, "bronze"),
@@ -111,7 +124,8 @@ PARSERS: dict[str, tuple[str, Callable[[Row], Any], bool]] = {
         r.decimal("list_price"), r.decimal("unit_cost", "0"),
         r.choice("status", ItemStatus, "active"), r.decimal("weight", "0"),
         r.text("licence_type", "").upper(), r.text("hazmat_class", ""),
-        r.flag("export_restricted"), r.text("successor_id", "")), True),
+        r.flag("export_restricted"), r.text("successor_id", ""), item_gtin(r),
+        r.text("mfr_part", "")), True),
     "uom_conversions.csv": ("conversions", lambda r: UnitConversion(
         r.text("item_id"), r.text("uom").upper(), r.decimal("base_qty")), False),
     "warehouses.csv": ("warehouses", lambda r: Warehouse(

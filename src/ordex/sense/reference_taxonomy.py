@@ -49,7 +49,8 @@ TAXONOMY_PARSERS: dict[str, tuple[str, Callable[[Row], Any], bool]] = {
         r.day("valid_from"), r.day("valid_to")), False),
     "carrier_services.csv": ("carrier_services", _carrier_service, False),
     "item_cross_references.csv": ("cross_references", lambda r: ItemCrossReference(
-        r.text("customer_id"), r.text("buyer_part"), r.text("item_id")), False),
+        r.text("customer_id"), r.text("buyer_part"), r.text("item_id"),
+        r.text("qualifier", "").upper()), False),
     "order_history.csv": ("order_history", lambda r: OrderHistoryEntry(
         r.text("customer_id"), r.text("item_id"), r.day("order_date"),
         r.decimal("base_qty")), False),

@@ -231,8 +231,13 @@ def test_node_x12_850_maps_every_field() -> None:
                      (5, "72", "EA", "7.5", "RV0524", "BLUE WIDGET"),
                      (6, "696", "EA", "9.55", "DX1875", "ORANGE WIDGET")]
     assert order["lines"][0]["product_ids"] == {"CB": "065322-117", "PR": "RO", "VN": "AB3542"}
+    assert order["lines"][0]["identifiers"] == [
+        {"qualifier": "CB", "value": "065322-117"}, {"qualifier": "PR", "value": "RO"},
+        {"qualifier": "VN", "value": "AB3542"}]
     assert order["edi"] == {"sender_qualifier": "12", "sender_id": "4405197800",
-                            "receiver_id": "999999999", "interchange_control": "000003438",
+                            "receiver_qualifier": "01", "receiver_id": "999999999",
+                            "app_sender": "4405197800", "app_receiver": "999999999",
+                            "usage": "P", "interchange_control": "000003438",
                             "group_control": "1421", "transaction_control": "000000010",
                             "version": "004010VICS"}
 

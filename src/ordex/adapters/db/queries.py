@@ -145,6 +145,8 @@ class Queries:
                         "uom": ln["uom"],
                         "unit_price": str(ln["unit_price"]),
                         "allocated_base_qty": str(ln["allocated_base_qty"]),
+                        "identifiers": [{"qualifier": q, "value": v}
+                                        for q, v in ln["identifiers"] or ()],
                     }
                     for ln in lines
                 ],

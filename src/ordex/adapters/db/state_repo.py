@@ -53,7 +53,8 @@ def orders_by_id(conn: Connection, order_ids: Collection[str]) -> dict[str, tupl
         for r in conn.execute(select(t.order_lines).where(t.order_lines.c.order_id.in_(chunk))
                               .order_by(t.order_lines.c.order_id, t.order_lines.c.line_no)):
             lines[r.order_id].append(OrderLine(r.line_no, r.item_id, r.quantity, r.uom,
-                                               r.unit_price))
+                                               r.unit_price,
+                                               tuple((q, v) for q, v in r.identifiers or ())))
     return {h["order_id"]: (_order(h, lines[h["order_id"]]), h["status"]) for h in heads}
 
 

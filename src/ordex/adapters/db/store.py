@@ -96,6 +96,7 @@ class SqlChangeStore:
             conn.execute(t.order_lines.insert(), [
                 {"order_id": o.order_id, "line_no": ln.line_no, "item_id": ln.item_id,
                  "quantity": ln.quantity, "uom": ln.uom, "unit_price": ln.unit_price,
+                 "identifiers": [list(p) for p in ln.identifiers] or None,
                  "allocated_base_qty": changes.allocations.get((o.order_id, ln.line_no),
                                                                Decimal(0))}
                 for o, _r, _k in changes.orders for ln in o.lines])

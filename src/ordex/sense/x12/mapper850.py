@@ -64,8 +64,9 @@ def _freeze_line(draft: _LineDraft, ordinal: int) -> Line:
     assert quantity is not None
     unit = po1.required(3, "unit or basis for measurement code")
     price = po1.number(4, "unit price")
+    pairs = tuple(po1.pairs(6, "product/service id"))
     ids: dict[str, str] = {}
-    for qualifier, value in po1.pairs(6, "product/service id"):
+    for qualifier, value in pairs:
         ids.setdefault(qualifier, value)
     return Line(
         line_number=po1.seg.get(1), ordinal=ordinal, quantity=quantity,
@@ -73,7 +74,7 @@ def _freeze_line(draft: _LineDraft, ordinal: int) -> Line:
         unit_price_text=po1.text(4), price_basis=po1.text(5), product_ids=ids,
         description=draft.description, charges=tuple(draft.charges), dates=draft.dates,
         references=tuple(draft.refs), parties=tuple(p.freeze() for p in draft.parties),
-        prices=draft.prices)
+        prices=draft.prices, identifiers=pairs)
 
 
 class _Builder:

@@ -80,6 +80,8 @@ class Party:
     country: str = "US"
     references: tuple[Reference, ...] = ()
     contacts: tuple[Contact, ...] = ()
+    country_sent: str | None = None
+    """N404 exactly as sent (None when absent); `country` defaults to US for old callers."""
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,8 @@ class Line:
     references: tuple[Reference, ...] = ()
     parties: tuple[Party, ...] = ()
     prices: dict[str, Decimal] = field(default_factory=dict)
+    identifiers: tuple[tuple[str, str], ...] = ()
+    """Every PO106/PO107 .. PO124/PO125 pair as sent, in order (repeats kept)."""
 
     @property
     def buyer_part(self) -> str | None:
