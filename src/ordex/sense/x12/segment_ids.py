@@ -15,9 +15,9 @@ SEGMENTS_850 = frozenset({
     "INC", "DTM", "LDT", "LIN", "SI", "PID", "MEA", "PWK", "PKG", "TD1", "TD5", "TD3", "TD4",
     "MAN", "PCT", "CTB", "TXI", "AMT", "N9", "MSG", "MTX", "NTE", "N1", "N2", "N3", "N4", "NX2",
     "SPI", "RDR", "ADV", "LM", "LQ", "LS", "LE", "QTY", "SCH", "FTX", "G61", "G62", "FST",
-    "ITA", "III", "YNQ", "TD2", "SDQ", "ATH", "SLN", "UIT", "NM1", "MTX",
+    "ITA", "III", "YNQ", "TD2", "SDQ", "ATH", "SLN", "UIT", "NM1",
     # detail (PO1 loop)
-    "PO1", "CN1", "PO3", "PO4", "IT8", "IT3", "IT1", "SHP", "ITD", "CB1", "CUR",
+    "PO1", "CN1", "PO3", "PO4", "IT8", "IT3", "IT1", "SHP", "CB1",
     # summary
     "CTT",
 })
