@@ -21,7 +21,7 @@ from ordex.sense.x12.errors import (
 )
 from ordex.sense.x12.mapper850 import map_850
 from ordex.sense.x12.model import Envelope, ResultStatus, Scope, TransactionResult
-from ordex.sense.x12.segment_ids import ENVELOPE_IDS, OTHER_X12_IDS, SEGMENTS_850
+from ordex.sense.x12.segment_ids import unknown_segments
 from ordex.sense.x12.source import DEFAULT_CHUNK_SIZE, Source
 from ordex.sense.x12.text import is_digits
 from ordex.sense.x12.tokenizer import Segment, iter_segments
@@ -247,23 +247,6 @@ class EnvelopeReader:
         warnings = (*unknown_segments(segments, env), *warnings)
         return [self._result(ResultStatus.OK, env, Scope.TRANSACTION, [], order=order,
                              warnings=warnings)]
-
-
-def unknown_segments(segments: list[Segment], env: Envelope) -> list[X12Error]:
-    """Name each segment id the 850 does not define: read past, reported (997 AK3 1 or 2)."""
-    notes: list[X12Error] = []
-    for index, seg in enumerate(segments[1:-1], start=2):
-        if seg.tag in SEGMENTS_850:
-            continue
-        known = seg.tag in OTHER_X12_IDS or seg.tag in ENVELOPE_IDS
-        what = ("is an X12 segment that does not belong in an 850" if known
-                else "is not a segment id this 850 reader recognises")
-        notes.append(X12SyntaxError(
-            f"{seg.tag} at segment {index} of transaction {env.transaction_control}: "
-            f"segment {seg.tag} {what}; read past, its data is not mapped",
-            segment_position=seg.position, transaction_segment_position=index,
-            segment_id=seg.tag, segment_code="2" if known else "1", transaction_code="5"))
-    return notes
 
 
 def _syntax_errors(segments: list[Segment], env: Envelope) -> list[X12Error]:

@@ -7,6 +7,10 @@ tables (header, detail and summary areas, with their loops).
 
 from __future__ import annotations
 
+from ordex.sense.x12.errors import X12Error, X12SyntaxError
+from ordex.sense.x12.model import Envelope
+from ordex.sense.x12.tokenizer import Segment
+
 ENVELOPE_IDS = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE", "TA1", "ISB", "ISE"})
 
 SEGMENTS_850 = frozenset({
@@ -33,3 +37,20 @@ OTHER_X12_IDS = frozenset({
 })
 
 KNOWN_IDS = ENVELOPE_IDS | SEGMENTS_850 | OTHER_X12_IDS
+
+
+def unknown_segments(segments: list[Segment], env: Envelope) -> list[X12Error]:
+    """Name each segment id the 850 does not define: read past, reported (997 AK3 1 or 2)."""
+    notes: list[X12Error] = []
+    for index, seg in enumerate(segments[1:-1], start=2):
+        if seg.tag in SEGMENTS_850:
+            continue
+        known = seg.tag in OTHER_X12_IDS or seg.tag in ENVELOPE_IDS
+        what = ("is an X12 segment that does not belong in an 850" if known
+                else "is not a segment id this 850 reader recognises")
+        notes.append(X12SyntaxError(
+            f"{seg.tag} at segment {index} of transaction {env.transaction_control}: "
+            f"segment {seg.tag} {what}; read past, its data is not mapped",
+            segment_position=seg.position, transaction_segment_position=index,
+            segment_id=seg.tag, segment_code="2" if known else "1", transaction_code="5"))
+    return notes

@@ -1,7 +1,9 @@
 """Streaming X12 tokenizer: decoded text chunks in, segments out, in bounded memory.
 
 Each ISA declares its own separators, so they are re-read at every interchange. Whitespace
-and line breaks between segments are skipped. A header that cannot be read is reported as
+and line breaks between segments are skipped; line breaks inside segments are record wrapping
+(framing.py) unless the terminator is one. Filler after the last IEA and ISA padding come out
+as X12Note items. A header that cannot be read is reported as
 one error and the tokenizer resynchronises on the next ISA.
 """
 
