@@ -78,8 +78,9 @@ def test_ctrl_z_after_an_unterminated_iea_is_noted() -> None:
     assert "Ctrl-Z" in results[1].warnings[0].message
 
 
-def test_one_final_line_break_is_not_noted() -> None:
-    assert [r.status for r in _results(build_850())] == [ResultStatus.OK]
+@pytest.mark.parametrize("tail", ["", "\n", "\r\n\r\n\n"])
+def test_trailing_line_endings_alone_are_not_noted(tail: str) -> None:
+    assert [r.status for r in _results(build_850() + tail)] == [ResultStatus.OK]
 
 
 def test_ebcdic_interchange_is_named() -> None:

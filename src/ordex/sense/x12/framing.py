@@ -20,7 +20,6 @@ _BREAKS = "\r\n"
 _BREAK = re.compile(r"\r\n|\r|\n")
 _TAG = re.compile(r"[A-Z][A-Z0-9]{1,2}")
 _SPACE = " \t\r\n\x0b\x0c"
-_LINE_ENDINGS = ({"\n": 1}, {"\r": 1}, {"\r": 1, "\n": 1})
 
 
 def _after_last_break(text: str) -> int:
@@ -93,9 +92,9 @@ class Filler:
         return bool(self.counts["\x00"] or self.counts["\x1a"])
 
     def note(self) -> str | None:
-        """Describe the skipped bytes, or None when they were nothing or one line ending."""
+        """Describe the skipped bytes, or None when they were nothing but line endings."""
         counts = {c: n for c, n in self.counts.items() if n}
-        if not counts or counts in _LINE_ENDINGS:
+        if not counts or set(counts) <= set(_BREAKS):  # trailing blank lines: nothing to say
             return None
         kinds = (("\x1a", "Ctrl-Z (0x1A)"), ("\x00", "NUL (0x00)"))
         parts = [f"{counts.pop(c)} {name}" for c, name in kinds if c in counts]
