@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -26,7 +27,7 @@ from ordex.orchestrate.pipeline import Pipeline
 from ordex.sense.edi_partners import TradingPartner, partner_key
 from ordex.sense.identifiers import ItemKeys, gtin14
 from ordex.sense.x12 import build_855, build_997, iter_transactions, to_canonical
-from ordex.sense.x12.model import ResultStatus, TransactionResult
+from ordex.sense.x12.model import Envelope, ResultStatus, TransactionResult
 
 
 class EdiIntake(Shared):
@@ -66,13 +67,18 @@ class EdiIntake(Shared):
             self._cases_of(raw_id) if replay else set(),
         )
         batch: list[TransactionResult] = []
-        for result in iter_transactions(self.files.open(raw_id), file=source):
+        strict = partial(_strict_totals, run.partners)
+        for result in iter_transactions(self.files.open(raw_id), file=source,
+                                        strict_totals=strict):
+            if result.status is ResultStatus.NOTE:  # filler bytes, ISA padding: said, not fatal
+                run.report.skipped.extend(f"noted: {w.message}" for w in result.warnings)
+                continue
             key = _interchange(result)
             if not self._admit(key, run, raw_id):
                 continue
             if result.status is ResultStatus.ERROR:
                 run.status[key] = "rejected"
-            group = (key[1], result.envelope.group_control or "")
+            group = (key[1], result.envelope.group_control or "", result.envelope.group_index)
             if group[1] and not replay:  # a replay sends no second 997
                 if run.groups and group not in run.groups:  # the stream moved past them
                     self._acknowledge_groups(run.groups, raw_id, now, run.report)
@@ -179,6 +185,8 @@ class EdiIntake(Shared):
             now=now,
             keys=keys,
         )
+        if result.warnings and outcome["status"] != "rejected":
+            _note_on_order(outcome, result, pipeline)
         if (
             canonical is not None
             and not outcome.get("replayed")
@@ -209,13 +217,13 @@ class EdiIntake(Shared):
 
     def _acknowledge_groups(  # one 997 per functional group, written as each group ends
         self,
-        groups: dict[tuple[str, str], list[TransactionResult]],
+        groups: dict[_Group, list[TransactionResult]],
         raw_id: str,
         now: datetime,
         report: FileReport,
     ) -> None:
         docs = []
-        for (_icn, _gcn), results in groups.items():
+        for results in groups.values():  # one 997 per GS occurrence, even for a repeated GS06
             control = self._next_control()
             try:
                 body = build_997(
@@ -284,9 +292,31 @@ class _EdiRun:
     partners: dict[tuple[str, str], TradingPartner]
     replay: bool
     opened: set[str]
-    groups: dict[tuple[str, str], list[TransactionResult]] = field(default_factory=dict)
+    groups: dict[_Group, list[TransactionResult]] = field(default_factory=dict)
     status: dict[tuple[str, str], str] = field(default_factory=dict)
     skipped: set[tuple[str, str]] = field(default_factory=set)
+
+
+_Group = tuple[str, str, int | None]
+"""(ISA13, GS06, which GS of the file): a 997 acknowledges one GS occurrence."""
+
+
+def _strict_totals(partners: dict[tuple[str, str], TradingPartner], env: Envelope) -> bool:
+    """Whether the sender's trading partner rejects CTT01/CTT02 disagreements."""
+    partner = partners.get(partner_key(env.sender_qualifier, env.sender_id))
+    return partner is not None and partner.strict_totals
+
+
+def _note_on_order(outcome: dict[str, Any], result: TransactionResult,
+                   pipeline: Pipeline) -> None:
+    """Put what the 850 reader noted (CTT disagreement, unknown segment) on the order's
+    file-report entry and on the evidence of every case the order opened."""
+    notes = [w.to_dict() for w in result.warnings]
+    outcome["notes"] = notes
+    for case_id in outcome.get("cases", ()):
+        case = pipeline.changes.new_cases.get(case_id)
+        if case is not None:
+            case.evidence.setdefault("edi_notes", notes)
 
 
 def _interchange(result: TransactionResult) -> tuple[str, str]:

@@ -132,9 +132,35 @@ def ingest(paths: list[Path], db: DbOpt = None, fmt: FmtOpt = Format.text,
                  f"\n  {rep['source']}: {note}" for rep in reports for note in rep["skipped"])))
 
 
+PARSE_EXIT = {"ok": 0, "noted": 1, "failed": 2}
+"""`ordex parse` exit codes (docs/edi-x12.md): 0 every 850 accepted as sent, 1 accepted with
+something noted (CTT disagreement, unknown segment, ISA padding, filler bytes), 2 any
+transaction or envelope rejected, or a file unreadable."""
+
+
+def _parse_outcome(entry: dict[str, Any]) -> str:
+    """Classify one `parse_files` entry for the exit code."""
+    if entry["status"] == "error":
+        return "failed"
+    return "noted" if entry.get("warnings") or entry["status"] == "note" else "ok"
+
+
+def _parse_line(entry: dict[str, Any]) -> str:
+    """The text form of one parse entry."""
+    what = entry.get("order", {}).get("customer_po") or entry.get("error", {}).get(
+        "message") or entry.get("transaction_set") or ""
+    notes = [n["message"] for n in (entry.get("warnings") or entry.get("notes") or [])]
+    return f"{entry.get('file')}: {entry['status']}: {what}" + "".join(
+        f"\n  noted: {n}" for n in notes)
+
+
 @cli.command()
-def parse(paths: list[Path], fmt: FmtOpt = Format.text) -> None:
+def parse(paths: list[Path], fmt: FmtOpt = Format.text,
+          strict: Annotated[bool, typer.Option(
+              "--strict", help="Reject a set whose CTT01/CTT02 disagree with its lines, as a "
+              "strict trading partner would")] = False) -> None:
     """Parse EDI X12 files and print one object per transaction, storing nothing."""
+    worst = "ok"
     with user_errors():
         from ordex.sense.x12 import parse_files
         missing = [str(p) for p in paths if not p.is_file()]
@@ -144,18 +170,20 @@ def parse(paths: list[Path], fmt: FmtOpt = Format.text) -> None:
         first = True
         if fmt is Format.json:
             stream.write("[")
-        for entry in parse_files([str(p) for p in paths]):
+        for entry in parse_files([str(p) for p in paths], strict_totals=strict):
+            outcome = _parse_outcome(entry)
+            worst = max(worst, outcome, key=PARSE_EXIT.__getitem__)
             if fmt is Format.json:
                 # one JSON array, written as the files stream by (memory stays bounded)
                 stream.write(("\n" if first else ",\n") + json.dumps(entry))
                 first = False
             else:
-                what = entry.get("order", {}).get("customer_po") or entry.get("error", {}).get(
-                    "message") or entry.get("transaction_set")
-                out.print(f"{entry.get('file')}: {entry['status']}: {what}", highlight=False)
+                out.print(_parse_line(entry), highlight=False)
         if fmt is Format.json:
             stream.write("\n]\n")
-            stream.flush()
+        stream.flush()
+    if PARSE_EXIT[worst]:
+        raise typer.Exit(PARSE_EXIT[worst])
 
 
 @cli.command()

@@ -18,6 +18,8 @@ class TradingPartner:
     customer_id: str
     warehouse_id: str
     lead_days: int = 0
+    strict_totals: bool = False
+    """Reject an 850 whose CTT01/CTT02 disagree with its lines (default: read it, note it)."""
 
     @property
     def key(self) -> tuple[str, str]:
@@ -43,6 +45,7 @@ def load_partners(folder: Path) -> list[TradingPartner]:
             r.text("customer_id"),
             r.text("warehouse_id"),
             int(r.decimal("lead_days", "0")),
+            r.flag("strict_totals"),
         )
         for r in rows(path)
     ]

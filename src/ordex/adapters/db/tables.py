@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 
 metadata = MetaData(naming_convention={
@@ -154,6 +155,7 @@ trading_partners = Table(
     Column("customer_id", String(100), nullable=False),
     Column("warehouse_id", String(100), nullable=False),
     Column("lead_days", Integer, nullable=False, server_default="0"),
+    Column("strict_totals", Boolean, nullable=False, server_default=false()),
 )
 edi_interchanges = Table(
     "edi_interchanges", metadata,

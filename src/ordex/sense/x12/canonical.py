@@ -91,6 +91,9 @@ def result_to_dict(result: TransactionResult) -> dict[str, Any]:
     elif result.status is ResultStatus.ERROR and result.error is not None:
         data["error"] = result.error.to_dict()
         data["errors"] = [e.to_dict() for e in result.errors]
+    elif result.status is ResultStatus.NOTE:
+        data["notes"] = [w.to_dict() for w in result.warnings]
+        data["interchange_control"] = env.interchange_control
     else:
         data.update(interchange_control=env.interchange_control,
                     group_control=env.group_control,
@@ -105,21 +108,21 @@ def _unreadable(path: str, exc: OSError) -> dict[str, Any]:
             "transaction_set": None, "error": error.to_dict(), "errors": [error.to_dict()]}
 
 
-def parse_file(path: str | os.PathLike[str], *, strict_hash_total: bool = True
+def parse_file(path: str | os.PathLike[str], *, strict_totals: bool = False
                ) -> Iterator[TransactionResult]:
     """Yield the results of one X12 file, streamed from disk in bounded memory."""
     name = os.fspath(path)
     with open(name, "rb") as handle:
-        yield from iter_transactions(handle, file=name, strict_hash_total=strict_hash_total)
+        yield from iter_transactions(handle, file=name, strict_totals=strict_totals)
 
 
-def parse_files(paths: Iterable[str | os.PathLike[str]], *, strict_hash_total: bool = True
+def parse_files(paths: Iterable[str | os.PathLike[str]], *, strict_totals: bool = False
                 ) -> Iterator[dict[str, Any]]:
     """Yield one JSON-ready dict per transaction set (or envelope error) of every file."""
     for path in paths:
         name = os.fspath(path)
         try:
-            for result in parse_file(name, strict_hash_total=strict_hash_total):
+            for result in parse_file(name, strict_totals=strict_totals):
                 yield result_to_dict(result)
         except OSError as exc:
             yield _unreadable(name, exc)
