@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from ordex.decide.candidate import Candidate
+from ordex.decide.duplicates import duplicate_candidates
 from ordex.decide.followups import conflict_candidates, late_risk_candidates
 from ordex.decide.logistics import carrier_candidates
 from ordex.decide.rules import PolicyDocument
@@ -21,7 +22,7 @@ from ordex.decide.sourcing import Network
 from ordex.domain.cases import Case
 from ordex.domain.codes import Action, ExceptionCode
 from ordex.domain.model import Order
-from ordex.interpret.context import DetectionContext, line_signature
+from ordex.interpret.context import DetectionContext
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
@@ -60,7 +61,7 @@ def candidates(*, order: Order | None, case: Case, ctx: DetectionContext, networ
         elif code is ExceptionCode.INVALID_SHIP_TO:
             found = _ship_to(order, case, ctx)
         elif code is ExceptionCode.DUPLICATE_ORDER:
-            found = _duplicate(order, case, ctx)
+            found = duplicate_candidates(order, case, ctx)
         elif code in (ExceptionCode.MISSING_CARRIER_INSTRUCTIONS,
                       ExceptionCode.SHIPMENT_CONSTRAINT):
             found = carrier_candidates(order, case, ctx)
@@ -185,24 +186,3 @@ def _valid(address: Any, ctx: DetectionContext) -> bool:
         return False
     state = ctx.postal.state_of(address.country, address.postal_code)
     return (state is None and not ctx.postal.covers(address.country)) or state == address.state
-
-
-def _duplicate(order: Order, case: Case, ctx: DetectionContext) -> list[Candidate]:
-    original = str(case.evidence.get("original_order_id", ""))
-    prior = next((r for r in ctx.recent.get(order.customer_id, ())
-                  if r.order_id == original and not r.cancelled), None)
-    if prior is None:
-        return []
-    same_lines = prior.lines == line_signature(order)
-    same_po = case.evidence.get("rule") == "same_po"
-    confidence = 0.97 if same_lines and same_po else 0.9 if same_lines else 0.5
-    risk = ZERO if same_lines else (order.value / 2).quantize(CENT)  # cancelling a real order
-    cancel = Candidate(Action.CANCEL_DUPLICATE, confidence, risk, None, None,
-                       f"the duplicate is cancelled; {original} ships as ordered",
-                       f"cancel this order as a duplicate of {original}"
-                       + (" (every line matches)" if same_lines else " (lines differ)"),
-                       order.value, None, {"original_order_id": original})
-    ask = Candidate(Action.NOTIFY_CUSTOMER, 0.9, (order.value * Decimal("0.01")).quantize(CENT),
-                    None, None, "customer asked to confirm", "ask the customer whether it is "
-                    "a new order", ZERO)
-    return [cancel, ask]

@@ -65,6 +65,8 @@ def gate(policy: PolicyDocument, case: Case, chosen: Candidate,
     rule = policy.rule(case.code, chosen.action)
     floor = max(policy.confidence_floor, rule.min_confidence or 0.0)
     approver = rule.approver or case.queue.value
+    if chosen.effect.get("needs_person"):
+        return False, str(chosen.effect["needs_person"]), approver
     if chosen.effect.get("partial"):
         return False, "a partial release needs a person (line-level credit holds are not " \
             "automated)", approver
