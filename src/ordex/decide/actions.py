@@ -26,6 +26,7 @@ from ordex.interpret.context import DetectionContext
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
+STOCK_CODES = frozenset({ExceptionCode.INVENTORY_SHORTFALL, ExceptionCode.ALLOCATION_CONFLICT})
 
 
 def escalate(case: Case, why: str) -> Candidate:
@@ -38,14 +39,21 @@ def escalate(case: Case, why: str) -> Candidate:
 def candidates(*, order: Order | None, case: Case, ctx: DetectionContext, network: Network,
                policy: PolicyDocument, suspect_duplicate: bool,
                applied: Mapping[str, Any] | None = None,
-               blocking_open: list[str] | None = None) -> list[Candidate]:
+               blocking_open: list[str] | None = None,
+               quantity_suspect: tuple[int, ...] = ()) -> list[Candidate]:
     """The feasible actions for a case, best first, ending with routing to people.
 
     applied: recommendations already applied on this order (case id → Recommendation);
-    blocking_open: ids of its blocking cases still open.
+    blocking_open: ids of its blocking cases still open; quantity_suspect: its lines with an
+    open QUANTITY_ANOMALY (no stock is sourced for them until the quantity is settled).
     """
     found: list[Candidate] = []
     code = case.code
+    suspect = sorted(set(case.lines) & set(quantity_suspect))
+    if suspect and code in STOCK_CODES:
+        return [escalate(case, f"line(s) {', '.join(map(str, suspect))} have an open "
+                               "QUANTITY_ANOMALY: the quantity is settled before any stock is "
+                               "sourced, split or allocated")]
     if order is not None and code is ExceptionCode.ALLOCATION_CONFLICT:
         found = conflict_candidates(order, case, applied or {})
     elif order is not None and code is ExceptionCode.LATE_SHIPMENT_RISK:

@@ -41,7 +41,9 @@ def decide_and_apply(pipeline: Pipeline, order: Order, cases: list[Case], *,
                     if c.blocks and c.case_id != case.case_id]
         rec = pipeline.decider.recommend(order=order, case=case, ctx=pipeline.ctx, now=now,
                                          suspect_duplicate=suspect and case.code is not DUPLICATE,
-                                         applied=applied, blocking_open=sorted(blocking))
+                                         applied=applied, blocking_open=sorted(blocking),
+                                         quantity_suspect=tuple(sorted(
+                                             pipeline.anomalous_lines(order.order_id))))
         if (rec.auto_apply and rec.chosen.action in PLAN_ACTIONS
                 and "covered_by" not in rec.chosen.effect):
             problems = _plan_check(pipeline, order, case, rec)

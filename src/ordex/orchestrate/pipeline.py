@@ -111,6 +111,8 @@ class Pipeline:
         waiting = self.work.shortfall_by_position.get((event.item_id, event.warehouse_id), {})
         closed = []
         for case in sorted(waiting.values(), key=lambda c: (c.opened_at, c.case_id)):
+            if self.anomalous_lines(case.order_id or "") & set(case.lines):
+                continue  # the quantity is settled first; a person decides (docs/decide.md)
             order = self.work.orders[case.order_id or ""]
             lines = tuple(ln for ln in order.lines if ln.line_no in case.lines)
             short = replace(order, lines=lines)
@@ -169,6 +171,11 @@ class Pipeline:
             self.ctx.add_open_orders(order.customer_id, order.value)
         if release and case.order_id and case.severity is Severity.BLOCKING:
             self._release(case, before, now)
+
+    def anomalous_lines(self, order_id: str) -> set[int]:
+        """Lines of an order with an open QUANTITY_ANOMALY (no stock moves for them)."""
+        return {ln for c in self.work.open_cases.get(order_id, {}).values()
+                if c.code is ExceptionCode.QUANTITY_ANOMALY and c.is_open for ln in c.lines}
 
     # -- helpers -----------------------------------------------------------------------
     def _open(self, subject: str, order: Order | None, customer: Customer | None,
