@@ -97,7 +97,8 @@ def offline_pipeline(settings: Settings, ref: ReferenceData) -> Pipeline:
     """A pipeline over reference data only, with no database (`ordex check`)."""
     detection = settings.detection()
     ctx = context_from_reference(ref, settings=detection, postal=ZipcodesDirectory())
-    return Pipeline(ctx=ctx, detectors=detectors_for(detection.enabled), policy=Policy())
+    return Pipeline(ctx=ctx, detectors=detectors_for(detection.enabled), policy=Policy(),
+                    stamp_arrival=False)
 
 
 class App:

@@ -61,3 +61,45 @@ def test_a_ship_via_not_on_file_is_never_replaced_without_a_person() -> None:
     rec = next(r for r in p.changes.decisions if r.case_id == case.case_id)
     assert rec.chosen.action.value == "ASSIGN_CARRIER" and not rec.auto_apply
     assert "FDX-PRIORITY" in rec.gate and case.state is CaseState.OPEN
+
+
+# -- stock that arrives after the requested ship date ------------------------------------------
+def plain_pipeline(ref):  # type: ignore[no-untyped-def]
+    from ordex.decide.policy import Policy
+    from ordex.interpret.registry import REGISTRY
+    from ordex.orchestrate.pipeline import Pipeline
+
+    from builders import context
+    return Pipeline(ctx=context(ref), detectors=list(REGISTRY.values()), policy=Policy())
+
+
+def test_receipt_after_the_ship_date_revises_the_promise_on_case_order_and_erp() -> None:
+    from ordex.domain.events import ReleaseLines, RevisePromise
+
+    from builders import reference
+    p = plain_pipeline(reference(on_hand="10"))
+    p.accept(order(line(qty="40"), ship=DAY), raw_id="r", key=None, now=NOW)
+    late = NOW + timedelta(days=2)
+    assert p.on_stock_received(StockReceived("WIDGET", "WH1", D(50), late), now=late) == [
+        "O-1:INVENTORY_SHORTFALL"]
+    case = p.changes.new_cases["O-1:INVENTORY_SHORTFALL"]
+    assert case.state is CaseState.AUTO_RESOLVED and "promise revised to 2026-11-25" in (
+        case.resolution or "")
+    assert case.evidence["promise"]["promise_date"] == "2026-11-25"
+    assert case.history[-1].action == "REVISE_PROMISE"
+    sent = [m.command for m in p.changes.outbox]
+    [revise] = [c for c in sent if isinstance(c, RevisePromise)]
+    assert (revise.order_id, revise.lines, revise.promise_date) == ("O-1", (1,), "2026-11-25")
+    assert any(isinstance(c, ReleaseLines) for c in sent)
+
+
+def test_receipt_on_the_ship_date_itself_keeps_the_promise() -> None:
+    from ordex.domain.events import RevisePromise
+
+    from builders import reference
+    p = plain_pipeline(reference(on_hand="10"))
+    p.accept(order(line(qty="40"), ship=DAY), raw_id="r", key=None, now=NOW)
+    same_day = NOW + timedelta(hours=12)
+    p.on_stock_received(StockReceived("WIDGET", "WH1", D(50), same_day), now=same_day)
+    assert not any(isinstance(m.command, RevisePromise) for m in p.changes.outbox)
+    assert "promise" not in p.changes.new_cases["O-1:INVENTORY_SHORTFALL"].evidence

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
 from ordex.decide.engine import Decider
@@ -19,6 +19,7 @@ from ordex.domain.events import (
     HoldLines,
     PaymentPosted,
     ReleaseLines,
+    RevisePromise,
     StockReceived,
 )
 from ordex.domain.findings import Finding
@@ -33,13 +34,21 @@ from ordex.orchestrate.workset import CREDIT, SHORTFALL, WorkSet
 SYSTEM = "ordex"
 
 
+def start_of(day: date) -> datetime:
+    """Midnight UTC at the start of a day (an order's arrival when only its date is known)."""
+    return datetime.combine(day, time(0), tzinfo=UTC)
+
+
 class Pipeline:
     """Runs orders and events through interpret → decide → orchestrate on a working set."""
 
     def __init__(self, *, ctx: DetectionContext, detectors: Sequence[Detector], policy: Policy,
                  work: WorkSet | None = None, new_id: Callable[[], str] | None = None,
-                 decider: Decider | None = None) -> None:
+                 decider: Decider | None = None, stamp_arrival: bool = True) -> None:
         self.ctx, self.detectors, self.policy = ctx, list(detectors), policy
+        self.stamp_arrival = stamp_arrival
+        """An order without `received_at` arrived `now` (live intake); else at the start of
+        its order date, and is judged as of then (a dry run never reads the clock)."""
         self.decider = decider
         """Recommends actions and auto-applies what policy allows (None: route only)."""
         self.by_code = {d.code: d for d in self.detectors}
@@ -52,7 +61,11 @@ class Pipeline:
     # -- intake ------------------------------------------------------------------------
     def accept(self, order: Order, *, raw_id: str, key: str | None, now: datetime) -> IntakeResult:
         """Judge a valid order, open its cases, hold what they block, allocate the rest."""
-        order = order if order.received_at else replace(order, received_at=now)
+        if order.received_at is None:
+            arrived = now if self.stamp_arrival else start_of(order.order_date)
+            order = replace(order, received_at=arrived)
+        if not self.stamp_arrival:
+            now = order.received_at or now
         findings = detect(order, self.ctx, self.detectors)
         self.work.orders[order.order_id] = order
         self.work.index_order(order)
@@ -120,9 +133,28 @@ class Pipeline:
                 continue
             self._allocate(order, set(case.lines))
             why = f"stock received: {event.quantity} of {event.item_id} at {event.warehouse_id}"
-            self.close(case, CaseState.AUTO_RESOLVED, actor=SYSTEM, reason=why, now=now)
+            late = event.at.date() > order.requested_ship_date
+            if late:
+                why += self._revise_promise(order, case, event.at.date(), now=now)
+            self.close(case, CaseState.AUTO_RESOLVED, actor=SYSTEM, reason=why, now=now,
+                       action="REVISE_PROMISE" if late else "close")
             closed.append(case.case_id)
         return closed
+
+    def _revise_promise(self, order: Order, case: Case, promise: date, *, now: datetime) -> str:
+        """Record a later promise on the case and tell the ERP; the reason's tail."""
+        case.evidence = {**case.evidence, "promise": {
+            "requested_ship_date": order.requested_ship_date.isoformat(),
+            "promise_date": promise.isoformat(), "lines": list(case.lines)}}
+        self.changes.touch(case)
+        why = (f"; arrived after the requested ship date "
+               f"{order.requested_ship_date.isoformat()}, promise revised to {promise.isoformat()}")
+        self._send(now, RevisePromise(order.order_id, case.lines, promise.isoformat(),
+                                      f"REVISE_PROMISE{why}", case.case_id))
+        self._log("PromiseRevised", now, {"order_id": order.order_id, "case_id": case.case_id,
+                                          "lines": list(case.lines),
+                                          "promise_date": promise.isoformat()})
+        return why
 
     def on_payment(self, event: PaymentPosted, *, now: datetime) -> list[str]:
         """Apply the payment, then release credit holds that now fit under the limit."""
