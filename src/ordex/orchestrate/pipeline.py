@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from typing import Any
 
 from ordex.decide.engine import Decider
 from ordex.decide.policy import Policy
@@ -29,6 +30,7 @@ from ordex.interpret.detectors._lines import known_lines
 from ordex.interpret.registry import Detector, detect
 from ordex.orchestrate.autoresolve import decide_and_apply
 from ordex.orchestrate.changes import Changes, IntakeResult, LoggedEvent, OutboxMessage
+from ordex.orchestrate.resolutions import resolve as resolve_case
 from ordex.orchestrate.workset import CREDIT, SHORTFALL, WorkSet
 
 SYSTEM = "ordex"
@@ -180,15 +182,11 @@ class Pipeline:
                                             reason="taken", action="take"))
         self.changes.touch(case)
 
-    def resolve(self, case: Case, *, actor: str, action: str, reason: str, now: datetime) -> None:
-        """A person closes a case with an action; cancelling a duplicate cancels its order."""
-        if action == "CANCEL_DUPLICATE" and case.order_id in self.work.orders:
-            self._cancel_order(case.order_id, actor=actor, now=now, reason=reason)
-            self.close(case, CaseState.RESOLVED, actor=actor, reason=f"{action}: {reason}",
-                       now=now, action=action, release=False)
-            return
-        self.close(case, CaseState.RESOLVED, actor=actor, reason=f"{action}: {reason}", now=now,
-                   action=action)
+    def resolve(self, case: Case, *, actor: str, action: str, reason: str, now: datetime,
+                params: Mapping[str, Any] | None = None) -> None:
+        """A person closes a case with an action of its code; the action has its own effect."""
+        resolve_case(self, case, actor=actor, action=action, reason=reason, now=now,
+                     params=params)
 
     def close(self, case: Case, state: CaseState, *, actor: str, reason: str, now: datetime,
               action: str = "close", release: bool = True) -> None:
