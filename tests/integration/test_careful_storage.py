@@ -53,3 +53,45 @@ def test_on_time_receipt_leaves_the_requested_date_standing(app: App) -> None:
     app.stock_received(StockReceived("VALVE-100", "CHI", Decimal(500), NOW))
     order = app.queries.order("EX-1002")
     assert order is not None and order["promised_ship_date"] is None
+
+
+def test_resolve_route_refuses_an_action_of_another_code_with_422(app: App) -> None:
+    from fastapi.testclient import TestClient
+
+    from ordex.entrypoints.api.app import create_app
+    app.ingest([(example("EX-1003"), "t")], channel="api")
+    http = TestClient(create_app(app))
+    wrong = http.post("/cases/EX-1003:INVALID_SHIP_TO/resolve",
+                      json={"actor": "ann", "action": "SUBSTITUTE_ITEM"})
+    assert wrong.status_code == 422
+    body = wrong.json()
+    assert body["detail"][0]["field"] == "action"
+    assert body["allowed"] == ["CORRECT_ADDRESS", "HOLD", "RELEASE"]
+    bad = http.post("/cases/EX-1003:INVALID_SHIP_TO/resolve", json={
+        "actor": "ann", "action": "CORRECT_ADDRESS", "address": {
+            "line1": "45 Harbor Blvd", "city": "Tampa", "state": "GA", "postal_code": "33602"}})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "address.postal_code"
+    assert app.queries.case("EX-1003:INVALID_SHIP_TO")["state"] == "open"  # type: ignore[index]
+    done = http.post("/cases/EX-1003:INVALID_SHIP_TO/resolve", json={
+        "actor": "ann", "action": "CORRECT_ADDRESS", "address": {
+            "line1": "45 Harbor Blvd", "city": "Tampa", "state": "FL", "postal_code": "33602"}})
+    assert done.status_code == 200 and done.json()["state"] == "resolved"
+    order = app.queries.order("EX-1003")
+    assert order is not None
+    [applied] = [e for e in order["erp_commands"] if e["command"] == "ApplyDecision"]
+    assert applied["payload"]["detail"]["address"]["state"] == "FL"
+
+
+def test_cli_resolve_exits_2_with_one_line_for_an_action_of_another_code(
+        app: App, db_url: str) -> None:
+    import subprocess
+    import sys
+    app.ingest([(example("EX-1003"), "t")], channel="api")
+    run = subprocess.run([sys.executable, "-m", "ordex", "resolve", "EX-1003:INVALID_SHIP_TO",
+                          "--action", "REPRICE", "--actor", "ann", "--db", db_url],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2 and run.stdout == ""
+    [message] = run.stderr.strip().splitlines()
+    assert "REPRICE does not resolve INVALID_SHIP_TO cases" in message
+    assert "CORRECT_ADDRESS, HOLD, RELEASE" in message
+    assert app.queries.case("EX-1003:INVALID_SHIP_TO")["state"] == "open"  # type: ignore[index]

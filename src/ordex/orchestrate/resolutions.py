@@ -111,7 +111,7 @@ def check_action(case: Case, action: str) -> Action:
     allowed = allowed_for(case.code)
     if action not in allowed:
         raise ActionNotAllowedError(
-            f"{action} does not resolve a {case.code.value} case; allowed: "
+            f"{action} does not resolve {case.code.value} cases; allowed: "
             f"{', '.join(allowed)}", field="action", allowed=allowed, code=case.code.value)
     return Action(action)
 
