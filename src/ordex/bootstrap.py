@@ -97,7 +97,8 @@ def offline_pipeline(settings: Settings, ref: ReferenceData) -> Pipeline:
     """A pipeline over reference data only, with no database (`ordex check`)."""
     detection = settings.detection()
     ctx = context_from_reference(ref, settings=detection, postal=ZipcodesDirectory())
-    return Pipeline(ctx=ctx, detectors=detectors_for(detection.enabled), policy=Policy())
+    return Pipeline(ctx=ctx, detectors=detectors_for(detection.enabled), policy=Policy(),
+                    stamp_arrival=False)
 
 
 class App:
@@ -206,7 +207,8 @@ class App:
             self.commit(pipeline)
         return closed
 
-    def act(self, case_id: str, *, action: str, actor: str, reason: str) -> dict[str, Any]:
+    def act(self, case_id: str, *, action: str, actor: str, reason: str,
+            params: dict[str, Any] | None = None) -> dict[str, Any]:
         """A person takes or resolves a case; returns the case as it now stands."""
         now = self.clock()
         with self._lock:
@@ -218,7 +220,8 @@ class App:
             if action == "take":
                 pipeline.take(case, actor=actor, now=now)
             else:
-                pipeline.resolve(case, actor=actor, action=action, reason=reason, now=now)
+                pipeline.resolve(case, actor=actor, action=action, reason=reason, now=now,
+                                 params=params)
             self.commit(pipeline)
         return self.queries.case(case_id) or {}
 

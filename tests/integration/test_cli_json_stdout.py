@@ -83,6 +83,7 @@ def _cases(db: str, work: Path) -> dict[str, list[str]]:
         "whatif": ["--policy", str(ROOT / "policies/recommend-only.yaml"), "--from",
                    "2026-11-01", "--to", "2026-12-31"],
         "policy list": [],
+        "resolve": ["EX-1003:INVALID_SHIP_TO", "--action", "CORRECT_ADDRESS", "--actor", "ann"],
     }
 
 

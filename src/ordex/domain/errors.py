@@ -56,3 +56,11 @@ class ConfigurationError(OrdexError):
 
 class UnknownInboundPOError(OrdexError):
     """No open inbound PO with that id."""
+
+
+class ActionNotAllowedError(OrdexError):
+    """That action does not resolve a case of this code."""
+
+
+class ActionParameterError(OrdexError):
+    """The action's parameter is missing or invalid."""

@@ -15,6 +15,7 @@ from rich.table import Table
 from ordex.domain.codes import Queue
 from ordex.domain.events import PaymentPosted, StockReceived
 from ordex.entrypoints import files
+from ordex.entrypoints.cli_cases import register as register_cases
 from ordex.entrypoints.cli_decide import register as register_decide
 from ordex.entrypoints.cli_support import (
     Format,
@@ -372,6 +373,7 @@ def serve(db: DbOpt = None, host: str = "127.0.0.1", port: int = 8000) -> None:
 
 
 register_decide(cli)
+register_cases(cli)
 
 
 def main() -> None:

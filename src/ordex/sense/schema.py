@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from ordex.domain.model import Address, Order, OrderLine
 
@@ -81,6 +81,9 @@ class OrderIn(BaseModel):
         "api", description="api, csv, edi, email, ndjson, …")
     order_date: date
     requested_ship_date: date
+    received_at: AwareDatetime | None = Field(
+        None, description="When the customer's order arrived, ISO 8601 with a UTC offset "
+                          "(e.g. 2026-11-23T14:05:00-05:00); judges same-day carrier cutoffs")
     ship_to: ShipToIn
     ship_via: Annotated[str, Field(max_length=50)] | None = None
     freight_terms: Annotated[str, Field(max_length=30)] | None = Field(
@@ -112,6 +115,7 @@ class OrderIn(BaseModel):
             lines=tuple(OrderLine(ln.line_no, ln.item_id, ln.quantity, ln.uom.upper(),
                                   ln.unit_price, ln.pairs()) for ln in self.lines),
             currency=self.currency, ship_to_code=s.code,
+            received_at=self.received_at.astimezone(UTC) if self.received_at else None,
             freight_terms=self.freight_terms or None)
 
 

@@ -156,7 +156,8 @@ def _remember(ctx: DetectionContext, ids: Collection[str], conn: Connection) -> 
     for order, status in found:
         ctx.add_recent(order.customer_id, RecentOrder(
             order.order_id, order.order_date, order.received_at, po_key(order.customer_po),
-            ship_to_key(order), line_signature(order), cancelled=status == "cancelled"))
+            ship_to_key(order), line_signature(order), cancelled=status == "cancelled",
+            value=order.value))
 
 
 def load_holders(conn: Connection, ctx: DetectionContext, items: Collection[str]) -> None:

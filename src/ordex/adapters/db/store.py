@@ -57,9 +57,10 @@ class SqlChangeStore:
             if changes.dirty_cases:
                 conn.execute(update(t.cases).where(t.cases.c.case_id == bindparam("b_id")).values(
                     state=bindparam("state"), closed_at=bindparam("closed_at"),
-                    resolution=bindparam("resolution"), assignee=bindparam("assignee")), [
+                    resolution=bindparam("resolution"), assignee=bindparam("assignee"),
+                    evidence=bindparam("evidence")), [
                     {"b_id": c.case_id, "state": c.state.value, "closed_at": c.closed_at,
-                     "resolution": c.resolution, "assignee": c.assignee}
+                     "resolution": c.resolution, "assignee": c.assignee, "evidence": c.evidence}
                     for c in changes.dirty_cases.values()])
             if changes.audit:
                 conn.execute(t.audit_log.insert(), [dataclasses.asdict(a) for a in changes.audit])

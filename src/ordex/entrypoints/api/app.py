@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from ordex.bootstrap import App
 from ordex.domain.codes import Action, Queue
 from ordex.domain.context_events import ItemMasterFixed, LicenceUploaded, PriceContractChanged
-from ordex.domain.errors import UnknownCaseError, UnknownOrderError
+from ordex.domain.errors import ActionNotAllowedError, UnknownCaseError, UnknownOrderError
 from ordex.domain.events import InboundPODated, PaymentPosted, StockReceived
 from ordex.domain.model import CustomerLicence, PriceContract, UnitConversion
 from ordex.entrypoints.api import errors
@@ -90,12 +90,48 @@ class LicenceIn(BaseModel):
     at: datetime | None = None
 
 
+class AllocationIn(BaseModel):
+    """One row of a sourcing plan a person chose."""
+
+    line: int = Field(ge=1)
+    item_id: str = Field(min_length=1, max_length=100)
+    warehouse_id: str = Field(min_length=1, max_length=100)
+    quantity: Decimal = Field(gt=0)
+
+
+class AddressIn(BaseModel):
+    """A corrected ship-to address."""
+
+    name: str = Field("", max_length=200)
+    line1: str = Field(min_length=1, max_length=200)
+    line2: str = Field("", max_length=200)
+    city: str = Field(min_length=1, max_length=200)
+    state: str = Field(min_length=1, max_length=200)
+    postal_code: str = Field(min_length=1, max_length=20)
+    country: str = Field("US", max_length=2)
+
+
 class CaseAction(BaseModel):
-    """A person's action on a case."""
+    """A person's action on a case; a parameter left out defaults to the recommendation's."""
 
     actor: str = Field(min_length=1, max_length=100)
     action: Action | None = Field(None, description="Required to resolve")
     reason: str = Field("", max_length=2000)
+    warehouse_id: str | None = Field(None, max_length=100,
+                                     description="ALTERNATE_WAREHOUSE: ship from here")
+    allocations: list[AllocationIn] | None = Field(
+        None, description="SPLIT_SHIPMENT / SUBSTITUTE_ITEM: the plan")
+    prices: dict[int, Decimal] | None = Field(None, description="REPRICE: line → unit price")
+    promise_date: date | None = Field(None, description="REVISE_PROMISE: the new ship date")
+    address: AddressIn | None = Field(None, description="CORRECT_ADDRESS: the address")
+    ship_via: str | None = Field(None, max_length=50, description="ASSIGN_CARRIER: service")
+    item_id: str | None = Field(None, max_length=100, description="MAP_ITEM: the item meant")
+
+    def params(self) -> dict[str, Any]:
+        """The action's parameters that were given."""
+        data = self.model_dump(mode="json", exclude_none=True,
+                               exclude={"actor", "action", "reason"})
+        return data
 
 
 def get_app(request: Request) -> App:
@@ -170,7 +206,13 @@ def create_app(ordex: App) -> FastAPI:
         if body.action is None:
             return JSONResponse({"detail": [{"field": "action", "reason": "required to resolve"}],
                                  "message": "action: required to resolve"}, status_code=422)
-        case = app.act(case_id, action=body.action.value, actor=body.actor, reason=body.reason)
+        try:
+            case = app.act(case_id, action=body.action.value, actor=body.actor,
+                           reason=body.reason, params=body.params())
+        except ActionNotAllowedError as exc:
+            return JSONResponse({"detail": [{"field": "action", "reason": exc.message}],
+                                 "message": f"action: {exc.message}",
+                                 "allowed": exc.details.get("allowed", [])}, status_code=422)
         return JSONResponse(case)
 
     @api.post("/events/stock-receipts", summary="Stock arrived at a warehouse")
