@@ -198,8 +198,9 @@ def _read(folder: Path, schema: FileSchema, problems: Problems) -> list[Parsed]:
         if schema.required:
             problems.add(str(path), None, None, "required file is missing")
         return []
+    before = len(problems.found)
     rows = read_file(path, schema, problems, label=str(path))
-    if schema.required and not rows and path.stat().st_size:
+    if schema.required and not rows and len(problems.found) == before:
         problems.add(str(path), None, None, "required file has no rows")
     return rows
 
