@@ -41,7 +41,7 @@ PARTNERS = FileSchema("trading_partners.csv", (
                                                   "has no requested ship date"),
 ), TradingPartner, key=("partner_id",),
     refs=(("customer_id", "customers.csv"), ("warehouse_id", "warehouses.csv")),
-    doc="EDI senders (read by `ordex load-reference`, not by `ordex check`)")
+    doc="EDI senders (ISA05/ISA06) and what their 850s map to")
 
 
 def load_partners(folder: Path) -> list[TradingPartner]:

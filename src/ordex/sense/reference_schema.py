@@ -193,7 +193,10 @@ def markdown_table(schemas: tuple[FileSchema, ...]) -> str:
     """The docs/formats.md table of files and columns (required ones in bold)."""
     rows = [["file", "column", "kind", "meaning"], ["---"] * 4]
     for s in schemas:
-        rows.append([f"**{s.name}**" if s.required else s.name, "", "", s.doc])
+        facts = [s.doc, f"unique: {' + '.join(s.key)}" if s.key else "",
+                 *(f"{col} must be in {target}" for col, target in s.refs)]
+        rows.append([f"**{s.name}**" if s.required else s.name, "", "",
+                     "; ".join(filter(None, facts))])
         for c in s.columns:
             dflt = f" (default `{c.default}`)" if c.default else ""
             rows.append(["", f"**{c.name}**" if c.required else c.name,
