@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, func, select
+from test_cli import ROOT, ordex
 
 from ordex.adapters.db import tables as t
-
-from test_cli import ROOT, ordex  # noqa: I001 - the helper of the CLI tests
 
 
 def broken_folder(tmp_path: Path, file: str, old: str, new: str) -> Path:

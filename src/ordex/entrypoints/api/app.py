@@ -42,20 +42,12 @@ def _strict_day(value: Any) -> Any:
 Day = Annotated[date, BeforeValidator(_strict_day)]
 
 
-class Validity(BaseModel):
-    """A validity period; both days are inclusive."""
-
-    valid_from: Day
-    valid_to: Day
-
-    @field_validator("valid_to")
-    @classmethod
-    def not_before_start(cls, value: date, info: ValidationInfo) -> date:
-        """valid_to is not before valid_from."""
-        start = info.data.get("valid_from")
-        if start is not None and value < start:
-            raise ValueError(f"{value} is before valid_from {start}")
-        return value
+def _not_before_start(value: date, info: ValidationInfo) -> date:
+    """valid_to is not before valid_from (both days are inclusive)."""
+    start = info.data.get("valid_from")
+    if start is not None and value < start:
+        raise ValueError(f"{value} is before valid_from {start}")
+    return value
 
 
 class StockReceipt(BaseModel):
@@ -84,7 +76,7 @@ class InboundPODate(BaseModel):
     at: datetime | None = None
 
 
-class ContractIn(Validity):
+class ContractIn(BaseModel):
     """A price contract added or replaced (same contract id)."""
 
     contract_id: str = Field(min_length=1)
@@ -94,7 +86,11 @@ class ContractIn(Validity):
     min_qty: Decimal = Field(Decimal(0), ge=0, max_digits=18, decimal_places=6)
     unit_price: Decimal = Field(ge=0, max_digits=18, decimal_places=6)
     currency: str = Field("USD", pattern=r"^[A-Z]{3}$")
+    valid_from: Day
+    valid_to: Day
     at: datetime | None = None
+
+    _in_order = field_validator("valid_to")(_not_before_start)
 
 
 class ConversionIn(BaseModel):
@@ -106,13 +102,17 @@ class ConversionIn(BaseModel):
     at: datetime | None = None
 
 
-class LicenceIn(Validity):
+class LicenceIn(BaseModel):
     """A customer licence uploaded or renewed."""
 
     customer_id: str = Field(min_length=1)
     licence_type: str = Field(min_length=1)
     licence_id: str = Field(min_length=1)
+    valid_from: Day
+    valid_to: Day
     at: datetime | None = None
+
+    _in_order = field_validator("valid_to")(_not_before_start)
 
 
 class CaseAction(BaseModel):
