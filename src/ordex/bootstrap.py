@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from ordex.adapters.db import tables as t
 from ordex.adapters.db.dialect import make_engine, wipe
+from ordex.adapters.db.known_repo import require_known, require_receipt
 from ordex.adapters.db.migrate import upgrade
 from ordex.adapters.db.queries import DbIdempotency, Queries
 from ordex.adapters.db.reference_repo import load_reference, save_reference
@@ -189,6 +190,8 @@ class App:
         code = ExceptionCode.INVENTORY_SHORTFALL
         with self._lock:
             with self.engine.connect() as conn:
+                require_receipt(conn, item_id=event.item_id, warehouse_id=event.warehouse_id,
+                                po_id=event.po_id)
                 ids = open_case_orders(conn, code, item_id=event.item_id,
                                        warehouse_id=event.warehouse_id)
             pipeline = self._hydrated(items={event.item_id}, order_ids=ids)
@@ -200,6 +203,7 @@ class App:
         """Apply a payment and release the credit holds it clears."""
         with self._lock:
             with self.engine.connect() as conn:
+                require_known(conn, customer_id=event.customer_id)
                 ids = open_case_orders(conn, ExceptionCode.CREDIT_LIMIT_EXCEEDED,
                                        customer_id=event.customer_id)
             pipeline = self._hydrated(customers={event.customer_id}, order_ids=ids)

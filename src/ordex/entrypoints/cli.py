@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -27,6 +27,7 @@ from ordex.entrypoints.cli_support import (
     reserve_stdout,
     user_errors,
 )
+from ordex.sense.reference_schema import DAY, number
 from ordex.simulate.orders import InjectionRates
 from ordex.simulate.world import WorldConfig
 
@@ -285,7 +286,8 @@ def receive(item: str, warehouse: str, quantity: str, db: DbOpt = None,
             fmt: FmtOpt = Format.text) -> None:
     """Post a stock receipt; shortfalls it covers are auto-resolved."""
     with user_errors():
-        event = StockReceived(item, warehouse, _decimal(quantity), datetime.now(UTC), po)
+        event = StockReceived(item, warehouse, _decimal(quantity, "quantity"), datetime.now(UTC),
+                              po)
         closed = make_app(db).stock_received(event)
         emit({"auto_resolved": closed}, fmt, lambda d: out.print(
             f"{len(closed)} case(s) auto-resolved: {', '.join(closed) or '-'}"))
@@ -295,7 +297,7 @@ def receive(item: str, warehouse: str, quantity: str, db: DbOpt = None,
 def pay(customer: str, amount: str, db: DbOpt = None, fmt: FmtOpt = Format.text) -> None:
     """Post a customer payment; credit holds it clears are released."""
     with user_errors():
-        event = PaymentPosted(customer, _decimal(amount), datetime.now(UTC))
+        event = PaymentPosted(customer, _decimal(amount, "amount"), datetime.now(UTC))
         closed = make_app(db).payment_posted(event)
         emit({"auto_resolved": closed}, fmt, lambda d: out.print(
             f"{len(closed)} case(s) auto-resolved: {', '.join(closed) or '-'}"))
@@ -308,21 +310,20 @@ def po_date(po: str, due_date: str, db: DbOpt = None, fmt: FmtOpt = Format.text)
         from ordex.bootstrap_reevaluate import inbound_po_dated
         from ordex.domain.events import InboundPODated
         try:
-            day = date.fromisoformat(due_date)
-        except ValueError:
-            fail(f"{due_date!r} is not a date (YYYY-MM-DD)")
+            day = DAY.parse(due_date)
+        except ValueError as exc:
+            fail(f"due date {exc}")
         changed = inbound_po_dated(make_app(db), InboundPODated(po, day, datetime.now(UTC)))
         emit({"changed": changed}, fmt, lambda d: out.print(
             f"{len(changed)} case(s) changed: {', '.join(changed) or '-'}"))
 
 
-def _decimal(text: str) -> Decimal:
+def _decimal(text: str, what: str) -> Decimal:
+    """A positive plain decimal, read by the same rules as the reference files."""
     try:
-        value = Decimal(text)
-    except InvalidOperation:
-        fail(f"{text!r} is not a number")
-    if not value.is_finite() or value <= 0:
-        fail(f"{text!r} must be a positive number")
+        value: Decimal = number(above=Decimal(0)).parse(text.strip())
+    except ValueError as exc:
+        fail(f"{what} {exc}")
     return value
 
 
@@ -331,12 +332,12 @@ def load_reference(folder: Path, db: DbOpt = None) -> None:
     """Replace the reference data with a folder of CSV files."""
     with user_errors():
         from ordex.bootstrap_files import FileIntake
-        from ordex.sense.edi_partners import load_partners
-        from ordex.sense.reference import load_reference as read
-        ref = read(folder)
+        from ordex.sense.reference import load_folder
+        loaded = load_folder(folder)  # every problem of the folder, before the database
+        ref = loaded.ref
         app = make_app(db)
         app.save_reference(ref)
-        FileIntake(app).load_partners(load_partners(folder))
+        FileIntake(app).load_partners(loaded.partners)
         out.print(f"Loaded {len(ref.customers):,} customers, {len(ref.items):,} items, "
                   f"{len(ref.inventory):,} stock positions from {folder}.")
 

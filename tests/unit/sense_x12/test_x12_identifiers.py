@@ -115,7 +115,7 @@ def test_item_master_gtin_is_stored_as_gtin14_and_cross_reference_keeps_qualifie
 
 
 def test_item_master_gtin_with_a_bad_check_digit_is_refused_at_load(tmp_path: Path) -> None:
-    with pytest.raises(ReferenceDataError, match=r"items.csv line 2: column gtin "
+    with pytest.raises(ReferenceDataError, match=r"items.csv:2:gtin: "
                                                  r"'036000291453' is not a valid GTIN"):
         load_reference(_reference(tmp_path, "036000291453"))
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field, ValidationInfo, field_validator
 from starlette.concurrency import run_in_threadpool
 
 from ordex.bootstrap import App
@@ -22,6 +22,7 @@ from ordex.domain.events import InboundPODated, PaymentPosted, StockReceived
 from ordex.domain.model import CustomerLicence, PriceContract, UnitConversion
 from ordex.entrypoints.api import errors
 from ordex.entrypoints.web.charts import bar_chart
+from ordex.sense.reference_schema import DAY
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parents[1] / "web" / "templates"))
 MAX_BODY = 20 * 1024 * 1024
@@ -29,12 +30,32 @@ SPOOL_IN_MEMORY = 8 * 1024 * 1024
 """An EDI upload larger than this goes to a temporary file on its way to the raw store."""
 
 
+def _strict_day(value: Any) -> Any:
+    """Only a YYYY-MM-DD string is a day (no timestamps, week dates or basic format)."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("must be a date string YYYY-MM-DD")
+    return DAY.parse(value)
+
+
+Day = Annotated[date, BeforeValidator(_strict_day)]
+
+
+def _not_before_start(value: date, info: ValidationInfo) -> date:
+    """valid_to is not before valid_from (both days are inclusive)."""
+    start = info.data.get("valid_from")
+    if start is not None and value < start:
+        raise ValueError(f"{value} is before valid_from {start}")
+    return value
+
+
 class StockReceipt(BaseModel):
     """Goods received at a warehouse."""
 
     item_id: str = Field(min_length=1)
     warehouse_id: str = Field(min_length=1)
-    quantity: Decimal = Field(gt=0)
+    quantity: Decimal = Field(gt=0, max_digits=18, decimal_places=6)
     po_id: str | None = None
     at: datetime | None = None
 
@@ -43,7 +64,7 @@ class Payment(BaseModel):
     """A customer payment applied to receivables."""
 
     customer_id: str = Field(min_length=1)
-    amount: Decimal = Field(gt=0)
+    amount: Decimal = Field(gt=0, max_digits=18, decimal_places=6)
     at: datetime | None = None
 
 
@@ -51,7 +72,7 @@ class InboundPODate(BaseModel):
     """A supplier's new arrival date for an inbound PO."""
 
     po_id: str = Field(min_length=1)
-    due_date: date
+    due_date: Day
     at: datetime | None = None
 
 
@@ -62,12 +83,14 @@ class ContractIn(BaseModel):
     customer_id: str = Field(min_length=1)
     item_id: str = Field(min_length=1)
     uom: str = Field(min_length=1, max_length=10)
-    min_qty: Decimal = Field(Decimal(0), ge=0)
-    unit_price: Decimal = Field(ge=0)
+    min_qty: Decimal = Field(Decimal(0), ge=0, max_digits=18, decimal_places=6)
+    unit_price: Decimal = Field(ge=0, max_digits=18, decimal_places=6)
     currency: str = Field("USD", pattern=r"^[A-Z]{3}$")
-    valid_from: date
-    valid_to: date
+    valid_from: Day
+    valid_to: Day
     at: datetime | None = None
+
+    _in_order = field_validator("valid_to")(_not_before_start)
 
 
 class ConversionIn(BaseModel):
@@ -75,7 +98,7 @@ class ConversionIn(BaseModel):
 
     item_id: str = Field(min_length=1)
     uom: str = Field(min_length=1, max_length=10)
-    base_qty: Decimal = Field(gt=0)
+    base_qty: Decimal = Field(gt=0, max_digits=18, decimal_places=6)
     at: datetime | None = None
 
 
@@ -85,9 +108,11 @@ class LicenceIn(BaseModel):
     customer_id: str = Field(min_length=1)
     licence_type: str = Field(min_length=1)
     licence_id: str = Field(min_length=1)
-    valid_from: date
-    valid_to: date
+    valid_from: Day
+    valid_to: Day
     at: datetime | None = None
+
+    _in_order = field_validator("valid_to")(_not_before_start)
 
 
 class AllocationIn(BaseModel):
