@@ -54,5 +54,9 @@ class ConfigurationError(OrdexError):
     """The configuration is invalid."""
 
 
+class SimulationInFutureError(OrdexError):
+    """The simulated period starts after now: there is nothing to play yet."""
+
+
 class UnknownInboundPOError(OrdexError):
     """No open inbound PO with that id."""
