@@ -57,7 +57,7 @@ from ordex.orchestrate.outbox import dispatch
 from ordex.orchestrate.pipeline import Pipeline
 from ordex.orchestrate.workset import WorkSet
 from ordex.simulate.orders import InjectionRates
-from ordex.simulate.run import Simulation
+from ordex.simulate.run import OPENS, Simulation
 from ordex.simulate.world import WorldConfig, build_world
 
 
@@ -243,8 +243,9 @@ class App:
         return compute_kpis(self.queries.kpi_facts(now=at))
 
     def default_start(self, days: int) -> date:
-        """First day of the period of `days` days that ends today, by the application's clock."""
-        return self.clock().astimezone(UTC).date() - timedelta(days=days - 1)
+        """First day of the `days` days ending today (yesterday before today's first orders)."""
+        today = (self.clock().astimezone(UTC) - OPENS).date()
+        return today - timedelta(days=days - 1)
 
     def simulate(self, cfg: WorldConfig, *, orders_per_day: int, rates: InjectionRates,
                  progress: Callable[[int], None] | None = None,

@@ -61,15 +61,15 @@ def test_ingest_then_kpis_and_cases_on_a_database_file(tmp_path: Path) -> None:
     assert ordex("load-reference", "examples/reference", "--db", db).returncode == 0
     run = ordex("ingest", "examples/orders.ndjson", "--db", db, "--format", "json")
     assert run.returncode == 0, run.stderr
-    assert json.loads(run.stdout)["summary"] == {"accepted": 1, "held": 3, "rejected": 0,
-                                                 "replayed": 0}
+    assert json.loads(run.stdout)["summary"] == {"accepted": 1, "held": 3, "auto_resolved": 0,
+                                                 "cancelled": 0, "rejected": 0, "replayed": 0}
     again = json.loads(ordex("ingest", "examples/orders.ndjson", "--db", db,
                              "--format", "json").stdout)
     assert again["summary"]["replayed"] == 4
     kpis = json.loads(ordex("kpis", "--db", db, "--format", "json").stdout)
     assert kpis["orders"] == 4 and kpis["open_backlog_by_queue"]["customer_service"] == 2
     cases = json.loads(ordex("cases", "--db", db, "--queue", "pricing", "--format",
-                             "json").stdout)
+                             "json").stdout)["cases"]
     assert [c["case_id"] for c in cases] == ["EX-1002:PRICE_MISMATCH"]
     receipt = ordex("receive", "VALVE-100", "CHI", "70", "--db", db, "--format", "json")
     assert json.loads(receipt.stdout) == {"auto_resolved": ["EX-1002:INVENTORY_SHORTFALL"]}
@@ -83,7 +83,8 @@ def test_unreachable_database_is_one_clear_line() -> None:
 
 def test_simulate_json_has_detection_and_kpis(tmp_path: Path) -> None:
     run = ordex("simulate", "--days", "1", "--orders", "600", "--customers", "100", "--items",
-                "300", "--warehouses", "3", "--db", f"sqlite:///{tmp_path / 's.db'}",
+                "300", "--warehouses", "3", "--start", "2026-11-02",
+                "--db", f"sqlite:///{tmp_path / 's.db'}",
                 "--format", "json")
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout)

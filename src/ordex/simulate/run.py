@@ -22,6 +22,9 @@ from ordex.simulate.truth import Book, SimOrder
 from ordex.simulate.truth_taxonomy import TaxonomyRules, Thresholds
 from ordex.simulate.world import World, WorldConfig
 
+OPENS, OPEN_FOR = timedelta(hours=6), timedelta(hours=14)
+"""Orders arrive from 06:00 UTC for 14 hours each simulated day."""
+
 
 @dataclass
 class SimResult:
@@ -103,9 +106,10 @@ class Simulation:
         weights = [self.world.weight[c] * (1.5 if c in self.world.tight else 1) for c in customers]
         n = played = 0
         for day in range(self.cfg.days):
-            start = datetime.combine(self.cfg.start + timedelta(days=day), time(6), UTC)
+            start = datetime.combine(self.cfg.start + timedelta(days=day), time(0), UTC) + OPENS
             picks = self.rng.choices(customers, weights, k=self.orders_per_day)
-            offsets = sorted(self.rng.randint(0, 14 * 3600 - 1) for _ in picks)
+            offsets = sorted(self.rng.randint(0, int(OPEN_FOR.total_seconds()) - 1)
+                             for _ in picks)
             for cid, off in zip(picks, offsets, strict=True):
                 n += 1
                 played += self.push(start + timedelta(seconds=off), "order",
