@@ -1,10 +1,10 @@
 """The simulated people who work the queues: who answers which case, with what, and when.
 
 Every case still open after intake is worked by a person of its queue with the usual action
-for its code, unless nobody gets to it during the period (`MISSED`). Most are finished inside
-the SLA window the routing policy gave the case (`WITHIN_SLA`), the rest late, so the backlog
-at any moment holds recent cases with time left and a tail of old, overdue ones — what a
-control tower sees on a normal day (docs/simulator.md).
+for its code. Most are finished inside the SLA window the routing policy gave the case
+(`WITHIN_SLA`), some late, and a few go stale for days (`STALE`), so the backlog at any moment
+holds recent cases with time left and a tail of old, overdue ones — what a control tower sees
+on a normal day (docs/simulator.md).
 """
 
 from __future__ import annotations
@@ -38,16 +38,18 @@ DESKS: dict[str, Desk] = {
     "SHIPMENT_CONSTRAINT": Desk("logistics-lead", "REVISE_PROMISE"),
     "LATE_SHIPMENT_RISK": Desk("logistics-lead", "EXPEDITE"),
     "COMPLIANCE_HOLD": Desk("compliance-officer", "RELEASE"),
+    "INTEGRATION_FAILURE": Desk("integration-support", "NOTIFY_CUSTOMER"),
 }
-"""Codes people work, by code. Credit holds wait for payments and integration failures for a
-replay of the fixed payload, as they do in the pipeline; people in the simulator do neither."""
+"""Codes people work. Credit holds wait for the customer's payment (the simulator's payments);
+an integration failure is closed once the sender has been asked for a corrected payload."""
 
-MISSED = 0.05
-"""Share of routed cases nobody works during the period (they age past their SLA)."""
-WITHIN_SLA = 0.8
-"""Share of worked cases a person closes before the case's SLA due time."""
-LATE_FACTOR = (1.0, 3.0)
-"""A late case closes between one and three SLA windows after it opened."""
+WITHIN_SLA = 0.85
+"""Share of cases a person closes before the case's SLA due time."""
+STALE = 0.03
+"""Share of cases nobody looks at for days: picked up `STALE_HOURS` after opening."""
+LATE_FACTOR = (1.0, 2.5)
+"""The other cases close between one and two and a half SLA windows after they opened."""
+STALE_HOURS = (48, 96)
 WORK_MINUTES = (2, 45)
 """How long a person spends on a case between taking and resolving it."""
 
@@ -60,12 +62,14 @@ class Visit:
     done: datetime
 
 
-def plan_visit(case: Case, rng: random.Random) -> Visit | None:
-    """When a person takes and resolves a case (None: nobody gets to it in the period)."""
-    if rng.random() < MISSED:
-        return None
-    window = case.sla_due_at - case.opened_at
-    share = rng.uniform(0.1, 1.0) if rng.random() < WITHIN_SLA else rng.uniform(*LATE_FACTOR)
-    done = case.opened_at + window * share
+def plan_visit(case: Case, rng: random.Random) -> Visit:
+    """When a person takes and resolves a case."""
+    window, draw = case.sla_due_at - case.opened_at, rng.random()
+    if draw < WITHIN_SLA:
+        done = case.opened_at + window * rng.uniform(0.1, 1.0)
+    elif draw < 1 - STALE:
+        done = case.opened_at + window * rng.uniform(*LATE_FACTOR)
+    else:
+        done = case.opened_at + timedelta(hours=rng.uniform(*STALE_HOURS))
     work = timedelta(minutes=rng.randint(*WORK_MINUTES))
     return Visit(take=max(case.opened_at, done - work), done=done)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from ordex.domain.cases import CaseState
+from ordex.domain.cases import Case, CaseState
 from ordex.domain.events import PaymentPosted, StockReceived
 from ordex.orchestrate.changes import IntakeResult
 from ordex.orchestrate.intake import MemoryIdempotency, ingest
@@ -129,6 +129,8 @@ class Simulation:
             self.result.truth.add((order_id, "INTEGRATION_FAILURE"))
             if outcome.rejected:
                 self.result.predicted.add((order_id, "INTEGRATION_FAILURE"))
+                opened = self.pipeline.changes.new_cases
+                self._visit([opened[c] for c in outcome.result["cases"] if c in opened], None)
             return
         if outcome.rejected:  # a valid order the pipeline could not read is a miss
             return
@@ -184,13 +186,15 @@ class Simulation:
         if "CREDIT_LIMIT_EXCEEDED" in order.labels and rng.random() < 0.85:
             self.push(at + hours(4, 48), "payment", order.customer_id)
         routed = self.pipeline.work.open_cases.get(order.order_id, {})
-        for case_id in sorted(routed):
-            code = routed[case_id].code.value
-            if code not in DESKS or (restocked and code == "INVENTORY_SHORTFALL"):
-                continue
-            visit = plan_visit(routed[case_id], self.people)
-            if visit is not None:
-                self.push(visit.take, "human", (order, code, visit))
+        self._visit([routed[c] for c in sorted(routed) if not (
+            restocked and routed[c].code.value == "INVENTORY_SHORTFALL")], order)
+
+    def _visit(self, cases: list[Case], order: SimOrder | None) -> None:
+        """Plan a person's visit to each case a desk works."""
+        for case in cases:
+            if case.code.value in DESKS:
+                visit = plan_visit(case, self.people)
+                self.push(visit.take, "human", (case, order, visit))
 
     def _on_resend(self, at: datetime, body: bytes) -> None:
         outcome = ingest(self.pipeline, self.index, body, source="simulator-resend",
@@ -214,18 +218,17 @@ class Simulation:
         self.pipeline.on_payment(PaymentPosted(customer_id, amount, at), now=at)
         self.result.events += 1
 
-    def _on_human(self, at: datetime, payload: tuple[SimOrder, str, Visit]) -> None:
-        order, code, visit = payload
-        case = self.pipeline.work.open_cases.get(order.order_id, {}).get(f"{order.order_id}:{code}")
-        if case is None or case.state not in (CaseState.OPEN, CaseState.IN_PROGRESS):
-            return
-        desk = DESKS[code]
+    def _on_human(self, at: datetime, payload: tuple[Case, SimOrder | None, Visit]) -> None:
+        case, order, visit = payload
+        if case.state not in (CaseState.OPEN, CaseState.IN_PROGRESS):
+            return  # closed meanwhile (stock, payment, a cancelled duplicate)
+        code, desk = case.code.value, DESKS[case.code.value]
         self.pipeline.take(case, actor=desk.actor, now=at)
         if visit.done >= self.end:  # still being worked when the run stops
             return
-        if code == "DUPLICATE_ORDER":
+        if order is not None and code == "DUPLICATE_ORDER":
             self.book.cancel(order)
-        elif code == "INVENTORY_SHORTFALL":
+        elif order is not None and code == "INVENTORY_SHORTFALL":
             self.book.stop_waiting(order)
         self.pipeline.resolve(case, actor=desk.actor, action=desk.action, now=visit.done,
                               reason=f"{desk.actor} handled {code.lower()}")
