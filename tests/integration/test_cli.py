@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 ORDEX = [sys.executable, "-m", "ordex"]
 
@@ -99,3 +101,79 @@ def test_cases_refuses_an_unknown_state_or_queue_in_one_line(tmp_path: Path) -> 
         run = ordex("cases", "--db", db, option, value)
         assert run.returncode != 0 and value in run.stderr
         assert len(run.stderr.strip().splitlines()) == 1 and "Traceback" not in run.stderr
+
+
+def _loaded(tmp_path: Path) -> str:
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+    assert ordex("load-reference", "examples/reference", "--db", db).returncode == 0
+    assert ordex("ingest", "examples/orders.ndjson", "--db", db).returncode == 0
+    assert ordex("receive", "VALVE-100", "CHI", "70", "--db", db).returncode == 0
+    return db
+
+
+def test_cases_lists_every_state_with_totals_by_state(tmp_path: Path) -> None:
+    db = _loaded(tmp_path)
+    listing = json.loads(ordex("cases", "--db", db, "--state", "all", "--format", "json").stdout)
+    states = {c["case_id"]: c["state"] for c in listing["cases"]}
+    assert states["EX-1002:INVENTORY_SHORTFALL"] == "auto_resolved"
+    assert listing["totals"] == {"open": 3, "in_progress": 0, "resolved": 0, "auto_resolved": 1,
+                                 "cancelled": 0}
+    active = json.loads(ordex("cases", "--db", db, "--format", "json").stdout)
+    assert "EX-1002:INVENTORY_SHORTFALL" not in {c["case_id"] for c in active["cases"]}
+    assert active["totals"] == listing["totals"]  # totals never depend on the filter or limit
+    text = ordex("cases", "--db", db, "--state", "all", "--limit", "2").stdout
+    assert "2 shown · totals: open 3 · in_progress 0 · resolved 0 · auto_resolved 1 · " \
+           "cancelled 0 · all 4" in text
+
+
+def test_case_table_never_cuts_a_case_id(tmp_path: Path) -> None:
+    db = _loaded(tmp_path)
+    broken = tmp_path / "broken.ndjson"
+    broken.write_text('{"order_id": "X-1", "customer_id": 5}\n')
+    ordex("ingest", str(broken), "--db", db)
+    listing = json.loads(ordex("cases", "--db", db, "--queue", "integration", "--format",
+                               "json").stdout)["cases"]
+    long_id = listing[0]["case_id"]
+    assert len(long_id) > 40
+    run = subprocess.run([*ORDEX, "cases", "--db", db, "--state", "all"], capture_output=True,
+                         text=True, cwd=ROOT, timeout=300,
+                         env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "COLUMNS": "80"})
+    assert run.returncode == 0, run.stderr
+    assert long_id in run.stdout  # whole, on one line, at 80 columns
+    for case_id in ("EX-1002:PRICE_MISMATCH", "EX-1003:INVALID_SHIP_TO"):
+        assert case_id in run.stdout
+
+
+def test_text_output_has_no_empty_line_left_by_a_progress_bar(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'p.db'}"
+    assert ordex("load-reference", "examples/reference", "--db", db).returncode == 0
+    for args in (("ingest", "examples/orders.ndjson"),
+                 ("simulate", "--days", "1", "--orders", "200", "--customers", "40", "--items",
+                  "80", "--warehouses", "3", "--start", "2026-11-02")):
+        run = ordex(*args, "--db", db)
+        assert run.returncode == 0, run.stderr
+        assert run.stdout.strip() and "" not in run.stdout.splitlines(), run.stdout[:200]
+        assert run.stdout.startswith(("Ingested", "Simulated"))
+
+
+def test_ingest_reports_an_order_the_policy_cancelled_as_cancelled(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ORDEX_POLICY_FILE", str(ROOT / "policies" / "default.yaml"))
+    db = f"sqlite:///{tmp_path / 'dup.db'}"
+    assert ordex("load-reference", "examples/reference", "--db", db).returncode == 0
+    first = json.loads((ROOT / "examples" / "orders.ndjson").read_text().splitlines()[0])
+    first.update(order_id="T-1", customer_po="PO-T1",
+                 lines=[{**ln, "quantity": 1} for ln in first["lines"]])
+    pair = tmp_path / "pair.ndjson"  # the same order sent twice under two ids
+    pair.write_text(json.dumps(first) + "\n" + json.dumps({**first, "order_id": "T-2"}) + "\n")
+    run = ordex("ingest", str(pair), "--db", db, "--format", "json")
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert [(r["order_id"], r["status"]) for r in report["results"]] == [
+        ("T-1", "accepted"), ("T-2", "cancelled")]
+    assert report["summary"] == {"accepted": 1, "held": 0, "auto_resolved": 0, "cancelled": 1,
+                                 "rejected": 0, "replayed": 0}
+    third = tmp_path / "third.ndjson"
+    third.write_text(json.dumps({**first, "order_id": "T-3"}) + "\n")
+    text = ordex("ingest", str(third), "--db", db).stdout
+    assert "0 accepted" in text and "1 cancelled" in text

@@ -38,7 +38,9 @@ class Clock:
 
 
 def _app(url: str, clock: Clock) -> App:
-    app = App(Settings(database_url=url), clock=clock)
+    """An app on the shipped default policy (the demo's), auto-resolution included."""
+    app = App(Settings(database_url=url, policy_file=ROOT / "policies" / "default.yaml"),
+              clock=clock)
     app.migrate()
     return app
 

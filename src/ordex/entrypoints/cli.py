@@ -271,7 +271,7 @@ def _print_cases(listing: dict[str, Any]) -> None:
     out.print(table)
     out.print(f"{len(rows):,} shown · totals: " + " · ".join(
         f"{state} {n:,}" for state, n in totals.items()) + f" · all {sum(totals.values()):,}",
-        highlight=False)
+        highlight=False, soft_wrap=True)
 
 
 @cli.command()
