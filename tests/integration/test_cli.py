@@ -135,13 +135,16 @@ def test_case_table_never_cuts_a_case_id(tmp_path: Path) -> None:
                                "json").stdout)["cases"]
     long_id = listing[0]["case_id"]
     assert len(long_id) > 40
-    run = subprocess.run([*ORDEX, "cases", "--db", db, "--state", "all"], capture_output=True,
-                         text=True, cwd=ROOT, timeout=300,
-                         env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "COLUMNS": "80"})
-    assert run.returncode == 0, run.stderr
-    assert long_id in run.stdout  # whole, on one line, at 80 columns
-    for case_id in ("EX-1002:PRICE_MISMATCH", "EX-1003:INVALID_SHIP_TO"):
-        assert case_id in run.stdout
+    for columns in ("60", "80", "200"):  # blocks on a narrow terminal, a table on a wide one
+        run = subprocess.run([*ORDEX, "cases", "--db", db, "--state", "all"],
+                             capture_output=True, text=True, cwd=ROOT, timeout=300,
+                             env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
+                                  "COLUMNS": columns})
+        assert run.returncode == 0, run.stderr
+        assert long_id in run.stdout, columns  # whole, on one line
+        for case_id in ("EX-1002:PRICE_MISMATCH", "EX-1003:INVALID_SHIP_TO"):
+            assert case_id in run.stdout, columns
+        assert "…" not in run.stdout, columns
 
 
 def test_text_output_has_no_empty_line_left_by_a_progress_bar(tmp_path: Path) -> None:

@@ -261,17 +261,37 @@ def cases(db: DbOpt = None, queue: str | None = None,
 def _print_cases(listing: dict[str, Any]) -> None:
     rows, totals = listing["cases"], listing["totals"]
     widest = max((len(r["case_id"]) for r in rows), default=4)
-    case = Column("case", no_wrap=True, overflow="fold", min_width=widest)  # ids never cut
-    table = Table(case, "queue", "prio", "score parts", "state", "SLA due", "reason")
-    for r in rows:
-        parts = (r.get("evidence") or {}).get("priority_parts") or {}
-        table.add_row(r["case_id"], r["queue"], str(r["priority"]),
-                      " ".join(f"{k} {v:g}" for k, v in parts.items() if v), r["state"],
-                      (r["sla_due_at"] or "")[:16], r["reason"][:80])
-    out.print(table)
+    if out.width >= widest + TABLE_NEEDS:
+        _case_table(rows, widest)
+    else:  # too narrow for the table: one block per case, ids whole on their own line
+        for r in rows:
+            out.print(f"[bold]{r['case_id']}[/]", soft_wrap=True, highlight=False)
+            out.print(f"  {r['queue']} · priority {r['priority']} · {r['state']} · SLA due "
+                      f"{_due(r)} · {r['reason'][:160]}", highlight=False, markup=False)
     out.print(f"{len(rows):,} shown · totals: " + " · ".join(
         f"{state} {n:,}" for state, n in totals.items()) + f" · all {sum(totals.values()):,}",
         highlight=False, soft_wrap=True)
+
+
+TABLE_NEEDS = 100
+"""Columns the case table needs besides the case id; narrower terminals get blocks."""
+
+
+def _due(row: dict[str, Any]) -> str:
+    return (row["sla_due_at"] or "")[:16].replace("T", " ")
+
+
+def _case_table(rows: list[dict[str, Any]], widest: int) -> None:
+    fixed = {"no_wrap": True}  # ids, queues, states and times are never cut or wrapped
+    table = Table(Column("case", min_width=widest, **fixed), Column("queue", **fixed),
+                  Column("prio", justify="right", **fixed), Column("state", **fixed),
+                  Column("SLA due (UTC)", **fixed), Column("score parts", overflow="fold"),
+                  Column("reason", ratio=1, overflow="fold"))
+    for r in rows:
+        parts = (r.get("evidence") or {}).get("priority_parts") or {}
+        table.add_row(r["case_id"], r["queue"], str(r["priority"]), r["state"], _due(r),
+                      " ".join(f"{k} {v:g}" for k, v in parts.items() if v), r["reason"][:160])
+    out.print(table)
 
 
 @cli.command()
