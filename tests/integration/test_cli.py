@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -180,3 +181,26 @@ def test_ingest_reports_an_order_the_policy_cancelled_as_cancelled(
     third.write_text(json.dumps({**first, "order_id": "T-3"}) + "\n")
     text = ordex("ingest", str(third), "--db", db).stdout
     assert "0 accepted" in text and "1 cancelled" in text
+
+
+def test_simulate_without_start_plays_the_days_ending_today(tmp_path: Path) -> None:
+    def today() -> str:  # orders open at 06:00 UTC: before that, the period ends yesterday
+        return (datetime.now(UTC) - timedelta(hours=6)).date().isoformat()
+
+    before = today()
+    run = ordex("simulate", "--days", "2", "--orders", "60", "--customers", "30", "--items", "60",
+                "--warehouses", "3", "--db", f"sqlite:///{tmp_path / 'today.db'}",
+                "--format", "json")
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    first = {(date.fromisoformat(d) - timedelta(days=1)).isoformat() for d in (before, today())}
+    assert report["start"] in first
+    assert datetime.fromisoformat(report["as_of"]) <= datetime.now(UTC)
+
+
+def test_simulate_refuses_a_start_after_today_in_one_line(tmp_path: Path) -> None:
+    later = (datetime.now(UTC) + timedelta(days=3)).date().isoformat()
+    run = ordex("simulate", "--days", "1", "--orders", "10", "--start", later, "--db",
+                f"sqlite:///{tmp_path / 'later.db'}")
+    assert run.returncode != 0 and "after now" in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1 and "Traceback" not in run.stderr

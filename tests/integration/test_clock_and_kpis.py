@@ -95,6 +95,9 @@ def test_cli_api_home_page_and_simulator_give_the_same_kpis(
         assert tile is not None and tile.groups() == (label, shown), key
         assert f"{label} {shown}" in text
     assert report["kpis"]["overdue_open_cases"] > 0
+    clocks = re.findall(r'<td title="due [^"]+ UTC"( class="overdue")?>([^<]+)</td>', page)
+    assert any(late and text.endswith(" overdue") for late, text in clocks)
+    assert any(not late and text.endswith(" left") for late, text in clocks)
 
 
 def test_simulation_plays_nothing_after_now(simulated: tuple[str, dict]) -> None:
