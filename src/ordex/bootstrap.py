@@ -247,16 +247,20 @@ class App:
         today = (self.clock().astimezone(UTC) - OPENS).date()
         return today - timedelta(days=days - 1)
 
+    def _played_until(self, cfg: WorldConfig) -> datetime:
+        """The end of the simulated period, or now if earlier: nothing is played after now."""
+        end = datetime.combine(cfg.start + timedelta(days=cfg.days), datetime.min.time(), UTC)
+        until = min(end, self.clock().astimezone(UTC))
+        if until <= datetime.combine(cfg.start, datetime.min.time(), UTC):
+            raise SimulationInFutureError(f"the simulated period starts {cfg.start}, after now",
+                                          start=cfg.start.isoformat())
+        return until
+
     def simulate(self, cfg: WorldConfig, *, orders_per_day: int, rates: InjectionRates,
                  progress: Callable[[int], None] | None = None,
                  planned: Callable[[int], None] | None = None) -> dict[str, Any]:
         """Build a fresh distributor, play its period up to now through the pipeline, report."""
-        started = time.perf_counter()
-        end = datetime.combine(cfg.start + timedelta(days=cfg.days), datetime.min.time(), UTC)
-        until = min(end, self.clock().astimezone(UTC))  # nothing is played after now
-        if until <= datetime.combine(cfg.start, datetime.min.time(), UTC):
-            raise SimulationInFutureError(f"the simulated period starts {cfg.start}, after now",
-                                          start=cfg.start.isoformat())
+        started, until = time.perf_counter(), self._played_until(cfg)
         self.wipe()
         world = build_world(cfg, self.postal.zip_codes())
         self.save_reference(world.ref)

@@ -10,11 +10,12 @@ from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-from rich.table import Column, Table
+from rich.table import Table
 
 from ordex.domain.codes import Queue
 from ordex.domain.events import PaymentPosted, StockReceived
 from ordex.entrypoints import files
+from ordex.entrypoints.cli_cases import CASE_STATES, print_cases
 from ordex.entrypoints.cli_decide import register as register_decide
 from ordex.entrypoints.cli_support import (
     Format,
@@ -233,9 +234,6 @@ def _print_check(report: list[dict[str, Any]]) -> None:
             out.print(f"  {f['code']} ({lines}): {f['reason']}", highlight=False)
 
 
-CASE_STATES = ("open", "in_progress", "resolved", "auto_resolved", "cancelled", "active", "all")
-
-
 @cli.command()
 def cases(db: DbOpt = None, queue: str | None = None,
           state: Annotated[str, typer.Option(help="open, in_progress, resolved, auto_resolved, "
@@ -255,43 +253,7 @@ def cases(db: DbOpt = None, queue: str | None = None,
         rows = app.queries.cases(queue=queue, state=None if state == "all" else state,
                                  limit=limit)
         emit({"cases": rows, "totals": app.queries.case_totals(queue=queue)}, fmt,
-             _print_cases)
-
-
-def _print_cases(listing: dict[str, Any]) -> None:
-    rows, totals = listing["cases"], listing["totals"]
-    widest = max((len(r["case_id"]) for r in rows), default=4)
-    if out.width >= widest + TABLE_NEEDS:
-        _case_table(rows, widest)
-    else:  # too narrow for the table: one block per case, ids whole on their own line
-        for r in rows:
-            out.print(f"[bold]{r['case_id']}[/]", soft_wrap=True, highlight=False)
-            out.print(f"  {r['queue']} · priority {r['priority']} · {r['state']} · SLA due "
-                      f"{_due(r)} · {r['reason'][:160]}", highlight=False, markup=False)
-    out.print(f"{len(rows):,} shown · totals: " + " · ".join(
-        f"{state} {n:,}" for state, n in totals.items()) + f" · all {sum(totals.values()):,}",
-        highlight=False, soft_wrap=True)
-
-
-TABLE_NEEDS = 100
-"""Columns the case table needs besides the case id; narrower terminals get blocks."""
-
-
-def _due(row: dict[str, Any]) -> str:
-    return (row["sla_due_at"] or "")[:16].replace("T", " ")
-
-
-def _case_table(rows: list[dict[str, Any]], widest: int) -> None:
-    fixed = {"no_wrap": True}  # ids, queues, states and times are never cut or wrapped
-    table = Table(Column("case", min_width=widest, **fixed), Column("queue", **fixed),
-                  Column("prio", justify="right", **fixed), Column("state", **fixed),
-                  Column("SLA due (UTC)", **fixed), Column("score parts", overflow="fold"),
-                  Column("reason", ratio=1, overflow="fold"))
-    for r in rows:
-        parts = (r.get("evidence") or {}).get("priority_parts") or {}
-        table.add_row(r["case_id"], r["queue"], str(r["priority"]), r["state"], _due(r),
-                      " ".join(f"{k} {v:g}" for k, v in parts.items() if v), r["reason"][:160])
-    out.print(table)
+             print_cases)
 
 
 @cli.command()
