@@ -41,7 +41,11 @@ from ordex.decide.policy import Policy
 from ordex.decide.rules import PolicyDocument
 from ordex.domain.cases import Case, CaseState
 from ordex.domain.codes import ExceptionCode
-from ordex.domain.errors import IllegalTransitionError, UnknownCaseError
+from ordex.domain.errors import (
+    IllegalTransitionError,
+    SimulationInFutureError,
+    UnknownCaseError,
+)
 from ordex.domain.events import PaymentPosted, StockReceived
 from ordex.domain.reference import ReferenceData
 from ordex.interpret.build import context_from_reference
@@ -54,7 +58,7 @@ from ordex.orchestrate.outbox import dispatch
 from ordex.orchestrate.pipeline import Pipeline
 from ordex.orchestrate.workset import WorkSet
 from ordex.simulate.orders import InjectionRates
-from ordex.simulate.run import Simulation
+from ordex.simulate.run import OPENS, Simulation
 from ordex.simulate.world import WorldConfig, build_world
 
 
@@ -241,14 +245,29 @@ class App:
         return case
 
     def kpis(self, *, now: datetime | None = None) -> dict[str, Any]:
-        """The KPI report."""
-        return compute_kpis(self.queries.kpi_facts(now=now))
+        """The KPI report as of `now` (default: the application's clock)."""
+        at = (now or self.clock()).astimezone(UTC)
+        return compute_kpis(self.queries.kpi_facts(now=at))
 
+    def default_start(self, days: int) -> date:
+        """First day of the `days` days ending today (yesterday before today's first orders)."""
+        today = (self.clock().astimezone(UTC) - OPENS).date()
+        return today - timedelta(days=days - 1)
+
+    def _played_until(self, cfg: WorldConfig) -> datetime:
+        """The end of the simulated period, or now if earlier: nothing is played after now."""
+        end = datetime.combine(cfg.start + timedelta(days=cfg.days), datetime.min.time(), UTC)
+        until = min(end, self.clock().astimezone(UTC))
+        if until <= datetime.combine(cfg.start, datetime.min.time(), UTC):
+            raise SimulationInFutureError(f"the simulated period starts {cfg.start}, after now",
+                                          start=cfg.start.isoformat())
+        return until
 
     def simulate(self, cfg: WorldConfig, *, orders_per_day: int, rates: InjectionRates,
-                 progress: Callable[[int], None] | None = None) -> dict[str, Any]:
-        """Build a fresh distributor, play its period through the pipeline, and report."""
-        started = time.perf_counter()
+                 progress: Callable[[int], None] | None = None,
+                 planned: Callable[[int], None] | None = None) -> dict[str, Any]:
+        """Build a fresh distributor, play its period up to now through the pipeline, report."""
+        started, until = time.perf_counter(), self._played_until(cfg)
         self.wipe()
         world = build_world(cfg, self.postal.zip_codes())
         self.save_reference(world.ref)
@@ -256,24 +275,23 @@ class App:
         pipeline = self.new_pipeline(world.ref, new_id=lambda: f"M{next(counter):010d}")
         sim = Simulation(world=world, cfg=cfg, pipeline=pipeline, orders_per_day=orders_per_day,
                          rates=rates, flush=lambda: self.commit(pipeline),
-                         flush_every=self.settings.batch_size)
+                         flush_every=self.settings.batch_size, until=until)
         pipeline_started = time.perf_counter()
-        result = sim.run(progress)
+        result = sim.run(progress, planned=planned)
         pipeline_seconds = time.perf_counter() - pipeline_started
         with self.engine.begin() as conn:
             rows = [{"order_id": o, "code": c} for o, c in sorted(result.truth)]
             for i in range(0, len(rows), 5000):
                 conn.execute(t.ground_truth.insert(), rows[i:i + 5000])
         elapsed = time.perf_counter() - started
-        end = datetime.combine(cfg.start + timedelta(days=cfg.days), datetime.min.time(),
-                               UTC)
         return {
             "seed": cfg.seed, "start": cfg.start.isoformat(), "days": cfg.days,
+            "as_of": until.isoformat(),
             "warehouses": cfg.warehouses, "customers": cfg.customers, "items": cfg.items,
             "orders": result.orders, "payloads": result.payloads, "resends_replayed":
             result.replays, "events": result.events,
             "detection": detection_report(result.predicted, result.truth),
-            "kpis": (kpis := self.kpis(now=end)),
+            "kpis": (kpis := self.kpis(now=until)),
             **decide_summary(kpis, sim),
             "run": {"seconds": round(elapsed, 2),
                     "orders_per_second": round(result.orders / elapsed, 1) if elapsed else None,

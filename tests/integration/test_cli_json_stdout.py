@@ -63,11 +63,11 @@ def _cases(db: str, work: Path) -> dict[str, list[str]]:
     sample = ROOT / "examples/edi/acme-850.edi"
     listing = _run("cases", "--db", db, "--state", "active", "--limit", "500", "--format", "json",
                    cwd=work)
-    quarantined = next(c["case_id"] for c in json.loads(listing.stdout)
+    quarantined = next(c["case_id"] for c in json.loads(listing.stdout)["cases"]
                        if c["code"] == "INTEGRATION_FAILURE")
     return {
         "simulate": ["--days", "1", "--orders", "400", "--customers", "60", "--items", "80",
-                     "--warehouses", "3", "--exception-rate", "0.3"],
+                     "--warehouses", "3", "--exception-rate", "0.3", "--start", "2026-11-02"],
         "kpis": [],
         "ingest": [str(sample)],
         "parse": [str(sample)],

@@ -164,3 +164,14 @@ def test_assign_carrier_refuses_a_service_not_on_file() -> None:
     p.resolve(case, actor="lee", action="ASSIGN_CARRIER", reason="", now=LATER,
               params={"ship_via": "upsn-gnd"})
     assert sent(p, ApplyDecision)[0].detail == {"ship_via": "UPSN-GND"}
+
+
+def test_reprice_without_a_recommended_price_takes_the_floor_the_finding_names() -> None:
+    p = plain(sourcing_reference())
+    p.accept(order(line(1, qty="5", price="0.50")), raw_id="r", key=None, now=NOW)
+    case = p.work.open_cases["O-1"]["O-1:MARGIN_BELOW_FLOOR"]
+    [low] = case.evidence["lines"]
+    p.resolve(case, actor="pia", action="REPRICE", reason="back to the floor", now=LATER)
+    [applied] = sent(p, ApplyDecision)
+    assert applied.detail == {"prices": {"1": low["floor_price"]}}
+    assert Decimal(low["floor_price"]) > Decimal("0.50")

@@ -54,6 +54,8 @@ class ConfigurationError(OrdexError):
     """The configuration is invalid."""
 
 
+class SimulationInFutureError(OrdexError):
+    """The simulated period starts after now: there is nothing to play yet."""
 
 
 class UnknownReferenceError(OrdexError):

@@ -15,11 +15,13 @@ from rich.table import Table
 from ordex.domain.codes import Queue
 from ordex.domain.events import PaymentPosted, StockReceived
 from ordex.entrypoints import files
+from ordex.entrypoints.cli_case_listing import CASE_STATES, print_cases
 from ordex.entrypoints.cli_cases import register as register_cases
 from ordex.entrypoints.cli_decide import register as register_decide
 from ordex.entrypoints.cli_support import (
     Format,
     emit,
+    err,
     fail,
     make_app,
     out,
@@ -27,6 +29,7 @@ from ordex.entrypoints.cli_support import (
     reserve_stdout,
     user_errors,
 )
+from ordex.learn.kpis import headline
 from ordex.sense.reference_schema import DAY, number
 from ordex.simulate.orders import InjectionRates
 from ordex.simulate.world import WorldConfig
@@ -42,7 +45,8 @@ def simulate(days: int = 7, seed: int = 42, db: DbOpt = None, orders: int = 60_0
              customers: int = 2000, items: int = 5000, warehouses: int = 8,
              exception_rate: Annotated[float, typer.Option(help="Share of orders given an "
                                                            "injected exception")] = 0.10,
-             start: Annotated[str, typer.Option(help="First day, YYYY-MM-DD")] = "2026-11-02",
+             start: Annotated[str | None, typer.Option(
+                 help="First day, YYYY-MM-DD (default: the period ends today)")] = None,
              fmt: FmtOpt = Format.text) -> None:
     """Simulate a distributor's period through the real pipeline and score detection."""
     with user_errors():
@@ -51,11 +55,11 @@ def simulate(days: int = 7, seed: int = 42, db: DbOpt = None, orders: int = 60_0
         if warehouses < 3 or customers < 1 or items < 1:
             # each item is stocked at three warehouses or more (alternates to source from)
             fail("need --warehouses ≥ 3, --customers ≥ 1 and --items ≥ 1")
+        app = make_app(db)
         try:
-            first = date.fromisoformat(start)
+            first = date.fromisoformat(start) if start else app.default_start(days)
         except ValueError:
             fail(f"--start {start!r} is not a date (YYYY-MM-DD)")
-        app = make_app(db)
         cfg = WorldConfig(seed=seed, start=first, days=days, warehouses=warehouses,
                           customers=customers, items=items)
         scale = exception_rate / 0.10
@@ -63,19 +67,26 @@ def simulate(days: int = 7, seed: int = 42, db: DbOpt = None, orders: int = 60_0
         with _progress(fmt) as bar:
             task = bar.add_task("simulating", total=(orders // days) * days)
             report = app.simulate(cfg, orders_per_day=orders // days, rates=rates,
-                                  progress=lambda n: bar.advance(task, n))
+                                  progress=lambda n: bar.advance(task, n),
+                                  planned=lambda n: bar.update(task, total=n))
         emit(report, fmt, _print_simulation)
 
 
 def _progress(fmt: Format) -> Progress:
+    """A progress bar on the terminal's stderr; none in JSON mode or when stderr is not a tty.
+
+    Off a terminal a transient bar cannot erase itself and leaves an empty line behind.
+    """
     return Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=out, disable=fmt is Format.json, transient=True)
+                    TimeElapsedColumn(), console=err, transient=True,
+                    disable=fmt is Format.json or not err.is_terminal)
 
 
 def _print_simulation(report: dict[str, Any]) -> None:
-    out.print(f"Simulated {report['orders']:,} orders over {report['days']} days "
+    out.print(f"Simulated {report['orders']:,} orders over {report['days']} days from "
+              f"{report['start']} to {report['as_of'][:16].replace('T', ' ')} UTC "
               f"(seed {report['seed']}) in {report['run']['seconds']} s "
-              f"({report['run']['orders_per_second']:,} orders/s).")
+              f"({report['run']['orders_per_second']:,} orders/s).", highlight=False)
     table = Table("code", "precision", "recall", "support", title="Detection vs ground truth")
     for code, m in report["detection"].items():
         table.add_row(code, f"{m['precision']:.3f}", f"{m['recall']:.3f}", str(m["support"]))
@@ -97,9 +108,8 @@ def kpis(db: DbOpt = None, fmt: FmtOpt = Format.text) -> None:
 
 
 def _print_kpis(k: dict[str, Any]) -> None:
-    out.print(f"Orders {k['orders']:,} · exception rate {k['exception_rate']:.1%} · touchless "
-              f"{k['touchless_rate']:.1%} · median time to resolve "
-              f"{k['median_hours_to_resolve']} h · open backlog {k['open_backlog']:,}")
+    out.print(" · ".join(f"{label} {text}" for _key, label, text in headline(k)),
+              highlight=False)
     table = Table("code", "exception rate", title="Exceptions by code")
     for code, rate in k["exception_rate_by_code"].items():
         table.add_row(code, f"{rate:.2%}")
@@ -108,6 +118,10 @@ def _print_kpis(k: dict[str, Any]) -> None:
     for queue, n in k["open_backlog_by_queue"].items():
         queues.add_row(queue, f"{n:,}")
     out.print(queues)
+
+
+INGEST_OUTCOMES = ("accepted", "held", "auto_resolved", "cancelled", "rejected", "replayed")
+"""What ingest counts per order (docs/formats.md: intake results)."""
 
 
 @cli.command()
@@ -125,8 +139,7 @@ def ingest(paths: list[Path], db: DbOpt = None, fmt: FmtOpt = Format.text,
                                              progress=lambda n: bar.advance(task, n)):
                 reports.append(report)
         results = [r for rep in reports for r in rep["results"]]
-        summary = {s: sum(rep["summary"].get(s, 0) for rep in reports)
-                   for s in ("accepted", "held", "rejected", "replayed")}
+        summary = {s: sum(rep["summary"].get(s, 0) for rep in reports) for s in INGEST_OUTCOMES}
         total = sum(summary.values())
         emit({"summary": summary, "files": reports, "results": results}, fmt,
              lambda d: out.print(f"Ingested {total:,} orders: " + ", ".join(
@@ -253,31 +266,24 @@ def _print_check(report: list[dict[str, Any]]) -> None:
 
 @cli.command()
 def cases(db: DbOpt = None, queue: str | None = None,
-          state: Annotated[str, typer.Option(help="open, in_progress, resolved, "
-                                             "auto_resolved, cancelled or active")] = "active",
+          state: Annotated[str, typer.Option(help="open, in_progress, resolved, auto_resolved, "
+                                             "cancelled, active (open + in_progress) "
+                                             "or all")] = "active",
           limit: int = 20, fmt: FmtOpt = Format.text) -> None:
-    """List cases, most urgent first."""
+    """List cases, most urgent first, with the totals by state."""
     with user_errors():
-        states = {"open", "in_progress", "resolved", "auto_resolved", "cancelled", "active"}
         queues = {q.value for q in Queue}
-        if state not in states:
-            fail(f"--state {state!r} is not one of {', '.join(sorted(states))}")
+        if state not in CASE_STATES:
+            fail(f"--state {state!r} is not one of {', '.join(sorted(CASE_STATES))}")
         if queue is not None and queue not in queues:
             fail(f"--queue {queue!r} is not one of {', '.join(sorted(queues))}")
         if limit < 1:
             fail("--limit must be at least 1")
-        rows = make_app(db).queries.cases(queue=queue, state=state, limit=limit)
-        emit(rows, fmt, _print_cases)
-
-
-def _print_cases(rows: list[dict[str, Any]]) -> None:
-    table = Table("case", "queue", "prio", "score parts", "state", "SLA due", "reason")
-    for r in rows:
-        parts = (r.get("evidence") or {}).get("priority_parts") or {}
-        table.add_row(r["case_id"], r["queue"], str(r["priority"]),
-                      " ".join(f"{k} {v:g}" for k, v in parts.items() if v), r["state"],
-                      (r["sla_due_at"] or "")[:16], r["reason"][:80])
-    out.print(table)
+        app = make_app(db)
+        rows = app.queries.cases(queue=queue, state=None if state == "all" else state,
+                                 limit=limit)
+        emit({"cases": rows, "totals": app.queries.case_totals(queue=queue)}, fmt,
+             print_cases)
 
 
 @cli.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from statistics import median
 from typing import Any, Protocol
@@ -23,11 +24,22 @@ class KpiFacts:
     hours_to_resolve_by_people: list[float] = field(default_factory=list)
 
 
+HEADLINE: tuple[tuple[str, str, str], ...] = (
+    ("orders", "Orders", "count"),
+    ("exception_rate", "Exception rate", "percent"),
+    ("touchless_rate", "Touchless", "percent"),
+    ("median_hours_to_resolve_by_people", "Median time to resolve (people)", "hours"),
+    ("open_backlog", "Open cases", "count"),
+    ("overdue_open_cases", "Past SLA", "count"),
+)
+"""The headline KPIs (key, label, kind): the control-tower tiles and the CLI's summary line."""
+
+
 class KpiSource(Protocol):
     """Where KPI facts come from (the database in production)."""
 
-    def kpi_facts(self) -> KpiFacts:
-        """Current aggregates."""
+    def kpi_facts(self, *, now: datetime) -> KpiFacts:
+        """Aggregates as of `now`."""
         ...
 
 
@@ -59,3 +71,18 @@ def compute_kpis(facts: KpiFacts) -> dict[str, Any]:
             round(median(facts.hours_to_resolve_by_people), 3)
             if facts.hours_to_resolve_by_people else None),
     }
+
+
+def _shown(value: Any, kind: str) -> str:
+    if value is None:
+        return "–"
+    if kind == "percent":
+        return f"{value * 100:.1f} %"
+    if kind == "hours":
+        return f"{value:.1f} h"
+    return f"{value:,}"
+
+
+def headline(kpis: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """The headline KPIs of a report as (key, label, text), formatted once for every screen."""
+    return [(key, label, _shown(kpis[key], kind)) for key, label, kind in HEADLINE]

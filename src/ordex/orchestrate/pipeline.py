@@ -80,13 +80,23 @@ class Pipeline:
         if self.decider is not None and cases:
             decide_and_apply(self, order, cases, now=now)
         held, whole = self.work.held_lines(order.order_id)
-        status = "held" if held or whole else "accepted"
+        status = self._intake_status(order.order_id, cases, held=bool(held or whole))
         result = IntakeResult(key, order.order_id, raw_id, status,
                               tuple(c.case_id for c in cases), tuple(sorted(held)), whole)
         self.changes.orders.append((order, raw_id, key))
         self.changes.results.append(result)
         self._log("OrderReceived", now, {"order_id": order.order_id, "raw_id": raw_id})
         return result
+
+    def _intake_status(self, order_id: str, cases: list[Case], *, held: bool) -> str:
+        """cancelled / held / auto_resolved (every case closed by policy) / accepted."""
+        if order_id in self.work.cancelled:
+            return "cancelled"
+        if held:
+            return "held"
+        if cases and all(c.state is CaseState.AUTO_RESOLVED for c in cases):
+            return "auto_resolved"
+        return "accepted"
 
     def reject(self, raw: RawPayload, error: InvalidPayloadError, *, index: int,
                order_id: str | None, key: str | None, now: datetime) -> IntakeResult:

@@ -28,7 +28,22 @@ def given_or_recommended(case: Case, action: Action, param: str, given: Any) -> 
     effect = alternatives.get(action.value) or {}
     if param == "warehouse_id" and effect.get("allocations"):
         return {"allocations": effect["allocations"]}
+    if param == "prices" and not effect.get(param):
+        return _evidence_prices(case)
     return effect.get(param)
+
+
+def _evidence_prices(case: Case) -> dict[str, str] | None:
+    """REPRICE's default: the price the finding names per line (the margin floor for
+    MARGIN_BELOW_FLOOR, the contract or list price for PRICE_MISMATCH); None when it names none."""
+    prices = {}
+    for entry in case.evidence.get("lines") or []:
+        if not isinstance(entry, dict):
+            continue
+        price = entry.get("floor_price") or entry.get("expected_price")
+        if entry.get("line") is not None and price is not None:
+            prices[str(entry["line"])] = str(price)
+    return prices or None
 
 
 def _missing(param: str, action: str) -> ActionParameterError:

@@ -10,21 +10,20 @@ from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from ordex.domain.cases import CaseState
+from ordex.domain.cases import Case, CaseState
 from ordex.domain.events import PaymentPosted, StockReceived
 from ordex.orchestrate.changes import IntakeResult
 from ordex.orchestrate.intake import MemoryIdempotency, ingest
 from ordex.orchestrate.pipeline import Pipeline
 from ordex.simulate.mirror import DecisionMirror
 from ordex.simulate.orders import Generated, InjectionRates, OrderFactory
+from ordex.simulate.people import DESKS, Visit, parameters, plan_visit
 from ordex.simulate.truth import Book, SimOrder
 from ordex.simulate.truth_taxonomy import TaxonomyRules, Thresholds
 from ordex.simulate.world import World, WorldConfig
 
-HUMAN = {"PRICE_MISMATCH": ("pricing-rep", "ACCEPT_PRICE", 1, 30),
-         "INVALID_SHIP_TO": ("cs-rep", "CORRECT_ADDRESS", 1, 24),
-         "DUPLICATE_ORDER": ("cs-rep", "CANCEL_DUPLICATE", 0.5, 12),
-         "INVENTORY_SHORTFALL": ("planner", "BACKORDER", 2, 30)}
+OPENS, OPEN_FOR = timedelta(hours=6), timedelta(hours=14)
+"""Orders arrive from 06:00 UTC for 14 hours each simulated day."""
 
 
 @dataclass
@@ -44,10 +43,12 @@ class Simulation:
 
     def __init__(self, *, world: World, cfg: WorldConfig, pipeline: Pipeline,
                  orders_per_day: int, rates: InjectionRates,
-                 flush: Callable[[], None], flush_every: int = 2000) -> None:
+                 flush: Callable[[], None], flush_every: int = 2000,
+                 until: datetime | None = None) -> None:
         self.world, self.cfg, self.pipeline = world, cfg, pipeline
         self.orders_per_day, self.flush, self.flush_every = orders_per_day, flush, flush_every
         self.rng = random.Random(cfg.seed * 7919 + 1)
+        self.people = random.Random(cfg.seed * 7919 + 2)  # its own stream: orders stay put
         s = pipeline.ctx.settings
         self.book = Book(world.ref, s.price_tolerance_abs, s.price_tolerance_pct)
         self.factory = OrderFactory(world, self.book, rates, self.rng)
@@ -64,17 +65,24 @@ class Simulation:
         self.result = SimResult()
         self.heap: list[tuple[datetime, int, str, Any]] = []
         self.seq = 0
-        self.end = datetime.combine(cfg.start + timedelta(days=cfg.days), time(0), UTC)
+        end = datetime.combine(cfg.start + timedelta(days=cfg.days), time(0), UTC)
+        self.end = end if until is None else min(end, until)
+        """Nothing happens at or after this moment: the end of the period, or now if earlier."""
 
-    def push(self, at: datetime, kind: str, payload: Any) -> None:
+    def push(self, at: datetime, kind: str, payload: Any) -> bool:
         """Schedule something at a moment (ignored when past the end of the run)."""
         if at < self.end:
             self.seq += 1
             heapq.heappush(self.heap, (at, self.seq, kind, payload))
+            return True
+        return False
 
-    def run(self, progress: Callable[[int], None] | None = None) -> SimResult:
-        """Play the whole period and return predictions and truth."""
-        self._schedule_orders()
+    def run(self, progress: Callable[[int], None] | None = None, *,
+            planned: Callable[[int], None] | None = None) -> SimResult:
+        """Play the period up to its end and return predictions and truth."""
+        scheduled = self._schedule_orders()
+        if planned:
+            planned(scheduled)
         for po in self.world.ref.inbound_pos:
             arrival = datetime.combine(po.due_date, time(7), UTC)
             self.push(arrival, "receipt", (po.item_id, po.warehouse_id, po.quantity, po.po_id))
@@ -93,17 +101,20 @@ class Simulation:
             progress(done % 1000)
         return self.result
 
-    def _schedule_orders(self) -> None:
+    def _schedule_orders(self) -> int:
         customers = list(self.world.weight)
         weights = [self.world.weight[c] * (1.5 if c in self.world.tight else 1) for c in customers]
-        n = 0
+        n = played = 0
         for day in range(self.cfg.days):
-            start = datetime.combine(self.cfg.start + timedelta(days=day), time(6), UTC)
+            start = datetime.combine(self.cfg.start + timedelta(days=day), time(0), UTC) + OPENS
             picks = self.rng.choices(customers, weights, k=self.orders_per_day)
-            offsets = sorted(self.rng.randint(0, 14 * 3600 - 1) for _ in picks)
+            offsets = sorted(self.rng.randint(0, int(OPEN_FOR.total_seconds()) - 1)
+                             for _ in picks)
             for cid, off in zip(picks, offsets, strict=True):
                 n += 1
-                self.push(start + timedelta(seconds=off), "order", (f"SO{n:08d}", cid, n))
+                played += self.push(start + timedelta(seconds=off), "order",
+                                    (f"SO{n:08d}", cid, n))
+        return played
 
     # -- handlers ----------------------------------------------------------------------
     def _on_order(self, at: datetime, payload: tuple[str, str, int]) -> None:
@@ -118,6 +129,8 @@ class Simulation:
             self.result.truth.add((order_id, "INTEGRATION_FAILURE"))
             if outcome.rejected:
                 self.result.predicted.add((order_id, "INTEGRATION_FAILURE"))
+                opened = self.pipeline.changes.new_cases
+                self._visit([opened[c] for c in outcome.result["cases"] if c in opened], None)
             return
         if outcome.rejected:  # a valid order the pipeline could not read is a miss
             return
@@ -162,21 +175,26 @@ class Simulation:
     def _follow_up(self, order: SimOrder, at: datetime) -> None:
         """Schedule what resolves each exception: a receipt, a payment or a person."""
         rng, hours = self.rng, lambda lo, hi: timedelta(hours=self.rng.uniform(lo, hi))
-        if "INVENTORY_SHORTFALL" in order.labels:
-            if rng.random() < 0.7:
-                for ln in order.lines:
-                    if ln.line_no in order.short_lines:
-                        qty = ln.quantity * self.book.units(ln.item_id, ln.uom) + rng.randint(0, 50)
-                        self.push(at + hours(3, 60), "receipt",
-                                  (ln.item_id, order.warehouse_id, Decimal(qty), None))
-            elif rng.random() < 0.6:
-                self.push(at + hours(2, 30), "human", (order, "INVENTORY_SHORTFALL"))
+        restocked = False
+        if "INVENTORY_SHORTFALL" in order.labels and rng.random() < 0.7:
+            restocked = True  # the planner waits for the stock rather than backordering
+            for ln in order.lines:
+                if ln.line_no in order.short_lines:
+                    qty = ln.quantity * self.book.units(ln.item_id, ln.uom) + rng.randint(0, 50)
+                    self.push(at + hours(3, 60), "receipt",
+                              (ln.item_id, order.warehouse_id, Decimal(qty), None))
         if "CREDIT_LIMIT_EXCEEDED" in order.labels and rng.random() < 0.85:
             self.push(at + hours(4, 48), "payment", order.customer_id)
-        for code in ("PRICE_MISMATCH", "INVALID_SHIP_TO", "DUPLICATE_ORDER"):
-            if code in order.labels and rng.random() < 0.9:
-                _actor, _action, lo, hi = HUMAN[code]
-                self.push(at + hours(lo, hi), "human", (order, code))
+        routed = self.pipeline.work.open_cases.get(order.order_id, {})
+        self._visit([routed[c] for c in sorted(routed) if not (
+            restocked and routed[c].code.value == "INVENTORY_SHORTFALL")], order)
+
+    def _visit(self, cases: list[Case], order: SimOrder | None) -> None:
+        """Plan a person's visit to each case a desk works."""
+        for case in cases:
+            if case.code.value in DESKS:
+                visit = plan_visit(case, self.people)
+                self.push(visit.take, "human", (case, order, visit))
 
     def _on_resend(self, at: datetime, body: bytes) -> None:
         outcome = ingest(self.pipeline, self.index, body, source="simulator-resend",
@@ -200,20 +218,21 @@ class Simulation:
         self.pipeline.on_payment(PaymentPosted(customer_id, amount, at), now=at)
         self.result.events += 1
 
-    def _on_human(self, at: datetime, payload: tuple[SimOrder, str]) -> None:
-        order, code = payload
-        case = self.pipeline.work.open_cases.get(order.order_id, {}).get(f"{order.order_id}:{code}")
-        if case is None or case.state not in (CaseState.OPEN, CaseState.IN_PROGRESS):
+    def _on_human(self, at: datetime, payload: tuple[Case, SimOrder | None, Visit]) -> None:
+        case, order, visit = payload
+        if case.state not in (CaseState.OPEN, CaseState.IN_PROGRESS):
+            return  # closed meanwhile (stock, payment, a cancelled duplicate)
+        code, desk = case.code.value, DESKS[case.code.value]
+        self.pipeline.take(case, actor=desk.actor, now=at)
+        if visit.done >= self.end:  # still being worked when the run stops
             return
-        actor, action, *_ = HUMAN[code]
-        self.pipeline.take(case, actor=actor, now=at)
-        done = at + timedelta(minutes=self.rng.randint(2, 45))
-        if code == "DUPLICATE_ORDER":
+        if order is not None and code == "DUPLICATE_ORDER":
             self.book.cancel(order)
-        elif code == "INVENTORY_SHORTFALL":
+        elif order is not None and code == "INVENTORY_SHORTFALL":
             self.book.stop_waiting(order)
-        self.pipeline.resolve(case, actor=actor, action=action, now=done,
-                              reason=f"{actor} handled {code.lower()}")
+        given = parameters(desk.action, order, addresses=self.factory.address, at=visit.done)
+        self.pipeline.resolve(case, actor=desk.actor, action=desk.action, now=visit.done,
+                              reason=f"{desk.actor} handled {code.lower()}", params=given)
         self.result.events += 1
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, func, or_, select
 
 from ordex.adapters.db import tables as t
 from ordex.adapters.db.state_repo import OPEN_STATES, utc
+from ordex.domain.cases import CaseState
 from ordex.learn.kpis import KpiFacts
 
 
@@ -74,6 +75,15 @@ class Queries:
         )
         with self.engine.connect() as conn:
             return [case_json(r) for r in conn.execute(query).mappings()]
+
+    def case_totals(self, *, queue: str | None = None) -> dict[str, int]:
+        """Cases per state (every state, zeros included), in one grouped query."""
+        query = select(t.cases.c.state, func.count()).group_by(t.cases.c.state)
+        if queue:
+            query = query.where(t.cases.c.queue == queue)
+        with self.engine.connect() as conn:
+            found = dict(conn.execute(query).all())
+        return {state.value: int(found.get(state.value, 0)) for state in CaseState}
 
     def case(self, case_id: str) -> dict[str, Any] | None:
         """One case with its audit trail."""
@@ -171,8 +181,8 @@ class Queries:
                 board.setdefault(queue, {})[state] = n
         return dict(sorted(board.items()))
 
-    def kpi_facts(self, *, now: datetime | None = None) -> KpiFacts:
-        """Aggregates for the KPIs, one grouped query each."""
+    def kpi_facts(self, *, now: datetime) -> KpiFacts:
+        """Aggregates for the KPIs as of `now` (the SLA clock), one grouped query each."""
         c, o = t.cases, t.orders
         with self.engine.connect() as conn:
             orders = conn.execute(select(func.count()).select_from(o)).scalar_one()
@@ -210,14 +220,9 @@ class Queries:
                     c.c.state.in_(OPEN_STATES)
                 )
             ).scalar_one()
-            latest = now or conn.execute(select(func.max(o.c.received_at))).scalar_one()
-            overdue = (
-                0
-                if latest is None
-                else conn.execute(
-                    select(func.count()).where(c.c.state.in_(OPEN_STATES), c.c.sla_due_at < latest)
-                ).scalar_one()
-            )
+            overdue = conn.execute(
+                select(func.count()).where(c.c.state.in_(OPEN_STATES), c.c.sla_due_at < now)
+            ).scalar_one()
         hours = [((utc(b) or b) - (utc(a) or a)).total_seconds() / 3600 for a, b, _s in spans]
         people = [h for h, (_a, _b, state) in zip(hours, spans, strict=True)
                   if state == "resolved"]

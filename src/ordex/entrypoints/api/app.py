@@ -22,9 +22,12 @@ from ordex.domain.events import InboundPODated, PaymentPosted, StockReceived
 from ordex.domain.model import CustomerLicence, PriceContract, UnitConversion
 from ordex.entrypoints.api import errors
 from ordex.entrypoints.web.charts import bar_chart
+from ordex.entrypoints.web.sla import sla_clock
+from ordex.learn.kpis import headline
 from ordex.sense.reference_schema import DAY
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parents[1] / "web" / "templates"))
+TEMPLATES.env.globals["sla_clock"] = sla_clock
 MAX_BODY = 20 * 1024 * 1024
 SPOOL_IN_MEMORY = 8 * 1024 * 1024
 """An EDI upload larger than this goes to a temporary file on its way to the raw store."""
@@ -316,7 +319,7 @@ def create_app(ordex: App) -> FastAPI:
 
     @api.get("/kpis", summary="Exception rate, backlog, touchless rate, time to resolve")
     def kpis(app: OrdexApp) -> dict[str, Any]:
-        return app.kpis()
+        return app.kpis(now=app.clock())
 
     @api.get("/queues", summary="Open and in-progress cases per queue")
     def queues(app: OrdexApp) -> dict[str, dict[str, int]]:
@@ -324,12 +327,14 @@ def create_app(ordex: App) -> FastAPI:
 
     @api.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request, app: OrdexApp) -> HTMLResponse:
+        now = app.clock()  # one moment for the tiles and every SLA clock on the page
         board = app.queries.queue_board()
         per_queue = {q: app.queries.cases(queue=q, state="active", limit=15) for q in board}
         totals = {q: sum(v.values()) for q, v in board.items()}
+        kpis = app.kpis(now=now)
         return TEMPLATES.TemplateResponse(request, "home.html", {
-            "board": board, "per_queue": per_queue, "kpis": app.kpis(),
-            "chart": bar_chart(totals, title="Open cases by queue")})
+            "board": board, "per_queue": per_queue, "kpis": kpis, "tiles": headline(kpis),
+            "now": now, "chart": bar_chart(totals, title="Open cases by queue")})
 
     @api.get("/ui/cases/{case_id}", response_class=HTMLResponse, include_in_schema=False)
     def case_page(case_id: str, request: Request, app: OrdexApp) -> HTMLResponse:

@@ -1,0 +1,165 @@
+"""One clock, one definition per KPI: CLI, API, home page and simulator agree for the same `now`."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from ordex.bootstrap import App
+from ordex.config import Settings
+from ordex.entrypoints import cli as cli_module
+from ordex.entrypoints.api.app import create_app
+from ordex.learn.kpis import headline
+from ordex.sense.reference import load_reference
+from ordex.simulate.orders import InjectionRates
+from ordex.simulate.world import WorldConfig
+
+ROOT = Path(__file__).resolve().parents[2]
+RECEIVED = datetime(2026, 11, 23, 9, tzinfo=UTC)
+CFG = WorldConfig(seed=11, start=date(2026, 11, 2), days=2, customers=200, items=400,
+                  warehouses=3)
+MID_PERIOD = datetime(2026, 11, 3, 13, 30, tzinfo=UTC)
+
+
+class Clock:
+    """A clock a test moves by hand."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+def _app(url: str, clock: Clock, policy: str = "default.yaml") -> App:
+    """An app on the shipped default policy (the demo's) unless told otherwise."""
+    app = App(Settings(database_url=url, policy_file=ROOT / "policies" / policy), clock=clock)
+    app.migrate()
+    return app
+
+
+def test_past_sla_counts_against_the_clock_not_the_latest_order(db_url: str) -> None:
+    clock = Clock(RECEIVED)
+    app = _app(db_url, clock, policy="recommend-only.yaml")  # every case stays open
+    app.save_reference(load_reference(ROOT / "examples" / "reference"))
+    lines = (ROOT / "examples" / "orders.ndjson").read_text().splitlines()
+    app.ingest([(ln.encode(), "t") for ln in lines], channel="api")
+    try:
+        assert app.kpis()["overdue_open_cases"] == 0  # every SLA clock just started
+        clock.at = RECEIVED + timedelta(hours=30)  # no order arrived since
+        k = app.kpis()
+        assert k["open_backlog"] == 4 and k["overdue_open_cases"] == 4
+        clock.at = RECEIVED + timedelta(hours=5)
+        due = [c["sla_due_at"] for c in app.queries.cases(state="active", limit=100)]
+        late = sum(datetime.fromisoformat(d) < clock.at for d in due)
+        assert 0 < late < len(due) and app.kpis()["overdue_open_cases"] == late
+        assert app.kpis(now=RECEIVED)["overdue_open_cases"] == 0  # an explicit now wins
+    finally:
+        app.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def simulated(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict]:
+    """A two-day simulation run while the clock stands in the middle of its second day."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('clock') / 'sim.db'}"
+    app = _app(url, Clock(MID_PERIOD))
+    report = app.simulate(CFG, orders_per_day=800, rates=InjectionRates())
+    app.engine.dispose()
+    return url, report
+
+
+def test_cli_api_home_page_and_simulator_give_the_same_kpis(
+        simulated: tuple[str, dict], monkeypatch: pytest.MonkeyPatch) -> None:
+    url, report = simulated
+    assert report["as_of"] == MID_PERIOD.isoformat()
+    app = _app(url, Clock(MID_PERIOD))
+    try:
+        with TestClient(create_app(app)) as http:
+            assert http.get("/kpis").json() == report["kpis"]
+            page = http.get("/").text
+        monkeypatch.setattr(cli_module, "make_app", lambda db: app)
+        run = CliRunner().invoke(cli_module.cli, ["kpis", "--format", "json"])
+        assert run.exit_code == 0, run.output
+        assert json.loads(run.stdout) == report["kpis"]
+        text = " ".join(CliRunner().invoke(cli_module.cli, ["kpis"]).stdout.split())
+    finally:
+        app.engine.dispose()
+    for key, label, shown in headline(report["kpis"]):
+        tile = re.search(rf'id="kpi-{key}">([^<]*)<b[^>]*>([^<]*)</b>', page)
+        assert tile is not None and tile.groups() == (label, shown), key
+        assert f"{label} {shown}" in text
+    assert report["kpis"]["overdue_open_cases"] > 0
+    clocks = re.findall(r'<td title="due [^"]+ UTC"( class="overdue")?>([^<]+)</td>', page)
+    assert any(late and text.endswith(" overdue") for late, text in clocks)
+    assert any(not late and text.endswith(" left") for late, text in clocks)
+
+
+def test_simulation_plays_nothing_after_now(simulated: tuple[str, dict]) -> None:
+    url, _report = simulated
+    app = _app(url, Clock(MID_PERIOD))
+    try:
+        cases = app.queries.cases(state=None, limit=100_000)
+    finally:
+        app.engine.dispose()
+    assert max(datetime.fromisoformat(c["opened_at"]) for c in cases) < MID_PERIOD
+    assert max(datetime.fromisoformat(c["closed_at"]) for c in cases if c["closed_at"]) < MID_PERIOD
+    assert min(datetime.fromisoformat(c["opened_at"]) for c in cases) > MID_PERIOD - timedelta(
+        days=2)
+
+
+def test_backlog_at_the_end_has_live_sla_clocks_and_an_overdue_tail(
+        simulated: tuple[str, dict]) -> None:
+    url, report = simulated
+    app = _app(url, Clock(MID_PERIOD))
+    try:
+        active = app.queries.cases(state="active", limit=100_000)
+    finally:
+        app.engine.dispose()
+    age = {c["case_id"]: MID_PERIOD - datetime.fromisoformat(c["opened_at"]) for c in active}
+    overdue = {c["case_id"] for c in active if datetime.fromisoformat(c["sla_due_at"]) < MID_PERIOD}
+    recent = [c for c, a in age.items() if a < timedelta(hours=2)]
+    old = [c for c, a in age.items() if a > timedelta(hours=24)]
+    assert recent and not overdue & set(recent)  # just opened: time left on every clock
+    assert old and set(old) <= overdue  # a day old and still open: past every SLA
+    assert len(overdue) == report["kpis"]["overdue_open_cases"]
+    assert len(overdue) / len(active) < 0.5, "most of the backlog should still be in time"
+
+
+def test_same_seed_and_start_give_identical_results_whatever_the_clock_after_the_period(
+        tmp_path: Path) -> None:
+    reports = []
+    for n, now in enumerate((datetime(2026, 12, 1, tzinfo=UTC), datetime(2027, 6, 1, tzinfo=UTC))):
+        app = _app(f"sqlite:///{tmp_path / f'{n}.db'}", Clock(now))
+        small = WorldConfig(seed=5, start=date(2026, 11, 2), days=1, customers=120, items=250,
+                            warehouses=3)
+        report = app.simulate(small, orders_per_day=600, rates=InjectionRates())
+        app.engine.dispose()
+        report.pop("run")
+        reports.append(report)
+    assert reports[0] == reports[1]
+    assert reports[0]["as_of"] == "2026-11-03T00:00:00+00:00"
+
+
+@pytest.mark.parametrize(("now", "first"), [
+    (datetime(2026, 12, 1, 9, 35, tzinfo=UTC), date(2026, 11, 25)),
+    (datetime(2026, 12, 1, 3, 0, tzinfo=UTC), date(2026, 11, 24)),  # before today's orders
+])
+def test_default_start_is_the_week_ending_today(tmp_path: Path, now: datetime,
+                                                first: date) -> None:
+    app = App(Settings(database_url=f"sqlite:///{tmp_path / 'd.db'}"), clock=Clock(now))
+    assert app.default_start(7) == first
+
+
+def test_simulate_refuses_a_period_that_starts_after_now(tmp_path: Path) -> None:
+    from ordex.domain.errors import SimulationInFutureError
+    app = _app(f"sqlite:///{tmp_path / 'f.db'}", Clock(MID_PERIOD))
+    with pytest.raises(SimulationInFutureError):
+        app.simulate(WorldConfig(start=date(2026, 11, 4), days=1, customers=50, items=80,
+                                 warehouses=3), orders_per_day=10, rates=InjectionRates())
+    app.engine.dispose()
