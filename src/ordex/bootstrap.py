@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import threading
@@ -14,6 +15,7 @@ from sqlalchemy import select
 
 from ordex.adapters.db import tables as t
 from ordex.adapters.db.dialect import make_engine, wipe
+from ordex.adapters.db.files_repo import cases_of_raws, raw_ids_by_hash
 from ordex.adapters.db.migrate import upgrade
 from ordex.adapters.db.queries import DbIdempotency, Queries
 from ordex.adapters.db.reference_repo import load_reference, save_reference
@@ -48,7 +50,7 @@ from ordex.interpret.recent import DupProbes, probes_for
 from ordex.interpret.registry import detectors_for
 from ordex.learn.detection import detection_report
 from ordex.learn.kpis import compute_kpis
-from ordex.orchestrate.intake import IdempotencyIndex, Outcome, ingest
+from ordex.orchestrate.intake import IdempotencyIndex, Outcome, UnitIndex, ingest
 from ordex.orchestrate.outbox import dispatch
 from ordex.orchestrate.pipeline import Pipeline
 from ordex.orchestrate.workset import WorkSet
@@ -68,7 +70,7 @@ def peek_docs(bodies: Iterable[bytes]) -> list[dict[str, Any]]:
     for body in bodies:
         try:
             data = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # intake itself reports why it does not read
             continue
         found = data if isinstance(data, list) else data.get("orders", [data]) if isinstance(
             data, dict) else []
@@ -176,11 +178,24 @@ class App:
             probes = probes_for(peek_docs(b for b, _ in bodies))
             pipeline = self._hydrated(customers=customers, items=items, since=since,
                                       probes=probes)
-            outcomes: list[Outcome] = []
-            for body, source in bodies:
-                outcomes.extend(ingest(pipeline, index or self.idempotency, body, source=source,
-                                       channel=channel, now=now, key=key))
+            outcomes = self.ingest_unit(pipeline, bodies, channel=channel, key=key,
+                                        index=index, now=now)
             self.commit(pipeline)
+        return outcomes
+
+    def ingest_unit(self, pipeline: Pipeline, bodies: list[tuple[bytes, str]], *, channel: str,
+                    now: datetime, key: str | None = None,
+                    index: IdempotencyIndex | None = None) -> list[Outcome]:
+        """Judge payloads in one unit of work: a payload or order seen before is answered."""
+        shas = {hashlib.sha256(b).hexdigest() for b, _ in bodies}
+        with self.engine.connect() as conn:
+            raws = raw_ids_by_hash(conn, shas, channel=channel)
+            pipeline.known_cases |= cases_of_raws(conn, raws.values()) if raws else set()
+        unit = UnitIndex(index or self.idempotency)
+        outcomes: list[Outcome] = []
+        for body, source in bodies:
+            outcomes.extend(ingest(pipeline, unit, body, source=source, channel=channel,
+                                   now=now, key=key, on_accept=unit.remember, raws=raws))
         return outcomes
 
     def stock_received(self, event: StockReceived) -> list[str]:

@@ -50,7 +50,8 @@ class Pipeline:
         self._new_id = new_id or (lambda: uuid.uuid4().hex)
 
     # -- intake ------------------------------------------------------------------------
-    def accept(self, order: Order, *, raw_id: str, key: str | None, now: datetime) -> IntakeResult:
+    def accept(self, order: Order, *, raw_id: str, key: str | None, now: datetime,
+               content_sha256: str | None = None) -> IntakeResult:
         """Judge a valid order, open its cases, hold what they block, allocate the rest."""
         order = order if order.received_at else replace(order, received_at=now)
         findings = detect(order, self.ctx, self.detectors)
@@ -67,7 +68,8 @@ class Pipeline:
         held, whole = self.work.held_lines(order.order_id)
         status = "held" if held or whole else "accepted"
         result = IntakeResult(key, order.order_id, raw_id, status,
-                              tuple(c.case_id for c in cases), tuple(sorted(held)), whole)
+                              tuple(c.case_id for c in cases), tuple(sorted(held)), whole,
+                              content_sha256=content_sha256)
         self.changes.orders.append((order, raw_id, key))
         self.changes.results.append(result)
         self._log("OrderReceived", now, {"order_id": order.order_id, "raw_id": raw_id})

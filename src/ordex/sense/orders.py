@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
 
 from ordex.domain.errors import InvalidPayloadError
 from ordex.domain.model import Order, RawPayload
+from ordex.sense.safe_text import printable, text_problems
 from ordex.sense.schema import OrderIn
 
 
@@ -56,6 +59,23 @@ def decode_json(body: bytes) -> Any:
     except json.JSONDecodeError as exc:
         reason = f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
         raise InvalidPayloadError(reason, errors=[{"field": "(body)", "reason": reason}]) from None
+    except RecursionError:  # the decoder's own guard against stack exhaustion
+        reason = "JSON nested too deeply to read"
+        raise InvalidPayloadError(reason, errors=[{"field": "(body)", "reason": reason}]) from None
+
+
+def content_sha256(order: Order) -> str:
+    """A hash of what the order says (not how it was spelled, sent or when it arrived)."""
+    data = dataclasses.asdict(dataclasses.replace(order, received_at=None, channel=""))
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=_canonical,
+                                     separators=(",", ":")).encode()).hexdigest()
+
+
+def _canonical(value: object) -> str:
+    """Decimals by value (5 and 5.00 are the same quantity), dates in ISO form."""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +101,15 @@ def parse_items(items: list[Any], *, channel: str, batch: bool) -> Iterator[Pars
     """Validate each order object, keeping going past bad ones."""
     for i, item in enumerate(items):
         oid = item.get("order_id") if isinstance(item, dict) else None
+        oid = printable(oid)[:200] if isinstance(oid, str) else None
+        refused = text_problems(item, prefix=f"[{i}]" if batch else "")
+        if refused:
+            first = refused[0]
+            yield Parsed(i, None, InvalidPayloadError(f"{first['field']}: {first['reason']}",
+                                                      errors=refused), oid)
+            continue
         try:
             order = validate_order(item, channel=channel, prefix=f"[{i}]" if batch else "")
             yield Parsed(i, order, None, order.order_id)
         except InvalidPayloadError as exc:
-            yield Parsed(i, None, exc, oid if isinstance(oid, str) else None)
+            yield Parsed(i, None, exc, oid)
