@@ -23,6 +23,7 @@ from ordex.domain.model import CustomerLicence, PriceContract, UnitConversion
 from ordex.entrypoints.api import errors
 from ordex.entrypoints.api.errors import documented
 from ordex.entrypoints.api.intake import orders_answer
+from ordex.entrypoints.api.limits import OrdexAPI
 from ordex.entrypoints.api.params import check_request
 from ordex.entrypoints.web.charts import bar_chart
 
@@ -114,11 +115,11 @@ OrdexApp = Annotated[App, Depends(get_app)]
 
 def create_app(ordex: App) -> FastAPI:
     """The API and pages over a wired ordex App."""
-    api = FastAPI(title="ordex", version="0.1.0",
-                  description="Order exception control tower: orders in, exception cases out. "
-                  "Every 4xx answer is an ErrorBody naming each field and reason.",
-                  max_body_size=ordex.settings.max_body_bytes,
-                  dependencies=[Depends(check_request)], responses=documented(413, 422))
+    api = OrdexAPI(title="ordex", version="0.1.0",
+                   description="Order exception control tower: orders in, exception cases "
+                   "out. Every 4xx answer is an ErrorBody naming each field and reason.",
+                   max_body_size=ordex.settings.max_body_bytes,
+                   dependencies=[Depends(check_request)], responses=documented(413, 422))
     api.state.ordex = ordex
     errors.install(api)
 
