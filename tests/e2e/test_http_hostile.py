@@ -185,3 +185,18 @@ def test_a_chunked_body_over_the_limit_is_refused_before_it_is_read(base_url: st
     body = json.loads(reply.split(b"\r\n\r\n", 1)[1])
     assert body["detail"][0]["field"] == "(body)" and "20971520 bytes" in body["message"]
     assert sent < 20 * 1024**2 + 64 * 1024**2  # the limit plus what socket buffers hold
+
+
+def test_numbers_larger_than_the_database_keeps_are_a_422_naming_the_field(
+        base_url: str) -> None:
+    order = json.loads(ORDERS[0])
+    order["lines"][0]["quantity"] = "1000000000000000"
+    pricey = json.loads(ORDERS[0])
+    pricey["lines"][0]["quantity"], pricey["lines"][0]["unit_price"] = "900000", "9000000"
+    with httpx.Client(base_url=base_url, timeout=30) as http:
+        assert_error_body(http.post("/orders", content=json.dumps(order)), 422,
+                          "lines.0.quantity")
+        assert_error_body(http.post("/orders", content=json.dumps(pricey)), 422, "lines.0")
+        receipt = http.post("/events/stock-receipts", json={
+            "item_id": "VALVE-100", "warehouse_id": "CHI", "quantity": 1.25e308})
+        assert_error_body(receipt, 422, "quantity")

@@ -42,11 +42,39 @@ def validate_order(data: Any, *, channel: str, prefix: str = "") -> Order:
     if isinstance(data, dict) and "channel" not in data:
         data = {**data, "channel": channel}
     try:
-        return OrderIn.model_validate(data).to_domain()
+        order = OrderIn.model_validate(data).to_domain()
     except ValidationError as exc:
         errors = _errors(exc, prefix)
         first = errors[0]
         raise InvalidPayloadError(f"{first['field']}: {first['reason']}", errors=errors) from None
+    too_big = _beyond_storage(order, prefix)
+    if too_big:
+        first = too_big[0]
+        raise InvalidPayloadError(f"{first['field']}: {first['reason']}", errors=too_big)
+    return order
+
+
+STORABLE_QTY = Decimal(10) ** 9
+"""Largest quantity or unit price (exclusive); line values and the total stay below 10^12."""
+STORABLE_VALUE = Decimal(10) ** 12
+
+
+def _beyond_storage(order: Order, prefix: str) -> list[dict[str, str]]:
+    """Numbers larger than the database keeps (18 digits, 6 of them decimals), named."""
+    dot = f"{prefix}." if prefix else ""
+    found = []
+    for i, ln in enumerate(order.lines):
+        for name, value in (("quantity", ln.quantity), ("unit_price", ln.unit_price)):
+            if value >= STORABLE_QTY:
+                found.append({"field": f"{dot}lines.{i}.{name}",
+                              "reason": f"must be less than {STORABLE_QTY:,}"})
+        if ln.value >= STORABLE_VALUE:
+            found.append({"field": f"{dot}lines.{i}",
+                          "reason": f"quantity × unit_price must be less than {STORABLE_VALUE:,}"})
+    if order.value >= STORABLE_VALUE:
+        found.append({"field": f"{dot}lines",
+                      "reason": f"order total must be less than {STORABLE_VALUE:,}"})
+    return found
 
 
 def decode_json(body: bytes) -> Any:

@@ -28,6 +28,8 @@ from ordex.entrypoints.api.params import check_request
 from ordex.entrypoints.web.charts import bar_chart
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parents[1] / "web" / "templates"))
+STORABLE = Decimal(10) ** 9
+"""Quantities and amounts of events stay below this (the database keeps 18 digits, 6 decimals)."""
 MAX_OFFSET = 10_000_000
 """Largest `offset` of a listing (databases refuse offsets beyond 64 bits)."""
 Id = Annotated[str, Query(min_length=1, max_length=200)]
@@ -40,7 +42,7 @@ class StockReceipt(BaseModel):
 
     item_id: str = Field(min_length=1)
     warehouse_id: str = Field(min_length=1)
-    quantity: Decimal = Field(gt=0)
+    quantity: Decimal = Field(gt=0, lt=STORABLE, max_digits=18, decimal_places=6)
     po_id: str | None = None
     at: datetime | None = None
 
@@ -49,7 +51,7 @@ class Payment(BaseModel):
     """A customer payment applied to receivables."""
 
     customer_id: str = Field(min_length=1)
-    amount: Decimal = Field(gt=0)
+    amount: Decimal = Field(gt=0, lt=STORABLE, max_digits=18, decimal_places=6)
     at: datetime | None = None
 
 
@@ -68,8 +70,8 @@ class ContractIn(BaseModel):
     customer_id: str = Field(min_length=1)
     item_id: str = Field(min_length=1)
     uom: str = Field(min_length=1, max_length=10)
-    min_qty: Decimal = Field(Decimal(0), ge=0)
-    unit_price: Decimal = Field(ge=0)
+    min_qty: Decimal = Field(Decimal(0), ge=0, lt=STORABLE, max_digits=18, decimal_places=6)
+    unit_price: Decimal = Field(ge=0, lt=STORABLE, max_digits=18, decimal_places=6)
     currency: str = Field("USD", pattern=r"^[A-Z]{3}$")
     valid_from: date
     valid_to: date
@@ -81,7 +83,7 @@ class ConversionIn(BaseModel):
 
     item_id: str = Field(min_length=1)
     uom: str = Field(min_length=1, max_length=10)
-    base_qty: Decimal = Field(gt=0)
+    base_qty: Decimal = Field(gt=0, lt=STORABLE, max_digits=18, decimal_places=6)
     at: datetime | None = None
 
 
@@ -231,7 +233,8 @@ def create_app(ordex: App) -> FastAPI:
         from ordex.bootstrap_files import FileIntake
         return FileIntake(app).replay(case_id, actor=body.actor)
 
-    @api.post("/events/inbound-po-dates", summary="A supplier re-dated an inbound PO")
+    @api.post("/events/inbound-po-dates", summary="A supplier re-dated an inbound PO",
+              responses=documented(404))
     def inbound_po_date(body: InboundPODate, app: OrdexApp) -> dict[str, Any]:
         from ordex.bootstrap_reevaluate import inbound_po_dated
         at = body.at or datetime.now(UTC)
