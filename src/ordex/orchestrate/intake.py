@@ -107,27 +107,37 @@ def ingest(pipeline: Pipeline, index: IdempotencyIndex, body: bytes, *, source: 
     outcomes = []
     for p in parsed:
         item_key = _key(key, p.order_id, p.index, batch)
-        by_key = seen.get(item_key or "") if key else None
-        earlier = by_key or seen.get(p.order_id or "")
-        if earlier is not None and p.error is None and p.order is not None:
-            field = "Idempotency-Key" if by_key is not None else "order_id"
-            outcomes.append(_resend(pipeline, raw, p, earlier, field=field, key=item_key,
-                                    now=now))
-            continue
-        if p.error is not None or p.order is None:
-            error = p.error or InvalidPayloadError("order could not be read")
-            result = pipeline.reject(raw, error, index=p.index, order_id=p.order_id,
-                                     key=item_key, now=now)
-            outcomes.append(Outcome(result.as_dict()))
-            continue
-        result = pipeline.accept(p.order, raw_id=raw.raw_id, key=item_key, now=now,
-                                 content_sha256=content_sha256(p.order))
-        answer = result.as_dict()
-        seen[item_key or p.order.order_id] = seen[p.order.order_id] = answer
-        if on_accept is not None:
-            on_accept(result)
-        outcomes.append(Outcome(answer))
+        outcome = _judge(pipeline, raw, p, seen, key=item_key, header=bool(key), now=now)
+        if on_accept is not None and outcome.accepted is not None:
+            on_accept(outcome.accepted)
+        outcomes.append(outcome.outcome)
     return outcomes
+
+
+@dataclass(frozen=True, slots=True)
+class _Judged:
+    outcome: Outcome
+    accepted: IntakeResult | None = None
+
+
+def _judge(pipeline: Pipeline, raw: RawPayload, p: Parsed, seen: dict[str, dict[str, Any]], *,
+           key: str | None, header: bool, now: datetime) -> _Judged:
+    """One order of a payload: a resend, a rejection, or a new order (then remembered)."""
+    by_key = seen.get(key or "") if header else None
+    earlier = by_key or seen.get(p.order_id or "")
+    if earlier is not None and p.error is None and p.order is not None:
+        field = "Idempotency-Key" if by_key is not None else "order_id"
+        return _Judged(_resend(pipeline, raw, p, earlier, field=field, key=key, now=now))
+    if p.error is not None or p.order is None:
+        error = p.error or InvalidPayloadError("order could not be read")
+        result = pipeline.reject(raw, error, index=p.index, order_id=p.order_id, key=key,
+                                 now=now)
+        return _Judged(Outcome(result.as_dict()))
+    result = pipeline.accept(p.order, raw_id=raw.raw_id, key=key, now=now,
+                             content_sha256=content_sha256(p.order))
+    answer = result.as_dict()
+    seen[key or p.order.order_id] = seen[p.order.order_id] = answer
+    return _Judged(Outcome(answer), result)
 
 
 def _store_once(pipeline: Pipeline, body: bytes, *, source: str, channel: str, now: datetime,
