@@ -54,6 +54,7 @@ from ordex.orchestrate.intake import IdempotencyIndex, Outcome, UnitIndex, inges
 from ordex.orchestrate.outbox import dispatch
 from ordex.orchestrate.pipeline import Pipeline
 from ordex.orchestrate.workset import WorkSet
+from ordex.sense.orders import split_orders
 from ordex.simulate.orders import InjectionRates
 from ordex.simulate.run import Simulation
 from ordex.simulate.world import WorldConfig, build_world
@@ -76,6 +77,14 @@ def peek_docs(bodies: Iterable[bytes]) -> list[dict[str, Any]]:
             data, dict) else []
         docs.extend(d for d in found if isinstance(d, dict))
     return docs
+
+
+def is_batch(body: bytes) -> bool:
+    """Whether a payload holds a list of orders (its items' cases are `raw-ID-INDEX`)."""
+    try:
+        return split_orders(json.loads(body))[1]
+    except (ValueError, RecursionError):
+        return False
 
 
 def peek_keys(bodies: Iterable[bytes]) -> tuple[set[str], set[str], date | None]:
@@ -187,11 +196,15 @@ class App:
                     now: datetime, key: str | None = None,
                     index: IdempotencyIndex | None = None) -> list[Outcome]:
         """Judge payloads in one unit of work: a payload or order seen before is answered."""
-        shas = {hashlib.sha256(b).hexdigest() for b, _ in bodies}
+        shas = {hashlib.sha256(b).hexdigest(): b for b, _ in bodies}
         with self.engine.connect() as conn:
             raws = raw_ids_by_hash(conn, shas, channel=channel)
-            pipeline.known_cases |= cases_of_raws(conn, raws.values()) if raws else set()
+            batches = [r for sha, r in raws.items() if is_batch(shas[sha])]
+            pipeline.known_cases |= cases_of_raws(conn, raws.values(), batches=batches)
         unit = UnitIndex(index or self.idempotency)
+        docs = peek_docs(b for b, _ in bodies)
+        ids = {str(d["order_id"]) for d in docs if isinstance(d.get("order_id"), str)}
+        unit.prefetch(ids | ({key} | {f"{key}#{i}" for i in range(len(docs))} if key else set()))
         outcomes: list[Outcome] = []
         for body, source in bodies:
             outcomes.extend(ingest(pipeline, unit, body, source=source, channel=channel,

@@ -58,12 +58,21 @@ class UnitIndex:
 
     def __init__(self, base: IdempotencyIndex) -> None:
         self.base, self.mine = base, MemoryIdempotency()
+        self.asked: set[str] = set()
+        self.stored: dict[str, dict[str, Any]] = {}
+
+    def prefetch(self, keys: Collection[str]) -> None:
+        """Look up many keys at once (a whole batch), so each payload needs no query."""
+        wanted = set(keys) - self.asked
+        if wanted:
+            self.stored.update(self.base.known(wanted))
+            self.asked |= wanted
 
     def known(self, keys: Collection[str]) -> dict[str, dict[str, Any]]:
         """Stored results for these keys, this unit of work's own taking precedence."""
-        mine = self.mine.known(keys)
-        rest = [k for k in keys if k not in mine]
-        return {**(self.base.known(rest) if rest else {}), **mine}
+        self.prefetch(keys)
+        found = {k: self.stored[k] for k in keys if k in self.stored}
+        return {**found, **self.mine.known(keys)}
 
     def remember(self, result: IntakeResult) -> None:
         """Keep an accepted result for the rest of the unit of work."""

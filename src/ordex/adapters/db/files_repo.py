@@ -35,13 +35,23 @@ def raw_ids_by_hash(conn: Connection, hashes: Collection[str], *, channel: str) 
     return found
 
 
-def cases_of_raws(conn: Connection, raw_ids: Collection[str]) -> set[str]:
-    """Ids of the quarantine cases opened for these raw payloads (`raw-ID[-index]:CODE`)."""
-    ordered = sorted(set(raw_ids))
+def cases_of_raws(conn: Connection, raw_ids: Collection[str], *,
+                  batches: Collection[str] = ()) -> set[str]:
+    """Ids of the quarantine cases opened for these raw payloads (`raw-ID[-index]:CODE`).
+
+    A single-order payload has at most `raw-ID:CODE` (an indexed lookup); only payloads that
+    were batches (`batches`) can have per-item cases, found by prefix.
+    """
+    exact = sorted({f"raw-{r}:INTEGRATION_FAILURE" for r in raw_ids})
     found: set[str] = set()
+    c = t.cases.c
+    for i in range(0, len(exact), LOOKUP):
+        found.update(r[0] for r in conn.execute(select(c.case_id).where(
+            c.case_id.in_(exact[i:i + LOOKUP]))))
+    ordered = sorted(set(batches))
     for i in range(0, len(ordered), LOOKUP):
-        found.update(r[0] for r in conn.execute(select(t.cases.c.case_id).where(or_(
-            *(t.cases.c.case_id.like(f"raw-{r}%") for r in ordered[i:i + LOOKUP])))))
+        found.update(r[0] for r in conn.execute(select(c.case_id).where(or_(
+            *(c.case_id.like(f"raw-{r}-%") for r in ordered[i:i + LOOKUP])))))
     return found
 
 
