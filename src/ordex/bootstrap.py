@@ -55,6 +55,7 @@ from ordex.orchestrate.outbox import dispatch
 from ordex.orchestrate.pipeline import Pipeline
 from ordex.orchestrate.workset import WorkSet
 from ordex.sense.orders import split_orders
+from ordex.sense.safe_text import refused_reason
 from ordex.simulate.orders import InjectionRates
 from ordex.simulate.run import Simulation
 from ordex.simulate.world import WorldConfig, build_world
@@ -203,7 +204,8 @@ class App:
             pipeline.known_cases |= cases_of_raws(conn, raws.values(), batches=batches)
         unit = UnitIndex(index or self.idempotency)
         docs = peek_docs(b for b, _ in bodies)
-        ids = {str(d["order_id"]) for d in docs if isinstance(d.get("order_id"), str)}
+        ids = {d["order_id"] for d in docs
+               if isinstance(d.get("order_id"), str) and not refused_reason(d["order_id"])}
         unit.prefetch(ids | ({key} | {f"{key}#{i}" for i in range(len(docs))} if key else set()))
         outcomes: list[Outcome] = []
         for body, source in bodies:
