@@ -20,6 +20,9 @@ class FakePostal:
     def state_of(self, country: str, postal_code: str) -> str | None:
         return self.zips.get(postal_code[:5]) if country == "US" else None
 
+    def check(self, country: str, state: str, postal_code: str) -> str | None:
+        return None
+
 
 class FakeStore:
     """A ChangeStore that keeps every saved batch in memory."""

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from ordex.adapters.db import tables as t
 from ordex.adapters.db.dialect import make_engine, wipe
 from ordex.adapters.db.files_repo import cases_of_raws, raw_ids_by_hash
+from ordex.adapters.db.known_repo import require_known, require_receipt
 from ordex.adapters.db.migrate import upgrade
 from ordex.adapters.db.queries import DbIdempotency, Queries
 from ordex.adapters.db.reference_repo import load_reference, save_reference
@@ -109,7 +110,8 @@ def offline_pipeline(settings: Settings, ref: ReferenceData) -> Pipeline:
     """A pipeline over reference data only, with no database (`ordex check`)."""
     detection = settings.detection()
     ctx = context_from_reference(ref, settings=detection, postal=ZipcodesDirectory())
-    return Pipeline(ctx=ctx, detectors=detectors_for(detection.enabled), policy=Policy())
+    return Pipeline(ctx=ctx, detectors=detectors_for(detection.enabled), policy=Policy(),
+                    stamp_arrival=False)
 
 
 class App:
@@ -218,6 +220,8 @@ class App:
         code = ExceptionCode.INVENTORY_SHORTFALL
         with self._lock:
             with self.engine.connect() as conn:
+                require_receipt(conn, item_id=event.item_id, warehouse_id=event.warehouse_id,
+                                po_id=event.po_id)
                 ids = open_case_orders(conn, code, item_id=event.item_id,
                                        warehouse_id=event.warehouse_id)
             pipeline = self._hydrated(items={event.item_id}, order_ids=ids)
@@ -229,6 +233,7 @@ class App:
         """Apply a payment and release the credit holds it clears."""
         with self._lock:
             with self.engine.connect() as conn:
+                require_known(conn, customer_id=event.customer_id)
                 ids = open_case_orders(conn, ExceptionCode.CREDIT_LIMIT_EXCEEDED,
                                        customer_id=event.customer_id)
             pipeline = self._hydrated(customers={event.customer_id}, order_ids=ids)
@@ -236,7 +241,8 @@ class App:
             self.commit(pipeline)
         return closed
 
-    def act(self, case_id: str, *, action: str, actor: str, reason: str) -> dict[str, Any]:
+    def act(self, case_id: str, *, action: str, actor: str, reason: str,
+            params: dict[str, Any] | None = None) -> dict[str, Any]:
         """A person takes or resolves a case; returns the case as it now stands."""
         now = self.clock()
         with self._lock:
@@ -248,7 +254,8 @@ class App:
             if action == "take":
                 pipeline.take(case, actor=actor, now=now)
             else:
-                pipeline.resolve(case, actor=actor, action=action, reason=reason, now=now)
+                pipeline.resolve(case, actor=actor, action=action, reason=reason, now=now,
+                                 params=params)
             self.commit(pipeline)
         return self.queries.case(case_id) or {}
 

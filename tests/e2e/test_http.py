@@ -128,7 +128,8 @@ def test_context_events_rejudge_open_orders_over_http(base_url: str) -> None:
         assert case["audit"][-1]["reason"].startswith("inbound PO PO-77001")
         missing = http.post("/events/inbound-po-dates", json={"po_id": "NOPE",
                                                                "due_date": "2026-11-24"})
-        assert missing.status_code == 404 and "NOPE" in missing.json()["message"]
+        assert missing.status_code == 422 and "NOPE" in missing.json()["message"]
+        assert missing.json()["detail"][0]["field"] == "po_id"
         contract = http.post("/events/price-contracts", json={
             "contract_id": "K-ACME-1", "customer_id": "ACME", "item_id": "GLOVE-NIT",
             "uom": "CS", "unit_price": "95.00", "valid_from": "2026-11-01",

@@ -168,8 +168,10 @@ def test_buyer_part_number_maps_through_the_customer_cross_reference(
     intake.ingest_edi(write(tmp_path, "xref.edi", edi))
     order = intake.app.queries.order("ACMEIND-4500077001")
     assert order is not None
-    assert [ln["item_id"] for ln in order["lines"]] == ["NOT-IN-XREF", "VALVE-100"]
-    assert "MASTER_DATA_CONFLICT" in {c["code"] for c in order["cases"]}
+    assert [ln["item_id"] for ln in order["lines"]] == ["", "VALVE-100"]
+    assert order["lines"][0]["identifiers"] == [{"qualifier": "BP", "value": "NOT-IN-XREF"}]
+    [case] = [c for c in order["cases"] if c["code"] == "MASTER_DATA_CONFLICT"]
+    assert "line 1: unknown product BP NOT-IN-XREF" in case["reason"]
 
 
 def test_failures_are_retried_with_backoff_then_escalated_and_resolve_once_fixed(

@@ -63,12 +63,27 @@ def test_no_tax_rules_loaded_means_no_jurisdiction_check() -> None:
     assert tax.evaluate(order(), context()) == []
 
 
-def test_exemption_certificate_valid_through_the_order_date_and_not_after() -> None:
+def test_exemption_certificate_valid_through_the_ship_date_and_not_after() -> None:
     ref = taxed("IL", tax_exempt=True)
     ref.tax_exemptions = [TaxExemption("ACME", "EX1", DAY - timedelta(days=300), DAY)]
-    assert tax.evaluate(order(day=DAY), context(ref)) == []
-    [finding] = tax.evaluate(order(day=DAY + timedelta(days=1)), context(ref))
+    assert tax.evaluate(order(ship=DAY), context(ref)) == []
+    [finding] = tax.evaluate(order(ship=DAY + timedelta(days=1)), context(ref))
     assert "EX1" in finding.reason and finding.evidence["certificate"]["valid_to"] == "2026-11-23"
+    assert finding.evidence["tax_point_date"] == "2026-11-24"
+
+
+def test_certificate_expiring_between_order_and_shipment_fails_at_the_tax_point() -> None:
+    ref = taxed("IL", tax_exempt=True)
+    ref.tax_exemptions = [TaxExemption("ACME", "EX1", DAY - timedelta(days=300), DAY)]
+    ordered_today_ships_next_week = order(day=DAY, ship=DAY + timedelta(days=7))
+    [finding] = tax.evaluate(ordered_today_ships_next_week, context(ref))
+    assert "ship date 2026-11-30" in finding.reason
+
+
+def test_certificate_starting_after_the_order_date_covers_a_later_shipment() -> None:
+    ref = taxed("IL", tax_exempt=True)
+    ref.tax_exemptions = [TaxExemption("ACME", "EX1", DAY + timedelta(days=3), DAY + timedelta(days=400))]
+    assert tax.evaluate(order(day=DAY, ship=DAY + timedelta(days=3)), context(ref)) == []
 
 
 def test_exempt_customer_without_certificate_fails_and_a_taxable_one_does_not() -> None:
@@ -149,3 +164,32 @@ def test_carrier_finding_exactly_when_something_is_missing(via, terms, default: 
     no_carrier = not (via or "").strip() and not default.strip()
     no_terms = required and not (terms or "").strip()
     assert (found != []) == (no_carrier or no_terms)
+
+
+# -- unknown carrier service ----------------------------------------------------------------
+def with_services(**customer: object):
+    from datetime import time
+
+    from ordex.domain.model import CarrierService
+    ref = customer_ref(**customer)
+    ref.carrier_services = [CarrierService("UPSN", "GND", D(150), False, (), time(17, 0))]
+    ref.items = [replace(ref.items[0], hazmat_class="3"), ref.items[1]]
+    return ref
+
+
+def test_hazmat_order_on_a_service_not_on_file_is_a_carrier_finding() -> None:
+    unknown = replace(order(), ship_via="ACME-FREIGHT")
+    [finding] = carrier.evaluate(unknown, context(with_services()))
+    assert finding.evidence["unknown_ship_via"] == "ACME-FREIGHT"
+    assert "not a carrier service on file" in finding.reason
+    assert carrier.evaluate(replace(order(), ship_via="upsn-gnd"), context(with_services())) == []
+
+
+def test_unknown_customer_default_service_is_named_as_the_default() -> None:
+    no_via = replace(order(), ship_via=None)
+    [finding] = carrier.evaluate(no_via, context(with_services(default_ship_via="XYZ-AIR")))
+    assert "default ship-via XYZ-AIR" in finding.reason
+
+
+def test_without_carrier_services_loaded_no_ship_via_is_judged_unknown() -> None:
+    assert carrier.evaluate(replace(order(), ship_via="ANY-THING"), context(customer_ref())) == []

@@ -17,11 +17,13 @@ from ordex.domain.events import (
     ErpCommand,
     HoldLines,
     ReleaseLines,
+    RevisePromise,
 )
 from ordex.orchestrate.changes import OutboxMessage
 
 COMMANDS: dict[str, type] = {"HoldLines": HoldLines, "ReleaseLines": ReleaseLines,
-                             "CancelOrder": CancelOrder, "ApplyDecision": ApplyDecision}
+                             "CancelOrder": CancelOrder, "ApplyDecision": ApplyDecision,
+                             "RevisePromise": RevisePromise}
 
 
 def _command(kind: str, payload: dict[str, object]) -> ErpCommand:

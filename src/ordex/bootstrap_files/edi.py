@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from ordex.adapters.db import tables as t
 from ordex.bootstrap_files.common import OUR_ID, Progress, Shared
@@ -24,8 +25,9 @@ from ordex.orchestrate.file_intake import (
 )
 from ordex.orchestrate.pipeline import Pipeline
 from ordex.sense.edi_partners import TradingPartner, partner_key
+from ordex.sense.identifiers import ItemKeys, gtin14
 from ordex.sense.x12 import build_855, build_997, iter_transactions, to_canonical
-from ordex.sense.x12.model import ResultStatus, TransactionResult
+from ordex.sense.x12.model import Envelope, ResultStatus, TransactionResult
 
 
 class EdiIntake(Shared):
@@ -65,13 +67,18 @@ class EdiIntake(Shared):
             self._cases_of(raw_id) if replay else set(),
         )
         batch: list[TransactionResult] = []
-        for result in iter_transactions(self.files.open(raw_id), file=source):
+        strict = partial(_strict_totals, run.partners)
+        for result in iter_transactions(self.files.open(raw_id), file=source,
+                                        strict_totals=strict):
+            if result.status is ResultStatus.NOTE:  # filler bytes, ISA padding: said, not fatal
+                run.report.skipped.extend(f"noted: {w.message}" for w in result.warnings)
+                continue
             key = _interchange(result)
             if not self._admit(key, run, raw_id):
                 continue
             if result.status is ResultStatus.ERROR:
                 run.status[key] = "rejected"
-            group = (key[1], result.envelope.group_control or "")
+            group = (key[1], result.envelope.group_control or "", result.envelope.group_index)
             if group[1] and not replay:  # a replay sends no second 997
                 if run.groups and group not in run.groups:  # the stream moved past them
                     self._acknowledge_groups(run.groups, raw_id, now, run.report)
@@ -109,7 +116,8 @@ class EdiIntake(Shared):
         if not batch:
             return
         customers, items = _keys(batch, run.partners)
-        items |= self._cross_referenced(customers, items)
+        known = self._identifier_keys(customers, items)
+        items |= {*known.cross_refs.values(), *known.gtins.values(), *known.mfr_parts.values()}
         canonical = [to_canonical(r.order) if r.order is not None else None for r in batch]
         mapped = [doc for doc in canonical if doc is not None]
         docs: list[dict[str, Any]] = []
@@ -118,9 +126,10 @@ class EdiIntake(Shared):
                 customers=customers, items=items, since=_earliest(batch),
                 probes=probes_for(mapped))
             pipeline.known_cases = run.opened
+            keys = replace(known, items=pipeline.ctx.items)
             seen = known_orders(self.app.idempotency, mapped)
             for result, doc in zip(batch, canonical, strict=True):
-                outcome = self._one(pipeline, seen, result, doc, run, now, docs)
+                outcome = self._one(pipeline, seen, result, doc, run, now, docs, keys)
                 if outcome is None:
                     continue
                 run.report.add(outcome)
@@ -142,6 +151,7 @@ class EdiIntake(Shared):
         run: _EdiRun,
         now: datetime,
         docs: list[dict[str, Any]],
+        keys: ItemKeys,
     ) -> dict[str, Any] | None:
         """Judge one transaction; an accepted order gets its 855."""
         raw_id, source = run.report.raw_id, run.report.source
@@ -173,7 +183,10 @@ class EdiIntake(Shared):
             raw_id=raw_id,
             source=source,
             now=now,
+            keys=keys,
         )
+        if result.warnings and outcome["status"] != "rejected":
+            _note_on_order(outcome, result, pipeline)
         if (
             canonical is not None
             and not outcome.get("replayed")
@@ -204,13 +217,13 @@ class EdiIntake(Shared):
 
     def _acknowledge_groups(  # one 997 per functional group, written as each group ends
         self,
-        groups: dict[tuple[str, str], list[TransactionResult]],
+        groups: dict[_Group, list[TransactionResult]],
         raw_id: str,
         now: datetime,
         report: FileReport,
     ) -> None:
         docs = []
-        for (_icn, _gcn), results in groups.items():
+        for results in groups.values():  # one 997 per GS occurrence, even for a repeated GS06
             control = self._next_control()
             try:
                 body = build_997(
@@ -233,20 +246,29 @@ class EdiIntake(Shared):
         for d in docs:
             report.acknowledge({"kind": "997", "partner": d["partner"], "order_id": None})
 
-    def _cross_referenced(self, customers: set[str], parts: set[str]) -> set[str]:
-        """Our items that the customers' buyer part numbers map to (one query)."""
-        if not customers or not parts:
-            return set()
-        x = t.item_cross_references
-        with self.app.engine.connect() as conn:
-            return {
-                r[0]
-                for r in conn.execute(
-                    select(x.c.item_id).where(
-                        x.c.customer_id.in_(sorted(customers)), x.c.buyer_part.in_(sorted(parts))
-                    )
-                )
-            }
+    def _identifier_keys(self, customers: set[str], values: set[str]) -> ItemKeys:
+        """Cross-references, GTINs and manufacturer parts the batch's identifiers name."""
+        if not values:
+            return ItemKeys()
+        x, i = t.item_cross_references, t.items
+        gtins = sorted({g for v in values if (g := gtin14(v))})
+        ordered = sorted(values)
+        refs: dict[tuple[str, str, str], str] = {}
+        found: list[Any] = []
+        with self.app.engine.connect() as conn:  # one query per 900 values, never per line
+            for n in range(0, max(len(ordered), len(gtins)), _CHUNK):
+                part, codes = ordered[n:n + _CHUNK], gtins[n:n + _CHUNK]
+                if customers and part:
+                    refs.update(((r.customer_id, r.qualifier or "", r.buyer_part), r.item_id)
+                                for r in conn.execute(select(x).where(
+                                    x.c.customer_id.in_(sorted(customers)),
+                                    x.c.buyer_part.in_(part))))
+                found += conn.execute(select(i.c.item_id, i.c.gtin, i.c.mfr_part).where(
+                    or_(i.c.gtin.in_(codes), i.c.mfr_part.in_(part)))).all()
+        return ItemKeys(cross_refs=refs,
+                        gtins={r.gtin: r.item_id for r in found if r.gtin in gtins},
+                        mfr_parts={r.mfr_part: r.item_id for r in found
+                                   if r.mfr_part and r.mfr_part in values})
 
     def _next_control(self) -> int:
         """Interchange control numbers for outbound documents: one count, then in memory."""
@@ -259,6 +281,9 @@ class EdiIntake(Shared):
         return self._control
 
 
+_CHUNK = 900  # values per IN list: under SQLite's bound-parameter limit
+
+
 @dataclass
 class _EdiRun:
     """State of one pass over an EDI payload."""
@@ -267,9 +292,31 @@ class _EdiRun:
     partners: dict[tuple[str, str], TradingPartner]
     replay: bool
     opened: set[str]
-    groups: dict[tuple[str, str], list[TransactionResult]] = field(default_factory=dict)
+    groups: dict[_Group, list[TransactionResult]] = field(default_factory=dict)
     status: dict[tuple[str, str], str] = field(default_factory=dict)
     skipped: set[tuple[str, str]] = field(default_factory=set)
+
+
+_Group = tuple[str, str, int | None]
+"""(ISA13, GS06, which GS of the file): a 997 acknowledges one GS occurrence."""
+
+
+def _strict_totals(partners: dict[tuple[str, str], TradingPartner], env: Envelope) -> bool:
+    """Whether the sender's trading partner rejects CTT01/CTT02 disagreements."""
+    partner = partners.get(partner_key(env.sender_qualifier, env.sender_id))
+    return partner is not None and partner.strict_totals
+
+
+def _note_on_order(outcome: dict[str, Any], result: TransactionResult,
+                   pipeline: Pipeline) -> None:
+    """Put what the 850 reader noted (CTT disagreement, unknown segment) on the order's
+    file-report entry and on the evidence of every case the order opened."""
+    notes = [w.to_dict() for w in result.warnings]
+    outcome["notes"] = notes
+    for case_id in outcome.get("cases", ()):
+        case = pipeline.changes.new_cases.get(case_id)
+        if case is not None:
+            case.evidence.setdefault("edi_notes", notes)
 
 
 def _interchange(result: TransactionResult) -> tuple[str, str]:
@@ -292,7 +339,7 @@ def _keys(
         if partner:
             customers.add(partner.customer_id)
         for line in r.order.lines:
-            items.update(v for v in line.product_ids.values() if v)
+            items.update(v for _q, v in line.identifiers if v)
     return customers, items
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from ordex.decide.candidate import Candidate
+from ordex.decide.duplicates import duplicate_candidates
 from ordex.decide.followups import conflict_candidates, late_risk_candidates
 from ordex.decide.logistics import carrier_candidates
 from ordex.decide.rules import PolicyDocument
@@ -21,10 +22,11 @@ from ordex.decide.sourcing import Network
 from ordex.domain.cases import Case
 from ordex.domain.codes import Action, ExceptionCode
 from ordex.domain.model import Order
-from ordex.interpret.context import DetectionContext, line_signature
+from ordex.interpret.context import DetectionContext
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
+STOCK_CODES = frozenset({ExceptionCode.INVENTORY_SHORTFALL, ExceptionCode.ALLOCATION_CONFLICT})
 
 
 def escalate(case: Case, why: str) -> Candidate:
@@ -37,14 +39,21 @@ def escalate(case: Case, why: str) -> Candidate:
 def candidates(*, order: Order | None, case: Case, ctx: DetectionContext, network: Network,
                policy: PolicyDocument, suspect_duplicate: bool,
                applied: Mapping[str, Any] | None = None,
-               blocking_open: list[str] | None = None) -> list[Candidate]:
+               blocking_open: list[str] | None = None,
+               quantity_suspect: tuple[int, ...] = ()) -> list[Candidate]:
     """The feasible actions for a case, best first, ending with routing to people.
 
     applied: recommendations already applied on this order (case id → Recommendation);
-    blocking_open: ids of its blocking cases still open.
+    blocking_open: ids of its blocking cases still open; quantity_suspect: its lines with an
+    open QUANTITY_ANOMALY (no stock is sourced for them until the quantity is settled).
     """
     found: list[Candidate] = []
     code = case.code
+    suspect = sorted(set(case.lines) & set(quantity_suspect))
+    if suspect and code in STOCK_CODES:
+        return [escalate(case, f"line(s) {', '.join(map(str, suspect))} have an open "
+                               "QUANTITY_ANOMALY: the quantity is settled before any stock is "
+                               "sourced, split or allocated")]
     if order is not None and code is ExceptionCode.ALLOCATION_CONFLICT:
         found = conflict_candidates(order, case, applied or {})
     elif order is not None and code is ExceptionCode.LATE_SHIPMENT_RISK:
@@ -60,7 +69,7 @@ def candidates(*, order: Order | None, case: Case, ctx: DetectionContext, networ
         elif code is ExceptionCode.INVALID_SHIP_TO:
             found = _ship_to(order, case, ctx)
         elif code is ExceptionCode.DUPLICATE_ORDER:
-            found = _duplicate(order, case, ctx)
+            found = duplicate_candidates(order, case, ctx)
         elif code in (ExceptionCode.MISSING_CARRIER_INSTRUCTIONS,
                       ExceptionCode.SHIPMENT_CONSTRAINT):
             found = carrier_candidates(order, case, ctx)
@@ -185,24 +194,3 @@ def _valid(address: Any, ctx: DetectionContext) -> bool:
         return False
     state = ctx.postal.state_of(address.country, address.postal_code)
     return (state is None and not ctx.postal.covers(address.country)) or state == address.state
-
-
-def _duplicate(order: Order, case: Case, ctx: DetectionContext) -> list[Candidate]:
-    original = str(case.evidence.get("original_order_id", ""))
-    prior = next((r for r in ctx.recent.get(order.customer_id, ())
-                  if r.order_id == original and not r.cancelled), None)
-    if prior is None:
-        return []
-    same_lines = prior.lines == line_signature(order)
-    same_po = case.evidence.get("rule") == "same_po"
-    confidence = 0.97 if same_lines and same_po else 0.9 if same_lines else 0.5
-    risk = ZERO if same_lines else (order.value / 2).quantize(CENT)  # cancelling a real order
-    cancel = Candidate(Action.CANCEL_DUPLICATE, confidence, risk, None, None,
-                       f"the duplicate is cancelled; {original} ships as ordered",
-                       f"cancel this order as a duplicate of {original}"
-                       + (" (every line matches)" if same_lines else " (lines differ)"),
-                       order.value, None, {"original_order_id": original})
-    ask = Candidate(Action.NOTIFY_CUSTOMER, 0.9, (order.value * Decimal("0.01")).quantize(CENT),
-                    None, None, "customer asked to confirm", "ask the customer whether it is "
-                    "a new order", ZERO)
-    return [cancel, ask]

@@ -65,6 +65,8 @@ def gate(policy: PolicyDocument, case: Case, chosen: Candidate,
     rule = policy.rule(case.code, chosen.action)
     floor = max(policy.confidence_floor, rule.min_confidence or 0.0)
     approver = rule.approver or case.queue.value
+    if chosen.effect.get("needs_person"):
+        return False, str(chosen.effect["needs_person"]), approver
     if chosen.effect.get("partial"):
         return False, "a partial release needs a person (line-level credit holds are not " \
             "automated)", approver
@@ -127,7 +129,8 @@ class Decider:
     def recommend(self, *, order: Order | None, case: Case, ctx: DetectionContext,
                   now: datetime, suspect_duplicate: bool = False,
                   applied: Mapping[str, Any] | None = None,
-                  blocking_open: list[str] | None = None) -> Recommendation:
+                  blocking_open: list[str] | None = None,
+                  quantity_suspect: tuple[int, ...] = ()) -> Recommendation:
         """Score the case, rank its actions, gate the best one and explain."""
         started = time.perf_counter()
         customer = ctx.customers.get(case.customer_id or "")
@@ -137,7 +140,8 @@ class Decider:
                        to_base=lambda ln: ctx.units.to_base(ln.item_id, ln.quantity, ln.uom))
         ranked = candidates(order=order, case=case, ctx=ctx, network=self.network,
                             policy=self.policy, suspect_duplicate=suspect_duplicate,
-                            applied=applied, blocking_open=blocking_open)
+                            applied=applied, blocking_open=blocking_open,
+                            quantity_suspect=quantity_suspect)
         chosen = ranked[0]
         allowed, why, approver = gate(self.policy, case, chosen, customer)
         queue = route(self.policy, case, customer, score.revenue_at_risk)

@@ -66,7 +66,8 @@ def carrier_candidates(order: Order, case: Case, ctx: DetectionContext) -> list[
                 order.requested_ship_date, None, f"ships by {chosen.ship_via} as requested",
                 f"assign {chosen.ship_via}, the smallest service that takes the order",
                 ZERO, None, {"ship_via": chosen.ship_via,
-                             "alternatives": [s.ship_via for s in services[1:4]]}))
+                             "alternatives": [s.ship_via for s in services[1:4]],
+                             **_named_unknown(case)}))
     warehouse = ctx.warehouses.get(order.warehouse_id)
     if date_problem and warehouse is not None and not terms_problem:
         earliest = order.order_date + timedelta(days=warehouse.lead_time_days)
@@ -79,3 +80,12 @@ def carrier_candidates(order: Order, case: Case, ctx: DetectionContext) -> list[
             order.value, Decimal(slip), {"promise_date": earliest.isoformat(),
                                          "slip_days": slip}))
     return found
+
+
+def _named_unknown(case: Case) -> dict[str, str]:
+    """The customer named a service we do not know: replacing it is a person's call."""
+    unknown = case.evidence.get("unknown_ship_via")
+    if not unknown:
+        return {}
+    return {"needs_person": f"the order names ship-via {unknown}, which is not on file; a "
+                            "person confirms what the customer meant"}

@@ -6,6 +6,9 @@ solver's boundary, and the callers convert the answer back.
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -13,6 +16,37 @@ import highspy
 
 INF = highspy.kHighsInf
 MIP_GAP = 1e-4
+_local = threading.local()
+_construct = threading.Lock()
+
+
+def _solver() -> highspy.Highs:
+    """This thread's HiGHS object, created once and with its start-up banner silenced.
+
+    HiGHS prints the banner from C++ straight to file descriptor 1 when the object is created,
+    before any option can be set, so descriptor 1 points at /dev/null for that one call. One
+    object per thread is reused (its model cleared before each solve): creating one per solve
+    would repeat the banner and the set-up cost.
+    """
+    h: highspy.Highs | None = getattr(_local, "highs", None)
+    if h is not None:
+        return h
+    with _construct:
+        sys.stdout.flush()
+        saved, null = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        try:
+            h = highspy.Highs()  # type: ignore[no-untyped-call]
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(null)
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("mip_rel_gap", MIP_GAP)
+    h.setOptionValue("random_seed", 0)
+    h.setOptionValue("threads", 1)
+    _local.highs = h
+    return h
 
 
 @dataclass
@@ -72,12 +106,9 @@ class Model:
         if any(self.integer):
             lp.integrality_ = [highspy.HighsVarType.kInteger if i else
                                highspy.HighsVarType.kContinuous for i in self.integer]
-        h = highspy.Highs()  # type: ignore[no-untyped-call]
-        h.setOptionValue("output_flag", False)
+        h = _solver()
+        h.clearModel()
         h.setOptionValue("time_limit", time_limit)
-        h.setOptionValue("mip_rel_gap", MIP_GAP)
-        h.setOptionValue("random_seed", 0)
-        h.setOptionValue("threads", 1)
         started = time.perf_counter()
         h.passModel(lp)
         h.run()

@@ -100,6 +100,13 @@ class Case:
         self.history.append(entry)
         return entry
 
+    def note(self, *, actor: str, at: datetime, reason: str, action: str) -> AuditEntry:
+        """Record a decision that keeps the case in its state (for example HOLD)."""
+        entry = AuditEntry(self.case_id, at, actor, action, self.state.value, self.state.value,
+                           reason)
+        self.history.append(entry)
+        return entry
+
     def move(self, to: CaseState, *, actor: str, at: datetime, reason: str,
              action: str = "transition") -> AuditEntry:
         """Move the case to another state, or raise IllegalTransitionError."""

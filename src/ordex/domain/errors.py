@@ -54,5 +54,24 @@ class ConfigurationError(OrdexError):
     """The configuration is invalid."""
 
 
-class UnknownInboundPOError(OrdexError):
+
+
+class UnknownReferenceError(OrdexError):
+    """The event names a customer, item, warehouse or inbound PO the reference data lacks."""
+
+    def __init__(self, message: str | None = None, *, errors: list[dict[str, str]] | None = None,
+                 **details: Any) -> None:
+        self.errors = errors or []
+        super().__init__(message, **details)
+
+
+class UnknownInboundPOError(UnknownReferenceError):
     """No open inbound PO with that id."""
+
+
+class ActionNotAllowedError(OrdexError):
+    """That action does not resolve a case of this code."""
+
+
+class ActionParameterError(OrdexError):
+    """The action's parameter is missing or invalid."""

@@ -68,7 +68,7 @@ class CancelOrder:
 
 @dataclass(frozen=True, slots=True)
 class ApplyDecision:
-    """Command to the ERP: carry out an action ordex applied on its own (source, reprice…)."""
+    """Command to the ERP: carry out an action applied by policy or chosen by a person."""
 
     order_id: str
     case_id: str
@@ -78,4 +78,16 @@ class ApplyDecision:
     policy_version: str
 
 
-ErpCommand = HoldLines | ReleaseLines | CancelOrder | ApplyDecision
+@dataclass(frozen=True, slots=True)
+class RevisePromise:
+    """Command to the ERP: these lines will ship later than requested; promise this date."""
+
+    order_id: str
+    lines: tuple[int, ...]
+    promise_date: str
+    """The new promised ship date, ISO 8601 (YYYY-MM-DD)."""
+    reason: str
+    case_id: str
+
+
+ErpCommand = HoldLines | ReleaseLines | CancelOrder | ApplyDecision | RevisePromise

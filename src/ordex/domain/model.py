@@ -33,6 +33,8 @@ class OrderLine:
     quantity: Decimal
     uom: str
     unit_price: Decimal
+    identifiers: tuple[tuple[str, str], ...] = ()
+    """Product identifiers as the customer sent them: (qualifier, value), in order."""
 
     @property
     def value(self) -> Decimal:
@@ -133,6 +135,10 @@ class Item:
     export_restricted: bool = False
     successor_id: str = ""
     """The item that replaces a discontinued one (empty = none)."""
+    gtin: str = ""
+    """Global trade item number as GTIN-14 (UPC-A and EAN-13 zero-padded; empty = none)."""
+    mfr_part: str = ""
+    """The manufacturer's part number (empty = none)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,6 +336,8 @@ class ItemCrossReference:
     customer_id: str
     buyer_part: str
     item_id: str
+    qualifier: str = ""
+    """X12 product id qualifier the part is sent under (SK, UP, IN...); empty = BP/IN."""
 
 
 @dataclass(frozen=True, slots=True)

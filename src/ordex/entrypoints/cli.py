@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,6 +15,7 @@ from rich.table import Table
 from ordex.domain.codes import Queue
 from ordex.domain.events import PaymentPosted, StockReceived
 from ordex.entrypoints import files
+from ordex.entrypoints.cli_cases import register as register_cases
 from ordex.entrypoints.cli_decide import register as register_decide
 from ordex.entrypoints.cli_support import (
     Format,
@@ -26,6 +27,7 @@ from ordex.entrypoints.cli_support import (
     reserve_stdout,
     user_errors,
 )
+from ordex.sense.reference_schema import DAY, number
 from ordex.simulate.orders import InjectionRates
 from ordex.simulate.world import WorldConfig
 
@@ -132,9 +134,35 @@ def ingest(paths: list[Path], db: DbOpt = None, fmt: FmtOpt = Format.text,
                  f"\n  {rep['source']}: {note}" for rep in reports for note in rep["skipped"])))
 
 
+PARSE_EXIT = {"ok": 0, "noted": 1, "failed": 2}
+"""`ordex parse` exit codes (docs/edi-x12.md): 0 every 850 accepted as sent, 1 accepted with
+something noted (CTT disagreement, unknown segment, ISA padding, filler bytes), 2 any
+transaction or envelope rejected, or a file unreadable."""
+
+
+def _parse_outcome(entry: dict[str, Any]) -> str:
+    """Classify one `parse_files` entry for the exit code."""
+    if entry["status"] == "error":
+        return "failed"
+    return "noted" if entry.get("warnings") or entry["status"] == "note" else "ok"
+
+
+def _parse_line(entry: dict[str, Any]) -> str:
+    """The text form of one parse entry."""
+    what = entry.get("order", {}).get("customer_po") or entry.get("error", {}).get(
+        "message") or entry.get("transaction_set") or ""
+    notes = [n["message"] for n in (entry.get("warnings") or entry.get("notes") or [])]
+    return f"{entry.get('file')}: {entry['status']}: {what}" + "".join(
+        f"\n  noted: {n}" for n in notes)
+
+
 @cli.command()
-def parse(paths: list[Path], fmt: FmtOpt = Format.text) -> None:
+def parse(paths: list[Path], fmt: FmtOpt = Format.text,
+          strict: Annotated[bool, typer.Option(
+              "--strict", help="Reject a set whose CTT01/CTT02 disagree with its lines, as a "
+              "strict trading partner would")] = False) -> None:
     """Parse EDI X12 files and print one object per transaction, storing nothing."""
+    worst = "ok"
     with user_errors():
         from ordex.sense.x12 import parse_files
         missing = [str(p) for p in paths if not p.is_file()]
@@ -144,18 +172,20 @@ def parse(paths: list[Path], fmt: FmtOpt = Format.text) -> None:
         first = True
         if fmt is Format.json:
             stream.write("[")
-        for entry in parse_files([str(p) for p in paths]):
+        for entry in parse_files([str(p) for p in paths], strict_totals=strict):
+            outcome = _parse_outcome(entry)
+            worst = max(worst, outcome, key=PARSE_EXIT.__getitem__)
             if fmt is Format.json:
                 # one JSON array, written as the files stream by (memory stays bounded)
                 stream.write(("\n" if first else ",\n") + json.dumps(entry))
                 first = False
             else:
-                what = entry.get("order", {}).get("customer_po") or entry.get("error", {}).get(
-                    "message") or entry.get("transaction_set")
-                out.print(f"{entry.get('file')}: {entry['status']}: {what}", highlight=False)
+                out.print(_parse_line(entry), highlight=False)
         if fmt is Format.json:
             stream.write("\n]\n")
-            stream.flush()
+        stream.flush()
+    if PARSE_EXIT[worst]:
+        raise typer.Exit(PARSE_EXIT[worst])
 
 
 @cli.command()
@@ -256,7 +286,8 @@ def receive(item: str, warehouse: str, quantity: str, db: DbOpt = None,
             fmt: FmtOpt = Format.text) -> None:
     """Post a stock receipt; shortfalls it covers are auto-resolved."""
     with user_errors():
-        event = StockReceived(item, warehouse, _decimal(quantity), datetime.now(UTC), po)
+        event = StockReceived(item, warehouse, _decimal(quantity, "quantity"), datetime.now(UTC),
+                              po)
         closed = make_app(db).stock_received(event)
         emit({"auto_resolved": closed}, fmt, lambda d: out.print(
             f"{len(closed)} case(s) auto-resolved: {', '.join(closed) or '-'}"))
@@ -266,7 +297,7 @@ def receive(item: str, warehouse: str, quantity: str, db: DbOpt = None,
 def pay(customer: str, amount: str, db: DbOpt = None, fmt: FmtOpt = Format.text) -> None:
     """Post a customer payment; credit holds it clears are released."""
     with user_errors():
-        event = PaymentPosted(customer, _decimal(amount), datetime.now(UTC))
+        event = PaymentPosted(customer, _decimal(amount, "amount"), datetime.now(UTC))
         closed = make_app(db).payment_posted(event)
         emit({"auto_resolved": closed}, fmt, lambda d: out.print(
             f"{len(closed)} case(s) auto-resolved: {', '.join(closed) or '-'}"))
@@ -279,21 +310,20 @@ def po_date(po: str, due_date: str, db: DbOpt = None, fmt: FmtOpt = Format.text)
         from ordex.bootstrap_reevaluate import inbound_po_dated
         from ordex.domain.events import InboundPODated
         try:
-            day = date.fromisoformat(due_date)
-        except ValueError:
-            fail(f"{due_date!r} is not a date (YYYY-MM-DD)")
+            day = DAY.parse(due_date)
+        except ValueError as exc:
+            fail(f"due date {exc}")
         changed = inbound_po_dated(make_app(db), InboundPODated(po, day, datetime.now(UTC)))
         emit({"changed": changed}, fmt, lambda d: out.print(
             f"{len(changed)} case(s) changed: {', '.join(changed) or '-'}"))
 
 
-def _decimal(text: str) -> Decimal:
+def _decimal(text: str, what: str) -> Decimal:
+    """A positive plain decimal, read by the same rules as the reference files."""
     try:
-        value = Decimal(text)
-    except InvalidOperation:
-        fail(f"{text!r} is not a number")
-    if not value.is_finite() or value <= 0:
-        fail(f"{text!r} must be a positive number")
+        value: Decimal = number(above=Decimal(0)).parse(text.strip())
+    except ValueError as exc:
+        fail(f"{what} {exc}")
     return value
 
 
@@ -302,12 +332,12 @@ def load_reference(folder: Path, db: DbOpt = None) -> None:
     """Replace the reference data with a folder of CSV files."""
     with user_errors():
         from ordex.bootstrap_files import FileIntake
-        from ordex.sense.edi_partners import load_partners
-        from ordex.sense.reference import load_reference as read
-        ref = read(folder)
+        from ordex.sense.reference import load_folder
+        loaded = load_folder(folder)  # every problem of the folder, before the database
+        ref = loaded.ref
         app = make_app(db)
         app.save_reference(ref)
-        FileIntake(app).load_partners(load_partners(folder))
+        FileIntake(app).load_partners(loaded.partners)
         out.print(f"Loaded {len(ref.customers):,} customers, {len(ref.items):,} items, "
                   f"{len(ref.inventory):,} stock positions from {folder}.")
 
@@ -344,6 +374,7 @@ def serve(db: DbOpt = None, host: str = "127.0.0.1", port: int = 8000) -> None:
 
 
 register_decide(cli)
+register_cases(cli)
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ from typing import Any, NoReturn, TextIO
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy.exc import SQLAlchemyError
 
 from ordex.bootstrap import App
@@ -63,8 +64,9 @@ class Format(StrEnum):
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    """Print one clear line and exit non-zero."""
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    """Print one clear line (one per problem when the message lists several) and exit."""
+    for line in message.splitlines() or [""]:
+        err.print(f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 

@@ -63,6 +63,8 @@ class RecentOrder:
     ship_to_key: str
     lines: Counter[tuple[str, Decimal, str]]
     cancelled: bool = False
+    value: Decimal | None = None
+    """Total value of the order (None when not known)."""
 
 
 def po_key(customer_po: str) -> str:
@@ -232,7 +234,7 @@ class DetectionContext:
         """Remember an accepted order for duplicate detection."""
         self.add_recent(order.customer_id, RecentOrder(
             order.order_id, order.order_date, order.received_at, po_key(order.customer_po),
-            ship_to_key(order), line_signature(order)))
+            ship_to_key(order), line_signature(order), value=order.value))
 
     def add_recent(self, customer_id: str, entry: RecentOrder) -> None:
         """Keep an earlier order, listed per customer and indexed for duplicate checks."""

@@ -15,3 +15,7 @@ class PostalDirectory(Protocol):
     def covers(self, country: str) -> bool:
         """True when the directory holds that country's postal codes."""
         ...
+
+    def check(self, country: str, state: str, postal_code: str) -> str | None:
+        """What is wrong with a non-US postal code and state (None when they fit)."""
+        ...

@@ -41,7 +41,9 @@ def decide_and_apply(pipeline: Pipeline, order: Order, cases: list[Case], *,
                     if c.blocks and c.case_id != case.case_id]
         rec = pipeline.decider.recommend(order=order, case=case, ctx=pipeline.ctx, now=now,
                                          suspect_duplicate=suspect and case.code is not DUPLICATE,
-                                         applied=applied, blocking_open=sorted(blocking))
+                                         applied=applied, blocking_open=sorted(blocking),
+                                         quantity_suspect=tuple(sorted(
+                                             pipeline.anomalous_lines(order.order_id))))
         if (rec.auto_apply and rec.chosen.action in PLAN_ACTIONS
                 and "covered_by" not in rec.chosen.effect):
             problems = _plan_check(pipeline, order, case, rec)
@@ -76,7 +78,17 @@ def _annotate(case: Case, rec: Recommendation) -> None:
                                         "confidence": rec.chosen.confidence,
                                         "auto_apply": rec.auto_apply, "gate": rec.gate,
                                         "approver": rec.approver,
-                                        "explanation": rec.explanation}}
+                                        "explanation": rec.explanation,
+                                        "alternatives": _alternatives(rec)}}
+
+
+def _alternatives(rec: Recommendation) -> dict[str, dict[str, Any]]:
+    """Each proposed action's effect (the defaults of a person's resolution), best first."""
+    found: dict[str, dict[str, Any]] = {}
+    for c in rec.candidates:
+        if c.action is not Action.ESCALATE and c.action.value not in found:
+            found[c.action.value] = {k: v for k, v in c.effect.items() if k != "solve_ms"}
+    return found
 
 
 def _plan_check(pipeline: Pipeline, order: Order, case: Case, rec: Recommendation) -> list[str]:
@@ -112,14 +124,14 @@ def _apply(pipeline: Pipeline, order: Order, case: Case, rec: Recommendation,
                        now=now, action=action.value)
         return
     if action in PLAN_ACTIONS:
-        _allocate_plan(pipeline, order, rec.chosen.effect)
+        allocate_plan(pipeline, order, rec.chosen.effect)
     pipeline._send(now, ApplyDecision(order.order_id, case.case_id, action.value,
                                       dict(rec.chosen.effect), reason, rec.policy_version))
     pipeline.close(case, CaseState.AUTO_RESOLVED, actor=POLICY_ACTOR, reason=reason, now=now,
                    action=action.value)
 
 
-def _allocate_plan(pipeline: Pipeline, order: Order, effect: dict[str, Any]) -> None:
+def allocate_plan(pipeline: Pipeline, order: Order, effect: dict[str, Any]) -> None:
     """Reserve the plan's stock; only home-warehouse stock of the ordered item is kept on the
     line (so cancelling the order frees it); other sources ship under the ERP command."""
     items = {ln.line_no: ln.item_id for ln in order.lines}

@@ -7,13 +7,14 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from ordex.domain.codes import ExceptionCode
 from ordex.domain.errors import InvalidPayloadError
 from ordex.interpret.context import DetectionContext
 from ordex.interpret.detectors.price_mismatch import expected_price
 from ordex.orchestrate.intake import IdempotencyIndex
+from ordex.orchestrate.line_status import line_statuses
 from ordex.orchestrate.pipeline import Pipeline
 from ordex.sense.edi_partners import TradingPartner, partner_key
+from ordex.sense.identifiers import ItemKeys, map_item
 from ordex.sense.orders import validate_order
 from ordex.sense.x12 import LineAck
 from ordex.sense.x12.model import ResultStatus, TransactionResult
@@ -85,9 +86,10 @@ def fail(pipeline: Pipeline, *, subject: str, raw_id: str, order_id: str | None,
     return result.as_dict()
 
 
-def edi_order(po_doc: dict[str, Any], partner: TradingPartner,
-              ctx: DetectionContext) -> dict[str, Any]:
+def edi_order(po_doc: dict[str, Any], partner: TradingPartner, ctx: DetectionContext,
+              keys: ItemKeys | None = None) -> dict[str, Any]:
     """The canonical order of an 850: partner's customer and warehouse, our items, prices."""
+    keys = keys or context_keys(ctx)
     doc = dict(po_doc)
     doc["customer_id"] = partner.customer_id
     doc["warehouse_id"] = partner.warehouse_id
@@ -95,7 +97,7 @@ def edi_order(po_doc: dict[str, Any], partner: TradingPartner,
         ordered = date.fromisoformat(doc["order_date"])
         doc["requested_ship_date"] = (ordered + timedelta(days=partner.lead_days)).isoformat()
     doc["ship_to"] = _ship_to(doc.get("ship_to") or {}, partner, ctx)
-    doc["lines"] = [_line(ln, partner, ctx, doc) for ln in doc["lines"]]
+    doc["lines"] = [_line(ln, partner, ctx, doc, keys) for ln in doc["lines"]]
     doc.pop("edi", None)
     return doc
 
@@ -111,20 +113,27 @@ def _ship_to(ship_to: dict[str, Any], partner: TradingPartner,
     return {**master, **{k: v for k, v in ship_to.items() if v}}
 
 
-def _line(line: dict[str, Any], partner: TradingPartner, ctx: DetectionContext,
-          order: dict[str, Any]) -> dict[str, Any]:
-    """Our item id and a price when the 850 gave none.
+def context_keys(ctx: DetectionContext) -> ItemKeys:
+    """Mapping keys from a context alone: cross-references without qualifier and our items."""
+    refs = {(customer, "", part): item for (customer, part), item in ctx.cross_refs.items()}
+    return ItemKeys(cross_refs=refs, items=ctx.items)
 
-    The item is the vendor part when it is one of ours, else the customer's cross-reference
-    of its buyer part, else the buyer part as sent (detection then names it unknown).
+
+def _line(line: dict[str, Any], partner: TradingPartner, ctx: DetectionContext,
+          order: dict[str, Any], keys: ItemKeys) -> dict[str, Any]:
+    """Our item id (sense/identifiers.py) and a price when the 850 gave none.
+
+    A line whose identifiers map to no item keeps an empty item id and its identifiers;
+    detection names it an unknown product (MASTER_DATA_CONFLICT).
     """
-    vendor, buyer = line.get("vendor_part"), line.get("buyer_part")
-    mapped = ctx.cross_refs.get((partner.customer_id, buyer)) if buyer else None
-    item = next((p for p in (vendor, mapped, buyer) if p and p in ctx.items),
-                vendor or buyer or "")
+    sent = line.get("identifiers") or []
+    match = map_item([(i["qualifier"], i["value"]) for i in sent],
+                     customer_id=partner.customer_id, keys=keys)
+    item = match.item_id or ""
     out = {"line_no": line["line_no"], "item_id": item, "quantity": line["quantity"],
            "uom": line["uom"], "unit_price": line.get("unit_price"),
-           "buyer_part": line.get("buyer_part"), "vendor_part": line.get("vendor_part")}
+           "buyer_part": line.get("buyer_part"), "vendor_part": line.get("vendor_part"),
+           "identifiers": sent or None}
     if out["unit_price"] in (None, "") and item in ctx.items:
         out["unit_price"] = _price_on_file(line, item, partner, ctx, order)
     if out["unit_price"] in (None, ""):
@@ -154,8 +163,8 @@ def known_orders(index: IdempotencyIndex, canonical: list[dict[str, Any]]) -> di
 
 def accept_edi(pipeline: Pipeline, seen: dict[str, Any], result: TransactionResult,
                canonical: dict[str, Any], *, partners: dict[tuple[str, str], TradingPartner],
-               raw_id: str, source: str,
-               now: datetime) -> tuple[dict[str, Any], dict[str, Any] | None]:
+               raw_id: str, source: str, now: datetime,
+               keys: ItemKeys | None = None) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """Judge one parsed 850 (its canonical form given), or quarantine it."""
     env = result.envelope
     partner = partners.get(partner_key(env.sender_qualifier, env.sender_id))
@@ -169,7 +178,8 @@ def accept_edi(pipeline: Pipeline, seen: dict[str, Any], result: TransactionResu
     if canonical["order_id"] in seen:
         return {**seen[canonical["order_id"]], "replayed": True}, canonical
     try:
-        order = validate_order(edi_order(canonical, partner, pipeline.ctx), channel="edi")
+        order = validate_order(edi_order(canonical, partner, pipeline.ctx, keys),
+                               channel="edi")
     except InvalidPayloadError as exc:
         evidence = {**edi_evidence(raw_id, source, result), "errors": exc.errors}
         return fail(pipeline, subject=subject, raw_id=raw_id, order_id=canonical["order_id"],
@@ -182,19 +192,14 @@ def accept_edi(pipeline: Pipeline, seen: dict[str, Any], result: TransactionResu
 
 
 def line_acks(case_ids: list[str], order_id: str | None, pipeline: Pipeline) -> list[LineAck]:
-    """855 line statuses from what was decided: backordered, on hold, or accepted."""
-    cases = [pipeline.changes.new_cases.get(c) for c in case_ids]
-    acks: dict[int, str] = {}
+    """855 line statuses from what was decided (orchestrate/line_status.py)."""
     order = pipeline.work.orders.get(order_id or "")
-    all_lines = [ln.line_no for ln in order.lines] if order else []
-    for case in filter(None, cases):
-        if not case.blocks:
-            continue
-        held = case.lines or tuple(all_lines)
-        status = "IB" if case.code is ExceptionCode.INVENTORY_SHORTFALL else "IH"
-        for line_no in held:
-            acks[line_no] = "IB" if "IB" in (status, acks.get(line_no)) else status
-    return [LineAck(n, s) for n, s in sorted(acks.items())]
+    if order is None:
+        return []
+    wanted = set(case_ids)
+    cases = [c for c in (pipeline.changes.new_cases.get(i) for i in case_ids) if c]
+    decisions = [r for r in pipeline.changes.decisions if r.case_id in wanted]
+    return line_statuses(order=order, cases=cases, decisions=decisions, ctx=pipeline.ctx)
 
 
 def with_order_removed(result: TransactionResult) -> TransactionResult:

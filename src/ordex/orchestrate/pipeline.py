@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from typing import Any
 
 from ordex.decide.engine import Decider
 from ordex.decide.policy import Policy
@@ -19,6 +20,7 @@ from ordex.domain.events import (
     HoldLines,
     PaymentPosted,
     ReleaseLines,
+    RevisePromise,
     StockReceived,
 )
 from ordex.domain.findings import Finding
@@ -28,9 +30,15 @@ from ordex.interpret.detectors._lines import known_lines
 from ordex.interpret.registry import Detector, detect
 from ordex.orchestrate.autoresolve import decide_and_apply
 from ordex.orchestrate.changes import Changes, IntakeResult, LoggedEvent, OutboxMessage
+from ordex.orchestrate.resolutions import resolve as resolve_case
 from ordex.orchestrate.workset import CREDIT, SHORTFALL, WorkSet
 
 SYSTEM = "ordex"
+
+
+def start_of(day: date) -> datetime:
+    """Midnight UTC at the start of a day (an order's arrival when only its date is known)."""
+    return datetime.combine(day, time(0), tzinfo=UTC)
 
 
 class Pipeline:
@@ -38,8 +46,11 @@ class Pipeline:
 
     def __init__(self, *, ctx: DetectionContext, detectors: Sequence[Detector], policy: Policy,
                  work: WorkSet | None = None, new_id: Callable[[], str] | None = None,
-                 decider: Decider | None = None) -> None:
+                 decider: Decider | None = None, stamp_arrival: bool = True) -> None:
         self.ctx, self.detectors, self.policy = ctx, list(detectors), policy
+        self.stamp_arrival = stamp_arrival
+        """An order without `received_at` arrived `now` (live intake); else at the start of
+        its order date, and is judged as of then (a dry run never reads the clock)."""
         self.decider = decider
         """Recommends actions and auto-applies what policy allows (None: route only)."""
         self.by_code = {d.code: d for d in self.detectors}
@@ -53,7 +64,11 @@ class Pipeline:
     def accept(self, order: Order, *, raw_id: str, key: str | None, now: datetime,
                content_sha256: str | None = None) -> IntakeResult:
         """Judge a valid order, open its cases, hold what they block, allocate the rest."""
-        order = order if order.received_at else replace(order, received_at=now)
+        if order.received_at is None:
+            arrived = now if self.stamp_arrival else start_of(order.order_date)
+            order = replace(order, received_at=arrived)
+        if not self.stamp_arrival:
+            now = order.received_at or now
         findings = detect(order, self.ctx, self.detectors)
         self.work.orders[order.order_id] = order
         self.work.index_order(order)
@@ -113,6 +128,8 @@ class Pipeline:
         waiting = self.work.shortfall_by_position.get((event.item_id, event.warehouse_id), {})
         closed = []
         for case in sorted(waiting.values(), key=lambda c: (c.opened_at, c.case_id)):
+            if self.anomalous_lines(case.order_id or "") & set(case.lines):
+                continue  # the quantity is settled first; a person decides (docs/decide.md)
             order = self.work.orders[case.order_id or ""]
             lines = tuple(ln for ln in order.lines if ln.line_no in case.lines)
             short = replace(order, lines=lines)
@@ -120,9 +137,28 @@ class Pipeline:
                 continue
             self._allocate(order, set(case.lines))
             why = f"stock received: {event.quantity} of {event.item_id} at {event.warehouse_id}"
-            self.close(case, CaseState.AUTO_RESOLVED, actor=SYSTEM, reason=why, now=now)
+            late = event.at.date() > order.requested_ship_date
+            if late:
+                why += self._revise_promise(order, case, event.at.date(), now=now)
+            self.close(case, CaseState.AUTO_RESOLVED, actor=SYSTEM, reason=why, now=now,
+                       action="REVISE_PROMISE" if late else "close")
             closed.append(case.case_id)
         return closed
+
+    def _revise_promise(self, order: Order, case: Case, promise: date, *, now: datetime) -> str:
+        """Record a later promise on the case and tell the ERP; the reason's tail."""
+        case.evidence = {**case.evidence, "promise": {
+            "requested_ship_date": order.requested_ship_date.isoformat(),
+            "promise_date": promise.isoformat(), "lines": list(case.lines)}}
+        self.changes.touch(case)
+        why = (f"; arrived after the requested ship date "
+               f"{order.requested_ship_date.isoformat()}, promise revised to {promise.isoformat()}")
+        self._send(now, RevisePromise(order.order_id, case.lines, promise.isoformat(),
+                                      f"REVISE_PROMISE{why}", case.case_id))
+        self._log("PromiseRevised", now, {"order_id": order.order_id, "case_id": case.case_id,
+                                          "lines": list(case.lines),
+                                          "promise_date": promise.isoformat()})
+        return why
 
     def on_payment(self, event: PaymentPosted, *, now: datetime) -> list[str]:
         """Apply the payment, then release credit holds that now fit under the limit."""
@@ -148,15 +184,11 @@ class Pipeline:
                                             reason="taken", action="take"))
         self.changes.touch(case)
 
-    def resolve(self, case: Case, *, actor: str, action: str, reason: str, now: datetime) -> None:
-        """A person closes a case with an action; cancelling a duplicate cancels its order."""
-        if action == "CANCEL_DUPLICATE" and case.order_id in self.work.orders:
-            self._cancel_order(case.order_id, actor=actor, now=now, reason=reason)
-            self.close(case, CaseState.RESOLVED, actor=actor, reason=f"{action}: {reason}",
-                       now=now, action=action, release=False)
-            return
-        self.close(case, CaseState.RESOLVED, actor=actor, reason=f"{action}: {reason}", now=now,
-                   action=action)
+    def resolve(self, case: Case, *, actor: str, action: str, reason: str, now: datetime,
+                params: Mapping[str, Any] | None = None) -> None:
+        """A person closes a case with an action of its code; the action has its own effect."""
+        resolve_case(self, case, actor=actor, action=action, reason=reason, now=now,
+                     params=params)
 
     def close(self, case: Case, state: CaseState, *, actor: str, reason: str, now: datetime,
               action: str = "close", release: bool = True) -> None:
@@ -171,6 +203,11 @@ class Pipeline:
             self.ctx.add_open_orders(order.customer_id, order.value)
         if release and case.order_id and case.severity is Severity.BLOCKING:
             self._release(case, before, now)
+
+    def anomalous_lines(self, order_id: str) -> set[int]:
+        """Lines of an order with an open QUANTITY_ANOMALY (no stock moves for them)."""
+        return {ln for c in self.work.open_cases.get(order_id, {}).values()
+                if c.code is ExceptionCode.QUANTITY_ANOMALY and c.is_open for ln in c.lines}
 
     # -- helpers -----------------------------------------------------------------------
     def _open(self, subject: str, order: Order | None, customer: Customer | None,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ordex.sense.reference import rows
+from ordex.sense.reference_csv import Problems, read_file
+from ordex.sense.reference_schema import FLAG, Column, FileSchema, code, text, whole
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +19,8 @@ class TradingPartner:
     customer_id: str
     warehouse_id: str
     lead_days: int = 0
+    strict_totals: bool = False
+    """Reject an 850 whose CTT01/CTT02 disagree with its lines (default: read it, note it)."""
 
     @property
     def key(self) -> tuple[str, str]:
@@ -30,19 +33,27 @@ def partner_key(qualifier: str | None, sender: str | None) -> tuple[str, str]:
     return ((qualifier or "").strip().upper(), (sender or "").strip().upper())
 
 
+PARTNERS = FileSchema("trading_partners.csv", (
+    Column("partner_id", text(100), True),
+    Column("isa_qualifier", code(2), default="ZZ", doc="ISA05"),
+    Column("isa_id", text(15), True, doc="ISA06, the sender id"),
+    Column("customer_id", text(100), True),
+    Column("warehouse_id", text(100), True, doc="where the partner's orders ship from"),
+    Column("lead_days", whole(), default="0", doc="days added to the order date when an 850 "
+                                                  "has no requested ship date"),
+    Column("strict_totals", FLAG, doc="yes = reject an 850 whose CTT01/CTT02 disagree with "
+                                      "its lines (default: read it and note the disagreement)"),
+), TradingPartner, key=("partner_id",),
+    refs=(("customer_id", "customers.csv"), ("warehouse_id", "warehouses.csv")),
+    doc="EDI senders (ISA05/ISA06) and what their 850s map to")
+
+
 def load_partners(folder: Path) -> list[TradingPartner]:
-    """trading_partners.csv of a reference folder (empty when the file is absent)."""
-    path = folder / "trading_partners.csv"
+    """trading_partners.csv of a reference folder alone (empty when the file is absent)."""
+    path = folder / PARTNERS.name
     if not path.exists():
         return []
-    return [
-        TradingPartner(
-            r.text("partner_id"),
-            r.text("isa_qualifier", "ZZ"),
-            r.text("isa_id"),
-            r.text("customer_id"),
-            r.text("warehouse_id"),
-            int(r.decimal("lead_days", "0")),
-        )
-        for r in rows(path)
-    ]
+    problems = Problems()
+    rows = read_file(path, PARTNERS, problems, label=str(path))
+    problems.raise_any()
+    return [PARTNERS.build(**row.values) for row in rows]

@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from ordex.domain.model import Address, Order, OrderLine
 
@@ -31,17 +31,42 @@ class ShipToIn(BaseModel):
     country: Text = Field("US", description="ISO 3166-1 alpha-2 country code")
 
 
+class IdentifierIn(BaseModel):
+    """One product identifier as the customer sent it (X12 PO106/PO107 and the pairs after)."""
+
+    qualifier: Annotated[str, Field(min_length=1, max_length=3)] = Field(
+        description="Qualifier, e.g. UP, EN, SK, IN, VN, MG")
+    value: Annotated[str, Field(min_length=1, max_length=100)]
+
+
 class LineIn(BaseModel):
     """One order line in the customer's unit of measure."""
 
     model_config = ConfigDict(extra="allow")
     line_no: int = Field(ge=1, description="Line number, unique within the order")
-    item_id: Code = Field(description="Our item number")
+    identifiers: list[IdentifierIn] | None = Field(
+        None, max_length=20, description="Product identifiers as sent, in order (optional)")
+    item_id: Annotated[str, Field(max_length=100)] = Field(
+        "", validate_default=True,
+        description="Our item number; empty only on a line whose identifiers map to no item "
+                    "(an unknown product, MASTER_DATA_CONFLICT)")
     quantity: Decimal = Field(gt=0, max_digits=18, decimal_places=6)
     uom: Annotated[str, Field(min_length=1, max_length=10)] = Field(
         description="Unit of measure code (EA, CS, PL, …)")
     unit_price: Decimal = Field(ge=0, max_digits=18, decimal_places=6,
                                 description="Price per `uom`, in the order currency")
+
+    @field_validator("item_id")
+    @classmethod
+    def item_or_identifiers(cls, item_id: str, info: ValidationInfo) -> str:
+        """A line names our item, or at least carries the identifiers the customer sent."""
+        if not item_id.strip() and not info.data.get("identifiers"):
+            raise ValueError("item_id is required (or identifiers naming the product)")
+        return item_id.strip()
+
+    def pairs(self) -> tuple[tuple[str, str], ...]:
+        """The identifiers as (qualifier, value) pairs."""
+        return tuple((i.qualifier, i.value) for i in self.identifiers or ())
 
 
 class OrderIn(BaseModel):
@@ -56,6 +81,9 @@ class OrderIn(BaseModel):
         "api", description="api, csv, edi, email, ndjson, …")
     order_date: date
     requested_ship_date: date
+    received_at: AwareDatetime | None = Field(
+        None, description="When the customer's order arrived, ISO 8601 with a UTC offset "
+                          "(e.g. 2026-11-23T14:05:00-05:00); judges same-day carrier cutoffs")
     ship_to: ShipToIn
     ship_via: Annotated[str, Field(max_length=50)] | None = None
     freight_terms: Annotated[str, Field(max_length=30)] | None = Field(
@@ -85,8 +113,9 @@ class OrderIn(BaseModel):
             ship_to=Address(s.name, s.line1, s.line2, s.city, s.state, s.postal_code, s.country),
             ship_via=self.ship_via or None, warehouse_id=self.warehouse_id,
             lines=tuple(OrderLine(ln.line_no, ln.item_id, ln.quantity, ln.uom.upper(),
-                                  ln.unit_price) for ln in self.lines),
+                                  ln.unit_price, ln.pairs()) for ln in self.lines),
             currency=self.currency, ship_to_code=s.code,
+            received_at=self.received_at.astimezone(UTC) if self.received_at else None,
             freight_terms=self.freight_terms or None)
 
 

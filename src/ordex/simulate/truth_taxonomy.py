@@ -114,18 +114,20 @@ class TaxonomyRules:
         return False
 
     def carrier(self, order: SimOrder, _book: Book) -> bool:
-        """No ship-via and no default; or freight terms missing where required."""
+        """No ship-via and no default, or one not on file; or freight terms missing."""
         c = self.customers[order.customer_id]
-        return (not order.ship_via and not c.default_ship_via) or (
+        via = order.ship_via or c.default_ship_via
+        return not via or (bool(self.services) and via not in self.services) or (
             c.freight_terms_required and not order.freight_terms)
 
     def tax(self, order: SimOrder, _book: Book) -> bool:
-        """No rule for the state, or an exempt customer without a certificate that day."""
+        """No rule for the state, or an exempt customer without a certificate on the ship date
+        (the tax point: tax is fixed when the goods ship and are invoiced)."""
         if order.ship_country == "US" and order.ship_state not in self.taxed:
             return True
         if not self.customers[order.customer_id].tax_exempt:
             return False
-        return not any(a <= order.order_date <= b for a, b in self.certs[order.customer_id])
+        return not any(a <= order.ship_date <= b for a, b in self.certs[order.customer_id])
 
     def compliance(self, order: SimOrder, _book: Book) -> bool:
         """A regulated item without a licence of its type valid on the ship date."""

@@ -31,20 +31,20 @@ EXPECTED = {
     "edi-engine/EdiEngine.Tests/TestData/MultipleInterchangesAndGroups.edi": "unsupported:940 unsupported:940 unsupported:940 unsupported:940 unsupported:940 unsupported:940",
     "edi-engine/EdiEngine.Tests/TestData/NonEdi.edi": "error:interchange",
     "edi-engine/EdiEngine.Tests/TestData/WrongGroupsAndTranCount.edi": "unsupported:940 error:group error:interchange",
-    "edi-net/test/indice.Edi.Tests/Samples/x12.810.mandatory-conditions.edi": "error:850 error:interchange",
-    "edi-net/test/indice.Edi.Tests/Samples/x12.810a.edi": "unsupported:810",
-    "edi-net/test/indice.Edi.Tests/Samples/x12.810b.edi": "unsupported:810",
-    "edi-net/test/indice.Edi.Tests/Samples/x12.810c.edi": "unsupported:810",
-    "edi-net/test/indice.Edi.Tests/Samples/x12.810d.edi": "unsupported:810",
+    "edi-net/test/indice.Edi.Tests/Samples/x12.810.mandatory-conditions.edi": "note:interchange error:850 error:interchange",
+    "edi-net/test/indice.Edi.Tests/Samples/x12.810a.edi": "note:interchange unsupported:810",
+    "edi-net/test/indice.Edi.Tests/Samples/x12.810b.edi": "note:interchange unsupported:810 note:interchange",
+    "edi-net/test/indice.Edi.Tests/Samples/x12.810c.edi": "note:interchange unsupported:810 note:interchange",
+    "edi-net/test/indice.Edi.Tests/Samples/x12.810d.edi": "note:interchange unsupported:810",
     "edi-net/test/indice.Edi.Tests/Samples/x12.820.issue140.edi": "unsupported:820",
-    "edi-net/test/indice.Edi.Tests/Samples/x12.832.edi": "error:832",
+    "edi-net/test/indice.Edi.Tests/Samples/x12.832.edi": "note:interchange error:832",
     "edi-net/test/indice.Edi.Tests/Samples/x12.850.edi": "ok:850 error:interchange",
     "edi-net/test/indice.Edi.Tests/Samples/x12.850.issue135.edi": "error:850 ok:850",
-    "edi-net/test/indice.Edi.Tests/Samples/x12.850a.edi": "ok:850 error:interchange",
-    "edi-net/test/indice.Edi.Tests/Samples/x12.Issue101.edi": "error:850 error:interchange",
-    "edi-net/test/indice.Edi.Tests/Samples/x12.Issue172.edi": "error:850 error:interchange",
+    "edi-net/test/indice.Edi.Tests/Samples/x12.850a.edi": "note:interchange ok:850 error:interchange",
+    "edi-net/test/indice.Edi.Tests/Samples/x12.Issue101.edi": "note:interchange error:850 error:interchange",
+    "edi-net/test/indice.Edi.Tests/Samples/x12.Issue172.edi": "note:interchange error:850 error:interchange",
     "edi-net/test/indice.Edi.Tests/Samples/x12.Issue88.edi": "unsupported:271",
-    "edi-net/test/indice.Edi.Tests/Samples/x12.Issue91.edi": "error:850 error:interchange",
+    "edi-net/test/indice.Edi.Tests/Samples/x12.Issue91.edi": "note:interchange error:850 error:interchange",
     "node-x12/test/test-data/850.edi": "ok:850",
     "node-x12/test/test-data/850_2.edi": "ok:850",
     "node-x12/test/test-data/850_3.edi": "ok:850",
@@ -61,32 +61,32 @@ EXPECTED = {
     "staedi/src/test/resources/x12/simple810.edi": "unsupported:810 unsupported:810",
     "staedi/src/test/resources/x12/simple997-multiple-interchanges.edi": "unsupported:997 unsupported:997 unsupported:997",
     "staedi/src/test/resources/x12/simple997.edi": "unsupported:997",
-    "stupidedi/spec/fixtures/002001/SH856/fail/1.edi": "unsupported:856 unsupported:856",
-    "stupidedi/spec/fixtures/003010/PC860/fail/1.edi": "unsupported:860",
-    "stupidedi/spec/fixtures/003010/PO850/fail/1.edi": "error:850",
-    "stupidedi/spec/fixtures/003050/PO850/fail/1.edi": "error:interchange",
+    "stupidedi/spec/fixtures/002001/SH856/fail/1.edi": "note:interchange unsupported:856 unsupported:856",
+    "stupidedi/spec/fixtures/003010/PC860/fail/1.edi": "note:interchange unsupported:860",
+    "stupidedi/spec/fixtures/003010/PO850/fail/1.edi": "note:interchange error:850",
+    "stupidedi/spec/fixtures/003050/PO850/fail/1.edi": "note:interchange ok:850",
     "stupidedi/spec/fixtures/004010/AR943/pass/1.edi": "unsupported:943",
-    "stupidedi/spec/fixtures/004010/FA997/pass/1.edi": "unsupported:997",
+    "stupidedi/spec/fixtures/004010/FA997/pass/1.edi": "note:interchange unsupported:997",
     "stupidedi/spec/fixtures/004010/IN810/pass/1.edi": "unsupported:810",
-    "stupidedi/spec/fixtures/004010/PO850/pass/1.edi": "ok:850",
+    "stupidedi/spec/fixtures/004010/PO850/pass/1.edi": "note:interchange ok:850",
     "stupidedi/spec/fixtures/004010/PR855/fail/2.edi": "error:interchange",
     "stupidedi/spec/fixtures/004010/PR855/pass/1.edi": "unsupported:855",
     "stupidedi/spec/fixtures/004010/RE944/pass/1.edi": "unsupported:944",
-    "stupidedi/spec/fixtures/004010/SC832/fail/1.edi": "error:interchange",
-    "stupidedi/spec/fixtures/004010/SC832/fail/2.edi": "unsupported:832",
+    "stupidedi/spec/fixtures/004010/SC832/fail/1.edi": "note:interchange error:832",
+    "stupidedi/spec/fixtures/004010/SC832/fail/2.edi": "note:interchange unsupported:832",
     "stupidedi/spec/fixtures/004010/SH856/fail/2.edi": "error:856",
-    "x12-types/extracted/_850_test__parse_850_1.edi": "ok:850",
-    "x12-types/extracted/_850_test__parse_850_2.edi": "ok:850",
-    "x12-types/extracted/_850_test__parse_850_3.edi": "ok:850",
-    "x12-types/extracted/_850_test__parse_850_4.edi": "error:850",
+    "x12-types/extracted/_850_test__parse_850_1.edi": "note:interchange ok:850",
+    "x12-types/extracted/_850_test__parse_850_2.edi": "note:interchange ok:850",
+    "x12-types/extracted/_850_test__parse_850_3.edi": "note:interchange ok:850",
+    "x12-types/extracted/_850_test__parse_850_4.edi": "note:interchange error:850",
     "x12-types/extracted/_850_test__parse_850_5.edi": "ok:850",
     "x12-types/extracted/_850_test__parse_850_6.edi": "ok:850",
-    "x12-types/extracted/_850_test__parse_850_7.edi": "error:850",
-    "x12-types/extracted/_850_test__parse_850_8.edi": "error:850",
-    "x12-types/extracted/_855_test__test_855_1.edi": "error:855",
-    "x12-types/extracted/_945_test__test_945_parse_1.edi": "error:945",
-    "x12-types/extracted/_945_test__test_945_parse_2.edi": "error:945",
-    "x12-types/extracted/test_810__test_810_1.edi": "error:810",
+    "x12-types/extracted/_850_test__parse_850_7.edi": "ok:850",
+    "x12-types/extracted/_850_test__parse_850_8.edi": "ok:850",
+    "x12-types/extracted/_855_test__test_855_1.edi": "note:interchange error:855",
+    "x12-types/extracted/_945_test__test_945_parse_1.edi": "note:interchange error:945",
+    "x12-types/extracted/_945_test__test_945_parse_2.edi": "note:interchange error:945",
+    "x12-types/extracted/test_810__test_810_1.edi": "note:interchange error:810",
     "x12-types/extracted/test_810__test_810_2.edi": "unsupported:810",
     "x12-types/extracted/test_810__test_810_3.edi": "unsupported:810",
     "x12-types/extracted/test_856__test_856_2.edi": "unsupported:856 error:group",
@@ -94,9 +94,9 @@ EXPECTED = {
     "x12-types/extracted/test_856__test_856_simple.edi": "error:856",
     "x12-types/extracted/test_856__test_856_with_carrier_details.edi": "error:856",
     "x12-types/extracted/test_856__test_856_with_line_items.edi": "error:856",
-    "x12-types/extracted/test_856__test_856_xx.edi": "unsupported:856",
+    "x12-types/extracted/test_856__test_856_xx.edi": "note:interchange unsupported:856",
     "x12-types/extracted/test_856__test_856_xy.edi": "unsupported:856 error:group",
-    "x12-types/extracted/test_856__test_parse_856.edi": "error:856",
+    "x12-types/extracted/test_856__test_parse_856.edi": "note:interchange error:856",
     "x12-types/extracted/test_940__test_940_1.edi": "unsupported:940 error:group error:interchange",
     "x12-types/extracted/test_940__test_940_2.edi": "unsupported:940",
     "x12-types/extracted/test_940__test_940_3.edi": "error:940",
@@ -158,6 +158,10 @@ NEGATIVE_BUT_UNSUPPORTED = {
     "stupidedi/spec/fixtures/003010/PC860/fail/1.edi",
     "stupidedi/spec/fixtures/004010/SC832/fail/2.edi",
 }
+# Negative samples whose only defect is framing that real partners send and ordex now reads:
+# the 003050 ISA is broken across two lines while its terminator is '!', so the line break is
+# not data (docs/edi-x12.md, "Framing"); its unpadded ISA elements are noted.
+NEGATIVE_BUT_READ = {"stupidedi/spec/fixtures/003050/PO850/fail/1.edi"}
 
 
 def _all_files() -> list[str]:
@@ -193,7 +197,7 @@ def test_sample_file_gives_the_reviewed_outcome(path: str) -> None:
 @pytest.mark.parametrize("path", sorted(EXPECTED))
 def test_every_error_is_precise_and_json_ready(path: str) -> None:
     for data in parse_files([DATA / path]):
-        assert data["status"] in ("ok", "error", "unsupported")
+        assert data["status"] in ("ok", "error", "unsupported", "note")
         if data["status"] != "error":
             continue
         error = data["error"]
@@ -206,8 +210,10 @@ def test_every_error_is_precise_and_json_ready(path: str) -> None:
 @pytest.mark.parametrize("path", [p for p in sorted(EXPECTED)
                                   if any(m in "/" + p for m in NEGATIVE_MARKERS)])
 def test_negative_samples_give_an_error(path: str) -> None:
-    statuses = EXPECTED[path].split()
-    if path in NEGATIVE_BUT_UNSUPPORTED:
+    statuses = [s for s in EXPECTED[path].split() if not s.startswith("note:")]
+    if path in NEGATIVE_BUT_READ:
+        assert statuses == ["ok:850"] and EXPECTED[path].startswith("note:interchange")
+    elif path in NEGATIVE_BUT_UNSUPPORTED:
         assert all(s.startswith("unsupported") for s in statuses)
     else:
         assert any(s.startswith("error") for s in statuses)
@@ -231,8 +237,13 @@ def test_node_x12_850_maps_every_field() -> None:
                      (5, "72", "EA", "7.5", "RV0524", "BLUE WIDGET"),
                      (6, "696", "EA", "9.55", "DX1875", "ORANGE WIDGET")]
     assert order["lines"][0]["product_ids"] == {"CB": "065322-117", "PR": "RO", "VN": "AB3542"}
+    assert order["lines"][0]["identifiers"] == [
+        {"qualifier": "CB", "value": "065322-117"}, {"qualifier": "PR", "value": "RO"},
+        {"qualifier": "VN", "value": "AB3542"}]
     assert order["edi"] == {"sender_qualifier": "12", "sender_id": "4405197800",
-                            "receiver_id": "999999999", "interchange_control": "000003438",
+                            "receiver_qualifier": "01", "receiver_id": "999999999",
+                            "app_sender": "4405197800", "app_receiver": "999999999",
+                            "usage": "P", "interchange_control": "000003438",
                             "group_control": "1421", "transaction_control": "000000010",
                             "version": "004010VICS"}
 
@@ -260,7 +271,8 @@ def test_edi_net_850a_with_bom_tabs_and_nbsp_padding() -> None:
 
 def test_napa_005010_850_with_repetition_separator_and_unpadded_isa() -> None:
     path = DATA / "x12-types/extracted/_850_test__parse_850_1.edi"
-    [result] = list(iter_transactions(path.read_bytes()))
+    [note, result] = list(iter_transactions(path.read_bytes()))
+    assert note.status is ResultStatus.NOTE and note.warnings[0].element == "ISA02"
     po = result.order
     assert po is not None and po.envelope.interchange_version == "00501"
     assert po.envelope.version == "005010" and po.hash_total == Decimal(18)

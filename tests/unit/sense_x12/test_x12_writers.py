@@ -86,7 +86,7 @@ def test_855_round_trip_of_a_parsed_order() -> None:
     body = [s for s in segments if s[0] in ("PO1", "ACK", "CTP", "CTT")]
     assert body == [["PO1", "1", "10", "EA", "2.50", "", "BP", "AC-100", "VP", "V-100"],
                     ["ACK", "IC", "8", "EA", "068", "20240115"], ["CTP", "", "NET", "2.45"],
-                    ["PO1", "2", "2.5", "CS", "100", "", "BP", "AC-200", "VP", "V-200"],
+                    ["PO1", "2", "2.5", "CS", "100", "", "IN", "AC-200", "VN", "V-200"],
                     ["ACK", "IR", "0", "CS"], ["CTT", "2", "12.5"]]
     _reads_back_clean(text, "855")
 

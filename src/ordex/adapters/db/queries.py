@@ -124,11 +124,11 @@ class Queries:
                 .where(t.order_lines.c.order_id == order_id)
                 .order_by(t.order_lines.c.line_no)
             ).mappings()
-            erp = conn.execute(
+            erp = list(conn.execute(
                 select(t.erp_sandbox_inbox)
                 .where(t.erp_sandbox_inbox.c.order_id == order_id)
                 .order_by(t.erp_sandbox_inbox.c.received_at)
-            ).mappings()
+            ).mappings())
             return {
                 "order_id": head["order_id"],
                 "customer_id": head["customer_id"],
@@ -136,6 +136,7 @@ class Queries:
                 "channel": head["channel"],
                 "order_date": head["order_date"].isoformat(),
                 "requested_ship_date": head["requested_ship_date"].isoformat(),
+                "promised_ship_date": promised_ship_date(erp),
                 "ship_to": head["ship_to"],
                 "ship_via": head["ship_via"],
                 "warehouse_id": head["warehouse_id"],
@@ -151,6 +152,8 @@ class Queries:
                         "uom": ln["uom"],
                         "unit_price": str(ln["unit_price"]),
                         "allocated_base_qty": str(ln["allocated_base_qty"]),
+                        "identifiers": [{"qualifier": q, "value": v}
+                                        for q, v in ln["identifiers"] or ()],
                     }
                     for ln in lines
                 ],
@@ -255,3 +258,15 @@ class DbIdempotency:
                     if r["order_id"]:
                         found[r["order_id"]] = r["result"]
         return found
+
+
+def promised_ship_date(commands: list[Any]) -> str | None:
+    """The latest promise the ERP was sent for an order (None: the requested date stands)."""
+    promise = None
+    for c in commands:
+        payload = c["payload"] or {}
+        if c["command"] == "RevisePromise":
+            promise = payload.get("promise_date")
+        elif c["command"] == "ApplyDecision" and payload.get("action") == "REVISE_PROMISE":
+            promise = (payload.get("detail") or {}).get("promise_date", promise)
+    return promise  # type: ignore[no-any-return]

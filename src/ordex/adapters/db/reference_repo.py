@@ -85,7 +85,8 @@ def load_reference(conn: Connection, *, customers: Collection[str] | None = None
     ref.items = [Item(r["item_id"], r["description"], r["base_uom"], r["list_price"],
                       r["unit_cost"], ItemStatus(r["status"]), r["weight"],
                       r["licence_type"] or "", r["hazmat_class"] or "",
-                      bool(r["export_restricted"]), r["successor_id"] or "")
+                      bool(r["export_restricted"]), r["successor_id"] or "",
+                      r["gtin"] or "", r["mfr_part"] or "")
                  for r in _fetch(conn, t.items, "item_id", items)]
     ref.conversions = [UnitConversion(r["item_id"], r["uom"], r["base_qty"])
                        for r in _fetch(conn, t.uom_conversions, "item_id", items)]

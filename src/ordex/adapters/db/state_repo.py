@@ -53,7 +53,8 @@ def orders_by_id(conn: Connection, order_ids: Collection[str]) -> dict[str, tupl
         for r in conn.execute(select(t.order_lines).where(t.order_lines.c.order_id.in_(chunk))
                               .order_by(t.order_lines.c.order_id, t.order_lines.c.line_no)):
             lines[r.order_id].append(OrderLine(r.line_no, r.item_id, r.quantity, r.uom,
-                                               r.unit_price))
+                                               r.unit_price,
+                                               tuple((q, v) for q, v in r.identifiers or ())))
     return {h["order_id"]: (_order(h, lines[h["order_id"]]), h["status"]) for h in heads}
 
 
@@ -155,7 +156,8 @@ def _remember(ctx: DetectionContext, ids: Collection[str], conn: Connection) -> 
     for order, status in found:
         ctx.add_recent(order.customer_id, RecentOrder(
             order.order_id, order.order_date, order.received_at, po_key(order.customer_po),
-            ship_to_key(order), line_signature(order), cancelled=status == "cancelled"))
+            ship_to_key(order), line_signature(order), cancelled=status == "cancelled",
+            value=order.value))
 
 
 def load_holders(conn: Connection, ctx: DetectionContext, items: Collection[str]) -> None:

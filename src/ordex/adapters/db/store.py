@@ -57,9 +57,10 @@ class SqlChangeStore:
             if changes.dirty_cases:
                 conn.execute(update(t.cases).where(t.cases.c.case_id == bindparam("b_id")).values(
                     state=bindparam("state"), closed_at=bindparam("closed_at"),
-                    resolution=bindparam("resolution"), assignee=bindparam("assignee")), [
+                    resolution=bindparam("resolution"), assignee=bindparam("assignee"),
+                    evidence=bindparam("evidence")), [
                     {"b_id": c.case_id, "state": c.state.value, "closed_at": c.closed_at,
-                     "resolution": c.resolution, "assignee": c.assignee}
+                     "resolution": c.resolution, "assignee": c.assignee, "evidence": c.evidence}
                     for c in changes.dirty_cases.values()])
             if changes.audit:
                 conn.execute(t.audit_log.insert(), [dataclasses.asdict(a) for a in changes.audit])
@@ -96,6 +97,7 @@ class SqlChangeStore:
             conn.execute(t.order_lines.insert(), [
                 {"order_id": o.order_id, "line_no": ln.line_no, "item_id": ln.item_id,
                  "quantity": ln.quantity, "uom": ln.uom, "unit_price": ln.unit_price,
+                 "identifiers": [list(p) for p in ln.identifiers] or None,
                  "allocated_base_qty": changes.allocations.get((o.order_id, ln.line_no),
                                                                Decimal(0))}
                 for o, _r, _k in changes.orders for ln in o.lines])

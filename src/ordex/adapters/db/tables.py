@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 
 metadata = MetaData(naming_convention={
@@ -61,6 +62,8 @@ items = Table(
     Column("hazmat_class", String(20), nullable=False, default=""),
     Column("export_restricted", Boolean, nullable=False, default=False),
     Column("successor_id", String(100), nullable=False, default=""),
+    Column("gtin", String(14), nullable=False, default="", index=True),  # migration 0005
+    Column("mfr_part", String(100), nullable=False, default="", index=True),
 )
 uom_conversions = Table(
     "uom_conversions", metadata,
@@ -152,6 +155,7 @@ trading_partners = Table(
     Column("customer_id", String(100), nullable=False),
     Column("warehouse_id", String(100), nullable=False),
     Column("lead_days", Integer, nullable=False, server_default="0"),
+    Column("strict_totals", Boolean, nullable=False, server_default=false()),
 )
 edi_interchanges = Table(
     "edi_interchanges", metadata,
@@ -203,6 +207,7 @@ order_lines = Table(
     Column("uom", String(10), nullable=False),
     Column("unit_price", MONEY, nullable=False),
     Column("allocated_base_qty", QTY, nullable=False, default=0),
+    Column("identifiers", JSON),  # migration 0005: [[qualifier, value], ...] as sent
     Index("ix_order_lines_item", "item_id"),
 )
 intake_results = Table(
@@ -310,6 +315,7 @@ carrier_services = Table(
 item_cross_references = Table(
     "item_cross_references", metadata,
     Column("customer_id", String(100), primary_key=True),
+    Column("qualifier", String(3), primary_key=True, default=""),  # migration 0005
     Column("buyer_part", String(100), primary_key=True),
     Column("item_id", String(100), nullable=False),
 )

@@ -66,7 +66,8 @@ def load_taxonomy(conn: Connection, ref: ReferenceData, *,
                        tuple(filter(None, (r["states"] or "").split("|"))),
                        time.fromisoformat(r["cutoff"]) if r["cutoff"] else None)
         for r in _fetch(conn, t.carrier_services, None, None)]
-    ref.cross_references = [ItemCrossReference(r["customer_id"], r["buyer_part"], r["item_id"])
+    ref.cross_references = [ItemCrossReference(r["customer_id"], r["buyer_part"], r["item_id"],
+                                                r["qualifier"] or "")
                             for r in _fetch(conn, t.item_cross_references, "customer_id",
                                             customers)]
     ref.order_history = [OrderHistoryEntry(r["customer_id"], r["item_id"], r["order_date"],

@@ -11,13 +11,13 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field, ValidationInfo, field_validator
 from starlette.concurrency import run_in_threadpool
 
 from ordex.bootstrap import App
 from ordex.domain.codes import Action, ExceptionCode, Queue
 from ordex.domain.context_events import ItemMasterFixed, LicenceUploaded, PriceContractChanged
-from ordex.domain.errors import UnknownCaseError, UnknownOrderError
+from ordex.domain.errors import ActionNotAllowedError, UnknownCaseError, UnknownOrderError
 from ordex.domain.events import InboundPODated, PaymentPosted, StockReceived
 from ordex.domain.model import CustomerLicence, PriceContract, UnitConversion
 from ordex.entrypoints.api import errors
@@ -26,6 +26,7 @@ from ordex.entrypoints.api.intake import orders_answer
 from ordex.entrypoints.api.limits import OrdexAPI
 from ordex.entrypoints.api.params import check_request
 from ordex.entrypoints.web.charts import bar_chart
+from ordex.sense.reference_schema import DAY
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parents[1] / "web" / "templates"))
 STORABLE = Decimal(10) ** 9
@@ -35,6 +36,26 @@ MAX_OFFSET = 10_000_000
 Id = Annotated[str, Query(min_length=1, max_length=200)]
 SPOOL_IN_MEMORY = 8 * 1024 * 1024
 """An EDI upload larger than this goes to a temporary file on its way to the raw store."""
+
+
+def _strict_day(value: Any) -> Any:
+    """Only a YYYY-MM-DD string is a day (no timestamps, week dates or basic format)."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("must be a date string YYYY-MM-DD")
+    return DAY.parse(value)
+
+
+Day = Annotated[date, BeforeValidator(_strict_day)]
+
+
+def _not_before_start(value: date, info: ValidationInfo) -> date:
+    """valid_to is not before valid_from (both days are inclusive)."""
+    start = info.data.get("valid_from")
+    if start is not None and value < start:
+        raise ValueError(f"{value} is before valid_from {start}")
+    return value
 
 
 class StockReceipt(BaseModel):
@@ -59,7 +80,7 @@ class InboundPODate(BaseModel):
     """A supplier's new arrival date for an inbound PO."""
 
     po_id: str = Field(min_length=1)
-    due_date: date
+    due_date: Day
     at: datetime | None = None
 
 
@@ -73,9 +94,11 @@ class ContractIn(BaseModel):
     min_qty: Decimal = Field(Decimal(0), ge=0, lt=STORABLE, max_digits=18, decimal_places=6)
     unit_price: Decimal = Field(ge=0, lt=STORABLE, max_digits=18, decimal_places=6)
     currency: str = Field("USD", pattern=r"^[A-Z]{3}$")
-    valid_from: date
-    valid_to: date
+    valid_from: Day
+    valid_to: Day
     at: datetime | None = None
+
+    _in_order = field_validator("valid_to")(_not_before_start)
 
 
 class ConversionIn(BaseModel):
@@ -93,17 +116,55 @@ class LicenceIn(BaseModel):
     customer_id: str = Field(min_length=1)
     licence_type: str = Field(min_length=1)
     licence_id: str = Field(min_length=1)
-    valid_from: date
-    valid_to: date
+    valid_from: Day
+    valid_to: Day
     at: datetime | None = None
+
+    _in_order = field_validator("valid_to")(_not_before_start)
+
+
+class AllocationIn(BaseModel):
+    """One row of a sourcing plan a person chose."""
+
+    line: int = Field(ge=1)
+    item_id: str = Field(min_length=1, max_length=100)
+    warehouse_id: str = Field(min_length=1, max_length=100)
+    quantity: Decimal = Field(gt=0)
+
+
+class AddressIn(BaseModel):
+    """A corrected ship-to address."""
+
+    name: str = Field("", max_length=200)
+    line1: str = Field(min_length=1, max_length=200)
+    line2: str = Field("", max_length=200)
+    city: str = Field(min_length=1, max_length=200)
+    state: str = Field(min_length=1, max_length=200)
+    postal_code: str = Field(min_length=1, max_length=20)
+    country: str = Field("US", max_length=2)
 
 
 class CaseAction(BaseModel):
-    """A person's action on a case."""
+    """A person's action on a case; a parameter left out defaults to the recommendation's."""
 
     actor: str = Field(min_length=1, max_length=100)
     action: Action | None = Field(None, description="Required to resolve")
     reason: str = Field("", max_length=2000)
+    warehouse_id: str | None = Field(None, max_length=100,
+                                     description="ALTERNATE_WAREHOUSE: ship from here")
+    allocations: list[AllocationIn] | None = Field(
+        None, description="SPLIT_SHIPMENT / SUBSTITUTE_ITEM: the plan")
+    prices: dict[int, Decimal] | None = Field(None, description="REPRICE: line → unit price")
+    promise_date: date | None = Field(None, description="REVISE_PROMISE: the new ship date")
+    address: AddressIn | None = Field(None, description="CORRECT_ADDRESS: the address")
+    ship_via: str | None = Field(None, max_length=50, description="ASSIGN_CARRIER: service")
+    item_id: str | None = Field(None, max_length=100, description="MAP_ITEM: the item meant")
+
+    def params(self) -> dict[str, Any]:
+        """The action's parameters that were given."""
+        data = self.model_dump(mode="json", exclude_none=True,
+                               exclude={"actor", "action", "reason"})
+        return data
 
 
 def get_app(request: Request) -> App:
@@ -184,7 +245,13 @@ def create_app(ordex: App) -> FastAPI:
         if body.action is None:
             return JSONResponse({"detail": [{"field": "action", "reason": "required to resolve"}],
                                  "message": "action: required to resolve"}, status_code=422)
-        case = app.act(case_id, action=body.action.value, actor=body.actor, reason=body.reason)
+        try:
+            case = app.act(case_id, action=body.action.value, actor=body.actor,
+                           reason=body.reason, params=body.params())
+        except ActionNotAllowedError as exc:
+            return JSONResponse({"detail": [{"field": "action", "reason": exc.message}],
+                                 "message": f"action: {exc.message}",
+                                 "allowed": exc.details.get("allowed", [])}, status_code=422)
         return JSONResponse(case)
 
     @api.post("/events/stock-receipts", summary="Stock arrived at a warehouse")
@@ -233,8 +300,7 @@ def create_app(ordex: App) -> FastAPI:
         from ordex.bootstrap_files import FileIntake
         return FileIntake(app).replay(case_id, actor=body.actor)
 
-    @api.post("/events/inbound-po-dates", summary="A supplier re-dated an inbound PO",
-              responses=documented(404))
+    @api.post("/events/inbound-po-dates", summary="A supplier re-dated an inbound PO")
     def inbound_po_date(body: InboundPODate, app: OrdexApp) -> dict[str, Any]:
         from ordex.bootstrap_reevaluate import inbound_po_dated
         at = body.at or datetime.now(UTC)

@@ -62,10 +62,17 @@ class DuplicateOrder:
         else:
             why = (f"{share:.0%} of its lines repeat order {prior.order_id} to the same ship-to "
                    f"within {_gap_hours(prior, order)}")
+        gap = abs(_instant(order.order_date, order.received_at)
+                  - _instant(prior.order_date, prior.received_at))
         evidence = {"rule": rule, "original_order_id": prior.order_id,
                     "original_order_date": prior.order_date.isoformat(),
                     "customer_po": order.customer_po,
-                    "similarity": None if share is None else str(share)}
+                    "same_po": bool(prior.po_key) and prior.po_key == po_key(order.customer_po),
+                    "similarity": None if share is None else str(share),
+                    "lines": len(order.lines), "original_lines": sum(prior.lines.values()),
+                    "gap_hours": str(round(Decimal(gap.total_seconds()) / 3600, 2)),
+                    "value": str(order.value),
+                    "original_value": None if prior.value is None else str(prior.value)}
         return Finding(self.code, Severity.BLOCKING, (), f"Likely duplicate: {why}.", evidence)
 
 

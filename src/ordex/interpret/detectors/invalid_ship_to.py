@@ -26,6 +26,10 @@ class InvalidShipTo:
         country = address.country.strip().upper()
         if country and not COUNTRY.match(country):
             problems.append(f"country '{address.country}' is not an ISO 3166 two-letter code")
+        elif country and address.postal_code.strip() and country != "US":
+            problem = ctx.postal.check(country, address.state.strip().upper(),
+                                       address.postal_code.strip())
+            problems.extend([problem] if problem else [])
         elif country and address.postal_code.strip() and ctx.postal.covers(country):
             problems.extend(self._postal_problems(order, ctx, country))
         problems.extend(self._code_problems(order, ctx))

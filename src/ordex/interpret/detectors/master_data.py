@@ -18,7 +18,13 @@ class MasterDataConflict:
         problems: list[dict[str, object]] = []
         for line in order.lines:
             item = ctx.items.get(line.item_id)
-            if item is None:
+            if item is None and not line.item_id and line.identifiers:
+                sent = ", ".join(f"{q} {v}" for q, v in line.identifiers)
+                problems.append({"line": line.line_no, "item_id": None,
+                                 "problem": "unknown_product",
+                                 "identifiers": [list(p) for p in line.identifiers],
+                                 "text": f"line {line.line_no}: unknown product {sent}"})
+            elif item is None:
                 problems.append(self._unknown(order, line.line_no, line.item_id, ctx))
             elif ctx.units.factor(line.item_id, line.uom) is None:
                 problems.append({"line": line.line_no, "item_id": line.item_id, "uom": line.uom,

@@ -1,4 +1,5 @@
-"""MISSING_CARRIER_INSTRUCTIONS: no ship-via and no customer default; freight terms missing."""
+"""MISSING_CARRIER_INSTRUCTIONS: no ship-via and no customer default; freight terms missing;
+or a ship-via naming a carrier service that is not on file (its limits cannot be checked)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,12 @@ class MissingCarrierInstructions:
         if customer is None:
             return []  # MASTER_DATA_CONFLICT reports the unknown customer
         problems = []
-        if not (order.ship_via or "").strip() and not customer.default_ship_via.strip():
+        via = (order.ship_via or "").strip() or customer.default_ship_via.strip()
+        if not via:
             problems.append("no ship-via on the order and no default carrier for the customer")
+        unknown = _unknown_service(via, ctx, default=not (order.ship_via or "").strip())
+        if unknown:
+            problems.append(unknown)
         if customer.freight_terms_required and not (order.freight_terms or "").strip():
             problems.append("freight terms are missing and the customer requires them")
         if not problems:
@@ -30,4 +35,15 @@ class MissingCarrierInstructions:
                     "customer_default_ship_via": customer.default_ship_via or None,
                     "freight_terms": order.freight_terms,
                     "freight_terms_required": customer.freight_terms_required}
+        if unknown:
+            evidence["unknown_ship_via"] = via.upper()
         return [Finding(self.code, Severity.BLOCKING, (), reason, evidence)]
+
+
+def _unknown_service(via: str, ctx: DetectionContext, *, default: bool) -> str:
+    """Why a named ship-via cannot be used ("" when it is on file, or no services are loaded)."""
+    if not via or not ctx.services or via.upper() in ctx.services:
+        return ""
+    source = "the customer's default ship-via" if default else "ship-via"
+    return (f"{source} {via.upper()} is not a carrier service on file, so its weight, hazmat, "
+            "cutoff and destination limits cannot be checked")

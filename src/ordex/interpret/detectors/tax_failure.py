@@ -1,4 +1,8 @@
-"""TAX_FAILURE: no tax rule for the ship-to state, or an exemption certificate missing/expired."""
+"""TAX_FAILURE: no tax rule for the ship-to state, or an exemption certificate missing/expired.
+
+The tax point is the requested ship date: sales tax is fixed when the goods ship and are
+invoiced, so a certificate must be valid then, not on the day the order was placed.
+"""
 
 from __future__ import annotations
 
@@ -23,10 +27,11 @@ class TaxFailure:
             problems.append(f"no tax rule for ship-to state {state} ({country})")
             evidence["jurisdiction"] = {"country": country, "state": state}
         customer = ctx.customers.get(order.customer_id)
+        tax_point = order.requested_ship_date
         if customer is not None and customer.tax_exempt:
             certs = [c for c in ctx.exemptions.get(order.customer_id, ())
                      if not c.state or c.state.upper() == state]
-            valid = [c for c in certs if c.is_valid_on(order.order_date)]
+            valid = [c for c in certs if c.is_valid_on(tax_point)]
             if not valid:
                 latest = max(certs, key=lambda c: c.valid_to, default=None)
                 if latest is None:
@@ -34,7 +39,7 @@ class TaxFailure:
                                     f"for {state or 'the ship-to state'}")
                 else:
                     problems.append(f"exemption certificate {latest.certificate_id} is not "
-                                    f"valid on {order.order_date.isoformat()} (valid "
+                                    f"valid on the ship date {tax_point.isoformat()} (valid "
                                     f"{latest.valid_from.isoformat()} to "
                                     f"{latest.valid_to.isoformat()})")
                 evidence["certificate"] = None if latest is None else {
@@ -45,5 +50,6 @@ class TaxFailure:
             return []
         evidence["problems"] = problems
         evidence["order_date"] = order.order_date.isoformat()
+        evidence["tax_point_date"] = order.requested_ship_date.isoformat()
         reason = "Tax cannot be determined: " + "; ".join(problems) + "."
         return [Finding(self.code, Severity.BLOCKING, (), reason, evidence)]

@@ -14,6 +14,7 @@ from ordex.sense.x12.errors import (
     X12EncodingError,
     X12EnvelopeError,
     X12Error,
+    X12Note,
     X12SyntaxError,
 )
 from ordex.sense.x12.model import (
@@ -41,6 +42,7 @@ __all__ = [
     "X12EncodingError",
     "X12EnvelopeError",
     "X12Error",
+    "X12Note",
     "X12SyntaxError",
     "build_855",
     "build_997",

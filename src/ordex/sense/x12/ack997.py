@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from ordex.sense.x12.errors import X12Error
+from ordex.sense.x12.errors import X12EnvelopeError, X12Error
 from ordex.sense.x12.model import Envelope, ResultStatus, Scope, TransactionResult
 from ordex.sense.x12.text import is_digits
 from ordex.sense.x12.writer import DEFAULT_SEPARATORS, Outbound, envelope
@@ -25,9 +25,15 @@ def _element_position(error: X12Error) -> str | None:
 
 
 def _segment_notes(errors: Sequence[X12Error]) -> list[list[str]]:
-    """Return AK3 (and AK4) segments for errors that point at a segment."""
+    """Return AK3 (and AK4) segments for errors that point at a segment.
+
+    ST/SE trailer errors (count, control number, missing SE) are AK5 codes only: the standard
+    has no AK3 for the envelope segments.
+    """
     notes: list[list[str]] = []
     for error in errors:
+        if isinstance(error, X12EnvelopeError):
+            continue
         if not error.segment_id or error.transaction_segment_position is None:
             continue
         position = _element_position(error)
@@ -68,11 +74,27 @@ def _group_envelope(results: Sequence[TransactionResult]) -> Envelope:
     raise ValueError("the results carry no functional group (GS) to acknowledge")
 
 
+def _declared_sets(results: Sequence[TransactionResult], received: int) -> int:
+    """Return GE01, the number of sets the group says it holds (received when GE01 agrees)."""
+    for result in results:
+        for error in result.errors:
+            declared = error.details.get("declared_sets")
+            if isinstance(declared, int):
+                return declared
+    return received
+
+
 def build_997(results: Sequence[TransactionResult], *, interchange_control: int,
               group_control: int, now: dt.datetime, transaction_control: str = "0001",
-              usage: str = "P", line_break: str = "\n") -> str:
-    """Return a full 997 interchange acknowledging one functional group's results."""
+              usage: str | None = None, line_break: str = "\n") -> str:
+    """Return a full 997 interchange acknowledging one functional group's results.
+
+    `results` are those of ONE GS occurrence. ISA15 is echoed from the inbound interchange
+    unless `usage` is given.
+    """
     env = _group_envelope(results)
+    usage = usage or ((env.usage or "").strip() if (env.usage or "").strip() in "PTI"
+                      and (env.usage or "").strip() else "P")
     version = "005010" if (env.version or "").startswith("005") else "004010"
     body: list[list[str]] = [["AK1", env.functional_id or "", env.group_control or "",
                               *([version] if version == "005010" else [])]]
@@ -90,7 +112,8 @@ def build_997(results: Sequence[TransactionResult], *, interchange_control: int,
     status = _group_status(accepted, received, group_codes)
     status = "E" if status == "A" and warned else status
     codes = list(dict.fromkeys(group_codes))[:_MAX_CODES]
-    body.append(["AK9", status, str(received), str(received), str(accepted), *codes])
+    declared = _declared_sets(results, received)
+    body.append(["AK9", status, str(declared), str(received), str(accepted), *codes])
     out = Outbound(sender=(env.receiver_qualifier or "ZZ", env.receiver_id or ""),
                    receiver=(env.sender_qualifier or "ZZ", env.sender_id or ""),
                    app_sender=env.app_receiver or "", app_receiver=env.app_sender or "",

@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from ordex.sense.x12.country import ship_to_country
 from ordex.sense.x12.envelope import iter_transactions
 from ordex.sense.x12.errors import X12EncodingError, X12Error
 from ordex.sense.x12.model import Line, Party, PurchaseOrder850, ResultStatus, TransactionResult
@@ -25,13 +26,14 @@ def _ship_to(po: PurchaseOrder850) -> dict[str, str | None]:
     party: Party | None = po.party("ST") or next(
         (p for line in po.lines for p in line.parties if p.entity == "ST"), None)
     if party is None:
-        keys = ("code", "name", "line1", "line2", "city", "state", "postal_code", "country")
-        return dict.fromkeys(keys)
+        keys = ("code", "name", "line1", "line2", "city", "state", "postal_code")
+        return {**dict.fromkeys(keys), "country": ""}
     lines = party.address_lines
     return {"code": party.id_code, "name": party.name,
             "line1": lines[0] if lines else None,
             "line2": " ".join(lines[1:]) or None, "city": party.city, "state": party.state,
-            "postal_code": party.postal_code, "country": party.country}
+            "postal_code": party.postal_code,
+            "country": ship_to_country(party.country_sent, party.postal_code, party.state)}
 
 
 def _iso(value: Any) -> str | None:
@@ -40,11 +42,13 @@ def _iso(value: Any) -> str | None:
 
 
 def _line(line: Line, number: int) -> dict[str, Any]:
-    """Return one canonical order line; quantity and price are the file's exact text."""
+    """Return one canonical order line; quantity, price and PO101 are the file's exact text."""
     return {"line_no": number, "item_id": None, "buyer_part": line.buyer_part,
             "vendor_part": line.vendor_part, "quantity": line.quantity_text,
             "uom": line.unit, "unit_price": line.unit_price_text,
-            "description": line.description, "product_ids": dict(line.product_ids)}
+            "description": line.description, "product_ids": dict(line.product_ids),
+            "identifiers": [{"qualifier": q, "value": v} for q, v in line.identifiers],
+            "po101": line.line_number, "price_basis": line.price_basis}
 
 
 def to_canonical(po: PurchaseOrder850) -> dict[str, Any]:
@@ -66,7 +70,9 @@ def to_canonical(po: PurchaseOrder850) -> dict[str, Any]:
         "lines": [_line(line, n) for line, n in zip(po.lines, line_numbers(po.lines),
                                                      strict=True)],
         "edi": {"sender_qualifier": env.sender_qualifier, "sender_id": env.sender_id,
-                "receiver_id": env.receiver_id,
+                "receiver_qualifier": env.receiver_qualifier, "receiver_id": env.receiver_id,
+                "app_sender": env.app_sender, "app_receiver": env.app_receiver,
+                "usage": env.usage,
                 "interchange_control": env.interchange_control,
                 "group_control": env.group_control,
                 "transaction_control": env.transaction_control, "version": env.version},
@@ -85,6 +91,9 @@ def result_to_dict(result: TransactionResult) -> dict[str, Any]:
     elif result.status is ResultStatus.ERROR and result.error is not None:
         data["error"] = result.error.to_dict()
         data["errors"] = [e.to_dict() for e in result.errors]
+    elif result.status is ResultStatus.NOTE:
+        data["notes"] = [w.to_dict() for w in result.warnings]
+        data["interchange_control"] = env.interchange_control
     else:
         data.update(interchange_control=env.interchange_control,
                     group_control=env.group_control,
@@ -99,21 +108,21 @@ def _unreadable(path: str, exc: OSError) -> dict[str, Any]:
             "transaction_set": None, "error": error.to_dict(), "errors": [error.to_dict()]}
 
 
-def parse_file(path: str | os.PathLike[str], *, strict_hash_total: bool = True
+def parse_file(path: str | os.PathLike[str], *, strict_totals: bool = False
                ) -> Iterator[TransactionResult]:
     """Yield the results of one X12 file, streamed from disk in bounded memory."""
     name = os.fspath(path)
     with open(name, "rb") as handle:
-        yield from iter_transactions(handle, file=name, strict_hash_total=strict_hash_total)
+        yield from iter_transactions(handle, file=name, strict_totals=strict_totals)
 
 
-def parse_files(paths: Iterable[str | os.PathLike[str]], *, strict_hash_total: bool = True
+def parse_files(paths: Iterable[str | os.PathLike[str]], *, strict_totals: bool = False
                 ) -> Iterator[dict[str, Any]]:
     """Yield one JSON-ready dict per transaction set (or envelope error) of every file."""
     for path in paths:
         name = os.fspath(path)
         try:
-            for result in parse_file(name, strict_hash_total=strict_hash_total):
+            for result in parse_file(name, strict_totals=strict_totals):
                 yield result_to_dict(result)
         except OSError as exc:
             yield _unreadable(name, exc)

@@ -12,14 +12,23 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
-from ordex.sense.x12.errors import X12ContentError, X12EnvelopeError, X12Error, X12SyntaxError
+from ordex.sense.x12.errors import (
+    X12ContentError,
+    X12EnvelopeError,
+    X12Error,
+    X12Note,
+    X12SyntaxError,
+)
 from ordex.sense.x12.mapper850 import map_850
 from ordex.sense.x12.model import Envelope, ResultStatus, Scope, TransactionResult
+from ordex.sense.x12.segment_ids import unknown_segments
 from ordex.sense.x12.source import DEFAULT_CHUNK_SIZE, Source
 from ordex.sense.x12.text import is_digits
 from ordex.sense.x12.tokenizer import Segment, iter_segments
 
 _ENVELOPE_TAGS = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE"})
+StrictTotals = bool | Callable[[Envelope], bool]
+"""Whether CTT01/CTT02 disagreements reject the set: one flag, or a choice per envelope."""
 _INTERCHANGE_ONLY = frozenset({"ISB", "ISE"})
 
 
@@ -52,9 +61,10 @@ def _valid_gs_date_time(date: str, time: str) -> bool:
 class EnvelopeReader:
     """A state machine over segments that yields one result per transaction set."""
 
-    def __init__(self, *, file: str | None = None, strict_hash_total: bool = True) -> None:
+    def __init__(self, *, file: str | None = None, strict_totals: StrictTotals = False) -> None:
         self.file = file
-        self.strict_hash_total = strict_hash_total
+        self.strict_totals = strict_totals
+        self.group_index = 0
         self.isa: Segment | None = None
         self.gs: Segment | None = None
         self.st: list[Segment] | None = None
@@ -69,6 +79,10 @@ class EnvelopeReader:
 
     def feed(self, item: Segment | X12Error) -> list[TransactionResult]:
         """Consume one tokenizer item and return the results it completes."""
+        if isinstance(item, X12Note):
+            env = self.ienv if self.isa is not None or item.segment_id == "IEA" else Envelope()
+            return [self._result(ResultStatus.NOTE, env, Scope.INTERCHANGE, [],
+                                 warnings=(item,))]
         if isinstance(item, X12Error):
             out = self._close_interchange(None) if self.isa else []
             return [*out, self._result(ResultStatus.ERROR, Envelope(), Scope.INTERCHANGE, [item])]
@@ -124,9 +138,10 @@ class EnvelopeReader:
                                    seg, self.ienv, Scope.INTERCHANGE))
         self.gs, self.transactions = seg, 0
         self.groups += 1
+        self.group_index += 1
         self.genv = replace(self.ienv, functional_id=seg.get(1), app_sender=seg.get(2),
                             app_receiver=seg.get(3), group_control=seg.get(6),
-                            group_version=seg.get(8))
+                            group_version=seg.get(8), group_index=self.group_index)
         if not is_digits(seg.get(6)):
             out.append(self._error(f"GS06 group control number {seg.get(6)!r} must be digits",
                                    seg, self.genv, Scope.GROUP, group_code="6"))
@@ -205,6 +220,7 @@ class EnvelopeReader:
             out.append(self._error(f"GE01 says {ge.get(1)!r} transaction sets but group "
                                    f"{gs.get(6)} has {self.transactions}", ge, env,
                                    Scope.GROUP, group_code="5"))
+            out[-1].errors[0].details["declared_sets"] = _count(ge.get(1))
         if not same_control(ge.get(2), gs.get(6)):
             out.append(self._error(f"GE02 group control number {ge.get(2)!r} does not match "
                                    f"GS06 {gs.get(6)!r}", ge, env, Scope.GROUP, group_code="4"))
@@ -216,14 +232,19 @@ class EnvelopeReader:
         st = segments[0]
         env = replace(self.genv, transaction_set=st.get(1), transaction_control=st.get(2))
         errors = _syntax_errors(segments, env) + _trailer_errors(segments, se, env)
-        if errors:
-            return [self._result(ResultStatus.ERROR, env, Scope.TRANSACTION, errors)]
         if env.transaction_set != "850":
-            return [self._result(ResultStatus.UNSUPPORTED, env, Scope.TRANSACTION, [])]
+            status = ResultStatus.ERROR if errors else ResultStatus.UNSUPPORTED
+            return [self._result(status, env, Scope.TRANSACTION, errors)]
+        strict = self.strict_totals
+        strict = strict(env) if callable(strict) else strict
+        body = segments if se is not None else [*segments, segments[-1]]  # no SE: keep all
         try:
-            order, warnings = map_850(segments, env, strict_hash_total=self.strict_hash_total)
+            order, warnings = map_850(body, env, strict_hash_total=strict)
         except X12ContentError as exc:
-            return [self._result(ResultStatus.ERROR, env, Scope.TRANSACTION, [exc])]
+            errors.append(exc)
+        if errors:  # a missing BEG is named even when the envelope is also wrong
+            return [self._result(ResultStatus.ERROR, env, Scope.TRANSACTION, errors)]
+        warnings = (*unknown_segments(segments, env), *warnings)
         return [self._result(ResultStatus.OK, env, Scope.TRANSACTION, [], order=order,
                              warnings=warnings)]
 
@@ -274,10 +295,16 @@ def _trailer_errors(segments: list[Segment], se: Segment | None,
 
 
 def iter_transactions(source: Source, *, file: str | None = None,
-                      strict_hash_total: bool = True,
+                      strict_totals: StrictTotals = False,
+                      strict_hash_total: bool | None = None,
                       chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[TransactionResult]:
-    """Yield one result per transaction set (and per envelope error) of an X12 source."""
-    reader = EnvelopeReader(file=file, strict_hash_total=strict_hash_total)
+    """Yield one result per transaction set (and per envelope error) of an X12 source.
+
+    `strict_totals` makes a CTT01/CTT02 disagreement reject the set (else it is a warning);
+    `strict_hash_total` is its former name, still accepted.
+    """
+    strict = strict_totals if strict_hash_total is None else strict_hash_total
+    reader = EnvelopeReader(file=file, strict_totals=strict)
     for item in iter_segments(source, chunk_size=chunk_size):
         yield from reader.feed(item)
     yield from reader.finish()

@@ -97,3 +97,7 @@ class X12EnvelopeError(X12Error):
 
 class X12ContentError(X12Error):
     """A segment of the transaction set has a missing, malformed or invalid element."""
+
+
+class X12Note(X12Error):
+    """Something the reader tolerated and reports (ISA padding, bytes after the last IEA)."""

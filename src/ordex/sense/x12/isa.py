@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ordex.sense.x12.errors import X12SyntaxError
+from ordex.sense.x12.errors import X12Note, X12SyntaxError
 from ordex.sense.x12.text import is_digits
 
 ISA_SCAN_LIMIT = 300
@@ -31,34 +31,70 @@ def _fail(message: str, element: str | None = None) -> X12SyntaxError:
                           transaction_code=None, segment_code="8")
 
 
-def _sixteenth_separator(text: str, start: int, element: str) -> int:
-    """Return the offset of the 16th element separator of the ISA starting at `start`."""
+_WIDTHS = (2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1)
+_NAMES = ("authorization information qualifier", "authorization information",
+          "security information qualifier", "security information",
+          "sender id qualifier", "sender id", "receiver id qualifier", "receiver id",
+          "date", "time", "repetition separator / standards id", "version",
+          "control number", "acknowledgment requested", "usage indicator",
+          "component separator")
+
+
+@dataclass(frozen=True, slots=True)
+class IsaHeader:
+    """A read ISA: separators, elements (tag first), end offset and width notes."""
+
+    separators: Separators
+    elements: list[str]
+    end: int
+    notes: tuple[X12Note, ...] = ()
+    wrapped: bool = False
+
+
+def _unbroken(text: str, start: int) -> tuple[str, list[int]]:
+    """Return the ISA window without CR/LF and, per kept character, its offset in `text`."""
     limit = min(len(text), start + ISA_SCAN_LIMIT)
-    breaks = [b for b in (text.find(c, start, limit) for c in _LINE_BREAKS) if b >= 0]
-    end = min(breaks) if breaks else limit
-    index = start + 3
+    offsets = [i for i in range(start, limit) if text[i] not in _LINE_BREAKS]
+    return "".join(text[i] for i in offsets), offsets
+
+
+def _sixteenth_separator(clean: str, element: str, short_file: bool) -> int:
+    """Return the offset in `clean` of the 16th element separator of the ISA."""
+    index = 3
     for count in range(1, 16):
-        index = text.find(element, index + 1, end)
+        index = clean.find(element, index + 1)
         if index >= 0:
             continue
-        if breaks:
-            reason = "come before a line break; the ISA must be one unbroken segment"
-        elif len(text) - start < ISA_LOOKAHEAD:
-            reason = "come before the end of the file: the header is truncated"
-        else:
-            reason = f"come in its first {ISA_SCAN_LIMIT} characters"
+        reason = ("come before the end of the file: the header is truncated" if short_file
+                  else f"come in its first {ISA_SCAN_LIMIT} characters")
         raise _fail(f"only {count} of its 16 elements {reason}", f"ISA{count:02d}")
     return index
 
 
-def _separators(text: str, sep16: int, element: str, version: str, isa11: str) -> Separators:
-    """Read ISA16 and the segment terminator after it, and check all are distinct."""
-    if sep16 + 2 >= len(text):
+def _terminator(text: str, after: int, element: str, wrapped: bool) -> tuple[str, int]:
+    """Return the segment terminator that follows ISA16 at `after`, and the offset past it."""
+    if after >= len(text):
         raise _fail("the file ends before the segment terminator that must follow ISA16",
                     "ISA16")
-    component, terminator = text[sep16 + 1], text[sep16 + 2]
-    if terminator in _LINE_BREAKS and _missing_isa16(text, sep16 + 2, component):
-        terminator, component = component, ""
+    char = text[after]
+    if char not in _LINE_BREAKS:
+        return char, after + 1
+    skip = after
+    while skip < len(text) and text[skip] in _LINE_BREAKS:
+        skip += 1
+    follow = text[skip] if skip < len(text) else ""
+    # A record wrapped right after ISA16: the terminator waits on the next line.
+    if follow and (wrapped or not (follow.isalnum() or follow in " \t" or follow == element)):
+        return follow, skip + 1
+    return char, after + 1
+
+
+def _separators(text: str, after: int, element: str, component: str, version: str,
+                isa11: str, wrapped: bool) -> tuple[Separators, int]:
+    """Read the segment terminator after ISA16, check all delimiters are distinct."""
+    terminator, end = _terminator(text, after, element, wrapped)
+    if terminator in _LINE_BREAKS and _missing_isa16(text, after, component):
+        terminator, component, end = component, "", after
     if component and (component in _LINE_BREAKS or component == " " or component.isalnum()):
         raise _fail(f"ISA16 component separator {component!r} is not a delimiter: ISA16 or "
                     "the segment terminator is missing", "ISA16")
@@ -78,7 +114,7 @@ def _separators(text: str, sep16: int, element: str, version: str, isa11: str) -
                     "ISA16")
     if any(ord(c) > 0xFF for c in chosen):
         raise _fail("a separator is not a single-byte character", "ISA16")
-    return Separators(element, component or None, repetition, terminator)
+    return Separators(element, component or None, repetition, terminator), end
 
 
 def _missing_isa16(text: str, after: int, char: str) -> bool:
@@ -119,19 +155,69 @@ def _check_elements(el: list[str]) -> None:
         raise _fail(f"ISA15 usage indicator {el[15]!r} must be P, T or I", "ISA15")
 
 
-def parse_isa(text: str, start: int) -> tuple[Separators, list[str], int]:
-    """Parse the ISA at `start`; return separators, its elements (tag first) and end offset."""
+def width_notes(el: list[str]) -> tuple[X12Note, ...]:
+    """Name every ISA element that is not its fixed width, in one note (read anyway)."""
+    wrong = [(n, width, name) for n, (width, name) in enumerate(zip(_WIDTHS, _NAMES,
+                                                                   strict=True), start=1)
+             if n < len(el) and len(el[n]) != width]
+    if not wrong:
+        return ()
+    parts = "; ".join(f"ISA{n:02d} {name} {el[n]!r} is {len(el[n])} characters, not {width}"
+                      for n, width, name in wrong)
+    return (X12Note(f"ISA header: elements not padded to their fixed width: {parts}; read "
+                    "anyway", segment_id="ISA", element=f"ISA{wrong[0][0]:02d}",
+                    elements=[f"ISA{n:02d}" for n, _, _ in wrong]),)
+
+
+def _first_break_error(text: str, start: int, element: str) -> X12SyntaxError | None:
+    """The error for an ISA cut by a line break before its 16th separator, else None."""
+    limit = min(len(text), start + ISA_SCAN_LIMIT)
+    breaks = [b for b in (text.find(c, start, limit) for c in _LINE_BREAKS) if b >= 0]
+    if not breaks or text.count(element, start, min(breaks)) >= 16:
+        return None
+    count = text.count(element, start, min(breaks))
+    return _fail(f"only {count} of its 16 elements come before a line break; the ISA must be "
+                 "one unbroken segment", f"ISA{count:02d}")
+
+
+def read_isa(text: str, start: int) -> IsaHeader:
+    """Read the ISA at `start`; CR/LF inside it are dropped when they are not its terminator."""
     if len(text) - start < 4:
         raise _fail("the file ends inside the interchange header")
     element = text[start + 3]
     if element.isalnum() or element in " \r\n" or ord(element) > 0xFF:
         raise _fail(f"character {element!r} after 'ISA' is not an element separator")
-    sep16 = _sixteenth_separator(text, start, element)
-    elements = text[start:sep16].split(element)
-    elements.append(text[sep16 + 1:sep16 + 2])
+    cut = _first_break_error(text, start, element)
+    try:
+        return _read(text, start, element, wrapped=cut is not None)
+    except X12SyntaxError:
+        if cut is not None:  # not a wrapped record either: report the break
+            raise cut from None
+        raise
+
+
+def _read(text: str, start: int, element: str, *, wrapped: bool) -> IsaHeader:
+    """Read the ISA, skipping CR/LF inside it when `wrapped` (a fixed-width record)."""
+    clean, offsets = _unbroken(text, start)
+    sep16 = _sixteenth_separator(clean, element, len(text) - start < ISA_LOOKAHEAD)
+    if sep16 + 1 >= len(clean):
+        raise _fail("the file ends before ISA16 and the segment terminator", "ISA16")
+    elements = clean[:sep16].split(element)
+    elements.append(clean[sep16 + 1])
     _check_elements(elements)
-    sep = _separators(text, sep16, element, elements[12], elements[11])
-    return sep, elements, sep16 + 3
+    after = offsets[sep16 + 1] + 1
+    sep, end = _separators(text, after, element, elements[16], elements[12], elements[11],
+                           wrapped)
+    if wrapped and sep.segment in _LINE_BREAKS:
+        raise _fail("the ISA is cut by a line break and its terminator is a line break",
+                    "ISA16")
+    return IsaHeader(sep, elements, end, width_notes(elements), wrapped)
+
+
+def parse_isa(text: str, start: int) -> tuple[Separators, list[str], int]:
+    """Parse the ISA at `start`; return separators, its elements (tag first) and end offset."""
+    header = read_isa(text, start)
+    return header.separators, header.elements, header.end
 
 
 def bare_separators(text: str, start: int) -> Separators | None:

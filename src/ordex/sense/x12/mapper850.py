@@ -64,8 +64,9 @@ def _freeze_line(draft: _LineDraft, ordinal: int) -> Line:
     assert quantity is not None
     unit = po1.required(3, "unit or basis for measurement code")
     price = po1.number(4, "unit price")
+    pairs = tuple(po1.pairs(6, "product/service id"))
     ids: dict[str, str] = {}
-    for qualifier, value in po1.pairs(6, "product/service id"):
+    for qualifier, value in pairs:
         ids.setdefault(qualifier, value)
     return Line(
         line_number=po1.seg.get(1), ordinal=ordinal, quantity=quantity,
@@ -73,7 +74,7 @@ def _freeze_line(draft: _LineDraft, ordinal: int) -> Line:
         unit_price_text=po1.text(4), price_basis=po1.text(5), product_ids=ids,
         description=draft.description, charges=tuple(draft.charges), dates=draft.dates,
         references=tuple(draft.refs), parties=tuple(p.freeze() for p in draft.parties),
-        prices=draft.prices)
+        prices=draft.prices, identifiers=pairs)
 
 
 class _Builder:
@@ -204,7 +205,8 @@ class _Builder:
         if beg is None:
             raise X12ContentError(
                 f"transaction {self.envelope.transaction_control}: the mandatory BEG segment is "
-                "missing", segment_id="BEG", segment_code="3", transaction_code="5")
+                "missing", segment_id="BEG", segment_code="3", transaction_code="5",
+                transaction_segment_position=2)
         lines = tuple(_freeze_line(d, i) for i, d in enumerate(self.lines, start=1))
         order = PurchaseOrder850(
             envelope=self.envelope, purpose=beg.code(1, "transaction set purpose code"),
@@ -220,25 +222,30 @@ class _Builder:
 
     def _summary(self, order: PurchaseOrder850,
                  strict: bool) -> tuple[PurchaseOrder850, tuple[X12Error, ...]]:
-        """Check CTT01 (number of PO1 segments) and CTT02 (hash total of PO102)."""
+        """Check CTT01 (number of PO1 segments) and CTT02 (hash total of PO102).
+
+        A disagreement is a warning (the order is read, the 997 says E) unless `strict`.
+        """
         ctt = self.ctt
         if ctt is None:
             return order, ()
         count = ctt.number(1, "number of line items", required=True)
+        problems: list[X12ContentError] = []
         if count != len(order.lines):
-            raise ctt.error(f"says {ctt.seg.get(1)!r} line items but the transaction has "
-                            f"{len(order.lines)} PO1 segments", element=1, code=INVALID_CODE)
+            problems.append(ctt.error(f"says {ctt.seg.get(1)!r} line items but the transaction "
+                                      f"has {len(order.lines)} PO1 segments", element=1,
+                                      code=INVALID_CODE))
         total = ctt.number(2, "hash total")
-        warnings: tuple[X12Error, ...] = ()
         quantities = [line.quantity_text for line in order.lines]
         if total is not None and not hash_matches(total, quantities):
-            problem = ctt.error(f"hash total {ctt.seg.get(2)!r} is not the sum of the PO102 "
-                                f"quantities ({sum(line.quantity for line in order.lines)})",
-                                element=2, code=INVALID_CODE)
-            if strict:
-                raise problem
-            warnings = (problem,)
-        return replace(order, line_count=int(count), hash_total=total), warnings
+            problems.append(ctt.error(
+                f"hash total {ctt.seg.get(2)!r} is not the sum of the PO102 quantities "
+                f"({sum(line.quantity for line in order.lines)})", element=2,
+                code=INVALID_CODE))
+        if strict and problems:
+            raise problems[0]
+        assert count is not None
+        return replace(order, line_count=int(count), hash_total=total), tuple(problems)
 
 
 def _required_date(value: dt.date | None) -> dt.date:
@@ -247,7 +254,7 @@ def _required_date(value: dt.date | None) -> dt.date:
     return value
 
 
-def map_850(segments: list[Segment], envelope: Envelope, *, strict_hash_total: bool = True
+def map_850(segments: list[Segment], envelope: Envelope, *, strict_hash_total: bool = False
             ) -> tuple[PurchaseOrder850, tuple[X12Error, ...]]:
     """Map one ST..SE 850 transaction set; raise X12ContentError on the first fault."""
     builder = _Builder(envelope)

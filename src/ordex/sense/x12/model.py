@@ -21,6 +21,7 @@ class Envelope:
     interchange_control: str | None = None
     interchange_version: str | None = None
     usage: str | None = None
+    """ISA15 as received: P production, T test, I information (echoed in the 997 and 855)."""
     functional_id: str | None = None
     app_sender: str | None = None
     app_receiver: str | None = None
@@ -28,6 +29,13 @@ class Envelope:
     group_version: str | None = None
     transaction_set: str | None = None
     transaction_control: str | None = None
+    group_index: int | None = None
+    """Which GS of the file this is (1, 2, ...): two groups with the same GS06 stay apart."""
+
+    @property
+    def is_test(self) -> bool:
+        """True when ISA15 marks the interchange as test data (T)."""
+        return (self.usage or "").strip() == "T"
 
     @property
     def version(self) -> str | None:
@@ -80,6 +88,8 @@ class Party:
     country: str = "US"
     references: tuple[Reference, ...] = ()
     contacts: tuple[Contact, ...] = ()
+    country_sent: str | None = None
+    """N404 exactly as sent (None when absent); `country` defaults to US for old callers."""
 
 
 @dataclass(frozen=True)
@@ -117,6 +127,8 @@ class Line:
     references: tuple[Reference, ...] = ()
     parties: tuple[Party, ...] = ()
     prices: dict[str, Decimal] = field(default_factory=dict)
+    identifiers: tuple[tuple[str, str], ...] = ()
+    """Every PO106/PO107 .. PO124/PO125 pair as sent, in order (repeats kept)."""
 
     @property
     def buyer_part(self) -> str | None:
@@ -182,6 +194,9 @@ class ResultStatus(StrEnum):
     """A transaction, group or interchange that could not be read or failed validation."""
     UNSUPPORTED = "unsupported"
     """A well-formed transaction set that is not an 850 (855, 856, 810, 997...)."""
+    NOTE = "note"
+    """Something read past and reported, never a rejection: filler bytes after the last IEA,
+    ISA elements not padded to their fixed width. The note is in `warnings`."""
 
 
 class Scope(StrEnum):

@@ -35,7 +35,7 @@ class PartyDraft:
             address_lines=tuple(self.lines), city=n4.text(1) if n4 else None,
             state=n4.text(2) if n4 else None, postal_code=n4.text(3) if n4 else None,
             country=(n4.text(4) if n4 else None) or "US", references=tuple(self.refs),
-            contacts=tuple(self.contacts))
+            contacts=tuple(self.contacts), country_sent=n4.text(4) if n4 else None)
 
 
 def reference(view: View) -> Reference:

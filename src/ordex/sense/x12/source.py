@@ -20,6 +20,11 @@ _WIDE_BOMS = (
     (b"\xff\xfe", "UTF-16 little-endian"),
     (b"\xfe\xff", "UTF-16 big-endian"),
 )
+# "ISA" and "ST" in EBCDIC (the same bytes in every Latin EBCDIC code page: 037, 500, 1047),
+# after optional EBCDIC spaces and line breaks (0x40, 0x25, 0x15, 0x0D).
+_EBCDIC_ISA = "ISA".encode("cp037")
+_EBCDIC_ST = "ST".encode("cp037")
+_EBCDIC_SPACE = b"\x40\x25\x15\x0d"
 # A lone byte that is not valid UTF-8 comes back from `surrogateescape` as U+DC80..U+DCFF;
 # we map it to the Latin-1 character of the same byte, so any byte sequence decodes.
 _ESCAPED = re.compile("[\udc80-\udcff]")
@@ -39,12 +44,25 @@ def _check_start(head: bytes) -> None:
                 "single-byte encoding: export it again as ASCII or UTF-8",
                 segment_position=1,
             )
+    if _is_ebcdic(head):
+        raise X12EncodingError(
+            "this file is EBCDIC (its first bytes read 'ISA' or 'ST' in code page 037): X12 "
+            "here must be ASCII or UTF-8; convert it (for example with iconv -f CP037 -t "
+            "ASCII) or ask the partner to send ASCII",
+            segment_position=1,
+        )
     if b"\x00" in head[:8]:
         raise X12EncodingError(
             "the file contains NUL bytes at its start: it is binary or UTF-16 without a "
             "byte-order mark, not X12 text",
             segment_position=1,
         )
+
+
+def _is_ebcdic(head: bytes) -> bool:
+    """Tell whether the file starts with 'ISA' or 'ST' encoded in EBCDIC (code page 037)."""
+    body = head.lstrip(_EBCDIC_SPACE)
+    return body.startswith(_EBCDIC_ISA) or body.startswith(_EBCDIC_ST)
 
 
 def _byte_chunks(source: Source, chunk_size: int) -> Iterator[bytes]:

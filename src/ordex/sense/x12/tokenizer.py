@@ -1,7 +1,9 @@
 """Streaming X12 tokenizer: decoded text chunks in, segments out, in bounded memory.
 
 Each ISA declares its own separators, so they are re-read at every interchange. Whitespace
-and line breaks between segments are skipped. A header that cannot be read is reported as
+and line breaks between segments are skipped; line breaks inside segments are record wrapping
+(framing.py) unless the terminator is one. Filler after the last IEA and ISA padding come out
+as X12Note items. A header that cannot be read is reported as
 one error and the tokenizer resynchronises on the next ISA.
 """
 
@@ -12,7 +14,8 @@ from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 
 from ordex.sense.x12.errors import X12Error, X12SyntaxError
-from ordex.sense.x12.isa import ISA_LOOKAHEAD, Separators, bare_separators, parse_isa
+from ordex.sense.x12.framing import Filler, Unwrapper
+from ordex.sense.x12.isa import ISA_LOOKAHEAD, Separators, bare_separators, parse_isa, read_isa
 from ordex.sense.x12.source import DEFAULT_CHUNK_SIZE, Source, iter_text
 
 MAX_SEGMENT_CHARS = 1 << 20
@@ -58,10 +61,13 @@ class _Reader:
         while len(self.text) - self.pos < size and self.more():
             pass
 
-    def skip_space(self) -> bool:
-        """Skip whitespace; False when nothing but whitespace is left."""
+    def skip_space(self, filler: Filler | None = None) -> bool:
+        """Skip whitespace (and, given `filler`, NUL/Ctrl-Z, counted); False at the end."""
+        chars = _SPACE if filler is None else filler.CHARS
         while True:
-            rest = self.text[self.pos:].lstrip(_SPACE)
+            rest = self.text[self.pos:].lstrip(chars)
+            if filler is not None:
+                filler.count(self.text[self.pos:len(self.text) - len(rest)])
             self.pos = len(self.text) - len(rest)
             if rest or not self.more():
                 return bool(rest)
@@ -101,6 +107,7 @@ class Tokenizer:
         self._reader = _Reader(iter_text(source, chunk_size=chunk_size))
         self.count = 0
         self._good_tags: set[str] = set()
+        self._wrap = Unwrapper()
 
     def __iter__(self) -> Iterator[Segment | X12Error]:
         try:
@@ -138,14 +145,17 @@ class Tokenizer:
         reader = self._reader
         reader.ensure(ISA_LOOKAHEAD)
         try:
-            seps, elements, end = parse_isa(reader.text, reader.pos)
+            header = read_isa(reader.text, reader.pos)
         except X12SyntaxError as exc:
             yield exc.locate(segment_position=self.count + 1)
             return (yield from self._resync(reader.pos + 1))
         self.count += 1
-        reader.pos = end
-        yield Segment("ISA", elements, self.count, seps)
-        return seps
+        self._wrap.start(reader.text, reader.pos, header.end)
+        reader.pos = header.end
+        yield Segment("ISA", header.elements, self.count, header.separators)
+        for note in header.notes:
+            yield note.locate(segment_position=self.count)
+        return header.separators
 
     def _resync(self, start: int) -> _Steps:
         """Skip to the next ISA that parses; return its separators or None at the end."""
@@ -194,12 +204,17 @@ class Tokenizer:
                 reader.pos = end - len(body)
                 return (yield from self._header())
             pos = end + 1
+            body, broken = self._wrap.segment(raw, body, sep)
             if not body:
                 continue
-            yield self._make(body.rstrip("\r\n"), sep, control)
+            yield self._make(body, sep, control, broken)
             if body[:3] == "IEA":
                 reader.pos = pos
-                if not reader.skip_space():
+                filler = Filler()
+                more = reader.skip_space(filler)
+                if filler.note() is not None and (not more or filler.odd):
+                    yield filler.located(self.count, last=not more)
+                if not more:
                     return None
                 if reader.text.startswith("ISA", reader.pos):
                     return (yield from self._header())
@@ -208,18 +223,27 @@ class Tokenizer:
     def _last(self, tail: str, sep: Separators, control: re.Pattern[str]) -> _Steps:
         """Yield a final segment that lacks its terminator (tolerated), if there is one."""
         body = tail.strip(_SPACE)
-        if body:
-            yield self._make(body, sep, control)
+        filler = Filler()
+        core = body.rstrip(Filler.CHARS)
+        filler.count(body[len(core):])
+        if core:
+            yield self._make(core, sep, control)
+        if filler.note() is not None:
+            yield filler.located(self.count, last=True)
         return None
 
-    def _make(self, body: str, sep: Separators, control: re.Pattern[str]) -> Segment:
+    def _make(self, body: str, sep: Separators, control: re.Pattern[str],
+              broken: str | None = None) -> Segment:
         """Split a segment body into elements and check it."""
         self.count += 1
         elements = body.split(sep.element)
         tag = elements[0]
-        if tag in self._good_tags and control.search(body) is None:
+        if broken is None and tag in self._good_tags and control.search(body) is None:
             return Segment(tag, elements, self.count, sep)
         problem = _problem(tag, body, sep, control)
+        if problem is None and broken is not None:
+            problem = (f"segment {tag} contains a line break before {broken!r}: the segment "
+                       f"terminator {sep.segment!r} is probably missing before it")
         if problem is None:
             self._good_tags.add(tag)
         return Segment(tag, elements, self.count, sep, problem)

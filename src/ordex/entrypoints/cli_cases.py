@@ -1,0 +1,53 @@
+"""CLI commands a person works cases with: resolve a case with an action of its code."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+import typer
+
+from ordex.entrypoints.cli_support import Format, emit, fail, make_app, out, user_errors
+
+DbOpt = Annotated[str | None, typer.Option("--db", help="Database URL (else ORDEX_DATABASE_URL)")]
+FmtOpt = Annotated[Format, typer.Option("--format", help="text or json")]
+
+
+def register(cli: typer.Typer) -> None:
+    """Add the case commands to the main CLI."""
+    cli.command("resolve")(resolve_command)
+
+
+def resolve_command(
+        case_id: Annotated[str, typer.Argument(metavar="CASE")],
+        action: Annotated[str, typer.Option("--action", help="An action of the case's code")],
+        actor: Annotated[str, typer.Option("--actor", help="Who resolves")],
+        reason: Annotated[str, typer.Option(help="Why")] = "",
+        warehouse: Annotated[str | None, typer.Option(help="ALTERNATE_WAREHOUSE")] = None,
+        promise_date: Annotated[str | None, typer.Option(help="REVISE_PROMISE, YYYY-MM-DD")]
+        = None,
+        ship_via: Annotated[str | None, typer.Option(help="ASSIGN_CARRIER")] = None,
+        item: Annotated[str | None, typer.Option(help="MAP_ITEM")] = None,
+        price: Annotated[list[str] | None, typer.Option(help="REPRICE: LINE=PRICE (repeat)")]
+        = None,
+        db: DbOpt = None, fmt: FmtOpt = Format.text) -> None:
+    """Resolve a case with an action; parameters left out default to the recommendation's."""
+    with user_errors():
+        params: dict[str, Any] = {k: v for k, v in {
+            "warehouse_id": warehouse, "promise_date": promise_date, "ship_via": ship_via,
+            "item_id": item, "prices": _prices(price) if price else None}.items() if v}
+        case = make_app(db).act(case_id, action=action.strip().upper(), actor=actor,
+                                reason=reason, params=params)
+        emit(case, fmt, lambda c: out.print(f"{c['case_id']}: {c['state']} — "
+                                            f"{c.get('resolution') or ''}", highlight=False))
+
+
+def _prices(pairs: list[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for pair in pairs:
+        line, _sep, value = pair.partition("=")
+        try:
+            found[str(int(line))] = str(Decimal(value))
+        except (ValueError, InvalidOperation):
+            fail(f"--price {pair!r} is not LINE=PRICE")
+    return found

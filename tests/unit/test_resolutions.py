@@ -1,0 +1,166 @@
+"""A person's action must belong to the case's code and has its own effect on the order."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from ordex.decide.policy import Policy
+from ordex.domain.cases import CaseState
+from ordex.domain.codes import Action, ExceptionCode
+from ordex.domain.errors import ActionNotAllowedError, ActionParameterError
+from ordex.domain.events import ApplyDecision, CancelOrder, ReleaseLines, RevisePromise
+from ordex.domain.model import PriceContract, TaxRule
+from ordex.interpret.registry import REGISTRY
+from ordex.orchestrate.pipeline import Pipeline
+from ordex.orchestrate.resolutions import ALLOWED, EFFECTS, allowed_for
+
+from builders import DAY, NOW, context, decide_pipeline, line, order, sourcing_reference
+
+D = Decimal
+LATER = NOW + timedelta(hours=2)
+
+
+def plain(ref=None) -> Pipeline:  # type: ignore[no-untyped-def]
+    return Pipeline(ctx=context(ref or sourcing_reference()), detectors=list(REGISTRY.values()),
+                    policy=Policy())
+
+
+def sent(p: Pipeline, kind: type) -> list:  # type: ignore[type-arg]
+    return [m.command for m in p.changes.outbox if isinstance(m.command, kind)]
+
+
+def test_every_code_has_its_actions_and_every_action_its_effect() -> None:
+    assert set(ALLOWED) == set(ExceptionCode)
+    assert all(a in EFFECTS for actions in ALLOWED.values() for a in actions)
+    assert all(Action.ESCALATE not in actions for actions in ALLOWED.values())
+
+
+def test_an_action_of_another_code_is_refused_naming_the_allowed_ones() -> None:
+    ref = sourcing_reference()
+    ref.tax_rules = [TaxRule("NY", D("0.04"))]  # nothing for IL: TAX_FAILURE
+    p = plain(ref)
+    p.accept(order(line(1, qty="5")), raw_id="r", key=None, now=NOW)
+    case = p.work.open_cases["O-1"]["O-1:TAX_FAILURE"]
+    before = len(p.changes.outbox)
+    with pytest.raises(ActionNotAllowedError) as err:
+        p.resolve(case, actor="ann", action="SUBSTITUTE_ITEM", reason="", now=LATER)
+    assert err.value.details["allowed"] == allowed_for(ExceptionCode.TAX_FAILURE)
+    assert "RELEASE" in str(err.value) and case.state is CaseState.OPEN
+    assert len(p.changes.outbox) == before
+
+
+def test_alternate_warehouse_chosen_by_a_person_moves_the_line_there() -> None:
+    p = plain(sourcing_reference(home="10", other="100"))
+    p.accept(order(line(1, qty="40")), raw_id="r", key=None, now=NOW)
+    case = p.work.open_cases["O-1"]["O-1:INVENTORY_SHORTFALL"]
+    p.resolve(case, actor="pat", action="ALTERNATE_WAREHOUSE", reason="WH2 has it", now=LATER,
+              params={"warehouse_id": "wh2"})
+    [applied] = sent(p, ApplyDecision)
+    assert applied.action == "ALTERNATE_WAREHOUSE" and applied.detail["warehouse_id"] == "WH2"
+    assert applied.detail["allocations"][0]["quantity"] == "40"
+    assert p.ctx.positions[("WIDGET", "WH2")].allocated == 40
+    assert case.state is CaseState.RESOLVED and sent(p, ReleaseLines)
+
+
+@pytest.mark.parametrize("warehouse,why", [("NOWHERE", "not a warehouse"),
+                                            ("WH1", "available to promise")])
+def test_a_warehouse_that_cannot_ship_is_refused(warehouse: str, why: str) -> None:
+    p = plain(sourcing_reference(home="10", other="100"))
+    p.accept(order(line(1, qty="40")), raw_id="r", key=None, now=NOW)
+    case = p.work.open_cases["O-1"]["O-1:INVENTORY_SHORTFALL"]
+    with pytest.raises(ActionParameterError, match=why):
+        p.resolve(case, actor="pat", action="ALTERNATE_WAREHOUSE", reason="", now=LATER,
+                  params={"warehouse_id": warehouse})
+    assert case.is_open and not sent(p, ApplyDecision)
+
+
+def test_without_a_recommendation_the_parameter_is_required() -> None:
+    p = plain(sourcing_reference(home="10", other="100"))
+    p.accept(order(line(1, qty="40")), raw_id="r", key=None, now=NOW)
+    case = p.work.open_cases["O-1"]["O-1:INVENTORY_SHORTFALL"]
+    with pytest.raises(ActionParameterError, match="warehouse_id: required"):
+        p.resolve(case, actor="pat", action="ALTERNATE_WAREHOUSE", reason="", now=LATER)
+
+
+def mispriced():  # type: ignore[no-untyped-def]
+    ref = sourcing_reference()
+    ref.contracts = [PriceContract("K1", "ACME", "WIDGET", "EA", D(0), D("5.00"), DAY, DAY)]
+    p = decide_pipeline(ref)  # 10.00 against a 5.00 contract: 100 % change, routed
+    p.accept(order(line(1, qty="5", price="10.00")), raw_id="r", key=None, now=NOW)
+    return p, p.work.open_cases["O-1"]["O-1:PRICE_MISMATCH"]
+
+
+def test_reprice_takes_the_recommended_price_by_default_and_sends_it() -> None:
+    p, case = mispriced()
+    p.resolve(case, actor="pia", action="REPRICE", reason="contract", now=LATER)
+    [applied] = sent(p, ApplyDecision)
+    assert applied.action == "REPRICE" and applied.detail == {"prices": {"1": "5.00"}}
+    assert applied.policy_version == "person:pia"
+
+
+def test_reprice_with_a_price_given_and_a_negative_price_refused() -> None:
+    p, case = mispriced()
+    with pytest.raises(ActionParameterError, match=r"prices\.1"):
+        p.resolve(case, actor="pia", action="REPRICE", reason="", now=LATER,
+                  params={"prices": {"1": "-1"}})
+    p.resolve(case, actor="pia", action="REPRICE", reason="deal", now=LATER,
+              params={"prices": {1: "7.50"}})
+    assert sent(p, ApplyDecision)[0].detail == {"prices": {"1": "7.50"}}
+
+
+def test_revise_promise_sends_the_new_date_and_refuses_one_before_the_order() -> None:
+    p = plain(sourcing_reference(home="10", other="0"))
+    p.accept(order(line(1, qty="40")), raw_id="r", key=None, now=NOW)
+    case = p.work.open_cases["O-1"]["O-1:INVENTORY_SHORTFALL"]
+    with pytest.raises(ActionParameterError, match="before the order date"):
+        p.resolve(case, actor="pat", action="REVISE_PROMISE", reason="", now=LATER,
+                  params={"promise_date": "2026-11-01"})
+    p.resolve(case, actor="pat", action="REVISE_PROMISE", reason="PO due", now=LATER,
+              params={"promise_date": "2026-12-04"})
+    [revise] = sent(p, RevisePromise)
+    assert (revise.promise_date, revise.lines) == ("2026-12-04", (1,))
+    assert case.evidence["promise"]["promise_date"] == "2026-12-04"
+
+
+def test_hold_keeps_the_hold_and_the_case_in_progress() -> None:
+    p = plain(sourcing_reference(limit="100", ar="0"))
+    p.accept(order(line(1, qty="40", price="10.00")), raw_id="r", key=None, now=NOW)
+    case = p.work.open_cases["O-1"]["O-1:CREDIT_LIMIT_EXCEEDED"]
+    p.resolve(case, actor="cid", action="HOLD", reason="prepayment asked", now=LATER)
+    assert case.state is CaseState.IN_PROGRESS and case.blocks
+    assert case.history[-1].action == "HOLD" and not sent(p, ReleaseLines)
+    p.resolve(case, actor="cid", action="HOLD", reason="still waiting", now=LATER)
+    assert case.history[-1].from_state == case.history[-1].to_state == "in_progress"
+
+
+def test_cancel_duplicate_cancels_the_order_and_release_lets_it_ship() -> None:
+    p = plain()
+    p.accept(order(line(1, qty="3")), raw_id="r1", key=None, now=NOW)
+    p.accept(order(line(1, qty="3"), order_id="O-2"), raw_id="r2", key=None, now=NOW)
+    p.accept(order(line(1, qty="3"), order_id="O-3"), raw_id="r3", key=None, now=NOW)
+    p.resolve(p.work.open_cases["O-2"]["O-2:DUPLICATE_ORDER"], actor="ann",
+              action="CANCEL_DUPLICATE", reason="", now=LATER)
+    assert "O-2" in p.work.cancelled and sent(p, CancelOrder)
+    p.resolve(p.work.open_cases["O-3"]["O-3:DUPLICATE_ORDER"], actor="ann", action="RELEASE",
+              reason="a new order", now=LATER)
+    assert "O-3" not in p.work.cancelled
+    assert any(c.order_id == "O-3" for c in sent(p, ReleaseLines))
+
+
+def test_assign_carrier_refuses_a_service_not_on_file() -> None:
+    from dataclasses import replace
+    from datetime import time
+
+    from ordex.domain.model import CarrierService
+    ref = sourcing_reference()
+    ref.carrier_services = [CarrierService("UPSN", "GND", D(500), False, (), time(17))]
+    p = plain(ref)
+    p.accept(replace(order(line(1, qty="5")), ship_via="XX-YY"), raw_id="r", key=None, now=NOW)
+    case = p.work.open_cases["O-1"]["O-1:MISSING_CARRIER_INSTRUCTIONS"]
+    with pytest.raises(ActionParameterError, match="not a carrier service"):
+        p.resolve(case, actor="lee", action="ASSIGN_CARRIER", reason="", now=LATER,
+                  params={"ship_via": "ZZ-TOP"})
+    p.resolve(case, actor="lee", action="ASSIGN_CARRIER", reason="", now=LATER,
+              params={"ship_via": "upsn-gnd"})
+    assert sent(p, ApplyDecision)[0].detail == {"ship_via": "UPSN-GND"}
