@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import threading
@@ -14,6 +15,7 @@ from sqlalchemy import select
 
 from ordex.adapters.db import tables as t
 from ordex.adapters.db.dialect import make_engine, wipe
+from ordex.adapters.db.files_repo import cases_of_raws, raw_ids_by_hash
 from ordex.adapters.db.known_repo import require_known, require_receipt
 from ordex.adapters.db.migrate import upgrade
 from ordex.adapters.db.queries import DbIdempotency, Queries
@@ -53,10 +55,12 @@ from ordex.interpret.recent import DupProbes, probes_for
 from ordex.interpret.registry import detectors_for
 from ordex.learn.detection import detection_report
 from ordex.learn.kpis import compute_kpis
-from ordex.orchestrate.intake import IdempotencyIndex, Outcome, ingest
+from ordex.orchestrate.intake import IdempotencyIndex, Outcome, UnitIndex, ingest
 from ordex.orchestrate.outbox import dispatch
 from ordex.orchestrate.pipeline import Pipeline
 from ordex.orchestrate.workset import WorkSet
+from ordex.sense.orders import split_orders
+from ordex.sense.safe_text import refused_reason
 from ordex.simulate.orders import InjectionRates
 from ordex.simulate.run import OPENS, Simulation
 from ordex.simulate.world import WorldConfig, build_world
@@ -73,12 +77,20 @@ def peek_docs(bodies: Iterable[bytes]) -> list[dict[str, Any]]:
     for body in bodies:
         try:
             data = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # intake itself reports why it does not read
             continue
         found = data if isinstance(data, list) else data.get("orders", [data]) if isinstance(
             data, dict) else []
         docs.extend(d for d in found if isinstance(d, dict))
     return docs
+
+
+def is_batch(body: bytes) -> bool:
+    """Whether a payload holds a list of orders (its items' cases are `raw-ID-INDEX`)."""
+    try:
+        return split_orders(json.loads(body))[1]
+    except (ValueError, RecursionError):
+        return False
 
 
 def peek_keys(bodies: Iterable[bytes]) -> tuple[set[str], set[str], date | None]:
@@ -182,11 +194,29 @@ class App:
             probes = probes_for(peek_docs(b for b, _ in bodies))
             pipeline = self._hydrated(customers=customers, items=items, since=since,
                                       probes=probes)
-            outcomes: list[Outcome] = []
-            for body, source in bodies:
-                outcomes.extend(ingest(pipeline, index or self.idempotency, body, source=source,
-                                       channel=channel, now=now, key=key))
+            outcomes = self.ingest_unit(pipeline, bodies, channel=channel, key=key,
+                                        index=index, now=now)
             self.commit(pipeline)
+        return outcomes
+
+    def ingest_unit(self, pipeline: Pipeline, bodies: list[tuple[bytes, str]], *, channel: str,
+                    now: datetime, key: str | None = None,
+                    index: IdempotencyIndex | None = None) -> list[Outcome]:
+        """Judge payloads in one unit of work: a payload or order seen before is answered."""
+        shas = {hashlib.sha256(b).hexdigest(): b for b, _ in bodies}
+        with self.engine.connect() as conn:
+            raws = raw_ids_by_hash(conn, shas, channel=channel)
+            batches = [r for sha, r in raws.items() if is_batch(shas[sha])]
+            pipeline.known_cases |= cases_of_raws(conn, raws.values(), batches=batches)
+        unit = UnitIndex(index or self.idempotency)
+        docs = peek_docs(b for b, _ in bodies)
+        ids = {d["order_id"] for d in docs
+               if isinstance(d.get("order_id"), str) and not refused_reason(d["order_id"])}
+        unit.prefetch(ids | ({key} | {f"{key}#{i}" for i in range(len(docs))} if key else set()))
+        outcomes: list[Outcome] = []
+        for body, source in bodies:
+            outcomes.extend(ingest(pipeline, unit, body, source=source, channel=channel,
+                                   now=now, key=key, on_accept=unit.remember, raws=raws))
         return outcomes
 
     def stock_received(self, event: StockReceived) -> list[str]:

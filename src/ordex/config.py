@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     quantity_anomaly_min_ratio: Decimal = Field(Decimal("4"), ge=1)
     late_risk_slack_days: int = Field(1, ge=0)
     batch_size: int = Field(2000, ge=1, description="Orders per database transaction")
+    max_body_bytes: int = Field(20 * 1024 * 1024, ge=1024,
+                                description="Largest HTTP request body, every route but /edi")
+    max_edi_body_bytes: int = Field(256 * 1024 * 1024, ge=1024,
+                                    description="Largest EDI interchange file on POST /edi")
     policy_file: Path | None = Field(None, description="Decision policy YAML used when no "
                                      "policy has been activated (default: the shipped "
                                      "policies/default.yaml)")

@@ -61,14 +61,17 @@ def test_resend_is_a_no_op_answered_with_the_original_result(app: App) -> None:
     again = app.ingest([(body, "b")], channel="api")[0]
     assert again.replayed and again.result == first.result
     assert count(app, t.orders) == 1 and count(app, t.cases) == 2
-    assert count(app, t.raw_payloads) == 2  # the resend is still kept raw
+    assert count(app, t.raw_payloads) == 1  # identical bytes: the first copy is the raw payload
 
 
-def test_header_key_makes_a_different_order_id_a_replay(app: App) -> None:
+def test_header_key_reused_for_a_different_order_is_refused_naming_the_key(app: App) -> None:
     body = example_orders()[0]
     app.ingest([(body, "a")], channel="api", key="K-1")
     changed = body.replace(b"EX-1001", b"EX-7777")
-    assert app.ingest([(changed, "b")], channel="api", key="K-1")[0].replayed
+    again = app.ingest([(changed, "b")], channel="api", key="K-1")[0]
+    assert again.rejected and again.result["errors"][0]["field"] == "Idempotency-Key"
+    assert app.queries.order("EX-7777") is None
+    assert app.ingest([(body, "c")], channel="api", key="K-1")[0].replayed
 
 
 def test_invalid_payload_is_kept_raw_and_opens_an_integration_case(app: App) -> None:

@@ -14,7 +14,7 @@ from ordex.orchestrate.file_intake import (
     FileReport,
     fail,
 )
-from ordex.orchestrate.intake import batched, ingest
+from ordex.orchestrate.intake import batched
 from ordex.sense.csv_orders import CsvOrder, CsvProfile, read_orders
 
 
@@ -29,11 +29,12 @@ class CsvIntake(Shared):
         with path.open("rb") as handle:
             stored = self.files.store(handle, source=str(path), channel="csv", now=now)
         report = FileReport(str(path), stored.raw_id)
+        known = self._cases_of(stored.raw_id) if stored.earlier else set()
         for batch in batched(
             self._csv_orders(stored.raw_id, profile), self.app.settings.batch_size
         ):
             bodies = [(o, f"{path}:rows {o.rows[0]}-{o.rows[1]}") for o in batch]
-            for outcome in self._csv_batch(bodies, stored.raw_id, now):
+            for outcome in self._csv_batch(bodies, stored.raw_id, now, known):
                 report.add(outcome)
             if progress:
                 progress(len(batch))
@@ -49,8 +50,9 @@ class CsvIntake(Shared):
             raise ParseError(f"CSV file is not {profile.encoding} text: {exc}") from None
 
     def _csv_batch(
-        self, batch: list[tuple[CsvOrder, str]], raw_id: str, now: datetime
+        self, batch: list[tuple[CsvOrder, str]], raw_id: str, now: datetime, known: set[str]
     ) -> list[dict[str, Any]]:
+        """One unit of work: unreadable rows quarantined (once), the orders judged."""
         import json
 
         customers = {str((o.order or {}).get("customer_id", "")) for o, _ in batch}
@@ -65,7 +67,10 @@ class CsvIntake(Shared):
                 since=now.date(),
                 probes=probes_for(o.order for o, _ in batch if o.order is not None),
             )
-            pipeline.known_cases = set()
+            pipeline.known_cases = set(known)
+            readable = [(json.dumps(o.order).encode(), src) for o, src in batch
+                        if o.order is not None]
+            judged = iter(self.app.ingest_unit(pipeline, readable, channel="csv", now=now))
             for order, source in batch:
                 if order.order is None:
                     subject = f"csv-{raw_id[:16]}-r{order.rows[0]}"
@@ -89,11 +94,8 @@ class CsvIntake(Shared):
                         )
                     )
                     continue
-                body = json.dumps(order.order).encode()
-                for o in ingest(
-                    pipeline, self.app.idempotency, body, source=source, channel="csv", now=now
-                ):
-                    out.append({**o.result, "replayed": o.replayed})
+                o = next(judged)
+                out.append({**o.result, "replayed": o.replayed})
             self.app.commit(pipeline)
         return out
 

@@ -24,12 +24,15 @@ class IntakeResult:
     held_lines: tuple[int, ...] = ()
     whole_order_held: bool = False
     errors: tuple[dict[str, str], ...] = ()
+    content_sha256: str | None = None
+    """Hash of the accepted order's content: a later payload under the same key must match."""
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return {"order_id": self.order_id, "status": self.status, "raw_id": self.raw_id,
                 "cases": list(self.cases), "held_lines": list(self.held_lines),
-                "whole_order_held": self.whole_order_held, "errors": list(self.errors)}
+                "whole_order_held": self.whole_order_held, "errors": list(self.errors),
+                "content_sha256": self.content_sha256}
 
 
 @dataclass(frozen=True, slots=True)

@@ -61,7 +61,8 @@ class Pipeline:
         self._new_id = new_id or (lambda: uuid.uuid4().hex)
 
     # -- intake ------------------------------------------------------------------------
-    def accept(self, order: Order, *, raw_id: str, key: str | None, now: datetime) -> IntakeResult:
+    def accept(self, order: Order, *, raw_id: str, key: str | None, now: datetime,
+               content_sha256: str | None = None) -> IntakeResult:
         """Judge a valid order, open its cases, hold what they block, allocate the rest."""
         if order.received_at is None:
             arrived = now if self.stamp_arrival else start_of(order.order_date)
@@ -82,7 +83,8 @@ class Pipeline:
         held, whole = self.work.held_lines(order.order_id)
         status = self._intake_status(order.order_id, cases, held=bool(held or whole))
         result = IntakeResult(key, order.order_id, raw_id, status,
-                              tuple(c.case_id for c in cases), tuple(sorted(held)), whole)
+                              tuple(c.case_id for c in cases), tuple(sorted(held)), whole,
+                              content_sha256=content_sha256)
         self.changes.orders.append((order, raw_id, key))
         self.changes.results.append(result)
         self._log("OrderReceived", now, {"order_id": order.order_id, "raw_id": raw_id})

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
 
 from ordex.domain.errors import InvalidPayloadError
 from ordex.domain.model import Order, RawPayload
+from ordex.sense.safe_text import printable, text_problems
 from ordex.sense.schema import OrderIn
 
 
@@ -39,11 +42,39 @@ def validate_order(data: Any, *, channel: str, prefix: str = "") -> Order:
     if isinstance(data, dict) and "channel" not in data:
         data = {**data, "channel": channel}
     try:
-        return OrderIn.model_validate(data).to_domain()
+        order = OrderIn.model_validate(data).to_domain()
     except ValidationError as exc:
         errors = _errors(exc, prefix)
         first = errors[0]
         raise InvalidPayloadError(f"{first['field']}: {first['reason']}", errors=errors) from None
+    too_big = _beyond_storage(order, prefix)
+    if too_big:
+        first = too_big[0]
+        raise InvalidPayloadError(f"{first['field']}: {first['reason']}", errors=too_big)
+    return order
+
+
+STORABLE_QTY = Decimal(10) ** 9
+"""Largest quantity or unit price (exclusive); line values and the total stay below 10^12."""
+STORABLE_VALUE = Decimal(10) ** 12
+
+
+def _beyond_storage(order: Order, prefix: str) -> list[dict[str, str]]:
+    """Numbers larger than the database keeps (18 digits, 6 of them decimals), named."""
+    dot = f"{prefix}." if prefix else ""
+    found = []
+    for i, ln in enumerate(order.lines):
+        for name, value in (("quantity", ln.quantity), ("unit_price", ln.unit_price)):
+            if value >= STORABLE_QTY:
+                found.append({"field": f"{dot}lines.{i}.{name}",
+                              "reason": f"must be less than {STORABLE_QTY:,}"})
+        if ln.value >= STORABLE_VALUE:
+            found.append({"field": f"{dot}lines.{i}",
+                          "reason": f"quantity × unit_price must be less than {STORABLE_VALUE:,}"})
+    if order.value >= STORABLE_VALUE:
+        found.append({"field": f"{dot}lines",
+                      "reason": f"order total must be less than {STORABLE_VALUE:,}"})
+    return found
 
 
 def decode_json(body: bytes) -> Any:
@@ -56,6 +87,23 @@ def decode_json(body: bytes) -> Any:
     except json.JSONDecodeError as exc:
         reason = f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
         raise InvalidPayloadError(reason, errors=[{"field": "(body)", "reason": reason}]) from None
+    except RecursionError:  # the decoder's own guard against stack exhaustion
+        reason = "JSON nested too deeply to read"
+        raise InvalidPayloadError(reason, errors=[{"field": "(body)", "reason": reason}]) from None
+
+
+def content_sha256(order: Order) -> str:
+    """A hash of what the order says (not how it was spelled, sent or when it arrived)."""
+    data = dataclasses.asdict(dataclasses.replace(order, received_at=None, channel=""))
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=_canonical,
+                                     separators=(",", ":")).encode()).hexdigest()
+
+
+def _canonical(value: object) -> str:
+    """Decimals by value (5 and 5.00 are the same quantity), dates in ISO form."""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +129,15 @@ def parse_items(items: list[Any], *, channel: str, batch: bool) -> Iterator[Pars
     """Validate each order object, keeping going past bad ones."""
     for i, item in enumerate(items):
         oid = item.get("order_id") if isinstance(item, dict) else None
+        oid = printable(oid)[:200] if isinstance(oid, str) else None
+        refused = text_problems(item, prefix=f"[{i}]" if batch else "")
+        if refused:
+            first = refused[0]
+            yield Parsed(i, None, InvalidPayloadError(f"{first['field']}: {first['reason']}",
+                                                      errors=refused), oid)
+            continue
         try:
             order = validate_order(item, channel=channel, prefix=f"[{i}]" if batch else "")
             yield Parsed(i, order, None, order.order_id)
         except InvalidPayloadError as exc:
-            yield Parsed(i, None, exc, oid if isinstance(oid, str) else None)
+            yield Parsed(i, None, exc, oid)

@@ -6,23 +6,62 @@ from __future__ import annotations
 import hashlib
 import io
 import uuid
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import BinaryIO
 
-from sqlalchemy import Engine, bindparam, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, or_, select, update
 
 from ordex.adapters.db import tables as t
 from ordex.adapters.db.dialect import insert_ignoring_duplicates
 from ordex.sense.edi_partners import TradingPartner
 
 CHUNK = 4 * 1024 * 1024
+LOOKUP = 400
+"""Keys per IN (...) lookup."""
+
+
+def raw_ids_by_hash(conn: Connection, hashes: Collection[str], *, channel: str) -> dict[str, str]:
+    """The earliest stored raw payload of each of these SHA-256 hashes on a channel."""
+    found: dict[str, str] = {}
+    ordered = sorted(set(hashes))
+    p = t.raw_payloads
+    for i in range(0, len(ordered), LOOKUP):
+        rows = conn.execute(select(p.c.sha256, p.c.raw_id).where(
+            p.c.sha256.in_(ordered[i:i + LOOKUP]), p.c.channel == channel)
+            .order_by(p.c.received_at.desc(), p.c.raw_id.desc()))
+        found.update({sha: raw_id for sha, raw_id in rows})  # the last written is the earliest
+    return found
+
+
+def cases_of_raws(conn: Connection, raw_ids: Collection[str], *,
+                  batches: Collection[str] = ()) -> set[str]:
+    """Ids of the quarantine cases opened for these raw payloads (`raw-ID[-index]:CODE`).
+
+    A single-order payload has at most `raw-ID:CODE` (an indexed lookup); only payloads that
+    were batches (`batches`) can have per-item cases, found by prefix.
+    """
+    exact = sorted({f"raw-{r}:INTEGRATION_FAILURE" for r in raw_ids})
+    found: set[str] = set()
+    c = t.cases.c
+    for i in range(0, len(exact), LOOKUP):
+        found.update(r[0] for r in conn.execute(select(c.case_id).where(
+            c.case_id.in_(exact[i:i + LOOKUP]))))
+    ordered = sorted(set(batches))
+    for i in range(0, len(ordered), LOOKUP):
+        found.update(r[0] for r in conn.execute(select(c.case_id).where(or_(
+            *(c.case_id.like(f"raw-{r}-%") for r in ordered[i:i + LOOKUP])))))
+    return found
 
 
 @dataclass(frozen=True, slots=True)
 class StoredFile:
-    """A raw file as stored: id, hash, size, and an earlier copy with the same hash if any."""
+    """A raw file as stored: id, hash, size, and an earlier copy with the same hash if any.
+
+    When `earlier` is set the bytes were received before: `raw_id` is that first copy's id
+    and nothing new was stored.
+    """
 
     raw_id: str
     sha256: str
@@ -46,9 +85,10 @@ class FileStore:
                 conn.execute(t.raw_chunks.insert(), {"raw_id": raw_id, "seq": seq, "data": block})
                 seq += 1
             sha = digest.hexdigest()
-            earlier = conn.execute(select(t.raw_payloads.c.raw_id).where(
-                t.raw_payloads.c.sha256 == sha, t.raw_payloads.c.channel == channel)
-                .limit(1)).scalar()
+            earlier = raw_ids_by_hash(conn, [sha], channel=channel).get(sha)
+            if earlier is not None:  # the same bytes again: keep the first copy only
+                conn.execute(delete(t.raw_chunks).where(t.raw_chunks.c.raw_id == raw_id))
+                return StoredFile(earlier, sha, size, earlier)
             conn.execute(t.raw_payloads.insert(), {
                 "raw_id": raw_id, "source": source[:500], "channel": channel,
                 "received_at": now, "sha256": sha, "body": b"", "size": size, "chunks": seq})

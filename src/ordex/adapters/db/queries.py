@@ -57,9 +57,15 @@ class Queries:
         order_id: str | None = None,
         limit: int = 100,
         offset: int = 0,
+        code: str | None = None,
+        customer_id: str | None = None,
     ) -> list[dict[str, Any]]:
-        """Cases, most urgent first."""
+        """Cases, most urgent first; every filter given must hold."""
         query = select(t.cases)
+        if code:
+            query = query.where(t.cases.c.code == code)
+        if customer_id:
+            query = query.where(t.cases.c.customer_id == customer_id)
         if queue:
             query = query.where(t.cases.c.queue == queue)
         if state == "active":

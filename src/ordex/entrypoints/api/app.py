@@ -15,12 +15,16 @@ from pydantic import BaseModel, BeforeValidator, Field, ValidationInfo, field_va
 from starlette.concurrency import run_in_threadpool
 
 from ordex.bootstrap import App
-from ordex.domain.codes import Action, Queue
+from ordex.domain.codes import Action, ExceptionCode, Queue
 from ordex.domain.context_events import ItemMasterFixed, LicenceUploaded, PriceContractChanged
 from ordex.domain.errors import ActionNotAllowedError, UnknownCaseError, UnknownOrderError
 from ordex.domain.events import InboundPODated, PaymentPosted, StockReceived
 from ordex.domain.model import CustomerLicence, PriceContract, UnitConversion
 from ordex.entrypoints.api import errors
+from ordex.entrypoints.api.errors import documented
+from ordex.entrypoints.api.intake import orders_answer
+from ordex.entrypoints.api.limits import OrdexAPI
+from ordex.entrypoints.api.params import check_request
 from ordex.entrypoints.web.charts import bar_chart
 from ordex.entrypoints.web.sla import sla_clock
 from ordex.learn.kpis import headline
@@ -28,7 +32,11 @@ from ordex.sense.reference_schema import DAY
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parents[1] / "web" / "templates"))
 TEMPLATES.env.globals["sla_clock"] = sla_clock
-MAX_BODY = 20 * 1024 * 1024
+STORABLE = Decimal(10) ** 9
+"""Quantities and amounts of events stay below this (the database keeps 18 digits, 6 decimals)."""
+MAX_OFFSET = 10_000_000
+"""Largest `offset` of a listing (databases refuse offsets beyond 64 bits)."""
+Id = Annotated[str, Query(min_length=1, max_length=200)]
 SPOOL_IN_MEMORY = 8 * 1024 * 1024
 """An EDI upload larger than this goes to a temporary file on its way to the raw store."""
 
@@ -58,7 +66,7 @@ class StockReceipt(BaseModel):
 
     item_id: str = Field(min_length=1)
     warehouse_id: str = Field(min_length=1)
-    quantity: Decimal = Field(gt=0, max_digits=18, decimal_places=6)
+    quantity: Decimal = Field(gt=0, lt=STORABLE, max_digits=18, decimal_places=6)
     po_id: str | None = None
     at: datetime | None = None
 
@@ -67,7 +75,7 @@ class Payment(BaseModel):
     """A customer payment applied to receivables."""
 
     customer_id: str = Field(min_length=1)
-    amount: Decimal = Field(gt=0, max_digits=18, decimal_places=6)
+    amount: Decimal = Field(gt=0, lt=STORABLE, max_digits=18, decimal_places=6)
     at: datetime | None = None
 
 
@@ -86,8 +94,8 @@ class ContractIn(BaseModel):
     customer_id: str = Field(min_length=1)
     item_id: str = Field(min_length=1)
     uom: str = Field(min_length=1, max_length=10)
-    min_qty: Decimal = Field(Decimal(0), ge=0, max_digits=18, decimal_places=6)
-    unit_price: Decimal = Field(ge=0, max_digits=18, decimal_places=6)
+    min_qty: Decimal = Field(Decimal(0), ge=0, lt=STORABLE, max_digits=18, decimal_places=6)
+    unit_price: Decimal = Field(ge=0, lt=STORABLE, max_digits=18, decimal_places=6)
     currency: str = Field("USD", pattern=r"^[A-Z]{3}$")
     valid_from: Day
     valid_to: Day
@@ -101,7 +109,7 @@ class ConversionIn(BaseModel):
 
     item_id: str = Field(min_length=1)
     uom: str = Field(min_length=1, max_length=10)
-    base_qty: Decimal = Field(gt=0, max_digits=18, decimal_places=6)
+    base_qty: Decimal = Field(gt=0, lt=STORABLE, max_digits=18, decimal_places=6)
     at: datetime | None = None
 
 
@@ -173,63 +181,69 @@ OrdexApp = Annotated[App, Depends(get_app)]
 
 def create_app(ordex: App) -> FastAPI:
     """The API and pages over a wired ordex App."""
-    api = FastAPI(title="ordex", version="0.1.0",
-                  description="Order exception control tower: orders in, exception cases out.")
+    api = OrdexAPI(title="ordex", version="0.1.0",
+                   description="Order exception control tower: orders in, exception cases "
+                   "out. Every 4xx answer is an ErrorBody naming each field and reason.",
+                   max_body_size=ordex.settings.max_body_bytes,
+                   dependencies=[Depends(check_request)], responses=documented(413, 422))
     api.state.ordex = ordex
     errors.install(api)
 
-    @api.post("/orders", status_code=201, summary="Submit one order or a batch")
+    @api.post("/orders", status_code=201, summary="Submit one order or a batch",
+              description="Idempotent: the `Idempotency-Key` header (per item `KEY#index` in "
+              "a batch), else each `order_id`, is bound to the content of the order first "
+              "accepted under it. The same order again answers 200 with the first result "
+              "(`replayed`); a different order under a used key is refused with 422 naming "
+              "`Idempotency-Key` or `order_id`. Identical bytes sent again reuse their raw "
+              "payload and quarantine case.",
+              responses={200: {"description": "Every order was a resend: the first answers"},
+                         **documented(413, 422)})
     async def post_orders(request: Request, app: OrdexApp,
-                          idempotency_key: Annotated[str | None, Header(max_length=200)] = None
+                          idempotency_key: Annotated[str | None, Header(max_length=180)] = None
                           ) -> JSONResponse:
         body = await request.body()
-        if len(body) > MAX_BODY:
-            return JSONResponse({"detail": [{"field": "(body)", "reason": "larger than 20 MB"}],
-                                 "message": "payload too large"}, status_code=413)
         outcomes = app.ingest([(body, f"api:{request.client.host if request.client else '-'}")],
                               channel="api", key=idempotency_key)
-        results = [{**o.result, "replayed": o.replayed} for o in outcomes]
-        rejected = any(o.rejected for o in outcomes)
-        status = 422 if rejected else (200 if all(o.replayed for o in outcomes) else 201)
-        single = len(results) == 1 and not body.lstrip().startswith((b"[", b'{"orders"'))
-        if single:
-            payload: dict[str, Any] = results[0]
-            if rejected:
-                payload = {**payload, "detail": payload["errors"],
-                           "message": f"{payload['errors'][0]['field']}: "
-                                      f"{payload['errors'][0]['reason']}"}
-        else:
-            payload = {"results": results}
-        return JSONResponse(payload, status_code=status)
+        return orders_answer(body, outcomes)
 
-    @api.get("/orders/{order_id}", summary="An order with its lines, cases and ERP commands")
+    @api.get("/orders/{order_id}", summary="An order with its lines, cases and ERP commands",
+             responses=documented(404, 413, 422))
     def get_order(order_id: str, app: OrdexApp) -> dict[str, Any]:
         found = app.queries.order(order_id)
         if found is None:
             raise UnknownOrderError(f"no order {order_id}", field="order_id")
         return found
 
-    @api.get("/cases", summary="Cases, most urgent first")
+    @api.get("/cases", summary="Cases, most urgent first",
+             description="Filters combine (AND); an unknown query parameter is a 422.")
     def list_cases(app: OrdexApp, queue: Queue | None = None,
                    state: Annotated[str, Query(pattern="^(open|in_progress|resolved|"
                                                "auto_resolved|cancelled|active|)$")] = "active",
+                   code: ExceptionCode | None = None,
+                   customer: Annotated[Id | None, Query(description="customer_id")] = None,
+                   order: Annotated[Id | None, Query(description="order_id")] = None,
                    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-                   offset: Annotated[int, Query(ge=0)] = 0) -> list[dict[str, Any]]:
+                   offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0
+                   ) -> list[dict[str, Any]]:
         return app.queries.cases(queue=queue.value if queue else None, state=state or None,
-                                 limit=limit, offset=offset)
+                                 code=code.value if code else None, customer_id=customer,
+                                 order_id=order, limit=limit, offset=offset)
 
-    @api.get("/cases/{case_id}", summary="A case with its evidence and audit trail")
+    @api.get("/cases/{case_id}", summary="A case with its evidence and audit trail",
+             responses=documented(404, 413, 422))
     def get_case(case_id: str, app: OrdexApp) -> dict[str, Any]:
         found = app.queries.case(case_id)
         if found is None:
             raise UnknownCaseError(f"no case {case_id}", field="case_id")
         return found
 
-    @api.post("/cases/{case_id}/take", summary="Start working a case")
+    @api.post("/cases/{case_id}/take", summary="Start working a case",
+              responses=documented(404, 409, 413, 422))
     def take_case(case_id: str, body: CaseAction, app: OrdexApp) -> dict[str, Any]:
         return app.act(case_id, action="take", actor=body.actor, reason=body.reason)
 
-    @api.post("/cases/{case_id}/resolve", summary="Close a case with an action")
+    @api.post("/cases/{case_id}/resolve", summary="Close a case with an action",
+              responses=documented(404, 409, 413, 422))
     def resolve_case(case_id: str, body: CaseAction, app: OrdexApp) -> JSONResponse:
         if body.action is None:
             return JSONResponse({"detail": [{"field": "action", "reason": "required to resolve"}],
@@ -255,7 +269,8 @@ def create_app(ordex: App) -> FastAPI:
         return {"auto_resolved": app.payment_posted(PaymentPosted(body.customer_id, body.amount,
                                                                   at))}
 
-    @api.post("/edi", summary="Submit an EDI X12 interchange file (850s); answers per transaction")
+    @api.post("/edi", summary="Submit an EDI X12 interchange file (850s); answers per transaction",
+              max_body_size=ordex.settings.max_edi_body_bytes)
     async def post_edi(request: Request, app: OrdexApp) -> JSONResponse:
         from ordex.bootstrap_files import FileIntake
         source = f"api:{request.headers.get('x-filename', 'upload.edi')}"
@@ -275,14 +290,15 @@ def create_app(ordex: App) -> FastAPI:
                              "acknowledgments": report.acknowledgments})
 
     @api.get("/edi/documents", summary="Outbound EDI acknowledgments (997, 855), newest first")
-    def edi_documents(app: OrdexApp, order_id: str | None = None,
+    def edi_documents(app: OrdexApp, order_id: Id | None = None,
                       kind: Annotated[str | None, Query(pattern="^(997|855)$")] = None,
                       limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[dict[str, Any]]:
         from ordex.bootstrap_files import FileIntake
         docs = FileIntake(app).registry.documents(order_id=order_id, kind=kind, limit=limit)
         return [{**d, "created_at": str(d["created_at"])} for d in docs]
 
-    @api.post("/cases/{case_id}/replay", summary="Re-read an INTEGRATION_FAILURE's raw payload")
+    @api.post("/cases/{case_id}/replay", summary="Re-read an INTEGRATION_FAILURE's raw payload",
+              responses=documented(404, 409, 413, 422))
     def replay_case(case_id: str, body: CaseAction, app: OrdexApp) -> dict[str, Any]:
         from ordex.bootstrap_files import FileIntake
         return FileIntake(app).replay(case_id, actor=body.actor)
