@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
@@ -292,9 +292,9 @@ def receive(item: str, warehouse: str, quantity: str, db: DbOpt = None,
             fmt: FmtOpt = Format.text) -> None:
     """Post a stock receipt; shortfalls it covers are auto-resolved."""
     with user_errors():
-        event = StockReceived(item, warehouse, _decimal(quantity, "quantity"), datetime.now(UTC),
-                              po)
-        closed = make_app(db).stock_received(event)
+        app = make_app(db)
+        event = StockReceived(item, warehouse, _decimal(quantity, "quantity"), app.clock(), po)
+        closed = app.stock_received(event)
         emit({"auto_resolved": closed}, fmt, lambda d: out.print(
             f"{len(closed)} case(s) auto-resolved: {', '.join(closed) or '-'}"))
 
@@ -303,8 +303,9 @@ def receive(item: str, warehouse: str, quantity: str, db: DbOpt = None,
 def pay(customer: str, amount: str, db: DbOpt = None, fmt: FmtOpt = Format.text) -> None:
     """Post a customer payment; credit holds it clears are released."""
     with user_errors():
-        event = PaymentPosted(customer, _decimal(amount, "amount"), datetime.now(UTC))
-        closed = make_app(db).payment_posted(event)
+        app = make_app(db)
+        event = PaymentPosted(customer, _decimal(amount, "amount"), app.clock())
+        closed = app.payment_posted(event)
         emit({"auto_resolved": closed}, fmt, lambda d: out.print(
             f"{len(closed)} case(s) auto-resolved: {', '.join(closed) or '-'}"))
 
@@ -319,7 +320,8 @@ def po_date(po: str, due_date: str, db: DbOpt = None, fmt: FmtOpt = Format.text)
             day = DAY.parse(due_date)
         except ValueError as exc:
             fail(f"due date {exc}")
-        changed = inbound_po_dated(make_app(db), InboundPODated(po, day, datetime.now(UTC)))
+        app = make_app(db)
+        changed = inbound_po_dated(app, InboundPODated(po, day, app.clock()))
         emit({"changed": changed}, fmt, lambda d: out.print(
             f"{len(changed)} case(s) changed: {', '.join(changed) or '-'}"))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
@@ -259,13 +259,13 @@ def create_app(ordex: App) -> FastAPI:
 
     @api.post("/events/stock-receipts", summary="Stock arrived at a warehouse")
     def stock_receipt(body: StockReceipt, app: OrdexApp) -> dict[str, Any]:
-        at = body.at or datetime.now(UTC)
+        at = body.at or app.clock()
         event = StockReceived(body.item_id, body.warehouse_id, body.quantity, at, body.po_id)
         return {"auto_resolved": app.stock_received(event)}
 
     @api.post("/events/payments", summary="A customer payment was posted")
     def payment(body: Payment, app: OrdexApp) -> dict[str, Any]:
-        at = body.at or datetime.now(UTC)
+        at = body.at or app.clock()
         return {"auto_resolved": app.payment_posted(PaymentPosted(body.customer_id, body.amount,
                                                                   at))}
 
@@ -306,7 +306,7 @@ def create_app(ordex: App) -> FastAPI:
     @api.post("/events/inbound-po-dates", summary="A supplier re-dated an inbound PO")
     def inbound_po_date(body: InboundPODate, app: OrdexApp) -> dict[str, Any]:
         from ordex.bootstrap_reevaluate import inbound_po_dated
-        at = body.at or datetime.now(UTC)
+        at = body.at or app.clock()
         return {"changed": inbound_po_dated(app, InboundPODated(body.po_id, body.due_date, at))}
 
     @api.post("/events/price-contracts", summary="A price contract was added or replaced")
@@ -315,14 +315,14 @@ def create_app(ordex: App) -> FastAPI:
         contract = PriceContract(body.contract_id, body.customer_id, body.item_id,
                                  body.uom.upper(), body.min_qty, body.unit_price,
                                  body.valid_from, body.valid_to, body.currency)
-        event = PriceContractChanged(contract, body.at or datetime.now(UTC))
+        event = PriceContractChanged(contract, body.at or app.clock())
         return {"changed": price_contract_changed(app, event)}
 
     @api.post("/events/unit-conversions", summary="A unit conversion was added or corrected")
     def unit_conversion(body: ConversionIn, app: OrdexApp) -> dict[str, Any]:
         from ordex.bootstrap_reevaluate import item_master_fixed
         fix = UnitConversion(body.item_id, body.uom.upper(), body.base_qty)
-        event = ItemMasterFixed(body.item_id, body.at or datetime.now(UTC), conversion=fix)
+        event = ItemMasterFixed(body.item_id, body.at or app.clock(), conversion=fix)
         return {"changed": item_master_fixed(app, event)}
 
     @api.post("/events/licences", summary="A customer licence was uploaded or renewed")
@@ -330,7 +330,7 @@ def create_app(ordex: App) -> FastAPI:
         from ordex.bootstrap_reevaluate import licence_uploaded
         held = CustomerLicence(body.customer_id, body.licence_type, body.licence_id,
                                body.valid_from, body.valid_to)
-        event = LicenceUploaded(held, body.at or datetime.now(UTC))
+        event = LicenceUploaded(held, body.at or app.clock())
         return {"changed": licence_uploaded(app, event)}
 
     @api.get("/kpis", summary="Exception rate, backlog, touchless rate, time to resolve")
