@@ -104,3 +104,15 @@ def decide_pipeline(ref: ReferenceData, *, policy_text: str | None = None) -> An
     return Pipeline(ctx=context(ref), detectors=list(REGISTRY.values()),
                     policy=routing_policy(doc), decider=decider_for(doc, ref),
                     new_id=lambda: f"M{next(ids):06d}")
+
+
+def example(order_id: str) -> bytes:
+    """One order's NDJSON line from examples/orders.ndjson."""
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "examples" / "orders.ndjson"
+    for ln in path.read_text().splitlines():
+        if json.loads(ln)["order_id"] == order_id:
+            return ln.encode()
+    raise LookupError(order_id)

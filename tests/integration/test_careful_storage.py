@@ -9,29 +9,17 @@ from pathlib import Path
 import pytest
 
 from ordex.bootstrap import App
-from ordex.config import Settings
 from ordex.domain.events import StockReceived
-from ordex.sense.reference import load_reference
+
+from builders import example
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
 
 
 @pytest.fixture
-def app(db_url: str) -> App:
-    ordex = App(Settings(database_url=db_url), clock=lambda: NOW)
-    ordex.migrate()
-    ordex.save_reference(load_reference(ROOT / "examples" / "reference"))
-    yield ordex
-    ordex.engine.dispose()
-
-
-def example(order_id: str) -> bytes:
-    import json
-    for ln in (ROOT / "examples" / "orders.ndjson").read_text().splitlines():
-        if json.loads(ln)["order_id"] == order_id:
-            return ln.encode()
-    raise LookupError(order_id)
+def app(example_app: App) -> App:
+    return example_app
 
 
 def test_late_receipt_revises_the_promise_on_the_stored_case_and_order(app: App) -> None:

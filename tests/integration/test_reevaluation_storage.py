@@ -13,31 +13,18 @@ from sqlalchemy import select
 from ordex import bootstrap_reevaluate as events
 from ordex.adapters.db import tables as t
 from ordex.bootstrap import App
-from ordex.config import Settings
 from ordex.domain.context_events import LicenceUploaded, PriceContractChanged
 from ordex.domain.errors import UnknownInboundPOError
 from ordex.domain.events import InboundPODated
 from ordex.domain.model import CustomerLicence, PriceContract
-from ordex.sense.reference import load_reference
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
 
 
 @pytest.fixture
-def app(db_url: str) -> App:
-    ordex = App(Settings(database_url=db_url), clock=lambda: NOW)
-    ordex.migrate()
-    ordex.save_reference(load_reference(ROOT / "examples" / "reference"))
-    yield ordex
-    ordex.engine.dispose()
-
-
-def example(order_id: str) -> bytes:
-    for ln in (ROOT / "examples" / "orders.ndjson").read_text().splitlines():
-        if json.loads(ln)["order_id"] == order_id:
-            return ln.encode()
-    raise LookupError(order_id)
+def app(example_app: App) -> App:
+    return example_app
 
 
 def state(app: App, case_id: str) -> str:

@@ -1,0 +1,28 @@
+"""What the storage tests share: the example reference data on a real database, a fixed clock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from ordex.bootstrap import App
+from ordex.config import Settings
+from ordex.sense.reference import load_reference
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE_NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
+"""The moment the example orders are judged at (they ask for shipment on 2026-11-24)."""
+
+
+@pytest.fixture
+def example_app(db_url: str) -> Iterator[App]:
+    """An app on `db_url` with the example reference data, its clock fixed at EXAMPLE_NOW."""
+    ordex = App(Settings(database_url=db_url), clock=lambda: EXAMPLE_NOW)
+    ordex.migrate()
+    ordex.save_reference(load_reference(ROOT / "examples" / "reference"))
+    yield ordex
+    ordex.engine.dispose()
+
