@@ -54,7 +54,7 @@ def test_resolve_route_refuses_an_action_of_another_code_with_422(app: App) -> N
     assert wrong.status_code == 422
     body = wrong.json()
     assert body["detail"][0]["field"] == "action"
-    assert body["allowed"] == ["CORRECT_ADDRESS", "HOLD", "RELEASE"]
+    assert body["allowed"] == ["CORRECT_ADDRESS", "ESCALATE", "HOLD", "RELEASE"]
     bad = http.post("/cases/EX-1003:INVALID_SHIP_TO/resolve", json={
         "actor": "ann", "action": "CORRECT_ADDRESS", "address": {
             "line1": "45 Harbor Blvd", "city": "Tampa", "state": "GA", "postal_code": "33602"}})
@@ -81,5 +81,5 @@ def test_cli_resolve_exits_2_with_one_line_for_an_action_of_another_code(
     assert run.returncode == 2 and run.stdout == ""
     [message] = run.stderr.strip().splitlines()
     assert "REPRICE does not resolve INVALID_SHIP_TO cases" in message
-    assert "CORRECT_ADDRESS, HOLD, RELEASE" in message
+    assert "CORRECT_ADDRESS, ESCALATE, HOLD, RELEASE" in message
     assert app.queries.case("EX-1003:INVALID_SHIP_TO")["state"] == "open"  # type: ignore[index]

@@ -4,11 +4,14 @@ from dataclasses import replace
 from datetime import time, timedelta
 from decimal import Decimal
 
+from ordex.decide.policy import Policy
 from ordex.domain.cases import CaseState
 from ordex.domain.events import ApplyDecision, StockReceived
 from ordex.domain.model import CarrierService, OrderHistoryEntry
+from ordex.interpret.registry import REGISTRY
+from ordex.orchestrate.pipeline import Pipeline
 
-from builders import DAY, NOW, decide_pipeline, line, order, sourcing_reference
+from builders import DAY, NOW, context, decide_pipeline, line, order, sourcing_reference
 
 D = Decimal
 USUAL = (38, 40, 41, 39, 40, 42)
@@ -103,3 +106,15 @@ def test_receipt_on_the_ship_date_itself_keeps_the_promise() -> None:
     p.on_stock_received(StockReceived("WIDGET", "WH1", D(50), same_day), now=same_day)
     assert not any(isinstance(m.command, RevisePromise) for m in p.changes.outbox)
     assert "promise" not in p.changes.new_cases["O-1:INVENTORY_SHORTFALL"].evidence
+
+
+def test_stock_receipt_does_not_go_to_an_order_held_as_a_likely_duplicate() -> None:
+    p = Pipeline(ctx=context(sourcing_reference(home="0", other="0")),
+                 detectors=list(REGISTRY.values()), policy=Policy())  # no decider: cases wait
+    p.accept(order(line(1, qty="40"), po="PO-1"), raw_id="r1", key=None, now=NOW)
+    p.accept(order(line(1, qty="40"), order_id="O-2", po="PO-2"), raw_id="r2", key=None, now=NOW)
+    assert p.work.open_cases["O-2"]["O-2:DUPLICATE_ORDER"].is_open
+    closed = p.on_stock_received(StockReceived("WIDGET", "WH1", D(80), NOW), now=NOW)
+    assert closed == ["O-1:INVENTORY_SHORTFALL"]  # enough for both: only the real order takes it
+    assert p.work.allocated["O-2"].get(1) is None
+    assert p.work.open_cases["O-2"]["O-2:INVENTORY_SHORTFALL"].is_open

@@ -57,10 +57,26 @@ def test_exact_duplicate_same_customer_same_po_is_still_cancelled_under_policy()
     p = decide_pipeline(sourcing_reference())
     p.accept(order(line(1, qty="5"), po="4500-1"), raw_id="r1", key=None, now=NOW)
     later = NOW + timedelta(hours=30)
-    p.accept(order(line(1, qty="5"), order_id="O-2", po=" 004500-1", received=later),
+    p.accept(order(line(1, qty="5"), order_id="O-2", po=" 4500-1 ", received=later),
              raw_id="r2", key=None, now=later)
     assert p.changes.new_cases["O-2:DUPLICATE_ORDER"].state is CaseState.AUTO_RESOLVED
     assert "O-2" in p.work.cancelled
+
+
+def test_same_po_only_once_normalised_goes_to_a_person_even_under_a_lax_policy() -> None:
+    for first, second in (("0012", "12"), ("PO-7", "po-7"), ("AB 12", "AB12")):
+        p = decide_pipeline(sourcing_reference(), policy_text=LAX)
+        p.accept(order(line(1, qty="5"), po=first), raw_id="r1", key=None, now=NOW)
+        p.accept(order(line(1, qty="5"), order_id="O-2", po=second), raw_id="r2", key=None,
+                 now=NOW)
+        case = p.changes.new_cases["O-2:DUPLICATE_ORDER"]
+        rec = decision(p, case.case_id)
+        assert case.evidence["po_as_written"] is False, (first, second)
+        assert case.state is CaseState.OPEN and not rec.auto_apply, (first, second)
+        cancel = next(c for c in rec.candidates if c.action.value == "CANCEL_DUPLICATE")
+        assert "written otherwise" in str(cancel.effect["needs_person"])
+        assert "O-2" not in p.work.cancelled
+        assert not any(isinstance(m.command, CancelOrder) for m in p.changes.outbox)
 
 
 def test_same_po_with_other_lines_goes_to_a_person_even_under_a_lax_policy() -> None:

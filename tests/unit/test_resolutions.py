@@ -33,7 +33,6 @@ def sent(p: Pipeline, kind: type) -> list:  # type: ignore[type-arg]
 def test_every_code_has_its_actions_and_every_action_its_effect() -> None:
     assert set(ALLOWED) == set(ExceptionCode)
     assert all(a in EFFECTS for actions in ALLOWED.values() for a in actions)
-    assert all(Action.ESCALATE not in actions for actions in ALLOWED.values())
 
 
 def test_an_action_of_another_code_is_refused_naming_the_allowed_ones() -> None:
@@ -175,3 +174,12 @@ def test_reprice_without_a_recommended_price_takes_the_floor_the_finding_names()
     [applied] = sent(p, ApplyDecision)
     assert applied.detail == {"prices": {"1": low["floor_price"]}}
     assert Decimal(low["floor_price"]) > Decimal("0.50")
+
+
+def test_escalate_the_deciders_fallback_is_a_persons_action_on_every_code() -> None:
+    assert all(Action.ESCALATE in actions for actions in ALLOWED.values())
+    p = plain(sourcing_reference(home="10", other="0"))
+    p.accept(order(line(1, qty="40")), raw_id="r", key=None, now=NOW)
+    case = p.work.open_cases["O-1"]["O-1:INVENTORY_SHORTFALL"]
+    p.resolve(case, actor="lee", action="ESCALATE", reason="to the planning lead", now=LATER)
+    assert case.state is CaseState.IN_PROGRESS and not sent(p, ReleaseLines)

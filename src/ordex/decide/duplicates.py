@@ -1,11 +1,13 @@
 """Actions for DUPLICATE_ORDER: only an exact duplicate may be cancelled without a person.
 
-Exact = the same customer and the same normalised PO number with identical lines: policy may
-cancel it on its own. Anything less (the same PO with other lines; identical lines under a
-different PO or no PO) goes to a person, whatever the policy's floor, because cancelling a
-real order is the worst error an automatic action can make. How strongly a near-duplicate
-points at a duplicate is weighed from the number of identical lines, the time between the two
-orders and whether their totals agree (docs/detectors.md, DUPLICATE_ORDER).
+Exact = the same customer and the same PO number, as written (surrounding spaces aside), with
+identical lines: policy may cancel it on its own. The same PO only once normalised (leading
+zeros, spaces or case: `0012` and `12`) goes to a person. Anything less (the same PO with
+other lines; identical lines under a different PO or no PO) goes to a person, whatever the
+policy's floor, because cancelling a real order is the worst error an automatic action can
+make. How strongly a near-duplicate points at a duplicate is weighed from the number of
+identical lines, the time between the two orders and whether their totals agree
+(docs/detectors.md, DUPLICATE_ORDER).
 """
 
 from __future__ import annotations
@@ -69,9 +71,14 @@ def _weigh(case: Case, *, same_lines: bool, prior_value: Decimal | None,
            value: Decimal) -> tuple[float, str]:
     """(confidence, why a person must decide — "" when policy may cancel on its own)."""
     if case.evidence.get("rule") == "same_po":
-        if same_lines:
-            return EXACT_CONFIDENCE, ""
-        return 0.5, "same PO but other lines: a change or a second release of the PO"
+        if not same_lines:
+            return 0.5, "same PO but other lines: a change or a second release of the PO"
+        if case.evidence.get("po_as_written") is not True:
+            # 0012 and 12, or PO-7 and po 7: the same PO once normalised, but not as written
+            return NEAR_CAP, (f"PO {case.evidence.get('customer_po')!s} is written otherwise "
+                              f"on {case.evidence.get('original_order_id')} "
+                              f"({case.evidence.get('original_customer_po')!s})")
+        return EXACT_CONFIDENCE, ""
     same_total = None if prior_value is None else abs(prior_value - value) <= CENT
     confidence = near_duplicate_confidence(
         lines=int(case.evidence.get("lines", 1) or 1),

@@ -65,6 +65,8 @@ class RecentOrder:
     cancelled: bool = False
     value: Decimal | None = None
     """Total value of the order (None when not known)."""
+    customer_po: str = ""
+    """The PO number as the customer wrote it (only an identical one may cancel on its own)."""
 
 
 def po_key(customer_po: str) -> str:
@@ -234,7 +236,8 @@ class DetectionContext:
         """Remember an accepted order for duplicate detection."""
         self.add_recent(order.customer_id, RecentOrder(
             order.order_id, order.order_date, order.received_at, po_key(order.customer_po),
-            ship_to_key(order), line_signature(order), value=order.value))
+            ship_to_key(order), line_signature(order), value=order.value,
+            customer_po=order.customer_po.strip()))
 
     def add_recent(self, customer_id: str, entry: RecentOrder) -> None:
         """Keep an earlier order, listed per customer and indexed for duplicate checks."""

@@ -138,8 +138,8 @@ class Pipeline:
         waiting = self.work.shortfall_by_position.get((event.item_id, event.warehouse_id), {})
         closed = []
         for case in sorted(waiting.values(), key=lambda c: (c.opened_at, c.case_id)):
-            if self.anomalous_lines(case.order_id or "") & set(case.lines):
-                continue  # the quantity is settled first; a person decides (docs/decide.md)
+            if self.stock_waits(case.order_id or "") & set(case.lines):
+                continue  # quantity or duplicate settled first; a person decides (docs/decide.md)
             order = self.work.orders[case.order_id or ""]
             lines = tuple(ln for ln in order.lines if ln.line_no in case.lines)
             short = replace(order, lines=lines)
@@ -218,6 +218,16 @@ class Pipeline:
         """Lines of an order with an open QUANTITY_ANOMALY (no stock moves for them)."""
         return {ln for c in self.work.open_cases.get(order_id, {}).values()
                 if c.code is ExceptionCode.QUANTITY_ANOMALY and c.is_open for ln in c.lines}
+
+    def stock_waits(self, order_id: str) -> set[int]:
+        """Lines no new stock may go to yet: those with an open QUANTITY_ANOMALY, and every line
+        of an order with an open DUPLICATE_ORDER (a likely duplicate must not take a receipt
+        from a real order; docs/decide.md)."""
+        cases = self.work.open_cases.get(order_id, {}).values()
+        if any(c.code is ExceptionCode.DUPLICATE_ORDER and c.is_open for c in cases):
+            order = self.work.orders.get(order_id)
+            return {ln.line_no for ln in order.lines} if order else set()
+        return self.anomalous_lines(order_id)
 
     # -- helpers -----------------------------------------------------------------------
     def _open(self, subject: str, order: Order | None, customer: Customer | None,

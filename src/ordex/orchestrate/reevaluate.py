@@ -94,8 +94,8 @@ def rejudge(p: Pipeline, order: Order, codes: Iterable[ExceptionCode], *, why: s
         findings = detector.evaluate(judged, p.ctx) if judged.lines else []
         case = _open_case(p, order.order_id, code)
         if (case is not None and code in STOCK_CODES
-                and p.anomalous_lines(order.order_id) & set(case.lines)):
-            continue  # the quantity is settled first (docs/decide.md)
+                and p.stock_waits(order.order_id) & set(case.lines)):
+            continue  # the quantity or the duplicate is settled first (docs/decide.md)
         if case is not None and not findings:
             if code is C.INVENTORY_SHORTFALL:
                 p._allocate(order, set(case.lines))  # the covered lines take their stock

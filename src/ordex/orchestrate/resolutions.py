@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 A, C = Action, ExceptionCode
 SOURCING = frozenset({A.ALTERNATE_WAREHOUSE, A.SPLIT_SHIPMENT, A.SUBSTITUTE_ITEM, A.BACKORDER})
-ALLOWED: dict[ExceptionCode, frozenset[Action]] = {
+_OWN: dict[ExceptionCode, frozenset[Action]] = {
     C.INVENTORY_SHORTFALL: SOURCING | {A.REVISE_PROMISE, A.WAIT_FOR_RECEIPT, A.HOLD},
     C.ALLOCATION_CONFLICT: SOURCING | {A.RELEASE, A.HOLD},
     C.PRICE_MISMATCH: frozenset({A.REPRICE, A.ACCEPT_PRICE, A.HOLD}),
@@ -47,6 +47,10 @@ ALLOWED: dict[ExceptionCode, frozenset[Action]] = {
     C.CUSTOMER_REQUEST: frozenset({A.RELEASE, A.REVISE_PROMISE, A.EXPEDITE, A.HOLD,
                                    A.NOTIFY_CUSTOMER}),
 }
+ALLOWED: dict[ExceptionCode, frozenset[Action]] = {
+    code: actions | {A.ESCALATE} for code, actions in _OWN.items()}
+"""Each code's own actions, plus ESCALATE (the decider's fallback on every code: a lead looks
+at it, the hold stays)."""
 
 
 class Kind(StrEnum):
@@ -86,6 +90,7 @@ EFFECTS: dict[Action, Effect] = {
     A.WAIT_FOR_RECEIPT: Effect(Kind.KEEP_HOLD),
     A.NOTIFY_CUSTOMER: Effect(Kind.KEEP_HOLD),
     A.REQUEST_LICENCE: Effect(Kind.KEEP_HOLD),
+    A.ESCALATE: Effect(Kind.KEEP_HOLD),
     A.CANCEL_DUPLICATE: Effect(Kind.CANCEL),
     A.ALTERNATE_WAREHOUSE: Effect(Kind.APPLY, "warehouse_id", rp.warehouse),
     A.SPLIT_SHIPMENT: Effect(Kind.APPLY, "allocations", rp.allocations),

@@ -157,7 +157,7 @@ def _remember(ctx: DetectionContext, ids: Collection[str], conn: Connection) -> 
         ctx.add_recent(order.customer_id, RecentOrder(
             order.order_id, order.order_date, order.received_at, po_key(order.customer_po),
             ship_to_key(order), line_signature(order), cancelled=status == "cancelled",
-            value=order.value))
+            value=order.value, customer_po=order.customer_po.strip()))
 
 
 def load_holders(conn: Connection, ctx: DetectionContext, items: Collection[str]) -> None:

@@ -67,6 +67,8 @@ class DuplicateOrder:
         evidence = {"rule": rule, "original_order_id": prior.order_id,
                     "original_order_date": prior.order_date.isoformat(),
                     "customer_po": order.customer_po,
+                    "original_customer_po": prior.customer_po,
+                    "po_as_written": prior.customer_po == order.customer_po.strip(),
                     "same_po": bool(prior.po_key) and prior.po_key == po_key(order.customer_po),
                     "similarity": None if share is None else str(share),
                     "lines": len(order.lines), "original_lines": sum(prior.lines.values()),
