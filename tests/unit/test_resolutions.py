@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +20,7 @@ from builders import DAY, NOW, context, decide_pipeline, line, order, sourcing_r
 
 D = Decimal
 LATER = NOW + timedelta(hours=2)
+ROOT_POLICY = Path(__file__).resolve().parents[2] / "policies"
 
 
 def plain(ref=None) -> Pipeline:  # type: ignore[no-untyped-def]
@@ -183,3 +185,15 @@ def test_escalate_the_deciders_fallback_is_a_persons_action_on_every_code() -> N
     case = p.work.open_cases["O-1"]["O-1:INVENTORY_SHORTFALL"]
     p.resolve(case, actor="lee", action="ESCALATE", reason="to the planning lead", now=LATER)
     assert case.state is CaseState.IN_PROGRESS and not sent(p, ReleaseLines)
+
+
+def test_backorder_chosen_by_a_person_ships_what_there_is_and_backorders_the_rest() -> None:
+    p = decide_pipeline(sourcing_reference(home="10", other="0"),
+                        policy_text=(ROOT_POLICY / "recommend-only.yaml").read_text())
+    p.accept(order(line(1, qty="40")), raw_id="r", key=None, now=NOW)
+    case = p.work.open_cases["O-1"]["O-1:INVENTORY_SHORTFALL"]
+    assert "BACKORDER" in case.evidence["recommendation"]["alternatives"]
+    p.resolve(case, actor="pat", action="BACKORDER", reason="ship 10 now", now=LATER)
+    [applied] = sent(p, ApplyDecision)
+    assert applied.detail["backorders"] == {"1": "30"}
+    assert p.work.allocated["O-1"][1] == D(10)

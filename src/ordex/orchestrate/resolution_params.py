@@ -30,6 +30,9 @@ def given_or_recommended(case: Case, action: Action, param: str, given: Any) -> 
         return {"allocations": effect["allocations"]}
     if param == "prices" and not effect.get(param):
         return _evidence_prices(case)
+    if param == "lines" and effect.get("allocations"):  # BACKORDER: ship what there is
+        return {"allocations": effect["allocations"],
+                "backorders": effect.get("backorders") or {}}
     return effect.get(param)
 
 
@@ -101,8 +104,11 @@ def allocations(ctx: DetectionContext, order: Order, case: Case, value: Any) -> 
 
 
 def case_lines(_ctx: DetectionContext, order: Order, case: Case, value: Any) -> dict[str, Any]:
-    """BACKORDER / EXPEDITE: the lines concerned (the case's, else the whole order)."""
+    """BACKORDER / EXPEDITE: the lines concerned (the case's, else the whole order); with the
+    recommended plan's stock (checked like any allocation) and what is backordered."""
     detail = dict(value) if isinstance(value, dict) else {}
+    if detail.get("allocations"):
+        detail.update(allocations(_ctx, order, case, detail["allocations"]))
     return {**detail, "lines": list(case.lines) or [ln.line_no for ln in order.lines]}
 
 
