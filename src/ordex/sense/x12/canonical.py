@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import asdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -75,7 +76,8 @@ def to_canonical(po: PurchaseOrder850) -> dict[str, Any]:
                 "usage": env.usage,
                 "interchange_control": env.interchange_control,
                 "group_control": env.group_control,
-                "transaction_control": env.transaction_control, "version": env.version},
+                "transaction_control": env.transaction_control, "version": env.version,
+                "separators": asdict(env.separators) if env.separators else None},
     }
 
 
