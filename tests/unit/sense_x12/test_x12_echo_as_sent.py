@@ -76,7 +76,7 @@ def test_an_order_without_inbound_separators_is_answered_in_the_defaults_and_cle
     order["edi"]["separators"] = None  # e.g. a bare ST..SE set or an order stored earlier
     segs = _split(_855(order))
     assert next(s for s in segs if s[0] == "BAK")[3] == "PO G1"
-    assert [s for s in segs if s[0] == "PO1"][0][9] == "AC VLV"
+    assert next(s for s in segs if s[0] == "PO1")[9] == "AC VLV"
 
 
 def test_997_is_written_with_the_inbound_separators() -> None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import asdict
 from collections.abc import Iterable, Iterator
+from dataclasses import asdict
 from typing import Any
 
 from ordex.sense.x12.country import ship_to_country
