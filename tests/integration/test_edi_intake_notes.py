@@ -89,3 +89,15 @@ def test_two_groups_with_the_same_gs06_get_two_997s(intake: FileIntake,
     acks = [d["body"] for d in intake.registry.documents() if d["kind"] == "997"]
     assert len(acks) == 2
     assert all(a.count("AK1*PO*101") == 1 and "AK9*A*1*1*1~" in a for a in acks)
+
+
+def test_text_after_the_last_iea_is_an_error_that_keeps_the_interchange_accepted(
+        intake: FileIntake, tmp_path: Path) -> None:
+    report = _ingest(intake, tmp_path, GOOD + "this is not edi\n")
+    [order, junk] = report.results  # type: ignore[attr-defined]
+    assert order["status"] in ("accepted", "held") and junk["status"] == "rejected"
+    assert len(report.failed_cases) == 1  # type: ignore[attr-defined]
+    assert [d["kind"] for d in intake.registry.documents()].count("855") == 1
+    resend = _ingest(intake, tmp_path, GOOD)
+    assert not resend.results  # type: ignore[attr-defined]
+    assert any("already accepted" in s for s in resend.skipped)  # type: ignore[attr-defined]

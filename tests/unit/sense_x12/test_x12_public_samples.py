@@ -245,13 +245,16 @@ def test_node_x12_850_maps_every_field() -> None:
                             "app_sender": "4405197800", "app_receiver": "999999999",
                             "usage": "P", "interchange_control": "000003438",
                             "group_control": "1421", "transaction_control": "000000010",
-                            "version": "004010VICS"}
+                            "version": "004010VICS",
+                            "separators": {"element": "*", "component": ">",
+                                           "repetition": None, "segment": "~"}}
 
 
 def test_newline_terminated_850_reads_like_the_tilde_one() -> None:
     tilde = _orders("node-x12/test/test-data/850.edi")
     newline = _orders("node-x12/test/test-data/850_2.edi")
-    assert newline == tilde
+    terminators = [o["edi"].pop("separators")["segment"] for o in (*tilde, *newline)]
+    assert newline == tilde and set(terminators) == {"~", "\n"}
 
 
 def test_edi_net_850a_with_bom_tabs_and_nbsp_padding() -> None:

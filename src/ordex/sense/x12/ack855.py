@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from ordex.sense.x12.writer import Outbound, envelope
+from ordex.sense.x12.isa import Separators
+from ordex.sense.x12.writer import DEFAULT_SEPARATORS, Outbound, Sent, envelope
 
 # ACK01 line item status codes (X12 element 668) that the control tower sends.
 LINE_STATUSES = {
@@ -69,11 +70,17 @@ def _ack_type(statuses: list[str]) -> str:
     return "AC"
 
 
-def _ids(line: Mapping[str, Any]) -> list[str]:
+def _inbound_separators(edi: Mapping[str, Any]) -> Separators | None:
+    """The separators the inbound ISA declared (None for a bare set or an older order)."""
+    sent = edi.get("separators")
+    return Separators(**sent) if sent else None
+
+
+def _ids(line: Mapping[str, Any], echo: type[str]) -> list[str]:
     """Return PO106.. pairs: every identifier as sent (legacy lines: BP and VP)."""
     sent = line.get("identifiers")
     if sent:
-        return [part for i in sent for part in (str(i["qualifier"]), str(i["value"]))]
+        return [echo(part) for i in sent for part in (i["qualifier"], i["value"])]
     pairs: list[str] = []
     if line.get("buyer_part"):
         pairs += ["BP", str(line["buyer_part"])]
@@ -82,14 +89,14 @@ def _ids(line: Mapping[str, Any]) -> list[str]:
     return pairs
 
 
-def _ack(line: Mapping[str, Any], ack: LineAck) -> list[str]:
+def _ack(line: Mapping[str, Any], ack: LineAck, echo: type[str]) -> list[str]:
     """Return one ACK: status, quantity, unit, new date (068), substitute's identifiers."""
-    quantity = line["quantity"]
+    quantity = echo(line["quantity"])
     if ack.quantity is not None:
         quantity = str(ack.quantity)
     elif ack.status == "IR":
         quantity = "0"
-    seg = ["ACK", ack.status, quantity, str(line["uom"]), "", "", ""]
+    seg = ["ACK", ack.status, quantity, echo(line["uom"]), "", "", ""]
     if ack.ship_date is not None:
         seg[4:6] = [_CURRENT_SCHEDULE_SHIP, ack.ship_date.strftime("%Y%m%d")]
     for qualifier, value in ack.substitute:
@@ -97,12 +104,15 @@ def _ack(line: Mapping[str, Any], ack: LineAck) -> list[str]:
     return seg
 
 
-def _line_segments(line: Mapping[str, Any], acks: list[LineAck]) -> list[list[str]]:
-    """Return PO1 (the line as ordered, PO101 as sent), its ACKs and CTP (a new price)."""
-    number = line.get("po101") or str(line["line_no"])
-    po1 = ["PO1", str(number), str(line["quantity"]), str(line["uom"]),
-           str(line.get("unit_price") or ""), str(line.get("price_basis") or ""), *_ids(line)]
-    segments = [po1, *(_ack(line, a) for a in acks)]
+def _line_segments(line: Mapping[str, Any], acks: list[LineAck],
+                   echo: type[str]) -> list[list[str]]:
+    """Return PO1 (the line as ordered, PO101 as sent, empty too), its ACKs and CTP."""
+    sent = line.get("po101")
+    number = echo(sent) if sent is not None else str(line["line_no"])
+    po1 = ["PO1", number, echo(line["quantity"]), echo(line["uom"]),
+           echo(line.get("unit_price") or ""), echo(line.get("price_basis") or ""),
+           *_ids(line, echo)]
+    segments = [po1, *(_ack(line, a, echo) for a in acks)]
     price = next((a.unit_price for a in acks if a.unit_price is not None), None)
     if price is not None:
         segments.append(["CTP", "", "NET", str(price)])
@@ -139,12 +149,14 @@ def build_855(order: Mapping[str, Any], acks: Sequence[LineAck], *, sender: tupl
     parties = reply_parties(edi, fallback=sender)
     if receiver is not None:
         parties = Parties(sender, receiver, sender[1], receiver[1])
+    separators = _inbound_separators(edi)
+    echo: type[str] = str if separators is None else Sent  # echoed text is safe as sent
     order_date = dt.date.fromisoformat(order["order_date"]).strftime("%Y%m%d")
     statuses = [a.status for line_acks in matched for a in line_acks]
-    body: list[list[str]] = [["BAK", "00", _ack_type(statuses), str(order["customer_po"]),
+    body: list[list[str]] = [["BAK", "00", _ack_type(statuses), echo(order["customer_po"]),
                               order_date, "", "", "", "", now.strftime("%Y%m%d")]]
     for line, line_acks in zip(order["lines"], matched, strict=True):
-        body.extend(_line_segments(line, line_acks))
+        body.extend(_line_segments(line, line_acks, echo))
     total = sum((Decimal(line["quantity"]) for line in order["lines"]), Decimal(0))
     body.append(["CTT", str(len(order["lines"])), str(total)])
     out = Outbound(sender=parties.sender, receiver=parties.receiver,
@@ -152,5 +164,6 @@ def build_855(order: Mapping[str, Any], acks: Sequence[LineAck], *, sender: tupl
                    interchange_control=interchange_control, group_control=group_control,
                    transaction_control=transaction_control,
                    version=version or edi.get("version") or "004010",
-                   usage=usage or edi.get("usage") or "P", line_break=line_break)
+                   usage=usage or edi.get("usage") or "P",
+                   separators=separators or DEFAULT_SEPARATORS, line_break=line_break)
     return envelope("PR", "855", body, out, now)

@@ -119,5 +119,6 @@ def build_997(results: Sequence[TransactionResult], *, interchange_control: int,
                    app_sender=env.app_receiver or "", app_receiver=env.app_sender or "",
                    interchange_control=interchange_control, group_control=group_control,
                    transaction_control=transaction_control, version=version, usage=usage,
-                   separators=DEFAULT_SEPARATORS, line_break=line_break)
+                   separators=env.separators or DEFAULT_SEPARATORS,
+                   line_break=line_break)
     return envelope("FA", "997", body, out, now)

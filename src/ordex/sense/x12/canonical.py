@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
+from dataclasses import asdict
 from typing import Any
 
 from ordex.sense.x12.country import ship_to_country
@@ -75,7 +76,8 @@ def to_canonical(po: PurchaseOrder850) -> dict[str, Any]:
                 "usage": env.usage,
                 "interchange_control": env.interchange_control,
                 "group_control": env.group_control,
-                "transaction_control": env.transaction_control, "version": env.version},
+                "transaction_control": env.transaction_control, "version": env.version,
+                "separators": asdict(env.separators) if env.separators else None},
     }
 
 

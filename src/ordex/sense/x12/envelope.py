@@ -128,7 +128,8 @@ class EnvelopeReader:
         self.ienv = self.genv = Envelope(
             sender_qualifier=seg.get(5), sender_id=seg.get(6), receiver_qualifier=seg.get(7),
             receiver_id=seg.get(8), interchange_control=seg.get(13),
-            interchange_version=seg.get(12), usage=seg.get(15))
+            interchange_version=seg.get(12), usage=seg.get(15),
+            separators=seg.separators)
         return out
 
     def _on_gs(self, seg: Segment) -> list[TransactionResult]:

@@ -23,6 +23,7 @@ from ordex.sense.x12.model import (
     Reference,
 )
 from ordex.sense.x12.segments850 import (
+    MAX_ELEMENTS,
     PartyDraft,
     carrier,
     charge,
@@ -30,6 +31,7 @@ from ordex.sense.x12.segments850 import (
     dated,
     hash_matches,
     reference,
+    too_many_elements,
 )
 from ordex.sense.x12.tokenizer import Segment
 
@@ -64,7 +66,7 @@ def _freeze_line(draft: _LineDraft, ordinal: int) -> Line:
     assert quantity is not None
     unit = po1.required(3, "unit or basis for measurement code")
     price = po1.number(4, "unit price")
-    pairs = tuple(po1.pairs(6, "product/service id"))
+    pairs = tuple(po1.pairs(6, "product/service id", last=MAX_ELEMENTS["PO1"]))
     ids: dict[str, str] = {}
     for qualifier, value in pairs:
         ids.setdefault(qualifier, value)
@@ -259,6 +261,10 @@ def map_850(segments: list[Segment], envelope: Envelope, *, strict_hash_total: b
     """Map one ST..SE 850 transaction set; raise X12ContentError on the first fault."""
     builder = _Builder(envelope)
     control = envelope.transaction_control
+    too_long: list[X12Error] = []
     for index in range(1, len(segments) - 1):
-        builder.add(View(segments[index], index + 1, control))
-    return builder.build(strict_hash_total)
+        view = View(segments[index], index + 1, control)
+        builder.add(view)
+        too_long.extend(w for w in [too_many_elements(view)] if w is not None)
+    order, warnings = builder.build(strict_hash_total)
+    return order, (*too_long, *warnings)

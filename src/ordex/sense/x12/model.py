@@ -8,6 +8,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from ordex.sense.x12.errors import X12Error
+from ordex.sense.x12.isa import Separators
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,8 @@ class Envelope:
     transaction_control: str | None = None
     group_index: int | None = None
     """Which GS of the file this is (1, 2, ...): two groups with the same GS06 stay apart."""
+    separators: Separators | None = None
+    """The delimiters the ISA declared; the 997 and 855 answer with the same ones."""
 
     @property
     def is_test(self) -> bool:

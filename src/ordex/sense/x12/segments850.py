@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from ordex.sense.x12.errors import X12ContentError
 from ordex.sense.x12.fields import CONDITIONAL_MISSING, INVALID_CODE, View
 from ordex.sense.x12.model import Carrier, Charge, Contact, Party, Reference
 from ordex.sense.x12.text import is_digits
@@ -13,6 +14,14 @@ from ordex.sense.x12.tokenizer import Segment
 
 _SAC_INDICATORS = frozenset({"A", "C", "N"})
 _HASH_DIGITS = 10
+TOO_MANY_ELEMENTS = "3"
+"""997 AK403: too many data elements."""
+
+MAX_ELEMENTS = {
+    # the most elements any version from 003010 to 005010 defines for the segments mapped
+    "BEG": 12, "CUR": 21, "REF": 4, "PER": 9, "DTM": 6, "TD5": 15, "N1": 6, "N2": 2,
+    "N3": 2, "N4": 7, "PO1": 25, "PID": 9, "CTP": 11, "SAC": 16, "CTT": 7,
+}
 
 
 @dataclass
@@ -36,6 +45,18 @@ class PartyDraft:
             state=n4.text(2) if n4 else None, postal_code=n4.text(3) if n4 else None,
             country=(n4.text(4) if n4 else None) or "US", references=tuple(self.refs),
             contacts=tuple(self.contacts), country_sent=n4.text(4) if n4 else None)
+
+
+def too_many_elements(view: View) -> X12ContentError | None:
+    """A warning when a segment has data past its last defined element (read up to it)."""
+    most = MAX_ELEMENTS.get(view.tag)
+    extra = view.seg.elements[most + 1:] if most is not None else []
+    if not any(e.strip() for e in extra):
+        return None
+    assert most is not None
+    return view.error(f"has {len(view.seg.elements) - 1} elements where {view.tag} has at "
+                      f"most {most}; the elements after {view.tag}{most:02d} are ignored",
+                      element=most + 1, code=TOO_MANY_ELEMENTS)
 
 
 def reference(view: View) -> Reference:

@@ -218,7 +218,29 @@ class Tokenizer:
                     return None
                 if reader.text.startswith("ISA", reader.pos):
                     return (yield from self._header())
+                if not self._segment_follows(sep):
+                    yield self._not_x12_after_iea()
+                    return (yield from self._resync(reader.pos))
                 text, pos = reader.text, reader.pos
+
+    def _segment_follows(self, sep: Separators) -> bool:
+        """Tell whether the text after an IEA starts like a segment (a tag, then a separator)."""
+        reader = self._reader
+        reader.ensure(4)
+        head = reader.text[reader.pos:reader.pos + 4]
+        cut = head.find(sep.element)
+        return cut > 0 and _valid_tag(head[:cut])
+
+    def _not_x12_after_iea(self) -> X12SyntaxError:
+        """The error for text after an IEA that is neither filler, an ISA nor a segment."""
+        reader = self._reader
+        reader.ensure(40)
+        snippet = reader.text[reader.pos:reader.pos + 40].split("\n")[0].strip()
+        self.count += 1
+        return X12SyntaxError(
+            f"text after the IEA that is not X12: {snippet!r}; it is outside every "
+            "interchange and is skipped up to the next ISA", segment_position=self.count + 1,
+            segment_code="1")
 
     def _last(self, tail: str, sep: Separators, control: re.Pattern[str]) -> _Steps:
         """Yield a final segment that lacks its terminator (tolerated), if there is one."""
