@@ -17,11 +17,11 @@ from ordex.sense.x12.errors import (
     X12EnvelopeError,
     X12Error,
     X12Note,
-    X12SyntaxError,
 )
 from ordex.sense.x12.mapper850 import map_850
 from ordex.sense.x12.model import Envelope, ResultStatus, Scope, TransactionResult
 from ordex.sense.x12.segment_ids import unknown_segments
+from ordex.sense.x12.set_checks import count, same_control, syntax_errors, trailer_errors
 from ordex.sense.x12.source import DEFAULT_CHUNK_SIZE, Source
 from ordex.sense.x12.text import is_digits
 from ordex.sense.x12.tokenizer import Segment, iter_segments
@@ -37,18 +37,6 @@ TA1_GROUP_COUNT = "021"
 """TA105: invalid number of included groups value."""
 TA1_NO_IEA = "023"
 """TA105: improper (premature) end of file: the IEA is missing."""
-
-
-def same_control(a: str, b: str) -> bool:
-    """Compare control numbers as numbers when both are digits (000123 equals 123)."""
-    a, b = a.strip(), b.strip()
-    return a == b or (is_digits(a) and is_digits(b) and int(a) == int(b))
-
-
-def _count(value: str) -> int | None:
-    """Parse a count element, or None when it is not a whole number."""
-    value = value.strip()
-    return int(value) if is_digits(value) else None
 
 
 def _valid_gs_date_time(date: str, time: str) -> bool:
@@ -220,16 +208,17 @@ class EnvelopeReader:
             problems = [(f"interchange {isa.get(13)} has no IEA trailer", TA1_NO_IEA)]
         else:
             problems = []
-            if _count(iea.get(1)) not in (self.groups, self.groups + self.acks):
+            if count(iea.get(1)) not in (self.groups, self.groups + self.acks):
                 problems.append((f"IEA01 says {iea.get(1)!r} functional groups but interchange "
                                  f"{isa.get(13)} has {self.groups}", TA1_GROUP_COUNT))
             if not same_control(iea.get(2), isa.get(13)):
                 problems.append((f"IEA02 interchange control number {iea.get(2)!r} does not "
                                  f"match ISA13 {isa.get(13)!r}", TA1_CONTROL_MISMATCH))
         if problems:  # one result per interchange: one case, one TA1
-            errors = [self._envelope_error(msg, iea or isa, ta1_note=note,
-                                           isa_date=isa.get(9), isa_time=isa.get(10))
-                      for msg, note in problems]
+            errors: list[X12Error] = [self._envelope_error(msg, iea or isa, ta1_note=note,
+                                                           isa_date=isa.get(9),
+                                                           isa_time=isa.get(10))
+                                      for msg, note in problems]
             out.append(self._result(ResultStatus.ERROR, env, Scope.INTERCHANGE, errors))
         return out
 
@@ -241,11 +230,11 @@ class EnvelopeReader:
             out.append(self._error(f"functional group {gs.get(6)} has no GE trailer", gs, env,
                                    Scope.GROUP, group_code="3"))
             return out
-        errors = []
-        if _count(ge.get(1)) != self.transactions:
+        errors: list[X12Error] = []
+        if count(ge.get(1)) != self.transactions:
             errors.append(self._envelope_error(
                 f"GE01 says {ge.get(1)!r} transaction sets but group {gs.get(6)} has "
-                f"{self.transactions}", ge, group_code="5", declared_sets=_count(ge.get(1))))
+                f"{self.transactions}", ge, group_code="5", declared_sets=count(ge.get(1))))
         if not same_control(ge.get(2), gs.get(6)):
             errors.append(self._envelope_error(
                 f"GE02 group control number {ge.get(2)!r} does not match GS06 {gs.get(6)!r}",
@@ -261,7 +250,7 @@ class EnvelopeReader:
             return []
         st = segments[0]
         env = replace(self.genv, transaction_set=st.get(1), transaction_control=st.get(2))
-        errors = _syntax_errors(segments, env) + _trailer_errors(segments, se, env)
+        errors = syntax_errors(segments, env) + trailer_errors(segments, se, env)
         if env.transaction_set != "850":
             status = ResultStatus.ERROR if errors else ResultStatus.UNSUPPORTED
             return [self._result(status, env, Scope.TRANSACTION, errors)]
@@ -277,51 +266,6 @@ class EnvelopeReader:
         warnings = (*unknown_segments(segments, env), *warnings)
         return [self._result(ResultStatus.OK, env, Scope.TRANSACTION, [], order=order,
                              warnings=warnings)]
-
-
-def _syntax_errors(segments: list[Segment], env: Envelope) -> list[X12Error]:
-    """Turn the tokenizer's per-segment problems into positioned syntax errors."""
-    errors: list[X12Error] = []
-    for index, seg in enumerate(segments, start=1):
-        if seg.problem:
-            bad_id = "not a valid segment id" in seg.problem
-            errors.append(X12SyntaxError(
-                f"{seg.tag[:3]} at segment {index} of transaction {env.transaction_control}: "
-                f"{seg.problem}", segment_position=seg.position,
-                transaction_segment_position=index, segment_id=seg.tag[:3],
-                segment_code="1" if bad_id else "8", transaction_code="5"))
-    return errors
-
-
-def _trailer_error(message: str, seg: Segment, index: int, element: str | None,
-                   code: str) -> X12EnvelopeError:
-    """Build an ST/SE error at segment `index` of the transaction."""
-    return X12EnvelopeError(message, segment_position=seg.position,
-                            transaction_segment_position=index, segment_id=seg.tag,
-                            element=element, transaction_code=code)
-
-
-def _trailer_errors(segments: list[Segment], se: Segment | None,
-                    env: Envelope) -> list[X12Error]:
-    """Check the ST header and the SE count and control number."""
-    st, ctl = segments[0], env.transaction_control
-    if not st.get(1) or not ctl:
-        return [_trailer_error(f"ST at segment 1 of transaction {ctl}: ST01 and ST02 are "
-                               "required", st, 1, "ST01" if not st.get(1) else "ST02", "5")]
-    if se is None:
-        return [_trailer_error(f"transaction {ctl} ({st.get(1)}) has no SE trailer", st, 1,
-                               None, "2")]
-    size, where = len(segments), f"SE at segment {len(segments)} of transaction {ctl}"
-    errors: list[X12Error] = []
-    if _count(se.get(1)) != size:
-        errors.append(_trailer_error(
-            f"{where}: SE01 says {se.get(1)!r} segments but the transaction has {size} "
-            "(ST..SE inclusive)", se, size, "SE01", "4"))
-    if not same_control(se.get(2), ctl):
-        errors.append(_trailer_error(
-            f"{where}: SE02 control number {se.get(2)!r} does not match ST02 {ctl!r}", se,
-            size, "SE02", "3"))
-    return errors
 
 
 def scan_envelopes(source: Source, *, file: str | None = None,
