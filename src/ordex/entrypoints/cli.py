@@ -240,7 +240,7 @@ def retry(db: DbOpt = None, fmt: FmtOpt = Format.text,
 @cli.command()
 def acks(db: DbOpt = None, order: str | None = None, kind: str | None = None,
          limit: int = 20, fmt: FmtOpt = Format.text) -> None:
-    """Outbound EDI acknowledgments (997, 855), newest first."""
+    """Outbound EDI acknowledgments (997, 855, TA1), newest first."""
     with user_errors():
         from ordex.bootstrap_files import FileIntake
         docs = FileIntake(make_app(db)).registry.documents(order_id=order, kind=kind,
