@@ -27,7 +27,10 @@ from ordex.orchestrate.pipeline import Pipeline
 from ordex.sense.edi_partners import TradingPartner, partner_key
 from ordex.sense.identifiers import ItemKeys, gtin14
 from ordex.sense.x12 import build_855, build_997, iter_transactions, to_canonical
-from ordex.sense.x12.model import Envelope, ResultStatus, TransactionResult
+from ordex.sense.x12.envelope import scan_envelopes
+from ordex.sense.x12.model import Envelope, ResultStatus, Scope, TransactionResult
+from ordex.sense.x12.ta1 import build_ta1
+from ordex.sense.x12.verdict import is_fatal_interchange_error
 
 
 class EdiIntake(Shared):
@@ -68,8 +71,11 @@ class EdiIntake(Shared):
         )
         batch: list[TransactionResult] = []
         strict = partial(_strict_totals, run.partners)
+        # first pass over the stored copy: envelopes only, so a set whose GE or IEA is
+        # wrong is known to be rejected before it could become an order (docs/edi-x12.md)
+        verdict = scan_envelopes(self.files.open(raw_id), file=source)
         for result in iter_transactions(self.files.open(raw_id), file=source,
-                                        strict_totals=strict):
+                                        strict_totals=strict, verdict=verdict):
             if result.status is ResultStatus.NOTE:  # filler bytes, ISA padding: said, not fatal
                 run.report.skipped.extend(f"noted: {w.message}" for w in result.warnings)
                 continue
@@ -79,11 +85,15 @@ class EdiIntake(Shared):
             if result.status is ResultStatus.ERROR:
                 run.status[key] = "rejected"
             group = (key[1], result.envelope.group_control or "", result.envelope.group_index)
-            if group[1] and not replay:  # a replay sends no second 997
+            if group[1] and not replay and not _in_rejected_interchange(result):
+                # a replay sends no second 997; a rejected interchange gets a TA1 instead
                 if run.groups and group not in run.groups:  # the stream moved past them
                     self._acknowledge_groups(run.groups, raw_id, now, run.report)
                     run.groups = {}
                 run.groups.setdefault(group, []).append(with_order_removed(result))
+            if result.rejection is not None:  # its group's or interchange's case says why
+                run.report.add(_rejected_with_envelope(result))
+                continue
             batch.append(result)
             if len(batch) >= self.app.settings.batch_size:
                 self._edi_batch(batch, run, now, progress)
@@ -162,8 +172,10 @@ class EdiIntake(Shared):
                 "transaction_control": result.envelope.transaction_control,
             }
         if result.status is ResultStatus.ERROR:
-            error = result.error
-            reason = f"EDI file {source} rejected: {error.message if error else 'unreadable'}."
+            messages = "; ".join(e.message for e in result.errors) or "unreadable"
+            reason = f"EDI file {source} rejected: {messages}."
+            if is_fatal_interchange_error(result) and not run.replay:
+                docs.append(self._ta1_doc(result, raw_id, now))
             return fail(
                 pipeline,
                 subject=edi_subject(raw_id, result),
@@ -246,6 +258,12 @@ class EdiIntake(Shared):
         for d in docs:
             report.acknowledge({"kind": "997", "partner": d["partner"], "order_id": None})
 
+    def _ta1_doc(self, result: TransactionResult, raw_id: str, now: datetime) -> dict[str, Any]:
+        """The TA1 that rejects an interchange whose IEA is wrong or missing."""
+        body = build_ta1(result, interchange_control=self._next_control(), now=now)
+        return {"kind": "TA1", "partner": (result.envelope.sender_id or "").strip(),
+                "order_id": None, "raw_id": raw_id, "created_at": now, "body": body}
+
     def _identifier_keys(self, customers: set[str], values: set[str]) -> ItemKeys:
         """Cross-references, GTINs and manufacturer parts the batch's identifiers name."""
         if not values:
@@ -317,6 +335,24 @@ def _note_on_order(outcome: dict[str, Any], result: TransactionResult,
         case = pipeline.changes.new_cases.get(case_id)
         if case is not None:
             case.evidence.setdefault("edi_notes", notes)
+
+
+def _in_rejected_interchange(result: TransactionResult) -> bool:
+    """A result inside an interchange rejected by its IEA (no 997 for its groups)."""
+    return result.rejection is not None and result.rejection.scope is Scope.INTERCHANGE
+
+
+def _rejected_with_envelope(result: TransactionResult) -> dict[str, Any]:
+    """The file-report entry of a set (or group) rejected with its group or interchange."""
+    assert result.rejection is not None
+    env, scope = result.envelope, result.rejection.scope.value
+    where = (f"interchange {(env.interchange_control or '').strip()}" if scope == "interchange"
+             else f"functional group {(env.group_control or '').strip()}")
+    return {"status": "rejected", "scope": result.scope.value,
+            "transaction_set": env.transaction_set,
+            "transaction_control": env.transaction_control,
+            "reason": f"rejected with its {where}: "
+                      + "; ".join(e.message for e in result.rejection.errors)}
 
 
 def _interchange(result: TransactionResult) -> tuple[str, str]:

@@ -165,6 +165,12 @@ def _parse_line(entry: dict[str, Any]) -> str:
     what = entry.get("order", {}).get("customer_po") or entry.get("error", {}).get(
         "message") or entry.get("transaction_set") or ""
     notes = [n["message"] for n in (entry.get("warnings") or entry.get("notes") or [])]
+    rejected = entry.get("rejected_by")
+    if rejected:  # a set (or group) inside a group or interchange rejected by its trailer
+        what = (f"{entry.get('transaction_set') or entry['scope']} "
+                f"{entry.get('transaction_control') or entry.get('group_control') or ''} "
+                f"rejected with its {rejected['scope']} ({rejected['own_status']} on its "
+                f"own): {what}")
     return f"{entry.get('file')}: {entry['status']}: {what}" + "".join(
         f"\n  noted: {n}" for n in notes)
 
@@ -234,7 +240,7 @@ def retry(db: DbOpt = None, fmt: FmtOpt = Format.text,
 @cli.command()
 def acks(db: DbOpt = None, order: str | None = None, kind: str | None = None,
          limit: int = 20, fmt: FmtOpt = Format.text) -> None:
-    """Outbound EDI acknowledgments (997, 855), newest first."""
+    """Outbound EDI acknowledgments (997, 855, TA1), newest first."""
     with user_errors():
         from ordex.bootstrap_files import FileIntake
         docs = FileIntake(make_app(db)).registry.documents(order_id=order, kind=kind,

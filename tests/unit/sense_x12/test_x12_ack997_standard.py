@@ -47,11 +47,12 @@ def _group(*bodies: list[str], declared: int | None = None, gs06: str = "77") ->
             "IEA*1*000000101~\n")
 
 
-def test_ak9_counts_are_ge01_received_and_accepted() -> None:
+def test_ak9_counts_are_ge01_received_and_none_accepted_when_ge01_is_wrong() -> None:
     bad = [b.replace("PO1*1*10*", "PO1*1*abc*") for b in BODY]
     results = list(iter_transactions(_group(BODY, bad, declared=3)))
-    ak9 = _acks(results)[-1]
-    assert ak9[:5] == ["AK9", "R", "3", "2", "1"] and "5" in ak9[5:]
+    acks = _acks(results)
+    assert acks[-1] == ["AK9", "R", "3", "2", "0", "5"]
+    assert [s for s in acks if s[0] == "AK5"] == [["AK5", "A"], ["AK5", "R", "5"]]
 
 
 def test_ak9_counts_when_ge01_agrees() -> None:

@@ -98,12 +98,17 @@ def test_se_count_wrong_fails_only_that_transaction() -> None:
         "SE01", "4", "0001")
 
 
-def test_ge_and_iea_mismatches_are_reported_after_the_good_transaction() -> None:
+def test_ge_and_iea_mismatches_reject_the_good_transaction_inside_them() -> None:
     text = build_850().replace("GE*1*77", "GE*2*78").replace("IEA*1*000000101", "IEA*3*102")
     results = _results(text)
-    assert [r.status for r in results] == [ResultStatus.OK] + [ResultStatus.ERROR] * 4
-    assert [r.scope for r in results[1:]] == [Scope.GROUP] * 2 + [Scope.INTERCHANGE] * 2
-    assert {e.group_code for r in results[1:3] for e in r.errors} == {"4", "5"}
+    assert [r.status for r in results] == [ResultStatus.ERROR] * 3
+    assert [r.scope for r in results] == [Scope.TRANSACTION, Scope.GROUP, Scope.INTERCHANGE]
+    rejection = results[0].rejection
+    assert rejection is not None and rejection.scope is Scope.INTERCHANGE
+    assert rejection.own_status is ResultStatus.OK and results[0].order is None
+    group = results[1].rejection  # the group result is inside the rejected interchange
+    assert group is not None and {e.group_code for e in group.own_errors} == {"4", "5"}
+    assert {e.details["ta1_note"] for e in results[2].errors} == {"001", "021"}
 
 
 def test_bad_transaction_does_not_stop_its_neighbours() -> None:
@@ -117,7 +122,10 @@ def test_bad_transaction_does_not_stop_its_neighbours() -> None:
 
 def test_missing_trailers_are_reported() -> None:
     text = build_850().split("SE*")[0]
-    messages = [r.error.message for r in _results(text) if r.error]
+    results = _results(text)
+    own = [r.rejection.own_errors for r in results if r.rejection is not None]
+    messages = [e.message for errors in own for e in errors] + [
+        e.message for r in results if r.rejection is None for e in r.errors]
     assert messages == ["transaction 0001 (850) has no SE trailer",
                         "functional group 77 has no GE trailer",
                         "interchange 000000101 has no IEA trailer"]

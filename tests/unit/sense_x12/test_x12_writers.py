@@ -65,7 +65,8 @@ def test_997_rejects_the_group_on_a_trailer_error() -> None:
     text = build_850().replace("GE*1*77", "GE*1*78")
     ack = build_997(list(iter_transactions(text)), interchange_control=1, group_control=1,
                     now=NOW)
-    assert ["AK9", "R", "1", "1", "1", "4"] in _segments(ack)
+    assert ["AK9", "R", "1", "1", "0", "4"] in _segments(ack)  # none accepted
+    assert ["AK5", "A"] in _segments(ack)  # the set's own syntax result is kept
 
 
 def test_997_in_005010_carries_the_version() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import replace
 
 from ordex.sense.x12.errors import X12EnvelopeError, X12Error
 from ordex.sense.x12.model import Envelope, ResultStatus, Scope, TransactionResult
@@ -46,7 +47,15 @@ def _segment_notes(errors: Sequence[X12Error]) -> list[list[str]]:
 
 
 def _transaction(result: TransactionResult) -> tuple[list[list[str]], bool]:
-    """Return the AK2..AK5 segments for one transaction and whether it was accepted."""
+    """Return the AK2..AK5 segments for one transaction and whether it was accepted.
+
+    A set of a group rejected by its trailer keeps its own result in AK5 (the group's
+    rejection is AK9's to say) and is never counted as accepted.
+    """
+    if result.rejection is not None:
+        own = replace(result, status=result.rejection.own_status,
+                      errors=result.rejection.own_errors, rejection=None)
+        return _transaction(own)[0], False
     env = result.envelope
     body = [["AK2", env.transaction_set or "", env.transaction_control or ""]]
     if result.status is ResultStatus.UNSUPPORTED:
@@ -109,6 +118,7 @@ def build_997(results: Sequence[TransactionResult], *, interchange_control: int,
         elif result.status is ResultStatus.ERROR:
             group_codes.extend(e.group_code for e in result.errors if e.group_code)
     warned = any(r.warnings for r in results)
+    accepted = 0 if group_codes else accepted  # a rejected group accepts none of its sets
     status = _group_status(accepted, received, group_codes)
     status = "E" if status == "A" and warned else status
     codes = list(dict.fromkeys(group_codes))[:_MAX_CODES]

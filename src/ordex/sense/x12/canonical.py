@@ -93,6 +93,12 @@ def result_to_dict(result: TransactionResult) -> dict[str, Any]:
     elif result.status is ResultStatus.ERROR and result.error is not None:
         data["error"] = result.error.to_dict()
         data["errors"] = [e.to_dict() for e in result.errors]
+        if result.rejection is not None:  # rejected with its group or interchange
+            data["rejected_by"] = {"scope": result.rejection.scope.value,
+                                   "own_status": result.rejection.own_status.value}
+            data.update(interchange_control=env.interchange_control,
+                        group_control=env.group_control,
+                        transaction_control=env.transaction_control)
     elif result.status is ResultStatus.NOTE:
         data["notes"] = [w.to_dict() for w in result.warnings]
         data["interchange_control"] = env.interchange_control

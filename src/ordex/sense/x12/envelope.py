@@ -17,31 +17,26 @@ from ordex.sense.x12.errors import (
     X12EnvelopeError,
     X12Error,
     X12Note,
-    X12SyntaxError,
 )
 from ordex.sense.x12.mapper850 import map_850
 from ordex.sense.x12.model import Envelope, ResultStatus, Scope, TransactionResult
 from ordex.sense.x12.segment_ids import unknown_segments
+from ordex.sense.x12.set_checks import count, same_control, syntax_errors, trailer_errors
 from ordex.sense.x12.source import DEFAULT_CHUNK_SIZE, Source
 from ordex.sense.x12.text import is_digits
 from ordex.sense.x12.tokenizer import Segment, iter_segments
+from ordex.sense.x12.verdict import EnvelopeVerdict
 
 _ENVELOPE_TAGS = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE"})
 StrictTotals = bool | Callable[[Envelope], bool]
 """Whether CTT01/CTT02 disagreements reject the set: one flag, or a choice per envelope."""
 _INTERCHANGE_ONLY = frozenset({"ISB", "ISE"})
-
-
-def same_control(a: str, b: str) -> bool:
-    """Compare control numbers as numbers when both are digits (000123 equals 123)."""
-    a, b = a.strip(), b.strip()
-    return a == b or (is_digits(a) and is_digits(b) and int(a) == int(b))
-
-
-def _count(value: str) -> int | None:
-    """Parse a count element, or None when it is not a whole number."""
-    value = value.strip()
-    return int(value) if is_digits(value) else None
+TA1_CONTROL_MISMATCH = "001"
+"""TA105: the interchange control numbers in the header and trailer do not match."""
+TA1_GROUP_COUNT = "021"
+"""TA105: invalid number of included groups value."""
+TA1_NO_IEA = "023"
+"""TA105: improper (premature) end of file: the IEA is missing."""
 
 
 def _valid_gs_date_time(date: str, time: str) -> bool:
@@ -61,10 +56,13 @@ def _valid_gs_date_time(date: str, time: str) -> bool:
 class EnvelopeReader:
     """A state machine over segments that yields one result per transaction set."""
 
-    def __init__(self, *, file: str | None = None, strict_totals: StrictTotals = False) -> None:
+    def __init__(self, *, file: str | None = None, strict_totals: StrictTotals = False,
+                 scan: bool = False) -> None:
         self.file = file
         self.strict_totals = strict_totals
-        self.group_index = 0
+        self.scan = scan
+        """Envelopes only: transaction sets are counted, not kept or mapped (the first pass)."""
+        self.group_index = self.interchange_index = 0
         self.isa: Segment | None = None
         self.gs: Segment | None = None
         self.st: list[Segment] | None = None
@@ -87,7 +85,8 @@ class EnvelopeReader:
             out = self._close_interchange(None) if self.isa else []
             return [*out, self._result(ResultStatus.ERROR, Envelope(), Scope.INTERCHANGE, [item])]
         if self.st is not None and item.tag not in _ENVELOPE_TAGS:
-            self.st.append(item)
+            if not self.scan:
+                self.st.append(item)
             return []
         handler = self._handlers.get(item.tag)
         if handler is not None:
@@ -122,14 +121,24 @@ class EnvelopeReader:
                                  transaction_code=transaction_code, group_code=group_code)
         return self._result(ResultStatus.ERROR, env, scope, [error])
 
+    @staticmethod
+    def _envelope_error(message: str, seg: Segment, *, group_code: str | None = None,
+                        **details: object) -> X12EnvelopeError:
+        """A GE or IEA trailer error at `seg`, with extra details (GE01, TA1 note code)."""
+        error = X12EnvelopeError(message, segment_position=seg.position, segment_id=seg.tag,
+                                 group_code=group_code)
+        error.details.update(details)
+        return error
+
     def _on_isa(self, seg: Segment) -> list[TransactionResult]:
         out = self._close_interchange(None) if self.isa is not None else []
         self.isa, self.seen_isa, self.groups, self.acks = seg, True, 0, 0
+        self.interchange_index += 1
         self.ienv = self.genv = Envelope(
             sender_qualifier=seg.get(5), sender_id=seg.get(6), receiver_qualifier=seg.get(7),
             receiver_id=seg.get(8), interchange_control=seg.get(13),
             interchange_version=seg.get(12), usage=seg.get(15),
-            separators=seg.separators)
+            separators=seg.separators, interchange_index=self.interchange_index)
         return out
 
     def _on_gs(self, seg: Segment) -> list[TransactionResult]:
@@ -196,17 +205,21 @@ class EnvelopeReader:
         isa, env, self.isa = self.isa, self.ienv, None
         assert isa is not None
         if iea is None:
-            out.append(self._error(f"interchange {isa.get(13)} has no IEA trailer", isa, env,
-                                   Scope.INTERCHANGE))
-            return out
-        count = _count(iea.get(1))
-        if count not in (self.groups, self.groups + self.acks):
-            out.append(self._error(f"IEA01 says {iea.get(1)!r} functional groups but interchange "
-                                   f"{isa.get(13)} has {self.groups}", iea, env,
-                                   Scope.INTERCHANGE))
-        if not same_control(iea.get(2), isa.get(13)):
-            out.append(self._error(f"IEA02 interchange control number {iea.get(2)!r} does not "
-                                   f"match ISA13 {isa.get(13)!r}", iea, env, Scope.INTERCHANGE))
+            problems = [(f"interchange {isa.get(13)} has no IEA trailer", TA1_NO_IEA)]
+        else:
+            problems = []
+            if count(iea.get(1)) not in (self.groups, self.groups + self.acks):
+                problems.append((f"IEA01 says {iea.get(1)!r} functional groups but interchange "
+                                 f"{isa.get(13)} has {self.groups}", TA1_GROUP_COUNT))
+            if not same_control(iea.get(2), isa.get(13)):
+                problems.append((f"IEA02 interchange control number {iea.get(2)!r} does not "
+                                 f"match ISA13 {isa.get(13)!r}", TA1_CONTROL_MISMATCH))
+        if problems:  # one result per interchange: one case, one TA1
+            errors: list[X12Error] = [self._envelope_error(msg, iea or isa, ta1_note=note,
+                                                           isa_date=isa.get(9),
+                                                           isa_time=isa.get(10))
+                                      for msg, note in problems]
+            out.append(self._result(ResultStatus.ERROR, env, Scope.INTERCHANGE, errors))
         return out
 
     def _close_group(self, ge: Segment | None) -> list[TransactionResult]:
@@ -217,22 +230,27 @@ class EnvelopeReader:
             out.append(self._error(f"functional group {gs.get(6)} has no GE trailer", gs, env,
                                    Scope.GROUP, group_code="3"))
             return out
-        if _count(ge.get(1)) != self.transactions:
-            out.append(self._error(f"GE01 says {ge.get(1)!r} transaction sets but group "
-                                   f"{gs.get(6)} has {self.transactions}", ge, env,
-                                   Scope.GROUP, group_code="5"))
-            out[-1].errors[0].details["declared_sets"] = _count(ge.get(1))
+        errors: list[X12Error] = []
+        if count(ge.get(1)) != self.transactions:
+            errors.append(self._envelope_error(
+                f"GE01 says {ge.get(1)!r} transaction sets but group {gs.get(6)} has "
+                f"{self.transactions}", ge, group_code="5", declared_sets=count(ge.get(1))))
         if not same_control(ge.get(2), gs.get(6)):
-            out.append(self._error(f"GE02 group control number {ge.get(2)!r} does not match "
-                                   f"GS06 {gs.get(6)!r}", ge, env, Scope.GROUP, group_code="4"))
+            errors.append(self._envelope_error(
+                f"GE02 group control number {ge.get(2)!r} does not match GS06 {gs.get(6)!r}",
+                ge, group_code="4"))
+        if errors:  # one result per group: one case
+            out.append(self._result(ResultStatus.ERROR, env, Scope.GROUP, errors))
         return out
 
     def _close_transaction(self, se: Segment | None) -> list[TransactionResult]:
         segments, self.st = self.st, None
         assert segments is not None
+        if self.scan:
+            return []
         st = segments[0]
         env = replace(self.genv, transaction_set=st.get(1), transaction_control=st.get(2))
-        errors = _syntax_errors(segments, env) + _trailer_errors(segments, se, env)
+        errors = syntax_errors(segments, env) + trailer_errors(segments, se, env)
         if env.transaction_set != "850":
             status = ResultStatus.ERROR if errors else ResultStatus.UNSUPPORTED
             return [self._result(status, env, Scope.TRANSACTION, errors)]
@@ -250,62 +268,53 @@ class EnvelopeReader:
                              warnings=warnings)]
 
 
-def _syntax_errors(segments: list[Segment], env: Envelope) -> list[X12Error]:
-    """Turn the tokenizer's per-segment problems into positioned syntax errors."""
-    errors: list[X12Error] = []
-    for index, seg in enumerate(segments, start=1):
-        if seg.problem:
-            bad_id = "not a valid segment id" in seg.problem
-            errors.append(X12SyntaxError(
-                f"{seg.tag[:3]} at segment {index} of transaction {env.transaction_control}: "
-                f"{seg.problem}", segment_position=seg.position,
-                transaction_segment_position=index, segment_id=seg.tag[:3],
-                segment_code="1" if bad_id else "8", transaction_code="5"))
-    return errors
+def scan_envelopes(source: Source, *, file: str | None = None,
+                   chunk_size: int = DEFAULT_CHUNK_SIZE) -> EnvelopeVerdict:
+    """First pass: which groups and interchanges of the source have a fatal trailer error.
 
-
-def _trailer_error(message: str, seg: Segment, index: int, element: str | None,
-                   code: str) -> X12EnvelopeError:
-    """Build an ST/SE error at segment `index` of the transaction."""
-    return X12EnvelopeError(message, segment_position=seg.position,
-                            transaction_segment_position=index, segment_id=seg.tag,
-                            element=element, transaction_code=code)
-
-
-def _trailer_errors(segments: list[Segment], se: Segment | None,
-                    env: Envelope) -> list[X12Error]:
-    """Check the ST header and the SE count and control number."""
-    st, ctl = segments[0], env.transaction_control
-    if not st.get(1) or not ctl:
-        return [_trailer_error(f"ST at segment 1 of transaction {ctl}: ST01 and ST02 are "
-                               "required", st, 1, "ST01" if not st.get(1) else "ST02", "5")]
-    if se is None:
-        return [_trailer_error(f"transaction {ctl} ({st.get(1)}) has no SE trailer", st, 1,
-                               None, "2")]
-    size, where = len(segments), f"SE at segment {len(segments)} of transaction {ctl}"
-    errors: list[X12Error] = []
-    if _count(se.get(1)) != size:
-        errors.append(_trailer_error(
-            f"{where}: SE01 says {se.get(1)!r} segments but the transaction has {size} "
-            "(ST..SE inclusive)", se, size, "SE01", "4"))
-    if not same_control(se.get(2), ctl):
-        errors.append(_trailer_error(
-            f"{where}: SE02 control number {se.get(2)!r} does not match ST02 {ctl!r}", se,
-            size, "SE02", "3"))
-    return errors
+    Only the envelopes are checked (sets are counted, never kept or mapped), so memory stays
+    that of the tokenizer's window.
+    """
+    reader, verdict = EnvelopeReader(file=file, scan=True), EnvelopeVerdict()
+    for item in iter_segments(source, chunk_size=chunk_size):
+        for result in reader.feed(item):
+            verdict.note(result)
+    for result in reader.finish():
+        verdict.note(result)
+    return verdict
 
 
 def iter_transactions(source: Source, *, file: str | None = None,
                       strict_totals: StrictTotals = False,
                       strict_hash_total: bool | None = None,
-                      chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[TransactionResult]:
+                      chunk_size: int = DEFAULT_CHUNK_SIZE,
+                      verdict: EnvelopeVerdict | None = None) -> Iterator[TransactionResult]:
     """Yield one result per transaction set (and per envelope error) of an X12 source.
 
-    `strict_totals` makes a CTT01/CTT02 disagreement reject the set (else it is a warning);
-    `strict_hash_total` is its former name, still accepted.
+    Sets of a group or interchange whose trailer is wrong or missing come out rejected
+    (`status="error"`, `rejection` set). That needs the envelopes checked first: `verdict`
+    (from `scan_envelopes`) when given, else a first pass over `bytes`/`str` or a seekable
+    file; a stream that cannot be read twice without a verdict gets the trailer errors
+    after its sets only. `strict_totals` makes a CTT01/CTT02 disagreement reject the set
+    (else it is a warning); `strict_hash_total` is its former name, still accepted.
     """
     strict = strict_totals if strict_hash_total is None else strict_hash_total
+    if verdict is None:
+        verdict = _first_pass(source, file=file, chunk_size=chunk_size)
     reader = EnvelopeReader(file=file, strict_totals=strict)
     for item in iter_segments(source, chunk_size=chunk_size):
-        yield from reader.feed(item)
-    yield from reader.finish()
+        yield from map(verdict.apply, reader.feed(item))
+    yield from map(verdict.apply, reader.finish())
+
+
+def _first_pass(source: Source, *, file: str | None, chunk_size: int) -> EnvelopeVerdict:
+    """Check the envelopes of a source that can be read twice; else an empty verdict."""
+    if isinstance(source, bytes | bytearray | memoryview | str):
+        return scan_envelopes(source, file=file, chunk_size=chunk_size)
+    seekable = getattr(source, "seekable", None)
+    if seekable is None or not seekable():
+        return EnvelopeVerdict()
+    start = source.tell()
+    verdict = scan_envelopes(source, file=file, chunk_size=chunk_size)
+    source.seek(start)
+    return verdict

@@ -34,6 +34,8 @@ class Envelope:
     """Which GS of the file this is (1, 2, ...): two groups with the same GS06 stay apart."""
     separators: Separators | None = None
     """The delimiters the ISA declared; the 997 and 855 answer with the same ones."""
+    interchange_index: int | None = None
+    """Which ISA of the file this is (1, 2, ...); None for a bare ST..SE."""
 
     @property
     def is_test(self) -> bool:
@@ -214,6 +216,20 @@ class Scope(StrEnum):
 
 
 @dataclass(frozen=True)
+class Rejection:
+    """Why a result is rejected by its envelope: the group's or interchange's trailer errors.
+
+    `own_status` and `own_errors` are what the set (or group) came to on its own; the 997 keeps
+    them in AK2..AK5 while AK9 rejects the group.
+    """
+
+    scope: Scope
+    errors: tuple[X12Error, ...]
+    own_status: ResultStatus
+    own_errors: tuple[X12Error, ...] = ()
+
+
+@dataclass(frozen=True)
 class TransactionResult:
     """The outcome for one transaction set, or one envelope-level error."""
 
@@ -224,6 +240,8 @@ class TransactionResult:
     errors: tuple[X12Error, ...] = ()
     warnings: tuple[X12Error, ...] = ()
     file: str | None = None
+    rejection: Rejection | None = None
+    """Set when the enclosing group or interchange is rejected (status is then `error`)."""
 
     @property
     def error(self) -> X12Error | None:
