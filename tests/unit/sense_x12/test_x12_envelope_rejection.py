@@ -110,3 +110,14 @@ def test_parse_reports_the_sets_of_a_rejected_group_as_errors(tmp_path: Path) ->
     assert [e["transaction_control"] for e in entries[:2]] == ["0001", "0002"]
     text = CliRunner().invoke(cli, ["parse", str(path)])
     assert text.exit_code == 2 and "850 0001 rejected with its group" in text.stdout
+
+
+def test_ta1_answers_in_the_inbound_separators() -> None:
+    text = _two_sets(iea="IEA*1*000000599")
+    isa, rest = text[:106], text[106:]
+    inbound = isa[:103].replace("*", "|") + "|^~" + rest.replace("*", "|")  # ISA16 stays
+    results = list(iter_transactions(inbound))
+    doc = build_ta1(results[-1], interchange_control=42, now=NOW)
+    assert doc[3] == "|" and "*" not in doc
+    segments = [s.strip().split("|") for s in doc.split("~") if s.strip()]
+    assert segments[1] == ["TA1", "000000101", "240105", "0930", "R", "001"]

@@ -24,7 +24,8 @@ def build_ta1(result: TransactionResult, *, interchange_control: int, now: dt.da
     `result` is the interchange error result (IEA01, IEA02, no IEA). TA101 is the inbound
     ISA13, TA102/TA103 its ISA09 date and ISA10 time, TA104 `R` and TA105 the first note
     code (one TA1 carries one). A TA1 travels in an ISA..IEA of its own, without a GS: IEA01
-    is 0. ISA15 is echoed from the inbound interchange unless `usage` is given.
+    is 0. ISA15 is echoed from the inbound interchange unless `usage` is given; the separators
+    are the inbound ISA's, like the 997 and 855.
     """
     notes = ta1_notes(result)
     if not notes:
@@ -36,7 +37,7 @@ def build_ta1(result: TransactionResult, *, interchange_control: int, now: dt.da
                    app_sender="", app_receiver="", interchange_control=interchange_control,
                    group_control=0, version=_version(env),
                    usage=usage or (sent if sent and sent in "PTI" else "P"),
-                   separators=DEFAULT_SEPARATORS, line_break=line_break)
+                   separators=env.separators or DEFAULT_SEPARATORS, line_break=line_break)
     ta1 = ["TA1", (env.interchange_control or "").strip(), str(details.get("isa_date", "")),
            str(details.get("isa_time", "")), REJECTED, notes[0]]
     segments = [_isa(out, now), ta1, ["IEA", "0", f"{interchange_control:09d}"]]
