@@ -147,6 +147,14 @@ def test_cases_filter_by_customer_code_queue_state_and_order(base_url: str) -> N
         assert http.get("/cases", params={"state": "resolved"}).json() == []
         both = http.get("/cases", params={"order": "EX-1002", "code": "PRICE_MISMATCH"})
         assert [c["case_id"] for c in both.json()] == ["EX-1002:PRICE_MISMATCH"]
+        case_id = every[0]["case_id"]
+        http.post(f"/cases/{case_id}/resolve", json={"action": "ESCALATE", "actor": "lee"})
+        resolved = http.post(f"/cases/{both.json()[0]['case_id']}/resolve",
+                             json={"action": "ACCEPT_PRICE", "actor": "pia"})
+        assert resolved.status_code == 200, resolved.text
+        everything = http.get("/cases", params={"state": "all"}).json()
+        assert {c["state"] for c in everything} >= {"open", "in_progress", "resolved"}
+        assert len(everything) == len(every)  # active before = all now: nothing lost
 
 
 @pytest.mark.parametrize(("path", "param"), [("/cases", "customer_id"), ("/cases", "sort"),

@@ -217,15 +217,19 @@ def create_app(ordex: App) -> FastAPI:
     @api.get("/cases", summary="Cases, most urgent first",
              description="Filters combine (AND); an unknown query parameter is a 422.")
     def list_cases(app: OrdexApp, queue: Queue | None = None,
-                   state: Annotated[str, Query(pattern="^(open|in_progress|resolved|"
-                                               "auto_resolved|cancelled|active|)$")] = "active",
+                   state: Annotated[str, Query(
+                       pattern="^(open|in_progress|resolved|auto_resolved|cancelled|active|all|)$",
+                       description="a case state, `active` (open and in progress) or `all`"
+                   )] = "active",
                    code: ExceptionCode | None = None,
                    customer: Annotated[Id | None, Query(description="customer_id")] = None,
                    order: Annotated[Id | None, Query(description="order_id")] = None,
                    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
                    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0
                    ) -> list[dict[str, Any]]:
-        return app.queries.cases(queue=queue.value if queue else None, state=state or None,
+        every = state in ("all", "")
+        return app.queries.cases(queue=queue.value if queue else None,
+                                 state=None if every else state,
                                  code=code.value if code else None, customer_id=customer,
                                  order_id=order, limit=limit, offset=offset)
 
