@@ -204,3 +204,12 @@ def test_simulate_refuses_a_start_after_today_in_one_line(tmp_path: Path) -> Non
                 f"sqlite:///{tmp_path / 'later.db'}")
     assert run.returncode != 0 and "after now" in run.stderr
     assert len(run.stderr.strip().splitlines()) == 1 and "Traceback" not in run.stderr
+
+
+def test_a_folder_given_as_a_file_is_named_a_folder(tmp_path: Path) -> None:
+    for args in (["parse", str(tmp_path)], ["check", str(tmp_path), "--reference",
+                                            "examples/reference"],
+                 ["ingest", str(tmp_path), "--db", f"sqlite:///{tmp_path / 'x.db'}"]):
+        run = ordex(*args)
+        assert run.returncode == 2 and run.stdout == ""
+        assert run.stderr.strip() == f"error: a folder, not a file: {tmp_path}", args

@@ -184,9 +184,9 @@ def parse(paths: list[Path], fmt: FmtOpt = Format.text,
     worst = "ok"
     with user_errors():
         from ordex.sense.x12 import parse_files
-        missing = [str(p) for p in paths if not p.is_file()]
-        if missing:
-            fail(f"no such file: {', '.join(missing)}")
+        problem = files.missing_files(paths)
+        if problem:
+            fail(problem)
         stream = own_stdout()
         first = True
         if fmt is Format.json:

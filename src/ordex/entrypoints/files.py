@@ -27,11 +27,20 @@ def payloads(path: Path) -> Iterator[tuple[bytes, str]]:
                 yield line.rstrip(b"\r\n"), f"{path}:{n}"
 
 
+def missing_files(paths: list[Path]) -> str | None:
+    """What is wrong with paths that are not readable files (None when all are)."""
+    folders = [str(p) for p in paths if p.is_dir()]
+    missing = [str(p) for p in paths if not p.is_file() and not p.is_dir()]
+    parts = ([f"no such file: {', '.join(missing)}"] if missing else []) + (
+        [f"a folder, not a file: {', '.join(folders)}"] if folders else [])
+    return "; ".join(parts) or None
+
+
 def payload_batches(paths: list[Path], *, size: int) -> Iterator[list[tuple[bytes, str]]]:
     """Payloads of several files in batches (one unit of work each)."""
-    missing = [str(p) for p in paths if not p.is_file()]
-    if missing:
-        raise ParseError(f"no such file: {', '.join(missing)}", files=missing)
+    problem = missing_files(paths)
+    if problem:
+        raise ParseError(problem, files=[str(p) for p in paths if not p.is_file()])
     yield from batched((item for path in paths for item in payloads(path)), size)
 
 
@@ -52,9 +61,9 @@ def ingest_paths(app: Any, paths: list[Path], *, profile: Path | None,
     """Ingest files of any supported kind; yields one report per file (or batch of JSON)."""
     from ordex.bootstrap_files import FileIntake
     from ordex.sense.csv_orders import DEFAULT_PROFILE, CsvProfile
-    missing = [str(p) for p in paths if not p.is_file()]
-    if missing:
-        raise ParseError(f"no such file: {', '.join(missing)}", files=missing)
+    problem = missing_files(paths)
+    if problem:
+        raise ParseError(problem, files=[str(p) for p in paths if not p.is_file()])
     intake = FileIntake(app)
     plain = []
     for path in paths:
@@ -83,8 +92,9 @@ def ingest_paths(app: Any, paths: list[Path], *, profile: Path | None,
 
 def check_orders(orders_file: Path, reference: Path) -> list[dict[str, Any]]:
     """Detection over a file of orders against reference CSVs, nothing stored."""
-    if not orders_file.is_file():
-        raise ParseError(f"no such file: {orders_file}", file=str(orders_file))
+    problem = missing_files([orders_file])
+    if problem:
+        raise ParseError(problem, file=str(orders_file))
     pipeline = offline_pipeline(Settings(), load_reference(reference))
     index = MemoryIdempotency()
     report: list[dict[str, Any]] = []
