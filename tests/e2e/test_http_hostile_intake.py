@@ -8,7 +8,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from test_http_hostile import assert_error_body, integration_cases, raw_bodies
 
 ROOT = Path(__file__).resolve().parents[2]
