@@ -65,6 +65,6 @@ def test_ingest_of_a_csv_with_a_control_character_in_a_looked_up_field_rejects_t
     run = ordex("ingest", str(file), "--db", db_url, "--format", "json")
     assert run.returncode == 0 and "unexpected" not in run.stderr, run.stderr
     results = json.loads(run.stdout)["results"]
-    assert [r["status"] for r in results][0] == "rejected"
+    assert results[0]["status"] == "rejected"
     assert results[0]["errors"][0]["field"] in {"customer_id", "lines.0.item_id"}
     assert results[1]["status"] != "rejected"
