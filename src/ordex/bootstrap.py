@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import json
 import threading
 import time
 from collections.abc import Callable, Collection, Iterable
@@ -45,6 +44,7 @@ from ordex.domain.cases import Case, CaseState
 from ordex.domain.codes import ExceptionCode
 from ordex.domain.errors import (
     IllegalTransitionError,
+    InvalidPayloadError,
     SimulationInFutureError,
     UnknownCaseError,
 )
@@ -59,8 +59,8 @@ from ordex.orchestrate.intake import IdempotencyIndex, Outcome, UnitIndex, inges
 from ordex.orchestrate.outbox import dispatch
 from ordex.orchestrate.pipeline import Pipeline
 from ordex.orchestrate.workset import WorkSet
-from ordex.sense.orders import split_orders
-from ordex.sense.safe_text import refused_reason
+from ordex.sense.orders import decode_json, split_orders
+from ordex.sense.safe_text import refused_reason, storable
 from ordex.simulate.orders import InjectionRates
 from ordex.simulate.run import OPENS, Simulation
 from ordex.simulate.world import WorldConfig, build_world
@@ -76,8 +76,8 @@ def peek_docs(bodies: Iterable[bytes]) -> list[dict[str, Any]]:
     docs: list[dict[str, Any]] = []
     for body in bodies:
         try:
-            data = json.loads(body)
-        except (ValueError, RecursionError):  # intake itself reports why it does not read
+            data = decode_json(body)
+        except InvalidPayloadError:  # intake itself reports why it does not read
             continue
         found = data if isinstance(data, list) else data.get("orders", [data]) if isinstance(
             data, dict) else []
@@ -88,8 +88,8 @@ def peek_docs(bodies: Iterable[bytes]) -> list[dict[str, Any]]:
 def is_batch(body: bytes) -> bool:
     """Whether a payload holds a list of orders (its items' cases are `raw-ID-INDEX`)."""
     try:
-        return split_orders(json.loads(body))[1]
-    except (ValueError, RecursionError):
+        return split_orders(decode_json(body))[1]
+    except InvalidPayloadError:
         return False
 
 
@@ -162,7 +162,15 @@ class App:
     def _hydrated(self, *, customers: Collection[str] = (), items: Collection[str] = (),
                   order_ids: Collection[str] = (), since: date | None = None,
                   probes: DupProbes | None = None) -> Pipeline:
-        """A pipeline loaded with exactly the context this batch of work needs."""
+        """A pipeline loaded with exactly the context this batch of work needs.
+
+        Text that cannot be stored never reaches a query (on PostgreSQL a NUL or a lone
+        surrogate fails the statement): the orders carrying it are refused at intake anyway.
+        """
+        customers, items, order_ids = storable(customers), storable(items), storable(order_ids)
+        if probes is not None:
+            probes = DupProbes(frozenset(storable(probes.po_keys)), frozenset(
+                ln for ln in probes.lines if not refused_reason(ln[0] + ln[2])))
         work = WorkSet()
         with self.engine.connect() as conn:
             load_orders_into(conn, work, order_ids)

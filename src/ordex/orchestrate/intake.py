@@ -106,6 +106,9 @@ def ingest(pipeline: Pipeline, index: IdempotencyIndex, body: bytes, *, source: 
                                 raws=raws)
     try:
         items, batch = split_orders(decode_json(body))
+        if not items:
+            raise InvalidPayloadError("(body): no orders in the body", errors=[
+                {"field": "(body)", "reason": "no orders in the body"}])
     except InvalidPayloadError as exc:
         return [Outcome(pipeline.reject(raw, exc, index=0, order_id=None, key=key,
                                         now=now).as_dict())]
@@ -136,7 +139,10 @@ def _judge(pipeline: Pipeline, raw: RawPayload, p: Parsed, seen: dict[str, dict[
     earlier = by_key or seen.get(p.order_id or "")
     if earlier is not None and p.error is None and p.order is not None:
         field = "Idempotency-Key" if by_key is not None else "order_id"
-        return _Judged(_resend(pipeline, raw, p, earlier, field=field, key=key, now=now))
+        outcome = _resend(pipeline, raw, p, earlier, field=field, key=key, now=now)
+        if header and by_key is None and outcome.replayed and key:
+            _bind(pipeline, seen, key, earlier)
+        return _Judged(outcome)
     if p.error is not None or p.order is None:
         error = p.error or InvalidPayloadError("order could not be read")
         result = pipeline.reject(raw, error, index=p.index, order_id=p.order_id, key=key,
@@ -147,6 +153,17 @@ def _judge(pipeline: Pipeline, raw: RawPayload, p: Parsed, seen: dict[str, dict[
     answer = result.as_dict()
     seen[key or p.order.order_id] = seen[p.order.order_id] = answer
     return _Judged(Outcome(answer), result)
+
+
+def _bind(pipeline: Pipeline, seen: dict[str, dict[str, Any]], key: str,
+          earlier: dict[str, Any]) -> None:
+    """A header key first used for a resend is bound to that order's content from now on."""
+    seen[key] = earlier
+    pipeline.changes.results.append(IntakeResult(
+        key, earlier.get("order_id"), str(earlier.get("raw_id")), str(earlier.get("status")),
+        tuple(earlier.get("cases") or ()), tuple(earlier.get("held_lines") or ()),
+        bool(earlier.get("whole_order_held")), tuple(earlier.get("errors") or ()),
+        content_sha256=earlier.get("content_sha256")))
 
 
 def _store_once(pipeline: Pipeline, body: bytes, *, source: str, channel: str, now: datetime,

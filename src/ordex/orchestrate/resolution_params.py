@@ -15,6 +15,7 @@ from ordex.domain.codes import Action
 from ordex.domain.errors import ActionParameterError
 from ordex.domain.model import Order
 from ordex.interpret.context import DetectionContext
+from ordex.sense.reference_schema import DAY
 
 ADDRESS_FIELDS = ("name", "line1", "line2", "city", "state", "postal_code", "country")
 NEEDED_ADDRESS = ("line1", "city", "state", "postal_code")
@@ -136,7 +137,7 @@ def promise_date(_ctx: DetectionContext, order: Order, _case: Case, value: Any) 
     if value is None:
         raise _missing("promise_date", "REVISE_PROMISE")
     try:
-        day = value if isinstance(value, date) else date.fromisoformat(str(value))
+        day = value if isinstance(value, date) else DAY.parse(str(value))
     except ValueError:
         raise ActionParameterError(f"promise_date: {value!r} is not a date (YYYY-MM-DD)",
                                    field="promise_date") from None

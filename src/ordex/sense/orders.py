@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from ordex.domain.errors import InvalidPayloadError
 from ordex.domain.model import Order, RawPayload
-from ordex.sense.safe_text import printable, text_problems
+from ordex.sense.safe_text import printable, read_int, text_problems
 from ordex.sense.schema import OrderIn
 
 
@@ -78,9 +78,12 @@ def _beyond_storage(order: Order, prefix: str) -> list[dict[str, str]]:
 
 
 def decode_json(body: bytes) -> Any:
-    """Decoded JSON, or InvalidPayloadError saying where the syntax breaks."""
+    """Decoded JSON, or InvalidPayloadError saying where the syntax breaks.
+
+    An integer longer than Python reads is kept as a LongNumber, refused later naming its field.
+    """
     try:
-        return json.loads(body)
+        return json.loads(body, parse_int=read_int)
     except UnicodeDecodeError as exc:
         raise InvalidPayloadError(f"body is not UTF-8 text (byte {exc.start})",
                                   errors=[{"field": "(body)", "reason": "not UTF-8"}]) from None

@@ -8,6 +8,9 @@ whole unit of work would fail. Such text is refused at the edge with the field n
 from __future__ import annotations
 
 import re
+import sys
+from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 REFUSED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
@@ -32,6 +35,24 @@ def refused_reason(text: str) -> str | None:
     return f"contains {kind} (U+{code:04X}) at position {found.start()}"
 
 
+MAX_INT_DIGITS = sys.get_int_max_str_digits() or 4300
+"""Digits of a JSON integer Python reads (longer ones are refused, naming the field)."""
+
+
+class LongNumber(Decimal):
+    """A JSON integer too long to read as an int; the decoder keeps it so the field is named."""
+
+
+def read_int(text: str) -> int | LongNumber:
+    """A JSON integer, or a LongNumber when it has more digits than Python converts."""
+    return LongNumber(text) if len(text.lstrip("-")) > MAX_INT_DIGITS else int(text)
+
+
+def storable(values: Iterable[str]) -> set[str]:
+    """Only the strings that can be stored and looked up (the others are refused at intake)."""
+    return {v for v in values if not refused_reason(v)}
+
+
 def text_problems(value: Any, *, prefix: str = "") -> list[dict[str, str]]:
     """Every refused string (key or value) in decoded JSON, as {field, reason}; iterative."""
     problems: list[dict[str, str]] = []
@@ -42,6 +63,10 @@ def text_problems(value: Any, *, prefix: str = "") -> list[dict[str, str]]:
             reason = refused_reason(item)
             if reason:
                 problems.append({"field": path or "(body)", "reason": reason})
+        elif isinstance(item, LongNumber):
+            problems.append({"field": path or "(body)", "reason": (
+                f"a number with {len(str(item).lstrip('-'))} digits "
+                f"(at most {MAX_INT_DIGITS} are read)")})
         elif isinstance(item, dict):
             for key, child in reversed(list(item.items())):
                 name = printable(str(key))

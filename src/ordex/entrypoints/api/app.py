@@ -37,6 +37,8 @@ STORABLE = Decimal(10) ** 9
 MAX_OFFSET = 10_000_000
 """Largest `offset` of a listing (databases refuse offsets beyond 64 bits)."""
 Id = Annotated[str, Query(min_length=1, max_length=200)]
+ID_LEN = 100
+"""Longest id an event names (the reference tables' key columns are String(100))."""
 SPOOL_IN_MEMORY = 8 * 1024 * 1024
 """An EDI upload larger than this goes to a temporary file on its way to the raw store."""
 
@@ -64,17 +66,17 @@ def _not_before_start(value: date, info: ValidationInfo) -> date:
 class StockReceipt(BaseModel):
     """Goods received at a warehouse."""
 
-    item_id: str = Field(min_length=1)
-    warehouse_id: str = Field(min_length=1)
+    item_id: str = Field(min_length=1, max_length=ID_LEN)
+    warehouse_id: str = Field(min_length=1, max_length=ID_LEN)
     quantity: Decimal = Field(gt=0, lt=STORABLE, max_digits=18, decimal_places=6)
-    po_id: str | None = None
+    po_id: str | None = Field(None, max_length=ID_LEN)
     at: datetime | None = None
 
 
 class Payment(BaseModel):
     """A customer payment applied to receivables."""
 
-    customer_id: str = Field(min_length=1)
+    customer_id: str = Field(min_length=1, max_length=ID_LEN)
     amount: Decimal = Field(gt=0, lt=STORABLE, max_digits=18, decimal_places=6)
     at: datetime | None = None
 
@@ -82,7 +84,7 @@ class Payment(BaseModel):
 class InboundPODate(BaseModel):
     """A supplier's new arrival date for an inbound PO."""
 
-    po_id: str = Field(min_length=1)
+    po_id: str = Field(min_length=1, max_length=ID_LEN)
     due_date: Day
     at: datetime | None = None
 
@@ -90,9 +92,9 @@ class InboundPODate(BaseModel):
 class ContractIn(BaseModel):
     """A price contract added or replaced (same contract id)."""
 
-    contract_id: str = Field(min_length=1)
-    customer_id: str = Field(min_length=1)
-    item_id: str = Field(min_length=1)
+    contract_id: str = Field(min_length=1, max_length=ID_LEN)
+    customer_id: str = Field(min_length=1, max_length=ID_LEN)
+    item_id: str = Field(min_length=1, max_length=ID_LEN)
     uom: str = Field(min_length=1, max_length=10)
     min_qty: Decimal = Field(Decimal(0), ge=0, lt=STORABLE, max_digits=18, decimal_places=6)
     unit_price: Decimal = Field(ge=0, lt=STORABLE, max_digits=18, decimal_places=6)
@@ -107,7 +109,7 @@ class ContractIn(BaseModel):
 class ConversionIn(BaseModel):
     """A unit-of-measure conversion added or corrected for an item (a master-data fix)."""
 
-    item_id: str = Field(min_length=1)
+    item_id: str = Field(min_length=1, max_length=ID_LEN)
     uom: str = Field(min_length=1, max_length=10)
     base_qty: Decimal = Field(gt=0, lt=STORABLE, max_digits=18, decimal_places=6)
     at: datetime | None = None
@@ -116,9 +118,9 @@ class ConversionIn(BaseModel):
 class LicenceIn(BaseModel):
     """A customer licence uploaded or renewed."""
 
-    customer_id: str = Field(min_length=1)
-    licence_type: str = Field(min_length=1)
-    licence_id: str = Field(min_length=1)
+    customer_id: str = Field(min_length=1, max_length=ID_LEN)
+    licence_type: str = Field(min_length=1, max_length=50)
+    licence_id: str = Field(min_length=1, max_length=ID_LEN)
     valid_from: Day
     valid_to: Day
     at: datetime | None = None
@@ -132,7 +134,7 @@ class AllocationIn(BaseModel):
     line: int = Field(ge=1)
     item_id: str = Field(min_length=1, max_length=100)
     warehouse_id: str = Field(min_length=1, max_length=100)
-    quantity: Decimal = Field(gt=0)
+    quantity: Decimal = Field(gt=0, lt=STORABLE, max_digits=18, decimal_places=6)
 
 
 class AddressIn(BaseModel):
@@ -157,8 +159,11 @@ class CaseAction(BaseModel):
                                      description="ALTERNATE_WAREHOUSE: ship from here")
     allocations: list[AllocationIn] | None = Field(
         None, description="SPLIT_SHIPMENT / SUBSTITUTE_ITEM: the plan")
-    prices: dict[int, Decimal] | None = Field(None, description="REPRICE: line → unit price")
-    promise_date: date | None = Field(None, description="REVISE_PROMISE: the new ship date")
+    prices: dict[int, Annotated[Decimal, Field(ge=0, lt=STORABLE, max_digits=18,
+                                               decimal_places=6)]] | None = Field(
+        None, description="REPRICE: line → unit price")
+    promise_date: Day | None = Field(None, description="REVISE_PROMISE: the new ship date "
+                                     "(YYYY-MM-DD)")
     address: AddressIn | None = Field(None, description="CORRECT_ADDRESS: the address")
     ship_via: str | None = Field(None, max_length=50, description="ASSIGN_CARRIER: service")
     item_id: str | None = Field(None, max_length=100, description="MAP_ITEM: the item meant")

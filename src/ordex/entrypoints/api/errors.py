@@ -86,13 +86,21 @@ def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     return response
 
 
+def _field_of(request: Request, exc: e.OrdexError) -> str:
+    """The field an error names: its own, else the path parameter it is about, else (body)."""
+    named = exc.details.get("field")
+    if isinstance(named, str) and named:
+        return named
+    return next((f"{k}" for k in request.path_params if k in exc.details), "(body)")
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers."""
 
     @app.exception_handler(e.OrdexError)
-    async def ordex_error(_request: Request, exc: e.OrdexError) -> JSONResponse:
+    async def ordex_error(request: Request, exc: e.OrdexError) -> JSONResponse:
         status = next((code for cls, code in STATUS if isinstance(exc, cls)), 400)
-        errors = getattr(exc, "errors", None) or [{"field": exc.details.get("field", "(body)"),
+        errors = getattr(exc, "errors", None) or [{"field": _field_of(request, exc),
                                                    "reason": exc.message}]
         return error_response(status, errors, exc.message)
 
