@@ -197,3 +197,28 @@ def test_backorder_chosen_by_a_person_ships_what_there_is_and_backorders_the_res
     [applied] = sent(p, ApplyDecision)
     assert applied.detail["backorders"] == {"1": "30"}
     assert p.work.allocated["O-1"][1] == D(10)
+
+
+def test_backorder_ships_only_what_is_still_there_when_the_person_acts() -> None:
+    p = decide_pipeline(sourcing_reference(home="10", other="0"),
+                        policy_text=(ROOT_POLICY / "recommend-only.yaml").read_text())
+    p.accept(order(line(1, qty="40")), raw_id="r", key=None, now=NOW)
+    case = p.work.open_cases["O-1"]["O-1:INVENTORY_SHORTFALL"]
+    p.ctx.allocate("WIDGET", "WH1", D(6))  # another order took 6 of the 10 meanwhile
+    p.resolve(case, actor="pat", action="BACKORDER", reason="ship what is there", now=LATER)
+    [applied] = sent(p, ApplyDecision)
+    assert [a["quantity"] for a in applied.detail["allocations"]] == ["4"]
+    assert applied.detail["backorders"] == {"1": "36"}
+    assert p.work.allocated["O-1"][1] == D(4)
+
+
+def test_a_persons_split_needing_more_than_is_available_is_refused() -> None:
+    p = plain(sourcing_reference(home="10", other="5"))
+    p.accept(order(line(1, qty="40")), raw_id="r", key=None, now=NOW)
+    case = p.work.open_cases["O-1"]["O-1:INVENTORY_SHORTFALL"]
+    plan = [{"line": 1, "item_id": "WIDGET", "warehouse_id": "WH1", "quantity": "10"},
+            {"line": 1, "item_id": "WIDGET", "warehouse_id": "WH2", "quantity": "30"}]
+    with pytest.raises(ActionParameterError, match="WH2 has 5 of WIDGET available"):
+        p.resolve(case, actor="pat", action="SPLIT_SHIPMENT", reason="", now=LATER,
+                  params={"allocations": plan})
+    assert not sent(p, ApplyDecision) and case.is_open

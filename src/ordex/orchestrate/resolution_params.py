@@ -6,7 +6,7 @@ the parameter and the reason (422 on the API, exit 2 on the CLI).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -58,7 +58,7 @@ def _missing(param: str, action: str) -> ActionParameterError:
 def warehouse(ctx: DetectionContext, order: Order, case: Case, value: Any) -> dict[str, Any]:
     """ALTERNATE_WAREHOUSE: the case's lines ship from one other warehouse that has the stock."""
     if isinstance(value, dict) and value.get("allocations"):
-        return allocations(ctx, order, case, value["allocations"])
+        return feasible_allocations(ctx, order, case, value["allocations"])
     if not isinstance(value, str) or not value.strip():
         raise _missing("warehouse_id", "ALTERNATE_WAREHOUSE")
     wh = value.strip().upper()
@@ -104,13 +104,55 @@ def allocations(ctx: DetectionContext, order: Order, case: Case, value: Any) -> 
     return {"allocations": plan}
 
 
-def case_lines(_ctx: DetectionContext, order: Order, case: Case, value: Any) -> dict[str, Any]:
+def feasible_allocations(ctx: DetectionContext, order: Order, case: Case,
+                         value: Any) -> dict[str, Any]:
+    """SPLIT_SHIPMENT / SUBSTITUTE_ITEM / a warehouse plan: the rows, each with the stock
+    available to promise now (by the requested ship date plus its late days)."""
+    rows = allocations(ctx, order, case, value)["allocations"]
+    need: dict[tuple[str, str, int], Decimal] = {}
+    for row in rows:
+        key = (row["item_id"], row["warehouse_id"], int(row.get("late_days") or 0))
+        need[key] = need.get(key, Decimal(0)) + Decimal(row["quantity"])
+    for (item, wh, late), qty in need.items():
+        day = order.requested_ship_date + timedelta(days=late)
+        free = ctx.atp(item, wh, day).quantity
+        if free < qty:
+            raise ActionParameterError(f"allocations: {wh} has {free.normalize():f} of {item} "
+                                       f"available to promise, the plan needs "
+                                       f"{qty.normalize():f}", field="allocations")
+    return {"allocations": rows}
+
+
+def case_lines(ctx: DetectionContext, order: Order, case: Case, value: Any) -> dict[str, Any]:
     """BACKORDER / EXPEDITE: the lines concerned (the case's, else the whole order); with the
     recommended plan's stock (checked like any allocation) and what is backordered."""
     detail = dict(value) if isinstance(value, dict) else {}
     if detail.get("allocations"):
-        detail.update(allocations(_ctx, order, case, detail["allocations"]))
+        detail.update(_available_now(ctx, order, case, detail))
     return {**detail, "lines": list(case.lines) or [ln.line_no for ln in order.lines]}
+
+
+def _available_now(ctx: DetectionContext, order: Order, case: Case,
+                   detail: dict[str, Any]) -> dict[str, Any]:
+    """A backorder ships what is there now: each row of the plan is cut to the stock available
+    to promise today (the plan may be hours old); what it cannot ship is backordered."""
+    rows = allocations(ctx, order, case, detail["allocations"])["allocations"]
+    backorders = {str(k): Decimal(str(v)) for k, v in (detail.get("backorders") or {}).items()}
+    used: dict[tuple[str, str], Decimal] = {}
+    kept = []
+    for row in rows:
+        key = (row["item_id"], row["warehouse_id"])
+        day = order.requested_ship_date + timedelta(days=int(row.get("late_days") or 0))
+        free = ctx.atp(*key, day).quantity - used.get(key, Decimal(0))
+        qty = min(Decimal(row["quantity"]), max(free, Decimal(0)))
+        short = Decimal(row["quantity"]) - qty
+        if short > 0:
+            line = str(row["line"])
+            backorders[line] = backorders.get(line, Decimal(0)) + short
+        if qty > 0:
+            used[key] = used.get(key, Decimal(0)) + qty
+            kept.append({**row, "quantity": str(qty)})
+    return {"allocations": kept, "backorders": {k: str(v) for k, v in backorders.items()}}
 
 
 def prices(_ctx: DetectionContext, order: Order, case: Case, value: Any) -> dict[str, Any]:

@@ -67,11 +67,12 @@ class DecisionMirror:
                     held.remove(order)
                     self.book.open_value[order.customer_id] += order.value
             elif action in PLAN:
-                self._plan(order, rec.chosen.effect)
+                self.apply_plan(order, rec.chosen.effect)
             elif action == "REVISE_PROMISE":
                 self.late.add(order.order_id)
 
-    def _plan(self, order: SimOrder, effect: dict[str, Any]) -> None:
+    def apply_plan(self, order: SimOrder, effect: dict[str, Any]) -> None:
+        """Mirror a sourcing plan (automatic, or a person's backorder) in the book."""
         items = {ln.line_no: ln.item_id for ln in order.lines}
         for a in effect.get("allocations", ()):
             line, item, wh = int(a["line"]), str(a["item_id"]), str(a["warehouse_id"])

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from ordex.domain.cases import Case, CaseState
-from ordex.domain.events import PaymentPosted, StockReceived
+from ordex.domain.events import ApplyDecision, PaymentPosted, StockReceived
 from ordex.orchestrate.changes import IntakeResult
 from ordex.orchestrate.intake import MemoryIdempotency, ingest
 from ordex.orchestrate.pipeline import Pipeline
@@ -228,11 +228,18 @@ class Simulation:
             return
         if order is not None and code == "DUPLICATE_ORDER":
             self.book.cancel(order)
-        elif order is not None and code == "INVENTORY_SHORTFALL":
-            self.book.stop_waiting(order)
         given = parameters(desk.action, order, addresses=self.factory.address, at=visit.done)
         self.pipeline.resolve(case, actor=desk.actor, action=desk.action, now=visit.done,
                               reason=f"{desk.actor} handled {code.lower()}", params=given)
+        if order is not None and code == "INVENTORY_SHORTFALL":
+            # a person's BACKORDER ships what is there now (docs/decide.md): the book follows
+            applied = next((m.command.detail for m in reversed(self.pipeline.changes.outbox)
+                            if isinstance(m.command, ApplyDecision)
+                            and m.command.case_id == case.case_id), {})
+            if applied.get("allocations"):
+                self.mirror.apply_plan(order, applied)
+            else:
+                self.book.stop_waiting(order)
         self.result.events += 1
 
 
