@@ -26,3 +26,14 @@ def example_app(db_url: str) -> Iterator[App]:
     yield ordex
     ordex.engine.dispose()
 
+
+
+@pytest.fixture
+def example_intake(example_app: App) -> object:
+    """The file intake of `example_app`, with the example trading partners loaded."""
+    from ordex.bootstrap_files import FileIntake
+    from ordex.sense.edi_partners import load_partners
+
+    files = FileIntake(example_app)
+    files.load_partners(load_partners(ROOT / "examples" / "reference"))
+    return files

@@ -14,11 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ordex.adapters.db import tables as t
-from ordex.bootstrap import App
 from ordex.bootstrap_files import FileIntake
-from ordex.config import Settings
-from ordex.sense.edi_partners import load_partners
-from ordex.sense.reference import load_reference
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
@@ -44,14 +40,8 @@ def interchange(ctl: str = "000000101", *, gs06: str = "101", pos: tuple[str, ..
 
 
 @pytest.fixture
-def intake(db_url: str) -> Any:
-    app = App(Settings(database_url=db_url), clock=lambda: NOW)
-    app.migrate()
-    app.save_reference(load_reference(ROOT / "examples" / "reference"))
-    files = FileIntake(app)
-    files.load_partners(load_partners(ROOT / "examples" / "reference"))
-    yield files
-    app.engine.dispose()
+def intake(example_intake: FileIntake) -> FileIntake:
+    return example_intake
 
 
 def _ingest(intake: FileIntake, tmp_path: Path, text: str) -> Any:

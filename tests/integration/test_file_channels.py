@@ -10,12 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from ordex.adapters.db import tables as t
-from ordex.bootstrap import App
 from ordex.bootstrap_files import FileIntake
-from ordex.config import Settings
 from ordex.sense.csv_orders import CsvProfile
 from ordex.sense.edi_partners import TradingPartner, load_partners
-from ordex.sense.reference import load_reference
 from ordex.sense.x12 import iter_transactions
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,14 +21,8 @@ EDI = (ROOT / "examples" / "edi" / "acme-850.edi").read_text()
 
 
 @pytest.fixture
-def intake(db_url: str) -> FileIntake:
-    app = App(Settings(database_url=db_url), clock=lambda: NOW)
-    app.migrate()
-    app.save_reference(load_reference(ROOT / "examples" / "reference"))
-    files = FileIntake(app)
-    files.load_partners(load_partners(ROOT / "examples" / "reference"))
-    yield files
-    app.engine.dispose()
+def intake(example_intake: FileIntake) -> FileIntake:
+    return example_intake
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:

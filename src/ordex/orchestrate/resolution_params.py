@@ -206,11 +206,16 @@ def address(ctx: DetectionContext, _order: Order, _case: Case, value: Any) -> di
     return {"address": got}
 
 
+def _given_text(value: Any, param: str, action: str) -> str:
+    """A text parameter, stripped; required."""
+    if not isinstance(value, str) or not value.strip():
+        raise _missing(param, action)
+    return value.strip()
+
+
 def ship_via(ctx: DetectionContext, _order: Order, _case: Case, value: Any) -> dict[str, Any]:
     """ASSIGN_CARRIER: a carrier service on file."""
-    if not isinstance(value, str) or not value.strip():
-        raise _missing("ship_via", "ASSIGN_CARRIER")
-    via = value.strip().upper()
+    via = _given_text(value, "ship_via", "ASSIGN_CARRIER").upper()
     if ctx.services and via not in ctx.services:
         raise ActionParameterError(f"ship_via: {via} is not a carrier service on file; on file: "
                                    f"{', '.join(sorted(ctx.services))}", field="ship_via")
@@ -219,9 +224,8 @@ def ship_via(ctx: DetectionContext, _order: Order, _case: Case, value: Any) -> d
 
 def item(ctx: DetectionContext, _order: Order, _case: Case, value: Any) -> dict[str, Any]:
     """MAP_ITEM: the item on file the case's lines really mean."""
-    if not isinstance(value, str) or not value.strip():
-        raise _missing("item_id", "MAP_ITEM")
-    if value.strip() not in ctx.items:
-        raise ActionParameterError(f"item_id: {value.strip()} is not an item on file",
+    item_id = _given_text(value, "item_id", "MAP_ITEM")
+    if item_id not in ctx.items:
+        raise ActionParameterError(f"item_id: {item_id} is not an item on file",
                                    field="item_id")
-    return {"item_id": value.strip()}
+    return {"item_id": item_id}

@@ -21,7 +21,8 @@ MAX_PROBLEMS = 20
 
 
 def printable(text: str) -> str:
-    """The text with every refused character written as a \\uXXXX escape (safe to store)."""
+    """The text with every refused character written as a backslash-u escape such as `\\u0000`
+    (four hex digits; safe to store)."""
     return REFUSED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
