@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 
 from ordex.domain.codes import Queue
-from ordex.domain.events import PaymentPosted, StockReceived
+from ordex.domain.commands import PostPayment, ReceiveStock, RedateInboundPO
 from ordex.entrypoints import files
 from ordex.entrypoints.cli_case_listing import CASE_STATES, print_cases
 from ordex.entrypoints.cli_cases import register as register_cases
@@ -29,6 +29,8 @@ from ordex.entrypoints.cli_support import (
     reserve_stdout,
     user_errors,
 )
+from ordex.entrypoints.simulation import default_start
+from ordex.entrypoints.simulation import simulate as run_simulation
 from ordex.learn.kpis import headline
 from ordex.sense.reference_schema import DAY, number
 from ordex.simulate.orders import InjectionRates
@@ -57,7 +59,7 @@ def simulate(days: int = 7, seed: int = 42, db: DbOpt = None, orders: int = 60_0
             fail("need --warehouses ≥ 3, --customers ≥ 1 and --items ≥ 1")
         app = make_app(db)
         try:
-            first = date.fromisoformat(start) if start else app.default_start(days)
+            first = date.fromisoformat(start) if start else default_start(app, days)
         except ValueError:
             fail(f"--start {start!r} is not a date (YYYY-MM-DD)")
         cfg = WorldConfig(seed=seed, start=first, days=days, warehouses=warehouses,
@@ -66,9 +68,9 @@ def simulate(days: int = 7, seed: int = 42, db: DbOpt = None, orders: int = 60_0
         rates = InjectionRates().scaled(scale)
         with _progress(fmt) as bar:
             task = bar.add_task("simulating", total=(orders // days) * days)
-            report = app.simulate(cfg, orders_per_day=orders // days, rates=rates,
-                                  progress=lambda n: bar.advance(task, n),
-                                  planned=lambda n: bar.update(task, total=n))
+            report = run_simulation(app, cfg, orders_per_day=orders // days, rates=rates,
+                                    progress=lambda n: bar.advance(task, n),
+                                    planned=lambda n: bar.update(task, total=n))
         emit(report, fmt, _print_simulation)
 
 
@@ -299,8 +301,8 @@ def receive(item: str, warehouse: str, quantity: str, db: DbOpt = None,
     """Post a stock receipt; shortfalls it covers are auto-resolved."""
     with user_errors():
         app = make_app(db)
-        event = StockReceived(item, warehouse, _decimal(quantity, "quantity"), app.clock(), po)
-        closed = app.stock_received(event)
+        closed = app.bus.handle(ReceiveStock(item, warehouse, _decimal(quantity, "quantity"),
+                                             po_id=po))
         emit({"auto_resolved": closed}, fmt, lambda d: out.print(
             f"{len(closed)} case(s) auto-resolved: {', '.join(closed) or '-'}"))
 
@@ -310,8 +312,7 @@ def pay(customer: str, amount: str, db: DbOpt = None, fmt: FmtOpt = Format.text)
     """Post a customer payment; credit holds it clears are released."""
     with user_errors():
         app = make_app(db)
-        event = PaymentPosted(customer, _decimal(amount, "amount"), app.clock())
-        closed = app.payment_posted(event)
+        closed = app.bus.handle(PostPayment(customer, _decimal(amount, "amount")))
         emit({"auto_resolved": closed}, fmt, lambda d: out.print(
             f"{len(closed)} case(s) auto-resolved: {', '.join(closed) or '-'}"))
 
@@ -320,14 +321,12 @@ def pay(customer: str, amount: str, db: DbOpt = None, fmt: FmtOpt = Format.text)
 def po_date(po: str, due_date: str, db: DbOpt = None, fmt: FmtOpt = Format.text) -> None:
     """A supplier re-dated an inbound PO; shortfalls waiting on it are re-judged."""
     with user_errors():
-        from ordex.bootstrap_reevaluate import inbound_po_dated
-        from ordex.domain.events import InboundPODated
         try:
             day = DAY.parse(due_date)
         except ValueError as exc:
             fail(f"due date {exc}")
         app = make_app(db)
-        changed = inbound_po_dated(app, InboundPODated(po, day, app.clock()))
+        changed = app.bus.handle(RedateInboundPO(po, day))
         emit({"changed": changed}, fmt, lambda d: out.print(
             f"{len(changed)} case(s) changed: {', '.join(changed) or '-'}"))
 

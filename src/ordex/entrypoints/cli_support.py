@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 from sqlalchemy.exc import SQLAlchemyError
 
-from ordex.bootstrap import App
+from ordex.bootstrap import App, bootstrap
 from ordex.config import Settings
 from ordex.domain.errors import OrdexError
 
@@ -97,7 +97,7 @@ def user_errors() -> Iterator[None]:
 def make_app(db: str | None) -> App:
     """Settings from the environment, overridden by --db; schema brought up to date."""
     settings = Settings(database_url=db) if db else Settings()
-    app = App(settings)
+    app = bootstrap(settings)
     app.migrate()
     return app
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from ordex.bootstrap import offline_pipeline
 from ordex.config import Settings
+from ordex.domain.commands import IngestOrders
 from ordex.domain.errors import InvalidPayloadError, ParseError
 from ordex.orchestrate.intake import MemoryIdempotency, batched, ingest
 from ordex.sense.orders import decode_json
@@ -79,7 +80,7 @@ def ingest_paths(app: Any, paths: list[Path], *, profile: Path | None,
                "skipped": rep.skipped, "acknowledgments": rep.acknowledgments,
                "results": rep.results}
     for batch in payload_batches(plain, size=app.settings.batch_size) if plain else []:
-        outcomes = app.ingest(batch, channel="file")
+        outcomes = app.bus.handle(IngestOrders(tuple(batch), channel="file"))
         progress(len(outcomes))
         summary: dict[str, int] = {}
         for o in outcomes:

@@ -117,7 +117,9 @@ class DetectionContext:
     open_order_value: dict[str, Decimal] = field(default_factory=dict)
     recent: dict[str, list[RecentOrder]] = field(default_factory=lambda: defaultdict(list))
     recent_index: RecentIndex = field(default_factory=RecentIndex)
-    dirty_positions: set[tuple[str, str]] = field(default_factory=set)
+    position_moves: dict[tuple[str, str], tuple[Decimal, Decimal]] = field(default_factory=dict)
+    """(on hand, allocated) added to each stock position since the last hand-over: stored as
+    deltas, so work judged elsewhere at the same time is never overwritten."""
     warehouses: dict[str, Warehouse] = field(default_factory=dict)
     receivables: dict[str, list[Receivable]] = field(default_factory=dict)
     paid: dict[str, Decimal] = field(default_factory=dict)
@@ -182,7 +184,8 @@ class DetectionContext:
         if pos is None:
             pos = self.positions[key] = InventoryPosition(item_id, warehouse_id, ZERO)
         pos.allocated += quantity
-        self.dirty_positions.add(key)
+        moved = self.position_moves.get(key, (ZERO, ZERO))
+        self.position_moves[key] = (moved[0], moved[1] + quantity)
         if holder is not None:
             self._hold(key, holder, quantity)
 
@@ -203,6 +206,8 @@ class DetectionContext:
         key = (item_id, warehouse_id)
         self.allocate(item_id, warehouse_id, ZERO)
         self.positions[key].on_hand += quantity
+        moved = self.position_moves[key]
+        self.position_moves[key] = (moved[0] + quantity, moved[1])
         if po_id is not None:
             self.inbound[key] = [po for po in self.inbound.get(key, ()) if po.po_id != po_id]
 

@@ -69,6 +69,7 @@ class Changes:
     results: list[IntakeResult] = field(default_factory=list)
     events: list[LoggedEvent] = field(default_factory=list)
     positions: dict[tuple[str, str], tuple[Decimal, Decimal]] = field(default_factory=dict)
+    """(on hand, allocated) added to each stock position (deltas, never absolute values)."""
     payments: list[tuple[str, Decimal, datetime]] = field(default_factory=list)
     received_pos: list[str] = field(default_factory=list)
     decisions: list[Any] = field(default_factory=list)

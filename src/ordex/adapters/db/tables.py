@@ -235,8 +235,10 @@ cases = Table(
     Column("closed_at", TS),
     Column("resolution", Text),
     Column("assignee", String(100)),
+    Column("version", Integer, nullable=False, server_default="0"),
     Index("ix_cases_state_queue", "state", "queue"),
     Index("ix_cases_code_state", "code", "state"),
+    Index("ix_cases_customer_code_state", "customer_id", "code", "state"),
 )
 audit_log = Table(
     "audit_log", metadata,
