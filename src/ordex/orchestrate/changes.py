@@ -70,6 +70,8 @@ class Changes:
     events: list[LoggedEvent] = field(default_factory=list)
     positions: dict[tuple[str, str], tuple[Decimal, Decimal]] = field(default_factory=dict)
     """(on hand, allocated) added to each stock position (deltas, never absolute values)."""
+    line_allocations: dict[tuple[str, int, str, str], Decimal] = field(default_factory=dict)
+    """Base units added to each (order, line, item, warehouse) reservation (deltas)."""
     payments: list[tuple[str, Decimal, datetime]] = field(default_factory=list)
     received_pos: list[str] = field(default_factory=list)
     decisions: list[Any] = field(default_factory=list)

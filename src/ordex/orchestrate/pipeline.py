@@ -301,4 +301,5 @@ class Pipeline:
         """Hand over what changed since the last call (with stock moves) and start afresh."""
         changes, self.changes = self.changes, Changes()
         changes.positions, self.ctx.position_moves = self.ctx.position_moves, {}
+        changes.line_allocations, self.ctx.line_moves = self.ctx.line_moves, {}
         return changes

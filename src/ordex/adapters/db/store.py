@@ -148,9 +148,27 @@ def _write_stock_and_credit(conn: Connection, changes: Changes) -> None:
                     allocated=inv.allocated + bindparam("d_alloc", type_=inv.allocated.type)),
             [{"b_item": k[0], "b_wh": k[1], "d_on_hand": v[0], "d_alloc": v[1]}
              for k, v in sorted(moves.items())])
+    _write_line_allocations(conn, changes)
     if changes.payments:
         conn.execute(t.payments.insert(), [
             {"customer_id": c, "amount": a, "posted_at": at} for c, a, at in changes.payments])
     if changes.received_pos:
         conn.execute(update(t.inbound_pos).where(t.inbound_pos.c.po_id == bindparam("b_po"))
                      .values(received=True), [{"b_po": p} for p in changes.received_pos])
+
+
+def _write_line_allocations(conn: Connection, changes: Changes) -> None:
+    """Reservations per line and position, as deltas (every allocated unit has a line)."""
+    moves = {k: v for k, v in changes.line_allocations.items() if v}
+    if not moves:
+        return
+    insert_ignoring_duplicates(conn, t.line_allocations, [
+        {"order_id": k[0], "line_no": k[1], "item_id": k[2], "warehouse_id": k[3],
+         "quantity": Decimal(0)} for k in moves])
+    la = t.line_allocations.c
+    conn.execute(update(t.line_allocations).where(
+        (la.order_id == bindparam("b_order")) & (la.line_no == bindparam("b_line"))
+        & (la.item_id == bindparam("b_item")) & (la.warehouse_id == bindparam("b_wh")))
+        .values(quantity=la.quantity + bindparam("d_qty", type_=la.quantity.type)),
+        [{"b_order": k[0], "b_line": k[1], "b_item": k[2], "b_wh": k[3], "d_qty": v}
+         for k, v in sorted(moves.items())])

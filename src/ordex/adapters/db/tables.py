@@ -240,6 +240,15 @@ cases = Table(
     Index("ix_cases_code_state", "code", "state"),
     Index("ix_cases_customer_code_state", "customer_id", "code", "state"),
 )
+line_allocations = Table(
+    "line_allocations", metadata,
+    Column("order_id", String(100), primary_key=True),
+    Column("line_no", Integer, primary_key=True),
+    Column("item_id", String(100), primary_key=True),
+    Column("warehouse_id", String(100), primary_key=True),
+    Column("quantity", QTY, nullable=False),
+    Index("ix_line_allocations_position", "item_id", "warehouse_id"),
+)
 audit_log = Table(
     "audit_log", metadata,
     Column("entry_id", Integer, primary_key=True, autoincrement=True),
