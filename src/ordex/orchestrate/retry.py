@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from ordex.domain.errors import ConfigurationError
 
 _MAX_DOUBLINGS = 60
-"""2**60 steps of any base exceed every cap: the exponent stops growing there."""
+"""Past 2**60 steps the exponent stops growing (the float stays finite; the cap applies)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +31,7 @@ class RetryPolicy:
         """The backoff step after `attempts` failures: base × 2^(attempts−1), at most cap."""
         doublings = min(max(attempts - 1, 0), _MAX_DOUBLINGS)
         seconds = self.base.total_seconds() * 2.0 ** doublings
-        return min(self.cap, timedelta(seconds=seconds))
+        return min(self.cap, timedelta(seconds=min(seconds, self.cap.total_seconds())))
 
     def delay(self, attempts: int, *, rand: float) -> timedelta:
         """Equal jitter: half the step, plus `rand` (0 ≤ rand < 1) times the other half."""
