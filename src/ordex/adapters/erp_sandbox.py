@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, RowMapping, select
 
 from ordex.adapters.db import outbox_claims
 from ordex.adapters.db import tables as t
@@ -82,6 +82,6 @@ class SqlOutbox:
         outbox_claims.mark_failed(self.engine, retry_at, worker=worker, error=error)
 
 
-def _message(row: Mapping[str, Any]) -> OutboxMessage:
+def _message(row: Mapping[str, Any] | RowMapping) -> OutboxMessage:
     return OutboxMessage(row["message_id"], utc(row["created_at"]) or row["created_at"],
                          _command(row["command"], row["payload"]))

@@ -31,8 +31,9 @@ def as_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
-def _utc_or_none(value: datetime | None) -> datetime | None:
-    return None if value is None else value.replace(tzinfo=UTC) if value.tzinfo is None else value
+def _stored(value: datetime) -> datetime:
+    """A stored time, aware (SQLite hands them back without a timezone; all are UTC)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def enqueue(conn: Connection, items: Iterable[NewWork], *, now: datetime) -> None:
@@ -82,9 +83,9 @@ def claim(engine: Engine, *, kinds: Collection[str], worker: str, limit: int,
 
 def _item(row: Mapping[str, Any]) -> WorkItem:
     return WorkItem(id=row["id"], kind=row["kind"], key=row["key"], payload=row["payload"],
-                    attempts=row["attempts"], not_before=_utc_or_none(row["not_before"]),
-                    claimed_by=row["claimed_by"], lease_until=_utc_or_none(row["lease_until"]),
-                    last_error=row["last_error"])  # type: ignore[arg-type]
+                    attempts=row["attempts"], not_before=_stored(row["not_before"]),
+                    claimed_by=row["claimed_by"], lease_until=_stored(row["lease_until"]),
+                    last_error=row["last_error"])
 
 
 def complete(conn: Connection, ids: Collection[int], *, worker: str,
@@ -95,7 +96,7 @@ def complete(conn: Connection, ids: Collection[int], *, worker: str,
     caller must roll back what it wrote for it (see `ClaimLostError`). A lease that expired
     without being taken over still completes, since no one else started the work.
     """
-    now, done = as_utc(now), set()
+    now, done = as_utc(now), set[int]()
     ordered = sorted(ids)
     for i in range(0, len(ordered), _CHUNK):
         stmt = (update(W).where(W.c.id.in_(ordered[i:i + _CHUNK]),

@@ -27,7 +27,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.sql.expression import Alias
+from sqlalchemy.sql.expression import FromClause
 
 from ordex.adapters.db import tables as t
 from ordex.adapters.db.claims import MAX_ERROR_CHARS, as_utc
@@ -39,13 +39,13 @@ _CHUNK = 900
 PENDING, SENT = OutboxState.PENDING.value, OutboxState.SENT.value
 
 
-def _due(row: Table | Alias, now: datetime) -> ColumnElement[bool]:
+def _due(row: Table | FromClause, now: datetime) -> ColumnElement[bool]:
     """Under no live lease (never claimed, released, or expired) and past its retry time."""
     return and_(or_(row.c.lease_until.is_(None), row.c.lease_until < now),
                 or_(row.c.next_attempt_at.is_(None), row.c.next_attempt_at <= now))
 
 
-def _earlier_pending(e: Alias) -> ColumnElement[bool]:
+def _earlier_pending(e: FromClause) -> ColumnElement[bool]:
     """`e` is an undelivered message of the same order written before the outer one."""
     return and_(e.c.order_id == OB.c.order_id, e.c.state == PENDING, or_(
         e.c.created_at < OB.c.created_at,
