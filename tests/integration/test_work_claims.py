@@ -17,7 +17,7 @@ from ordex.adapters.db import tables as t
 from ordex.adapters.db.claims import SqlClaims, claim, complete, enqueue
 from ordex.adapters.db.dialect import make_engine, write_transaction
 from ordex.adapters.db.migrate import pending_migrations, upgrade
-from ordex.orchestrate.work import ClaimLostError, NewWork, WorkItem, WorkKind, WorkState
+from ordex.orchestrate.work import ClaimLostError, NewWork, WorkItem, WorkKind
 
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
 LEASE = timedelta(minutes=5)
