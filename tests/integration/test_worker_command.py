@@ -112,7 +112,7 @@ def wait_for(check: object, what: str, seconds: float = 30) -> None:
         time.sleep(0.05)
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_signal_during_a_batch_lets_it_finish_then_the_worker_exits_zero(
         tmp_path: Path, signum: int) -> None:
     url = f"sqlite:///{tmp_path / 'ordex.db'}"
@@ -139,3 +139,15 @@ def test_a_signal_wakes_an_idle_worker_which_exits_zero_at_once(tmp_path: Path) 
     _, err = child.communicate(timeout=20)
     assert child.returncode == 0, err
     assert time.monotonic() - started < 10, "it slept out its 30 s idle pause"
+
+
+def test_a_worker_in_a_background_thread_delivers_while_the_server_runs_and_stops_with_it(
+        tmp_path: Path) -> None:
+    from ordex.entrypoints.worker import in_background
+    url = f"sqlite:///{tmp_path / 'ordex.db'}"
+    engine = migrated(url)
+    with in_background(Settings(database_url=url, worker_idle_seconds=0.05)) as thread:
+        write_outbox(engine, "A")  # written by the request path while the worker runs
+        wait_for(lambda: column(engine, t.outbox.c.state) == ["sent"], "the worker to deliver")
+    assert not thread.is_alive()
+    assert column(engine, t.erp_sandbox_inbox.c.message_id) == ["m-A"]

@@ -74,6 +74,22 @@ def main(settings: Settings, *, worker_id: str | None = None, once: bool = False
 
 
 @contextmanager
+def in_background(settings: Settings, *, handlers: Mapping[str, Handler] | None = None,
+                  clock: Callable[[], datetime] = utcnow, join_seconds: float = 30.0
+                  ) -> Iterator[threading.Thread]:
+    """Run a worker in a thread while inside (`ordex serve` embedded); stop it on the way out."""
+    stop = threading.Event()
+    thread = threading.Thread(target=main, name="ordex-worker", daemon=True, args=(settings,),
+                              kwargs={"stop": stop, "handlers": handlers, "clock": clock})
+    thread.start()
+    try:
+        yield thread
+    finally:
+        stop.set()
+        thread.join(timeout=join_seconds)
+
+
+@contextmanager
 def stop_on_signals(stop: threading.Event) -> Iterator[None]:
     """While inside, SIGTERM and SIGINT set `stop` (only the main thread may catch signals)."""
     if threading.current_thread() is not threading.main_thread():
