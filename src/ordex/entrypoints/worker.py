@@ -6,6 +6,7 @@ loop in a thread. SIGTERM or SIGINT lets the batch in hand finish, then `main` r
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import secrets
@@ -24,7 +25,7 @@ from ordex.adapters.erp_sandbox import SandboxErp, SqlOutbox
 from ordex.bootstrap import utcnow
 from ordex.config import Settings
 from ordex.domain.errors import ConfigurationError
-from ordex.orchestrate.outbox import deliver
+from ordex.orchestrate.outbox import DELIVERY_RETRY, deliver
 from ordex.orchestrate.retry import RetryPolicy
 from ordex.orchestrate.worker import Handler, WorkerConfig, WorkerStats, run_worker
 
@@ -56,10 +57,11 @@ def main(settings: Settings, *, worker_id: str | None = None, once: bool = False
                                      " run `ordex migrate` first")
         config = worker_config(settings, worker_id=worker_id or default_worker_id())
         claims, outbox, erp = SqlClaims(engine), SqlOutbox(engine), SandboxErp(engine)
+        resend = dataclasses.replace(config.retry, max_attempts=DELIVERY_RETRY.max_attempts)
 
         def deliver_outbox() -> int:
             return deliver(outbox, erp, worker=config.worker, now=clock(), limit=config.batch,
-                           lease=config.lease)
+                           lease=config.lease, policy=resend)
 
         stop = stop or threading.Event()
         with stop_on_signals(stop):
