@@ -72,11 +72,12 @@ integration: install-test
 e2e: install-test
 	$(BIN)/pytest -q tests/e2e
 
-## bench: throughput and latency figures (never assertions): pipeline, detection, sourcing
+## bench: throughput and latency figures (never assertions): pipeline, detection, sourcing, claims
 bench: install-test
 	$(BIN)/python -m benchmarks.pipeline
 	$(BIN)/python -m benchmarks.detection
 	$(BIN)/python -m benchmarks.sourcing
+	$(BIN)/python -m benchmarks.claims
 
 clean:
 	rm -rf $(VENV) ordex.db ordex.db-wal ordex.db-shm .pytest_cache .mypy_cache .ruff_cache

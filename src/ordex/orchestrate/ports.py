@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Protocol
 
@@ -15,6 +15,7 @@ from ordex.interpret.recent import DupProbes
 from ordex.orchestrate.changes import Changes, OutboxMessage
 from ordex.orchestrate.intake import IdempotencyIndex
 from ordex.orchestrate.pipeline import Pipeline
+from ordex.orchestrate.work import ClaimedMessage, WorkItem
 
 
 class ChangeStore(Protocol):
@@ -187,4 +188,37 @@ class UnitOfWork(Protocol):
 
     def rollback(self) -> None:
         """Undo everything since the last commit."""
+        ...
+
+
+class ClaimStore(Protocol):
+    """Work items that workers claim under a lease; completion happens in the work's own
+    transaction (adapters.db.claims.complete), so only claiming and failing are here."""
+
+    def claim(self, *, kinds: Collection[str], worker: str, limit: int, lease: timedelta,
+              now: datetime) -> list[WorkItem]:
+        """Up to `limit` due items of these kinds, now held by `worker` until now + lease."""
+        ...
+
+    def fail(self, items: Sequence[WorkItem], *, error: str,
+             retry_at: Mapping[int, datetime | None]) -> int:
+        """Record a failed attempt: queued again at retry_at[id], or failed for good on None."""
+        ...
+
+
+class OutboxClaims(Protocol):
+    """Outbox messages that workers claim for delivery, never out of order within an order."""
+
+    def claim_outbox(self, *, worker: str, limit: int, lease: timedelta,
+                     now: datetime) -> list[ClaimedMessage]:
+        """Due messages of up to `limit` orders, each order's from its oldest undelivered on."""
+        ...
+
+    def mark_sent(self, message_ids: Sequence[str], *, at: datetime) -> None:
+        """Record that these messages were delivered."""
+        ...
+
+    def mark_failed(self, retry_at: Mapping[str, datetime], *, worker: str,
+                    error: str) -> None:
+        """Record a failed delivery of each message, to be tried again at its retry_at."""
         ...

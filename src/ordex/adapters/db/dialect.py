@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, Table, create_engine, event, text
@@ -67,6 +69,18 @@ def insert_ignoring_duplicates(conn: Connection, table: Table, rows: list[dict[s
         conn.execute(postgresql.insert(table).on_conflict_do_nothing(), rows)
     else:
         conn.execute(sqlite.insert(table).on_conflict_do_nothing(), rows)
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction that holds the write lock from its first statement on.
+
+    On SQLite `BEGIN IMMEDIATE`: a deferred transaction that reads and then writes fails at
+    once with SQLITE_BUSY when another writer committed in between (the busy timeout does not
+    apply there); an immediate one waits its turn. PostgreSQL locks rows, so a plain BEGIN.
+    """
+    with engine.connect().execution_options(**WRITE) as conn, conn.begin():
+        yield conn
 
 
 def wipe(conn: Connection, tables: list[Table]) -> None:
