@@ -33,10 +33,12 @@ from ordex.orchestrate.bus import Handler, MessageBus
 from ordex.orchestrate.handlers import cases, intake, signals
 from ordex.orchestrate.outbox import dispatch
 from ordex.orchestrate.pipeline import Pipeline
+from ordex.orchestrate.work import WorkItem, WorkKind
 from ordex.orchestrate.workset import WorkSet
 
 HANDLERS: dict[type, Callable[..., Any]] = {
-    c.IngestOrders: intake.ingest_orders, c.ReceiveStock: signals.receive_stock,
+    c.IngestOrders: intake.ingest_orders, c.QueueOrders: intake.queue_orders,
+    c.JudgeQueued: intake.judge_queued, c.ReceiveStock: signals.receive_stock,
     c.PostPayment: signals.post_payment, c.RedateInboundPO: signals.redate_inbound_po,
     c.ChangePriceContract: signals.change_price_contract,
     c.FixItemMaster: signals.fix_item_master, c.UploadLicence: signals.upload_licence,
@@ -136,3 +138,22 @@ def bootstrap(settings: Settings, *, clock: Callable[[], datetime] = utcnow,
 
 def _deliver(app: App, _fact: ErpCommandsQueued) -> None:
     app.deliver_outbox()
+
+
+def worker_handlers(app: App) -> dict[str, Callable[[list[WorkItem]], None]]:
+    """What a worker does with each kind of claimed work: hand it to the bus as a command."""
+    def judge(items: list[WorkItem]) -> None:
+        group: list[WorkItem] = []
+        for item in items:  # one unit of work per `batch_size` payloads, never more
+            group.append(item)
+            if sum(len(i.payload["raws"]) for i in group) >= app.settings.batch_size:
+                _judge(app, group)
+                group = []
+        if group:
+            _judge(app, group)
+    return {WorkKind.INTAKE.value: judge}
+
+
+def _judge(app: App, items: list[WorkItem]) -> None:
+    raws = tuple((str(r), k) for item in items for r, k in item.payload["raws"])
+    app.bus.handle(c.JudgeQueued(tuple(i.id for i in items), raws, items[0].claimed_by))
