@@ -9,7 +9,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 
-import nats.errors
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js.client import JetStreamContext
@@ -91,7 +90,7 @@ class JetStreamChannel:
     async def _fetch(self, max_items: int, wait: float) -> list[Msg]:
         try:
             return await self._sub.fetch(max_items, timeout=wait)
-        except nats.errors.TimeoutError:
+        except TimeoutError:  # nats' own and asyncio's: no message came in time
             return []
 
     def acknowledge(self, deliveries: Sequence[Delivery]) -> None:

@@ -27,10 +27,6 @@ async def _error(exc: Exception) -> None:
     log.warning("broker: %s: %s", type(exc).__name__, exc)
 
 
-async def _disconnected() -> None:
-    log.warning("broker: disconnected")
-
-
 async def _reconnected() -> None:
     log.warning("broker: reconnected")
 
@@ -38,10 +34,15 @@ async def _reconnected() -> None:
 async def connect(config: JetStreamConfig) -> Client:
     """A connection to `config.url`; BrokerUnreachableError when none is made in time."""
     client = Client()
+
+    async def disconnected() -> None:
+        if not client.is_closed:  # closing on purpose is no news
+            log.warning("broker: disconnected; reconnecting")
+
     try:
         await asyncio.wait_for(client.connect(
             config.url, name="ordex", connect_timeout=ATTEMPT_SECONDS,
-            max_reconnect_attempts=-1, error_cb=_error, disconnected_cb=_disconnected,
+            max_reconnect_attempts=-1, error_cb=_error, disconnected_cb=disconnected,
             reconnected_cb=_reconnected), timeout=config.connect_timeout)
     except (TimeoutError, OSError, nats.errors.Error) as exc:
         await client.close()

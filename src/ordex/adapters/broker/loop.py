@@ -24,11 +24,12 @@ class LoopThread:
     def run(self, coro: Coroutine[Any, Any, T], *, timeout: float) -> T:
         """Run `coro` on the loop and wait for its result (at most `timeout` seconds)."""
         future = asyncio.run_coroutine_threadsafe(coro, self._loop)
-        try:
-            return future.result(timeout)
-        except concurrent.futures.TimeoutError:
+        # wait, then look: a TimeoutError the coroutine raised is its own, not ours
+        if not concurrent.futures.wait([future], timeout).done:
             future.cancel()
-            raise BrokerTimeoutError(timeout=timeout) from None
+            raise BrokerTimeoutError(
+                f"the message broker did not answer within {timeout:g} s", timeout=timeout)
+        return future.result()
 
     def close(self) -> None:
         """Stop the loop and its thread."""
