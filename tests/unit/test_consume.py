@@ -128,3 +128,12 @@ def test_idle_rounds_call_no_handler_and_acknowledge_nothing() -> None:
                      max_items=10, timeout=0.1, stop=stop)
     assert channel.calls == ["receive"] * 3
     assert report == ConsumeReport()
+
+
+def test_drain_returns_at_the_first_empty_receive() -> None:
+    channel, handled = FakeChannel(_bodies(3)), []
+    report = consume(channel, handled.extend, max_items=2, timeout=0.1, stop=InstantStop(),
+                     drain=True)
+    assert len(handled) == 3
+    assert channel.calls == ["receive", "acknowledge"] * 2 + ["receive"]
+    assert report == ConsumeReport(batches=2, acknowledged=3, failures=0)

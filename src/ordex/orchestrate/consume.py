@@ -27,9 +27,9 @@ class ConsumeReport:
 
 
 def consume(channel: Channel, handle: Handle, *, max_items: int, timeout: float,
-            stop: threading.Event, backoff: float = 0.5,
+            stop: threading.Event, drain: bool = False, backoff: float = 0.5,
             max_backoff: float = 30.0) -> ConsumeReport:
-    """Receive, handle and acknowledge batches until `stop` is set; a failed batch stays unacked."""
+    """Handle, then acknowledge, batches until `stop` is set or (`drain`) a receive is empty."""
     batches = acknowledged = failures = 0
     delay = backoff
     while not stop.is_set():
@@ -43,6 +43,8 @@ def consume(channel: Channel, handle: Handle, *, max_items: int, timeout: float,
             delay = min(delay * 2, max_backoff)
             continue
         delay = backoff
+        if not done and drain:
+            break
         if done:
             batches, acknowledged = batches + 1, acknowledged + done
     return ConsumeReport(batches=batches, acknowledged=acknowledged, failures=failures)
