@@ -170,6 +170,34 @@ def test_two_workers_on_one_durable_consumer_share_its_messages_disjointly(
     assert _stored(config) == 0
 
 
+def test_one_channel_serves_several_threads_without_mixing_their_batches(
+        make_broker: MakeBroker) -> None:
+    config = make_broker(ack_wait=30.0)
+    total = 200
+    _publish(config, [str(n).encode() for n in range(total)])
+    got: list[list[Delivery]] = []
+    lock = threading.Lock()
+    with JetStreamChannel(config) as channel:
+
+        def work() -> None:
+            end = time.monotonic() + 20
+            while time.monotonic() < end and sum(map(len, got)) < total:
+                batch = channel.receive(max_items=7, timeout=0.3)
+                channel.acknowledge(batch)  # while another thread may be receiving
+                with lock:
+                    got.append(batch)
+
+        threads = [threading.Thread(target=work) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert channel.held == 0
+    positions = [d.position for b in got for d in b]
+    assert len(positions) == len(set(positions)) == total
+    assert _stored(config) == 0
+
+
 def test_a_message_published_twice_with_one_msg_id_is_stored_and_delivered_once(
         make_broker: MakeBroker) -> None:
     config = make_broker()

@@ -113,17 +113,22 @@ class JetStreamChannel:
                 *, keep: bool = False) -> None:
         with self._held_lock:
             pick = self._held.get if keep else self._held.pop
-            held = [h for h in (pick(d.position, None) for d in deliveries) if h is not None]
-        if len(held) < len(deliveries):
+            found = [(d.position, h) for d in deliveries
+                     if (h := pick(d.position, None)) is not None]
+            if keep:  # still in work: forgotten no sooner than a fresh delivery
+                now = time.monotonic()
+                self._held.update((p, _Held(h.msg, now)) for p, h in found)
+        if len(found) < len(deliveries):
             log.warning("broker: %d of %d deliveries were not held by this channel (settled "
                         "already, or forgotten): the broker delivers any unsettled one again",
-                        len(deliveries) - len(held), len(deliveries))
-        if held:
-            self._loop.run(self._each(held, action), timeout=GRACE + len(held) / 1000)
+                        len(deliveries) - len(found), len(deliveries))
+        if found:
+            msgs = [h.msg for _, h in found]
+            self._loop.run(self._each(msgs, action), timeout=2 * GRACE + len(msgs) / 1000)
 
-    async def _each(self, held: list[_Held], action: Callable[[Msg], Awaitable[None]]) -> None:
-        for h in held:
-            await action(h.msg)
+    async def _each(self, msgs: list[Msg], action: Callable[[Msg], Awaitable[None]]) -> None:
+        for msg in msgs:
+            await action(msg)
         await self._client.flush(timeout=int(GRACE))  # the server has read every reply
 
     def _forget_stale(self, now: float) -> None:
@@ -139,6 +144,8 @@ class JetStreamChannel:
 
     def close(self) -> None:
         """Close the connection; messages not acknowledged are delivered again after ack wait."""
+        if self._client.is_closed:
+            return
         try:
             self._loop.run(self._client.close(), timeout=GRACE)
         finally:
