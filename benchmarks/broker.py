@@ -68,7 +68,7 @@ def main() -> None:
                  for _ in range(opts.workers)]
         for p in procs:
             p.start()
-        spans = [out.get() for _ in procs]
+        spans = [out.get(timeout=600) for _ in procs]  # a worker that died ends the run
         for p in procs:
             p.join()
     finally:
