@@ -51,6 +51,15 @@ class Settings(BaseSettings):
     retry_base_seconds: float = Field(5, gt=0, description="First backoff step of failed work")
     retry_cap_seconds: float = Field(1800, gt=0, description="Longest backoff step")
     retry_max_attempts: int = Field(10, ge=1, description="Failures before work fails for good")
+    broker_url: str = Field("nats://127.0.0.1:4222", pattern=r"^(nats|tls)://\S+$",
+                            description="NATS server of the broker intake")
+    broker_stream: str = Field("ORDEX_ORDERS", pattern=r"^[A-Za-z0-9_-]+$")
+    broker_subject: str = Field("ordex.orders.>", pattern=r"^[^\s]+$",
+                                description="Subjects the stream captures and ordex reads")
+    broker_consumer: str = Field("ordex-intake", pattern=r"^[A-Za-z0-9_-]+$",
+                                 description="Durable pull consumer every worker shares")
+    broker_ack_wait_seconds: float = Field(30.0, gt=0, le=3600)
+    broker_max_ack_pending: int = Field(20_000, ge=1)
 
     @field_validator("policy_file", mode="before")
     @classmethod
