@@ -33,6 +33,7 @@ from ordex.orchestrate.bus import Handler, MessageBus
 from ordex.orchestrate.handlers import cases, intake, signals
 from ordex.orchestrate.outbox import dispatch
 from ordex.orchestrate.pipeline import Pipeline
+from ordex.orchestrate.session import SessionUnitOfWork
 from ordex.orchestrate.work import WorkItem, WorkKind
 from ordex.orchestrate.workset import WorkSet
 
@@ -125,15 +126,24 @@ def bootstrap(settings: Settings, *, clock: Callable[[], datetime] = utcnow,
         return SqlUnitOfWork(engine, pipeline_for=pipeline_for, detection=detection,
                              clock=clock)
 
-    def with_clock(handler: Callable[..., Any]) -> Handler:
-        return lambda command, unit: handler(command, unit, now=clock())
-
-    bus = MessageBus(uow=uow, handlers={k: with_clock(h) for k, h in HANDLERS.items()})
+    bus = MessageBus(uow=uow, handlers=_handlers(clock))
     app = App(settings, clock, engine, bus, Queries(engine), DbIdempotency(engine),
               SqlChangeStore(engine), SqlOutbox(engine), SandboxErp(engine), new_pipeline, uow)
     if deliver_inline:
         bus.subscribe(ErpCommandsQueued, partial(_deliver, app))
     return app
+
+
+def _handlers(clock: Callable[[], datetime]) -> dict[type, Handler]:
+    """Every handler, given `now` from this clock."""
+    def with_clock(handler: Callable[..., Any]) -> Handler:
+        return lambda command, unit: handler(command, unit, now=clock())
+    return {k: with_clock(h) for k, h in HANDLERS.items()}
+
+
+def session_bus(session: SessionUnitOfWork, *, clock: Callable[[], datetime]) -> MessageBus:
+    """The bus over one session unit of work (the simulator: one writer, state in memory)."""
+    return MessageBus(uow=lambda: session, handlers=_handlers(clock))
 
 
 def _deliver(app: App, _fact: ErpCommandsQueued) -> None:
