@@ -7,7 +7,9 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from ordex.orchestrate.changes import Changes, OutboxMessage
+from ordex.orchestrate.pipeline import Pipeline
 from ordex.orchestrate.ports import Delivery
+from ordex.orchestrate.session import SessionUnitOfWork
 from ordex.orchestrate.work import ClaimedMessage, NewWork, WorkItem, WorkState
 
 
@@ -212,3 +214,27 @@ class FakeChannel:
         """What the broker does after the ack wait: every unacknowledged item comes again."""
         self.waiting = list(self.in_flight.values()) + self.waiting
         self.in_flight.clear()
+
+
+class FakeUnitOfWork(SessionUnitOfWork):
+    """The UnitOfWork port in memory: a pipeline over reference data, commits kept in a list.
+
+    Handlers run on it exactly as on the SQL unit of work; `written` is what they committed,
+    `entered` how many units of work were opened (each handler call opens one).
+    """
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        self.written: list[Changes] = []
+        self.entered = 0
+        super().__init__(pipeline, sink=self.written.append)
+
+    def __enter__(self) -> FakeUnitOfWork:
+        self.entered += 1
+        super().__enter__()
+        return self
+
+    def commit(self, changes: Changes | None = None) -> None:
+        """Commit as the SQL store does: a changed case is one version further."""
+        for case in (changes.dirty_cases.values() if changes else ()):
+            case.version += 1
+        super().commit(changes)
