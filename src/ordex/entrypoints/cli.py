@@ -18,6 +18,7 @@ from ordex.entrypoints import files
 from ordex.entrypoints.cli_case_listing import CASE_STATES, print_cases
 from ordex.entrypoints.cli_cases import register as register_cases
 from ordex.entrypoints.cli_decide import register as register_decide
+from ordex.entrypoints.cli_files import register as register_files
 from ordex.entrypoints.cli_support import (
     Format,
     emit,
@@ -388,6 +389,7 @@ def serve(db: DbOpt = None, host: str = "127.0.0.1", port: int = 8000) -> None:
 
 register_decide(cli)
 register_cases(cli)
+register_files(cli)
 
 
 def main() -> None:
