@@ -297,3 +297,39 @@ def test_replay_of_a_case_from_an_unfinished_file_finishes_the_file(
     assert count(app, t.edi_outbound, t.edi_outbound.c.kind == "997") == 3
     assert count(app, t.edi_interchanges) == 3
     assert_exactly_once(app)
+
+
+def test_two_processes_resuming_the_same_file_at_once_take_turns_and_each_effect_is_once(
+        app: App, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+    path = tmp_path / "mixed.edi"
+    path.write_text(mixed_file())
+    clean = FileIntake(app).ingest_edi(path)
+    expected = snapshot(app, clean.raw_id)
+    app.wipe()
+    load_examples(app)
+    crash_at(monkeypatch, "ordex.bootstrap_files.edi", 1)
+    with pytest.raises(Crash):
+        FileIntake(app).ingest_edi(path)
+    monkeypatch.undo()
+    [stored] = FileIntake(app).files.unfinished()
+    others = [bootstrap(Settings(database_url=db_url, batch_size=3), clock=lambda: EXAMPLE_NOW)
+              for _ in range(2)]
+    errors: list[BaseException] = []
+
+    def resume(other: App) -> None:
+        try:
+            FileIntake(other).resume(stored, now=EXAMPLE_NOW)
+        except BaseException as exc:  # reported below: a thread's failure must fail the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=resume, args=(other,)) for other in others]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for other in others:
+        other.engine.dispose()
+    assert errors == []
+    assert snapshot(app, stored.raw_id) == expected
+    assert_exactly_once(app)
