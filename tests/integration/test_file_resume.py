@@ -55,7 +55,7 @@ def load_examples(app: App) -> FileIntake:
 
 
 def crash_at(monkeypatch: pytest.MonkeyPatch, module: str, n: int) -> list[int]:
-    """Make the n-th batch of a file (1-based) die after its writes, before its commit."""
+    """Make the n-th unit of work of a file (1-based) die before its commit: it rolls back."""
     import importlib
     target = importlib.import_module(module)
     real, calls = target.end_batch, [0]
