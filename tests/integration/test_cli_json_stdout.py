@@ -74,6 +74,7 @@ def _cases(db: str, work: Path) -> dict[str, list[str]]:
         "parse": [str(sample)],
         "replay": [quarantined],
         "retry": [],
+        "resume": ["--idle-minutes", "0"],
         "acks": [],
         "check": [str(ROOT / "examples/orders.ndjson"), "--reference",
                   str(ROOT / "examples/reference")],

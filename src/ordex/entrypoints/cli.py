@@ -19,6 +19,7 @@ from ordex.entrypoints.cli_broker import register as register_broker
 from ordex.entrypoints.cli_case_listing import CASE_STATES, print_cases
 from ordex.entrypoints.cli_cases import register as register_cases
 from ordex.entrypoints.cli_decide import register as register_decide
+from ordex.entrypoints.cli_files import register as register_files
 from ordex.entrypoints.cli_support import (
     Format,
     emit,
@@ -402,11 +403,14 @@ def serve(db: DbOpt = None, host: str = "127.0.0.1", port: int = 8000) -> None:
 @cli.command()
 def worker(db: DbOpt = None, once: Annotated[bool, typer.Option(
         help="Stop when no work is left instead of waiting for more")] = False) -> None:
-    """Claim and do queued work (intake batches, ERP delivery) until SIGTERM or SIGINT."""
+    """Finish files a crash left unfinished, then claim and do queued work (intake batches,
+    ERP delivery) until SIGTERM or SIGINT."""
     with user_errors():
         from ordex.bootstrap import worker_handlers
+        from ordex.bootstrap_files import resume_unfinished
         from ordex.entrypoints.worker import main as run_worker
         app = make_app(db, deliver_inline=False)
+        resume_unfinished(app)  # files a crash left half-read are finished first
         raise typer.Exit(run_worker(app.settings, once=once, handlers=worker_handlers(app),
                                     clock=app.clock))
 
@@ -414,6 +418,7 @@ def worker(db: DbOpt = None, once: Annotated[bool, typer.Option(
 register_decide(cli)
 register_cases(cli)
 register_broker(cli)
+register_files(cli)
 
 
 def main() -> None:
