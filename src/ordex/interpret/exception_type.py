@@ -70,22 +70,24 @@ class ExceptionType:
     actions: frozenset[Action] = frozenset()
     """What a person may resolve a case of this code with (ESCALATE is always allowed)."""
     remedies: str | None = None
-    """"module:function" in ordex.decide giving the decider's candidate actions (none: people)."""
+    """"module:function" giving the decider's candidate actions (None: only people act); the
+    shipped codes' remedies live in ordex.decide."""
     draws_stock: bool = False
     """Its lines take stock: judged on unallocated lines, and no stock moves for a line whose
     quantity is still suspect (docs/decide.md)."""
     simulation: str | None = None
-    """"module:attribute" in ordex.simulate: its injector, ground-truth rule and desk."""
+    """"module:attribute" of its `CodeSimulation` (injector, ground-truth rule, desk); the
+    shipped codes' live in ordex.simulate.codes."""
 
     def __post_init__(self) -> None:
-        """Refuse needs nobody can hydrate and references outside their stage."""
+        """Refuse context nobody can hydrate and references that name no attribute."""
         unknown = self.needs - REFERENCE - LIVE_STATE
         if unknown:
             raise ValueError(f"{self.code.value}: unknown context need(s) {sorted(unknown)}")
-        for ref, stage in ((self.remedies, "ordex.decide."), (self.simulation,
-                                                               "ordex.simulate.")):
-            if ref is not None and (not ref.startswith(stage) or ref.count(":") != 1):
-                raise ValueError(f"{self.code.value}: {ref!r} must be '{stage}MODULE:NAME'")
+        for ref in (self.remedies, self.simulation):
+            module, colon, name = (ref or "m:n").partition(":")
+            if not (module and colon and name.isidentifier()):
+                raise ValueError(f"{self.code.value}: {ref!r} is not 'MODULE:NAME'")
 
 
 @cache

@@ -117,5 +117,5 @@ def _typed(setting: Setting, value: Any) -> Any:
             return tuple(value) if isinstance(value, list | tuple) else (value,)
         return kind(value)
     except (TypeError, ValueError, ArithmeticError):
-        raise ConfigurationError(f"detector option {setting.key}: {value!r} is not a "
+        raise ConfigurationError(f"detector option {setting.key}: {value!r} is not of type "
                                  f"{kind.__name__}", key=setting.key) from None
