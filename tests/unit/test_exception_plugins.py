@@ -128,12 +128,18 @@ def test_every_exception_code_has_exactly_one_registration() -> None:
 
 
 def test_every_declared_setting_exists_and_every_threshold_is_declared() -> None:
-    declared = {s.key for kind in registry.PLUGINS.values() for s in kind.settings}
     defaults = DetectionSettings(enabled=())
+    own: list[str] = []
     for kind in registry.PLUGINS.values():
         for s in kind.settings:
-            assert s.key in TYPED and s.default == getattr(defaults, s.key), s.key
-    assert declared == TYPED  # no threshold nobody reads
+            if s.key in TYPED:  # a typed threshold, with the same default
+                assert s.default == getattr(defaults, s.key), s.key
+            else:  # a plug-in's own: read through options, never a field
+                assert s.key not in {"enabled", "options"}
+                own.append(s.key)
+    assert len(own) == len(set(own)), "a plug-in setting is declared by two codes"
+    declared = {s.key for kind in registry.PLUGINS.values() for s in kind.settings}
+    assert declared >= TYPED  # no threshold nobody reads
 
 
 def test_every_registration_names_parts_that_exist_in_their_stage() -> None:
@@ -178,3 +184,11 @@ def test_events_reevaluate_the_codes_that_declare_them_in_detector_order() -> No
     assert registry.codes_reevaluated_by(events.InboundPODated) == (
         C.INVENTORY_SHORTFALL, C.ALLOCATION_CONFLICT)
     assert registry.codes_reevaluated_by(context_events.LicenceUploaded) == (C.COMPLIANCE_HOLD,)
+
+
+def test_receipts_and_payments_rejudge_only_the_codes_the_pipeline_handles() -> None:
+    """The pipeline's receipt and payment handlers close shortfall and credit cases only, so
+    only those codes may declare these events (docs/extending.md, "Limits")."""
+    C = ExceptionCode
+    assert registry.codes_reevaluated_by(events.StockReceived) == (C.INVENTORY_SHORTFALL,)
+    assert registry.codes_reevaluated_by(events.PaymentPosted) == (C.CREDIT_LIMIT_EXCEEDED,)
