@@ -25,7 +25,6 @@ VALUE_BANDS: tuple[tuple[Decimal, int], ...] = (
     (Decimal(50_000), 40), (Decimal(10_000), 30), (Decimal(2_000), 20), (Decimal(500), 10),
 )
 SEVERITY_POINTS: dict[Severity, int] = {Severity.BLOCKING: 20, Severity.WARNING: 0}
-__all__ = ["DEFAULT_SLA_HOURS", "Decision", "Policy"]
 
 
 @dataclass(frozen=True, slots=True)
