@@ -12,17 +12,14 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, inspect
 
-from ordex.adapters.db.decide_repo import (
-    active_policy,
-    period_inputs,
-    received_since,
-    record_activation,
-)
+from ordex.adapters.db.decisions_repo import period_inputs, received_since
+from ordex.adapters.db.policy_repo import active_policy, record_activation
 from ordex.adapters.db.reference_repo import load_reference
 from ordex.adapters.db.state_repo import orders_by_id
 from ordex.config import Settings
 from ordex.decide.engine import Decider
-from ordex.decide.policy import DEFAULT_SLA_HOURS, Policy
+from ordex.decide.policy import Policy
+from ordex.decide.routing import sla_hours_of
 from ordex.decide.rules import PolicyDocument, load_policy, parse_policy
 from ordex.decide.sourcing import Network
 from ordex.domain.events import PaymentPosted, StockReceived
@@ -61,7 +58,7 @@ def activate(engine: Engine, path: Path, *, by: str, reason: str, at: datetime) 
 
 def routing_policy(doc: PolicyDocument) -> Policy:
     """The routing policy (queue, SLA) carrying the document's version."""
-    return Policy(version=doc.version, sla_hours={**DEFAULT_SLA_HOURS, **doc.sla_hours})
+    return Policy(version=doc.version, sla_hours=sla_hours_of(doc))
 
 
 def decider_for(doc: PolicyDocument, ref: ReferenceData) -> Decider:

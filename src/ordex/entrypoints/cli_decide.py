@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from ordex.adapters.db.decide_repo import policy_versions
+from ordex.adapters.db.policy_repo import policy_versions
 from ordex.bootstrap_decide import activate, whatif
 from ordex.entrypoints.cli_support import Format, emit, fail, make_app, out, user_errors
 

@@ -17,11 +17,12 @@ from ordex.orchestrate.bus import MessageBus
 from ordex.orchestrate.changes import Changes
 from ordex.orchestrate.intake import Outcome
 from ordex.orchestrate.session import SessionUnitOfWork
+from ordex.simulate.code_simulation import Facts, desks, simulations
+from ordex.simulate.ground_truth import WorldIndex, label
 from ordex.simulate.mirror import DecisionMirror
 from ordex.simulate.orders import Generated, InjectionRates, OrderFactory
-from ordex.simulate.people import DESKS, Visit, parameters, plan_visit
+from ordex.simulate.people import Visit, parameters, plan_visit
 from ordex.simulate.truth import Book, SimOrder
-from ordex.simulate.truth_taxonomy import TaxonomyRules, Thresholds
 from ordex.simulate.world import World, WorldConfig
 
 OPENS, OPEN_FOR = timedelta(hours=6), timedelta(hours=14)
@@ -66,10 +67,7 @@ class Simulation:
         s = pipeline.ctx.settings
         self.book = Book(world.ref, s.price_tolerance_abs, s.price_tolerance_pct)
         self.factory = OrderFactory(world, self.book, rates, self.rng)
-        self.rules = TaxonomyRules(world.ref, Thresholds(
-            s.margin_floor_pct, s.past_due_days, s.quantity_anomaly_min_history,
-            s.quantity_anomaly_mad_threshold, s.quantity_anomaly_min_ratio,
-            s.late_risk_slack_days))
+        self.index = WorldIndex(world.ref)
         self.rates = rates
         self.mirror = DecisionMirror(self.book, terms=world.ref.service_terms,
                                      substitutes=world.ref.substitutes)
@@ -181,24 +179,12 @@ class Simulation:
         return outcome
 
     def _label(self, gen: Generated) -> None:
-        order, book = gen.order, self.book
-        order.short_lines = book.short_lines(order)
-        labels = {"INVALID_SHIP_TO"} & gen.injected
-        if order.short_lines:
-            labels.add("INVENTORY_SHORTFALL")
-        if any(not book.price_ok(ln.unit_price, book.price(order.customer_id, ln.item_id, ln.uom,
-                                                           ln.quantity, order.order_date))
-               for ln in order.lines):
-            labels.add("PRICE_MISMATCH")
-        if book.over_limit(order):
-            labels.add("CREDIT_LIMIT_EXCEEDED")
-        if _is_duplicate(order, book.recent.get(order.customer_id, [])):
-            labels.add("DUPLICATE_ORDER")
-        labels |= self.rules.labels(order, book) & self.enabled
-        if "LATE_SHIPMENT_RISK" in self.enabled and self.rules.late(order, labels):
-            labels.add("LATE_SHIPMENT_RISK")
-        order.labels = labels
-        self.result.truth.update((order.order_id, code) for code in labels)
+        """Ground truth of a generated order, by every enabled code's own rule."""
+        order = gen.order
+        order.short_lines = self.book.short_lines(order)  # the book allocates around them
+        facts = Facts(self.book, self.index, self.pipeline.ctx.settings, gen.injected)
+        order.labels = label(order, facts, simulations(), self.enabled)
+        self.result.truth.update((order.order_id, code) for code in order.labels)
 
     def _follow_up(self, order: SimOrder, at: datetime) -> None:
         """Schedule what resolves each exception: a receipt, a payment or a person."""
@@ -220,7 +206,7 @@ class Simulation:
     def _visit(self, cases: list[Case], order: SimOrder | None) -> None:
         """Plan a person's visit to each case a desk works."""
         for case in cases:
-            if case.code.value in DESKS:
+            if case.code.value in desks():
                 visit = plan_visit(case, self.people)
                 self.push(visit.take, "human", (case, order, visit))
 
@@ -249,7 +235,7 @@ class Simulation:
         case, order, visit = payload
         if case.state not in (CaseState.OPEN, CaseState.IN_PROGRESS):
             return  # closed meanwhile (stock, payment, a cancelled duplicate)
-        code, desk = case.code.value, DESKS[case.code.value]
+        code, desk = case.code.value, desks()[case.code.value]
         self._handle(at, TakeCase(case.case_id, desk.actor))
         if visit.done >= self.end:  # still being worked when the run stops
             return
@@ -268,25 +254,3 @@ class Simulation:
             else:
                 self.book.stop_waiting(order)
         self.result.events += 1
-
-
-def _po_key(po: str) -> str:
-    return "".join(po.split()).upper().lstrip("0")
-
-
-def _is_duplicate(order: SimOrder, recent: list[SimOrder]) -> bool:
-    """Same normalised PO within 30 days, or ≥ 90 % same lines to the same place within 48 h."""
-    mine = [(ln.item_id, ln.quantity, ln.uom) for ln in order.lines]
-    for prior in recent:
-        if prior.cancelled or prior.order_id == order.order_id:
-            continue
-        if _po_key(prior.po) == _po_key(order.po) and abs(
-                (order.order_date - prior.order_date).days) <= 30:
-            return True
-        if prior.ship_to_key != order.ship_to_key or abs(order.at - prior.at) > timedelta(hours=48):
-            continue
-        theirs = [(ln.item_id, ln.quantity, ln.uom) for ln in prior.lines]
-        common = sum(min(mine.count(x), theirs.count(x)) for x in set(mine))
-        if common * 10 >= 9 * max(len(mine), len(theirs)):
-            return True
-    return False

@@ -319,7 +319,7 @@ ground_truth = Table(
     Column("code", String(40), primary_key=True),
 )
 
-# -- reference data for the full exception taxonomy (migration 0003) ---------------------
+# -- trade reference data: tax, licences, carrier services, parts, history (migration 0003)
 tax_rules = Table(
     "tax_rules", metadata,
     Column("country", String(2), primary_key=True),
