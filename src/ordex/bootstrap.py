@@ -13,14 +13,15 @@ from sqlalchemy import Connection, Engine
 from ordex.adapters.db import tables as t
 from ordex.adapters.db.dialect import make_engine, wipe
 from ordex.adapters.db.migrate import upgrade
+from ordex.adapters.db.policy_repo import policy_in_force
 from ordex.adapters.db.queries import DbIdempotency, Queries
 from ordex.adapters.db.reference_repo import save_reference
 from ordex.adapters.db.store import SqlChangeStore
 from ordex.adapters.db.uow import SqlUnitOfWork
 from ordex.adapters.erp_sandbox import SandboxErp, SqlOutbox
 from ordex.adapters.postal import ZipcodesDirectory
-from ordex.bootstrap_decide import decider_for, policy_in_force, routing_policy
 from ordex.config import Settings
+from ordex.decide.from_policy import decider_for, routing_policy
 from ordex.decide.policy import Policy
 from ordex.decide.rules import PolicyDocument
 from ordex.domain import commands as c

@@ -11,7 +11,6 @@ from typing import Any
 from ordex.adapters.db import tables as t
 from ordex.adapters.postal import ZipcodesDirectory
 from ordex.bootstrap import App, session_bus
-from ordex.bootstrap_decide import decide_summary
 from ordex.domain.errors import SimulationInFutureError
 from ordex.learn.detection import detection_report
 from ordex.orchestrate.changes import Changes
@@ -83,3 +82,15 @@ def _flush(app: App, changes: Changes) -> None:
     """Write what the simulated period changed so far, then deliver its ERP commands."""
     app.store.save(changes)
     app.deliver_outbox()
+
+
+def decide_summary(kpis: dict[str, Any], sim: Simulation) -> dict[str, Any]:
+    """Top-level touchless and OTIF rates of a simulated period, and the decide section."""
+    closed = kpis["closed_cases"]
+    opened = sum(closed.values()) + kpis["open_backlog"]
+    worked = opened - closed.get("cancelled", 0)
+    work = sim.pipeline.work
+    return {"touchless_rate": round(closed.get("auto_resolved", 0) / worked, 6) if worked
+            else 0.0,
+            "otif_rate": sim.mirror.otif(work.orders, work.cancelled, work.open_cases),
+            "decide": sim.mirror.report()}
