@@ -10,16 +10,15 @@ from datetime import datetime, timedelta
 from typing import Any, BinaryIO
 
 from ordex.domain.cases import Case
-from ordex.orchestrate.edi_acks import Outbound
-from ordex.orchestrate.stored_files import FileState, StoredFile, UnfinishedFile
-from ordex.sense.edi_partners import TradingPartner
-from ordex.sense.identifiers import ItemKeys
-
 from ordex.orchestrate.changes import Changes, OutboxMessage
+from ordex.orchestrate.edi_acks import Outbound
 from ordex.orchestrate.pipeline import Pipeline
 from ordex.orchestrate.ports import Delivery
 from ordex.orchestrate.session import SessionUnitOfWork
+from ordex.orchestrate.stored_files import FileState, StoredFile, UnfinishedFile
 from ordex.orchestrate.work import ClaimedMessage, NewWork, WorkItem, WorkState
+from ordex.sense.edi_partners import TradingPartner
+from ordex.sense.identifiers import ItemKeys
 
 
 class FakePostal:
