@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import io
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Any, BinaryIO
 
+from ordex.domain.cases import Case
 from ordex.orchestrate.changes import Changes, OutboxMessage
+from ordex.orchestrate.edi_acks import Outbound
 from ordex.orchestrate.pipeline import Pipeline
 from ordex.orchestrate.ports import Delivery
 from ordex.orchestrate.session import SessionUnitOfWork
+from ordex.orchestrate.stored_files import FileState, StoredFile, UnfinishedFile
 from ordex.orchestrate.work import ClaimedMessage, NewWork, WorkItem, WorkState
+from ordex.sense.edi_partners import TradingPartner
+from ordex.sense.identifiers import ItemKeys
 
 
 class FakePostal:
@@ -216,6 +224,111 @@ class FakeChannel:
         self.in_flight.clear()
 
 
+@dataclasses.dataclass
+class FakeFile:
+    """One stored file as the fake file store keeps it."""
+
+    body: bytes
+    source: str
+    channel: str
+    profile: dict[str, Any] | None
+    state: FileState = FileState.RECEIVED
+    progress: list[datetime] = dataclasses.field(default_factory=list)
+
+
+class FakeFiles:
+    """The RawFileStore and FileRecords ports in memory: files, documents, interchanges."""
+
+    def __init__(self) -> None:
+        self.stored: dict[str, FakeFile] = {}
+        self.documents: dict[str, str] = {}
+        self.interchanges: dict[tuple[str, str], str] = {}
+        self.partners: list[TradingPartner] = []
+        self.cases: set[str] = set()
+
+    def store(self, handle: BinaryIO, *, source: str, channel: str, now: datetime,
+              profile: dict[str, Any] | None = None) -> StoredFile:
+        body = handle.read()
+        sha = hashlib.sha256(body).hexdigest()
+        for raw_id, f in self.stored.items():
+            if hashlib.sha256(f.body).hexdigest() == sha and f.channel == channel:
+                return StoredFile(raw_id, sha, len(body), raw_id,
+                                  f.state is FileState.PROCESSED)
+        raw_id = f"F{len(self.stored) + 1:04d}"
+        self.stored[raw_id] = FakeFile(body, source, channel, profile)
+        return StoredFile(raw_id, sha, len(body), None)
+
+    def open(self, raw_id: str) -> BinaryIO:
+        return io.BytesIO(self.stored[raw_id].body)
+
+    def meta(self, raw_id: str) -> dict[str, object] | None:
+        f = self.stored.get(raw_id)
+        return None if f is None else {"source": f.source, "channel": f.channel}
+
+    def state(self, raw_id: str) -> FileState | None:
+        f = self.stored.get(raw_id)
+        return None if f is None else f.state
+
+    def unfinished(self, *, idle_since: datetime | None = None) -> list[UnfinishedFile]:
+        return [UnfinishedFile(r, f.channel, f.source, f.profile)
+                for r, f in self.stored.items() if f.state is FileState.RECEIVED
+                and (idle_since is None or not f.progress or f.progress[-1] <= idle_since)]
+
+    def touch(self, raw_id: str, *, at: datetime) -> None:
+        self.stored[raw_id].progress.append(at)
+
+    def end_batch(self, raw_id: str, *, last: bool, at: datetime) -> None:
+        self.touch(raw_id, at=at)
+        if last:
+            self.stored[raw_id].state = FileState.PROCESSED
+
+    def existing_cases(self, case_ids: Collection[str]) -> set[str]:
+        return self.cases & set(case_ids)
+
+    def write_outbound(self, docs: Sequence[Outbound], *, now: datetime) -> list[Outbound]:
+        written = []
+        for doc in docs:
+            body = None if doc.key in self.documents else doc.build(len(self.documents) + 1)
+            if body is not None:
+                self.documents[doc.key] = body
+                written.append(doc)
+        return written
+
+    def record_interchanges(self, rows: Mapping[tuple[str, str], str], *, raw_id: str,
+                            now: datetime) -> None:
+        for key, status in rows.items():
+            if self.interchanges.get(key) != "accepted":
+                self.interchanges[key] = status
+
+    def open_cases(self, case_ids: Collection[str]) -> list[Case]:
+        return []
+
+    def replace_partners(self, partners: Sequence[TradingPartner]) -> None:
+        self.partners = list(partners)
+
+
+class FakeFileLookups:
+    """The FileLookups port over a FakeFiles."""
+
+    def __init__(self, files: FakeFiles) -> None:
+        self.files = files
+
+    def partners(self) -> dict[tuple[str, str], TradingPartner]:
+        return {p.key: p for p in self.files.partners}
+
+    def accepted_before(self, sender: str, control: str) -> str | None:
+        return None
+
+    def identifier_keys(self, customers: set[str], values: set[str]) -> ItemKeys:
+        return ItemKeys()
+
+    def cases_of_file(self, raw_id: str) -> set[str]:
+        return {c for c in self.files.cases if raw_id[:16] in c}
+
+    def failure_attempts(self) -> list[dict[str, Any]]:
+        return []
+
+
 class FakeUnitOfWork(SessionUnitOfWork):
     """The UnitOfWork port in memory: a pipeline over reference data, commits kept in a list.
 
@@ -223,9 +336,10 @@ class FakeUnitOfWork(SessionUnitOfWork):
     `entered` how many units of work were opened (each handler call opens one).
     """
 
-    def __init__(self, pipeline: Pipeline) -> None:
+    def __init__(self, pipeline: Pipeline, *, files: FakeFiles | None = None) -> None:
         self.written: list[Changes] = []
         self.entered = 0
+        self.files = files or FakeFiles()
         super().__init__(pipeline, sink=self.written.append)
 
     def __enter__(self) -> FakeUnitOfWork:
@@ -237,4 +351,6 @@ class FakeUnitOfWork(SessionUnitOfWork):
         """Commit as the SQL store does: a changed case is one version further."""
         for case in (changes.dirty_cases.values() if changes else ()):
             case.version += 1
+        if changes is not None:
+            self.files.cases |= set(changes.new_cases)
         super().commit(changes)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -12,7 +13,10 @@ from sqlalchemy import Connection, Engine
 
 from ordex.adapters.db import tables as t
 from ordex.adapters.db.dialect import make_engine, wipe
+from ordex.adapters.db.file_records import SqlFileLookups
+from ordex.adapters.db.files_repo import FileStore
 from ordex.adapters.db.migrate import upgrade
+from ordex.adapters.db.outbound_repo import OutboundDocuments
 from ordex.adapters.db.policy_repo import policy_in_force
 from ordex.adapters.db.queries import DbIdempotency, Queries
 from ordex.adapters.db.reference_repo import save_reference
@@ -31,7 +35,16 @@ from ordex.interpret.build import context_from_reference
 from ordex.interpret.registry import detectors_for
 from ordex.learn.kpis import compute_kpis
 from ordex.orchestrate.bus import Handler, MessageBus
-from ordex.orchestrate.handlers import cases, intake, signals
+from ordex.orchestrate.handlers import (
+    cases,
+    files_csv,
+    files_edi,
+    files_resume,
+    intake,
+    replay,
+    signals,
+)
+from ordex.orchestrate.handlers.files_common import FileTools
 from ordex.orchestrate.outbox import dispatch
 from ordex.orchestrate.pipeline import Pipeline
 from ordex.orchestrate.session import SessionUnitOfWork
@@ -45,8 +58,13 @@ HANDLERS: dict[type, Callable[..., Any]] = {
     c.ChangePriceContract: signals.change_price_contract,
     c.FixItemMaster: signals.fix_item_master, c.UploadLicence: signals.upload_licence,
     c.TakeCase: cases.take_case, c.ResolveCase: cases.resolve_case,
+    c.IngestEdiFile: files_edi.ingest_edi_file, c.IngestCsvFile: files_csv.ingest_csv_file,
+    c.ReplayCase: replay.replay_case, c.RetryDue: replay.retry_due,
+    c.ResumeUnfinished: files_resume.resume_unfinished,
+    c.LoadTradingPartners: replay.load_trading_partners,
 }
-"""Every command and its one handler; each handler takes the command, a unit of work, `now`."""
+"""Every command and its one handler; each handler takes the command, a unit of work, `now`,
+and by name what else it needs of bootstrap (`tools`: the file handlers' adapters)."""
 
 
 def utcnow() -> datetime:
@@ -77,7 +95,11 @@ class App:
     erp: SandboxErp
     new_pipeline: Callable[..., Pipeline]
     uow: Callable[[], SqlUnitOfWork]
-    """A fresh unit of work (file handlers that run several in one command)."""
+    """A fresh unit of work."""
+    files: FileStore
+    """The raw file store (stored files and their processing state)."""
+    edi: OutboundDocuments
+    """Reads of the outbound EDI documents."""
 
     def migrate(self) -> None:
         """Bring the database schema up to date."""
@@ -127,19 +149,26 @@ def bootstrap(settings: Settings, *, clock: Callable[[], datetime] = utcnow,
         return SqlUnitOfWork(engine, pipeline_for=pipeline_for, detection=detection,
                              clock=clock)
 
-    bus = MessageBus(uow=uow, handlers=_handlers(clock))
+    files = FileStore(engine)
+    tools = FileTools(files, SqlFileLookups(engine), settings.batch_size, clock)
+    bus = MessageBus(uow=uow, handlers=_handlers(clock, tools=tools))
     app = App(settings, clock, engine, bus, Queries(engine), DbIdempotency(engine),
-              SqlChangeStore(engine), SqlOutbox(engine), SandboxErp(engine), new_pipeline, uow)
+              SqlChangeStore(engine), SqlOutbox(engine), SandboxErp(engine), new_pipeline, uow,
+              files, OutboundDocuments(engine))
     if deliver_inline:
         bus.subscribe(ErpCommandsQueued, partial(_deliver, app))
     return app
 
 
-def _handlers(clock: Callable[[], datetime]) -> dict[type, Handler]:
-    """Every handler, given `now` from this clock."""
-    def with_clock(handler: Callable[..., Any]) -> Handler:
-        return lambda command, unit: handler(command, unit, now=clock())
-    return {k: with_clock(h) for k, h in HANDLERS.items()}
+def _handlers(clock: Callable[[], datetime], **deps: Any) -> dict[type, Handler]:
+    """Every handler whose dependencies are at hand, given them and `now` from this clock."""
+    def wired(handler: Callable[..., Any]) -> Handler | None:
+        named = [p for p in list(inspect.signature(handler).parameters)[2:] if p != "now"]
+        if not set(named) <= set(deps):
+            return None  # e.g. the file handlers, on a session bus without a file store
+        given = {k: deps[k] for k in named}
+        return lambda command, unit: handler(command, unit, now=clock(), **given)
+    return {k: h for k, h in ((k, wired(h)) for k, h in HANDLERS.items()) if h is not None}
 
 
 def session_bus(session: SessionUnitOfWork, *, clock: Callable[[], datetime]) -> MessageBus:

@@ -31,10 +31,10 @@ def example_app(db_url: str) -> Iterator[App]:
 @pytest.fixture
 def example_intake(example_app: App) -> object:
     """The file intake of `example_app`, with the example trading partners loaded."""
-    from ordex.bootstrap_files import FileIntake
+    from files_kit import Files
     from ordex.sense.edi_partners import load_partners
 
-    files = FileIntake(example_app)
+    files = Files(example_app)
     files.load_partners(load_partners(ROOT / "examples" / "reference"))
     return files
 

@@ -15,12 +15,12 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import select, text
 
 from edi_files import interchange, purchase_order
+from files_kit import Files
 from ordex.adapters.db import tables as t
 from ordex.adapters.db.dialect import make_engine
 from ordex.adapters.db.migrate import alembic_config, upgrade
 from ordex.adapters.db.outbound_repo import Outbound, next_controls, write_outbound
 from ordex.bootstrap import App, bootstrap
-from ordex.bootstrap_files import FileIntake
 from ordex.config import Settings
 from ordex.sense.edi_partners import load_partners
 from ordex.sense.reference import load_reference
@@ -39,7 +39,7 @@ def two_apps(db_url: str) -> Iterator[tuple[App, App]]:
     first, second = new_app(db_url), new_app(db_url)
     first.migrate()
     first.save_reference(load_reference(ROOT / "examples" / "reference"))
-    FileIntake(first).load_partners(load_partners(ROOT / "examples" / "reference"))
+    Files(first).load_partners(load_partners(ROOT / "examples" / "reference"))
     yield first, second
     first.engine.dispose()
     second.engine.dispose()
@@ -85,7 +85,7 @@ def test_two_apps_ingesting_files_at_once_send_every_document_under_its_own_numb
         path = tmp_path / f"f{n}.edi"
         path.write_text(interchange(400 + n, [(1, sets[:6]), (2, sets[6:])]))
         files.append((app, path))
-    threads = [threading.Thread(target=FileIntake(app).ingest_edi, args=(path,))
+    threads = [threading.Thread(target=Files(app).ingest_edi, args=(path,))
                for app, path in files]
     for thread in threads:
         thread.start()
@@ -108,7 +108,7 @@ def test_a_document_written_again_under_its_key_keeps_its_first_number_and_body(
         with app.uow() as uow:
             assert write_outbound(uow.connection, [attempt, attempt], now=NOW) == expected
             uow.commit()
-    [row] = FileIntake(app).registry.documents()
+    [row] = Files(app).registry.documents()
     assert (row["body"], row["control_number"], row["doc_key"]) == ("first 1", 1, doc.key)
     assert draw(app, 1) == range(2, 3)  # the re-run drew no number
 

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from files_kit import Files
 from ordex.adapters.db import tables as t
-from ordex.bootstrap_files import FileIntake
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
@@ -40,27 +40,27 @@ def interchange(ctl: str = "000000101", *, gs06: str = "101", pos: tuple[str, ..
 
 
 @pytest.fixture
-def intake(example_intake: FileIntake) -> FileIntake:
+def intake(example_intake: Files) -> Files:
     return example_intake
 
 
-def _ingest(intake: FileIntake, tmp_path: Path, text: str) -> Any:
+def _ingest(intake: Files, tmp_path: Path, text: str) -> Any:
     path = tmp_path / "in.edi"
     path.write_text(text)
     return intake.ingest_edi(path)
 
 
-def _count(intake: FileIntake, table: Any, *where: Any) -> int:
+def _count(intake: Files, table: Any, *where: Any) -> int:
     with intake.app.engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(table).where(*where))
                    .scalar_one())
 
 
-def _docs(intake: FileIntake, kind: str) -> list[str]:
+def _docs(intake: Files, kind: str) -> list[str]:
     return [str(d["body"]) for d in intake.registry.documents() if d["kind"] == kind]
 
 
-def _failure_cases(intake: FileIntake) -> list[dict[str, Any]]:
+def _failure_cases(intake: Files) -> list[dict[str, Any]]:
     with intake.app.engine.connect() as conn:
         return [dict(r) for r in conn.execute(select(t.cases)).mappings()]
 
@@ -89,14 +89,14 @@ def _ak(doc: str, tag: str) -> list[list[str]]:
     return [s for s in segments if s[0] == tag]
 
 
-def _assert_nothing_processed(intake: FileIntake) -> None:
+def _assert_nothing_processed(intake: Files) -> None:
     assert _count(intake, t.orders) == 0
     assert _docs(intake, "855") == []
     [case] = _failure_cases(intake)
     assert case["code"] == "INTEGRATION_FAILURE"
 
 
-def test_wrong_ge01_rejects_the_whole_group_with_one_case(intake: FileIntake,
+def test_wrong_ge01_rejects_the_whole_group_with_one_case(intake: Files,
                                                           tmp_path: Path) -> None:
     report = _ingest(intake, tmp_path, interchange(ge="GE*3*101~\n"))
     _assert_nothing_processed(intake)
@@ -108,21 +108,21 @@ def test_wrong_ge01_rejects_the_whole_group_with_one_case(intake: FileIntake,
     assert "GE01" in case["reason"] and case["evidence"]["group_control"] == "101"
 
 
-def test_ge02_not_matching_gs06_rejects_the_group(intake: FileIntake, tmp_path: Path) -> None:
+def test_ge02_not_matching_gs06_rejects_the_group(intake: Files, tmp_path: Path) -> None:
     _ingest(intake, tmp_path, interchange(ge="GE*2*102~\n"))
     _assert_nothing_processed(intake)
     [ack] = _docs(intake, "997")
     assert _ak(ack, "AK9") == [["AK9", "R", "2", "2", "0", "4"]]
 
 
-def test_missing_ge_rejects_the_group(intake: FileIntake, tmp_path: Path) -> None:
+def test_missing_ge_rejects_the_group(intake: Files, tmp_path: Path) -> None:
     _ingest(intake, tmp_path, interchange(ge=""))
     _assert_nothing_processed(intake)
     [ack] = _docs(intake, "997")
     assert _ak(ack, "AK9") == [["AK9", "R", "2", "2", "0", "3"]]
 
 
-def test_a_bad_set_in_a_rejected_group_opens_no_case_of_its_own(intake: FileIntake,
+def test_a_bad_set_in_a_rejected_group_opens_no_case_of_its_own(intake: Files,
                                                                 tmp_path: Path) -> None:
     text = interchange(ge="GE*3*101~\n").replace("PO1*1*4*CS*88.00**VP*GLOVE-NIT*BP*AC-GL"
                                                  "-100~\nCTT*1*4~\nSE*8*0002",
@@ -135,7 +135,7 @@ def test_a_bad_set_in_a_rejected_group_opens_no_case_of_its_own(intake: FileInta
     assert _ak(ack, "AK9") == [["AK9", "R", "3", "2", "0", "5"]]
 
 
-def _ta1(intake: FileIntake) -> list[str]:
+def _ta1(intake: Files) -> list[str]:
     [doc] = _docs(intake, "TA1")
     segments = split(doc)
     check_envelope(segments)
@@ -144,7 +144,7 @@ def _ta1(intake: FileIntake) -> list[str]:
     return segments[1]
 
 
-def test_iea02_not_matching_isa13_rejects_the_interchange_with_a_ta1(intake: FileIntake,
+def test_iea02_not_matching_isa13_rejects_the_interchange_with_a_ta1(intake: Files,
                                                                      tmp_path: Path) -> None:
     _ingest(intake, tmp_path, interchange(iea="IEA*1*000000599~\n"))
     _assert_nothing_processed(intake)
@@ -152,20 +152,20 @@ def test_iea02_not_matching_isa13_rejects_the_interchange_with_a_ta1(intake: Fil
     assert _ta1(intake) == ["TA1", "000000101", "261123", "0900", "R", "001"]
 
 
-def test_wrong_iea01_gives_ta1_note_021(intake: FileIntake, tmp_path: Path) -> None:
+def test_wrong_iea01_gives_ta1_note_021(intake: Files, tmp_path: Path) -> None:
     _ingest(intake, tmp_path, interchange(iea="IEA*2*000000101~\n"))
     _assert_nothing_processed(intake)
     assert _docs(intake, "997") == []
     assert _ta1(intake)[4:] == ["R", "021"]
 
 
-def test_missing_iea_gives_ta1_note_023(intake: FileIntake, tmp_path: Path) -> None:
+def test_missing_iea_gives_ta1_note_023(intake: Files, tmp_path: Path) -> None:
     _ingest(intake, tmp_path, interchange(iea=""))
     _assert_nothing_processed(intake)
     assert _ta1(intake)[4:] == ["R", "023"]
 
 
-def test_a_good_interchange_after_a_bad_one_is_still_processed(intake: FileIntake,
+def test_a_good_interchange_after_a_bad_one_is_still_processed(intake: Files,
                                                                tmp_path: Path) -> None:
     bad = interchange(iea="IEA*1*000000599~\n")
     good = interchange("000000102", gs06="102", pos=("4500077011",))
@@ -181,7 +181,7 @@ def test_a_good_interchange_after_a_bad_one_is_still_processed(intake: FileIntak
 
 
 def test_replaying_a_rejected_group_creates_no_order_and_keeps_the_case(
-        intake: FileIntake, tmp_path: Path) -> None:
+        intake: Files, tmp_path: Path) -> None:
     _ingest(intake, tmp_path, interchange(ge="GE*3*101~\n"))
     [case] = _failure_cases(intake)
     result = intake.replay(case["case_id"])

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from files_kit import Files
 from ordex.bootstrap import bootstrap
-from ordex.bootstrap_files import FileIntake
 from ordex.config import Settings
 from ordex.sense.edi_partners import TradingPartner, load_partners
 from ordex.sense.reference import load_reference
@@ -32,17 +32,17 @@ def _850(lines: list[str], n4: str = "N4*Chicago*IL*60638") -> str:
 
 
 @pytest.fixture
-def intake(db_url: str) -> Iterator[FileIntake]:
+def intake(db_url: str) -> Iterator[Files]:
     app = bootstrap(Settings(database_url=db_url), clock=lambda: NOW)
     app.migrate()
     app.save_reference(load_reference(REFERENCE))
-    files = FileIntake(app)
+    files = Files(app)
     files.load_partners(load_partners(REFERENCE))
     yield files
     app.engine.dispose()
 
 
-def _ingest(intake: FileIntake, tmp_path: Path, text: str) -> dict:
+def _ingest(intake: Files, tmp_path: Path, text: str) -> dict:
     path = tmp_path / "in.edi"
     path.write_text(text)
     [result] = intake.ingest_edi(path).results
@@ -50,7 +50,7 @@ def _ingest(intake: FileIntake, tmp_path: Path, text: str) -> dict:
 
 
 def test_lines_map_by_qualified_cross_reference_gtin_and_vendor_part_and_unknown_is_kept(
-        intake: FileIntake, tmp_path: Path) -> None:
+        intake: Files, tmp_path: Path) -> None:
     result = _ingest(intake, tmp_path, _850([
         "PO1*00001*2*EA*3.00**SK*000000000001010700*VC*X-1",  # cross-reference, qualifier SK
         "PO1*00002*1*EA*13.79**UP*036000291452",               # UPC-A → the item's GTIN
@@ -68,7 +68,7 @@ def test_lines_map_by_qualified_cross_reference_gtin_and_vendor_part_and_unknown
 
 
 def test_855_is_written_for_the_good_lines_and_holds_the_unknown_one(
-        intake: FileIntake, tmp_path: Path) -> None:
+        intake: Files, tmp_path: Path) -> None:
     _ingest(intake, tmp_path, _850(["PO1*00001*1*EA*13.79**UP*036000291452*VN*RD5322",
                                     "PO1*00002*4*EA*1.00**SK*54895030"]))
     [doc] = [d for d in intake.registry.documents() if d["kind"] == "855"]
@@ -85,7 +85,7 @@ def test_855_is_written_for_the_good_lines_and_holds_the_unknown_one(
 
 @pytest.mark.parametrize(("n4", "country"), [("N4*Toronto*ON*M5V 3L9", "CA"),
                                               ("N4*Toronto*ON*M5V 3L9*CA", "CA")])
-def test_canadian_ship_to_is_stored_as_canada(intake: FileIntake, tmp_path: Path, n4: str,
+def test_canadian_ship_to_is_stored_as_canada(intake: Files, tmp_path: Path, n4: str,
                                                country: str) -> None:
     _ingest(intake, tmp_path, _850(["PO1*1*1*EA*9.25**VN*AB3542"], n4))
     order = intake.app.queries.order("ACMEIND-PO-1")
@@ -95,7 +95,7 @@ def test_canadian_ship_to_is_stored_as_canada(intake: FileIntake, tmp_path: Path
 
 
 def test_foreign_postal_code_without_n404_leaves_the_country_unknown(
-        intake: FileIntake, tmp_path: Path) -> None:
+        intake: Files, tmp_path: Path) -> None:
     _ingest(intake, tmp_path, _850(["PO1*1*1*EA*9.25**VN*AB3542"], "N4*London**SW1A 1AA"))
     order = intake.app.queries.order("ACMEIND-PO-1")
     assert order is not None and order["ship_to"]["country"] == ""
@@ -104,7 +104,7 @@ def test_foreign_postal_code_without_n404_leaves_the_country_unknown(
 
 
 def test_canadian_postal_code_in_the_wrong_province_is_invalid_ship_to(
-        intake: FileIntake, tmp_path: Path) -> None:
+        intake: Files, tmp_path: Path) -> None:
     _ingest(intake, tmp_path, _850(["PO1*1*1*EA*9.25**VN*AB3542"], "N4*Vancouver*BC*M5V 3L9"))
     order = intake.app.queries.order("ACMEIND-PO-1")
     assert order is not None
@@ -114,7 +114,7 @@ def test_canadian_postal_code_in_the_wrong_province_is_invalid_ship_to(
 
 @pytest.mark.skipif(not SAMPLES.is_dir(), reason="public EDI samples not present")
 def test_every_public_850_with_an_envelope_becomes_an_order_with_its_855(
-        intake: FileIntake, tmp_path: Path) -> None:
+        intake: Files, tmp_path: Path) -> None:
     files = sorted(p for p in SAMPLES.rglob("*") if p.is_file())
     for path in files:
         ok = [r for r in iter_transactions(path.read_bytes()) if r.status is ResultStatus.OK]
@@ -124,7 +124,7 @@ def test_every_public_850_with_an_envelope_becomes_an_order_with_its_855(
             continue
         app = bootstrap(intake.app.settings, clock=lambda: NOW)  # same database, fresh per file
         app.save_reference(load_reference(REFERENCE))
-        one = FileIntake(app)
+        one = Files(app)
         one.load_partners([TradingPartner(f"P{i}", q or "ZZ", s, "ACME", "CHI")
                            for i, (q, s) in enumerate(sorted(senders))])
         with app.engine.begin() as conn:  # samples reuse interchange numbers: forget them

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from files_kit import Files
 from ordex.bootstrap import bootstrap
-from ordex.bootstrap_files import FileIntake
 from ordex.config import Settings
 from ordex.sense.edi_partners import load_partners
 from ordex.sense.reference import load_reference
@@ -21,30 +21,30 @@ GOOD = EDI.split("ST*850*0002")[0].replace("GE*2*101", "GE*1*101") + \
     "GE*1*101~\nIEA*1*000000101~\n"
 
 
-def _intake(db_url: str, *, strict: bool) -> FileIntake:
+def _intake(db_url: str, *, strict: bool) -> Files:
     app = bootstrap(Settings(database_url=db_url), clock=lambda: NOW)
     app.migrate()
     app.save_reference(load_reference(ROOT / "examples" / "reference"))
-    files = FileIntake(app)
+    files = Files(app)
     partners = load_partners(ROOT / "examples" / "reference")
     files.load_partners([replace(p, strict_totals=strict) for p in partners])
     return files
 
 
 @pytest.fixture
-def intake(db_url: str) -> FileIntake:
+def intake(db_url: str) -> Files:
     files = _intake(db_url, strict=False)
     yield files
     files.app.engine.dispose()
 
 
-def _ingest(intake: FileIntake, tmp_path: Path, text: str) -> object:
+def _ingest(intake: Files, tmp_path: Path, text: str) -> object:
     path = tmp_path / "in.edi"
     path.write_text(text)
     return intake.ingest_edi(path)
 
 
-def test_ctt_disagreement_is_read_and_noted_on_the_order(intake: FileIntake,
+def test_ctt_disagreement_is_read_and_noted_on_the_order(intake: Files,
                                                          tmp_path: Path) -> None:
     report = _ingest(intake, tmp_path, GOOD.replace("CTT*2*9~", "CTT*1*9~"))
     [result] = report.results  # type: ignore[attr-defined]
@@ -71,7 +71,7 @@ def test_strict_partner_rejects_a_ctt_disagreement(db_url: str, tmp_path: Path) 
         intake.app.engine.dispose()
 
 
-def test_trailing_ctrl_z_opens_no_case_and_is_noted(intake: FileIntake,
+def test_trailing_ctrl_z_opens_no_case_and_is_noted(intake: Files,
                                                     tmp_path: Path) -> None:
     report = _ingest(intake, tmp_path, GOOD + "\x1a")
     [result] = report.results  # type: ignore[attr-defined]
@@ -80,7 +80,7 @@ def test_trailing_ctrl_z_opens_no_case_and_is_noted(intake: FileIntake,
     assert any("Ctrl-Z" in note for note in report.skipped)  # type: ignore[attr-defined]
 
 
-def test_two_groups_with_the_same_gs06_get_two_997s(intake: FileIntake,
+def test_two_groups_with_the_same_gs06_get_two_997s(intake: Files,
                                                     tmp_path: Path) -> None:
     group = GOOD.split("\n", 1)[1].split("IEA*")[0]
     second = group.replace("BEG*00*SA*4500077001", "BEG*00*SA*4500077002")
@@ -92,7 +92,7 @@ def test_two_groups_with_the_same_gs06_get_two_997s(intake: FileIntake,
 
 
 def test_text_after_the_last_iea_is_an_error_that_keeps_the_interchange_accepted(
-        intake: FileIntake, tmp_path: Path) -> None:
+        intake: Files, tmp_path: Path) -> None:
     report = _ingest(intake, tmp_path, GOOD + "this is not edi\n")
     [order, junk] = report.results  # type: ignore[attr-defined]
     assert order["status"] in ("accepted", "held") and junk["status"] == "rejected"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from files_kit import Files
 from ordex.adapters.db import tables as t
-from ordex.bootstrap_files import FileIntake
 from ordex.sense.csv_orders import CsvProfile
 from ordex.sense.edi_partners import TradingPartner, load_partners
 from ordex.sense.x12 import iter_transactions
@@ -21,7 +21,7 @@ EDI = (ROOT / "examples" / "edi" / "acme-850.edi").read_text()
 
 
 @pytest.fixture
-def intake(example_intake: FileIntake) -> FileIntake:
+def intake(example_intake: Files) -> Files:
     return example_intake
 
 
@@ -32,7 +32,7 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 
 def test_valid_transaction_is_processed_and_broken_one_quarantined_with_position(
-        intake: FileIntake, tmp_path: Path) -> None:
+        intake: Files, tmp_path: Path) -> None:
     report = intake.ingest_edi(write(tmp_path, "a.edi", EDI))
     ok, bad = report.results
     assert ok["order_id"] == "ACMEIND-4500077001" and ok["status"] in ("accepted", "held")
@@ -51,7 +51,7 @@ def test_valid_transaction_is_processed_and_broken_one_quarantined_with_position
     assert [ln["unit_price"] for ln in order["lines"]] == ["88.000000", "21.600000"]
 
 
-def test_997_and_855_are_written_and_read_back(intake: FileIntake, tmp_path: Path) -> None:
+def test_997_and_855_are_written_and_read_back(intake: Files, tmp_path: Path) -> None:
     intake.ingest_edi(write(tmp_path, "a.edi", EDI))
     docs = {d["kind"]: d["body"] for d in intake.registry.documents()}
     ack = [r for r in iter_transactions(docs["997"]) if r.scope.value == "transaction"]
@@ -63,7 +63,7 @@ def test_997_and_855_are_written_and_read_back(intake: FileIntake, tmp_path: Pat
 
 
 def test_identical_file_and_same_interchange_are_not_processed_twice(
-        intake: FileIntake, tmp_path: Path) -> None:
+        intake: Files, tmp_path: Path) -> None:
     intake.ingest_edi(write(tmp_path, "a.edi", EDI))
     again = intake.ingest_edi(write(tmp_path, "b.edi", EDI))
     assert again.results == [] and "identical file" in again.skipped[0]
@@ -81,7 +81,7 @@ def test_identical_file_and_same_interchange_are_not_processed_twice(
 
 
 def test_corrected_resend_of_a_rejected_interchange_is_processed(
-        intake: FileIntake, tmp_path: Path) -> None:
+        intake: Files, tmp_path: Path) -> None:
     intake.ingest_edi(write(tmp_path, "a.edi", EDI))
     fixed = EDI.replace("PO1*1*ten*EA", "PO1*1*10*EA")
     report = intake.ingest_edi(write(tmp_path, "fixed.edi", fixed))
@@ -91,7 +91,7 @@ def test_corrected_resend_of_a_rejected_interchange_is_processed(
 
 
 def test_unknown_partner_is_quarantined_and_replay_after_adding_it_resolves_the_case(
-        intake: FileIntake, tmp_path: Path) -> None:
+        intake: Files, tmp_path: Path) -> None:
     stranger = EDI.replace("ACMEIND        ", "NEWCO          ").replace("*ACMEIND*", "*NEWCO*")
     report = intake.ingest_edi(write(tmp_path, "new.edi", stranger))
     case_id = report.results[0]["cases"][0]
@@ -108,7 +108,7 @@ def test_unknown_partner_is_quarantined_and_replay_after_adding_it_resolves_the_
     assert intake.app.queries.order("NEWCO-4500077001") is not None
 
 
-def test_csv_with_sender_columns_and_european_locale(intake: FileIntake, tmp_path: Path) -> None:
+def test_csv_with_sender_columns_and_european_locale(intake: Files, tmp_path: Path) -> None:
     profile = CsvProfile.from_json(json.dumps({
         "columns": {"order_id": "Bestellung", "customer_po": "Kunden-PO",
                     "order_date": "Datum", "requested_ship_date": "Liefertermin",
@@ -140,7 +140,7 @@ def test_csv_with_sender_columns_and_european_locale(intake: FileIntake, tmp_pat
 
 
 def test_interchange_rejected_for_unknown_partner_is_processed_when_resent(
-        intake: FileIntake, tmp_path: Path) -> None:
+        intake: Files, tmp_path: Path) -> None:
     stranger = EDI.replace("ACMEIND        ", "NEWCO          ").replace("*ACMEIND*", "*NEWCO*")
     first = intake.ingest_edi(write(tmp_path, "new.edi", stranger))
     assert first.summary() == {"rejected": 2, "ack_997": 1}
@@ -152,7 +152,7 @@ def test_interchange_rejected_for_unknown_partner_is_processed_when_resent(
 
 
 def test_buyer_part_number_maps_through_the_customer_cross_reference(
-        intake: FileIntake, tmp_path: Path) -> None:
+        intake: Files, tmp_path: Path) -> None:
     edi = EDI.replace("PO1*2*5*EA***VP*VALVE-100~", "PO1*2*5*EA***BP*AC-VLV-1IN~")
     edi = edi.replace("PO1*1*4*CS*88.00**VP*GLOVE-NIT*BP*AC-GL-100~",
                       "PO1*1*4*CS*88.00**BP*NOT-IN-XREF~")
@@ -166,7 +166,7 @@ def test_buyer_part_number_maps_through_the_customer_cross_reference(
 
 
 def test_failures_are_retried_with_backoff_then_escalated_and_resolve_once_fixed(
-        intake: FileIntake, tmp_path: Path) -> None:
+        intake: Files, tmp_path: Path) -> None:
     from datetime import timedelta
     stranger = EDI.replace("ACMEIND        ", "NEWCO          ").replace("*ACMEIND*", "*NEWCO*")
     report = intake.ingest_edi(write(tmp_path, "new.edi", stranger))
@@ -190,7 +190,7 @@ def test_failures_are_retried_with_backoff_then_escalated_and_resolve_once_fixed
 
 
 def test_every_functional_group_gets_its_own_997_as_the_stream_passes_it(
-        intake: FileIntake, tmp_path: Path) -> None:
+        intake: Files, tmp_path: Path) -> None:
     second = ("GS*PO*ACMEIND*ORDEX*20261123*0900*102*X*004010~\nST*850*0003~\n"
               "BEG*00*SA*4500077003**20261123~\nN1*ST*Acme Industrial Supply*92*ACME-1~\n"
               "PO1*1*2*EA*24.00**VP*VALVE-100~\nCTT*1~\nSE*6*0003~\nGE*1*102~\n")

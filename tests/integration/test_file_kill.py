@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import func, select
 
 from edi_files import large_file
+from files_kit import Files
 from ordex.adapters.db import tables as t
 from ordex.bootstrap import bootstrap
-from ordex.bootstrap_files import FileIntake
 from ordex.config import Settings
 from ordex.sense.edi_partners import load_partners
 from ordex.sense.reference import load_reference
@@ -40,7 +40,7 @@ def test_ingest_killed_after_its_first_batch_then_run_again_leaves_each_effect_o
     app = bootstrap(Settings(database_url=db_url))
     app.migrate()
     app.save_reference(load_reference(ROOT / "examples" / "reference"))
-    FileIntake(app).load_partners(load_partners(ROOT / "examples" / "reference"))
+    Files(app).load_partners(load_partners(ROOT / "examples" / "reference"))
     path = tmp_path / "big.edi"
     path.write_text(large_file(ORDERS, per_group=PER_GROUP))
 
@@ -57,7 +57,7 @@ def test_ingest_killed_after_its_first_batch_then_run_again_leaves_each_effect_o
     assert first.returncode == -signal.SIGKILL
     killed_at = orders()
     assert 0 < killed_at < ORDERS, "the kill must land after the first batch, before the end"
-    assert [f.channel for f in FileIntake(app).files.unfinished()] == ["edi"]
+    assert [f.channel for f in Files(app).files.unfinished()] == ["edi"]
 
     second = ingest(db_url, path)
     out, err = second.communicate(timeout=120)
@@ -65,7 +65,7 @@ def test_ingest_killed_after_its_first_batch_then_run_again_leaves_each_effect_o
     [report] = json.loads(out)["files"]
     assert report["skipped"][0].startswith("resumed:")
     assert report["summary"]["replayed"] == killed_at
-    assert FileIntake(app).files.unfinished() == []
+    assert Files(app).files.unfinished() == []
     with app.engine.connect() as conn:
         docs = conn.execute(select(t.edi_outbound.c.kind, t.edi_outbound.c.doc_key,
                                    t.edi_outbound.c.control_number)).all()
@@ -88,11 +88,11 @@ def run_ordex(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 def test_ordex_resume_finishes_an_interrupted_file_and_then_has_nothing_to_do(
         db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import ordex.bootstrap_files.edi as edi
+    import ordex.orchestrate.handlers.files_edi as edi
     app = bootstrap(Settings(database_url=db_url, batch_size=50))
     app.migrate()
     app.save_reference(load_reference(ROOT / "examples" / "reference"))
-    intake = FileIntake(app)
+    intake = Files(app)
     intake.load_partners(load_partners(ROOT / "examples" / "reference"))
     path = tmp_path / "day.edi"
     path.write_text(large_file(120, per_group=60))

@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import func, select
 
 from edi_files import mixed_file
+from files_kit import Files, resume_unfinished
 from ordex.adapters.db import tables as t
 from ordex.adapters.db.files_repo import FileState
 from ordex.bootstrap import App, bootstrap
-from ordex.bootstrap_files import FileIntake, resume_unfinished
 from ordex.config import Settings
 from ordex.sense.csv_orders import DEFAULT_PROFILE, CsvProfile
 from ordex.sense.edi_partners import load_partners
@@ -47,9 +47,9 @@ def app(db_url: str, clock: list[Any]) -> Iterator[App]:
     ordex.engine.dispose()
 
 
-def load_examples(app: App) -> FileIntake:
+def load_examples(app: App) -> Files:
     app.save_reference(load_reference(REFERENCE))
-    intake = FileIntake(app)
+    intake = Files(app)
     intake.load_partners(load_partners(REFERENCE))
     return intake
 
@@ -144,8 +144,8 @@ def test_edi_file_killed_in_a_batch_is_finished_by_its_resend_exactly_as_a_clean
         app: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dies_in: int) -> None:
     path = tmp_path / "mixed.edi"
     path.write_text(mixed_file())
-    batches = crash_at(monkeypatch, "ordex.bootstrap_files.edi", 0)
-    clean = FileIntake(app).ingest_edi(path)
+    batches = crash_at(monkeypatch, "ordex.orchestrate.handlers.files_edi", 0)
+    clean = Files(app).ingest_edi(path)
     assert batches == [BATCHES]
     expected = snapshot(app, clean.raw_id)
     kinds = Counter(d[1] for d in expected["documents"])
@@ -154,7 +154,7 @@ def test_edi_file_killed_in_a_batch_is_finished_by_its_resend_exactly_as_a_clean
     app.wipe()
     intake = load_examples(app)
 
-    calls = crash_at(monkeypatch, "ordex.bootstrap_files.edi", dies_in)
+    calls = crash_at(monkeypatch, "ordex.orchestrate.handlers.files_edi", dies_in)
     with pytest.raises(Crash):
         intake.ingest_edi(path)
     [stored] = intake.files.unfinished()
@@ -174,8 +174,8 @@ def test_resumed_file_answers_what_committed_and_reports_only_what_it_writes(
         app: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "mixed.edi"
     path.write_text(mixed_file())
-    intake = FileIntake(app)
-    crash_at(monkeypatch, "ordex.bootstrap_files.edi", 3)
+    intake = Files(app)
+    crash_at(monkeypatch, "ordex.orchestrate.handlers.files_edi", 3)
     with pytest.raises(Crash):
         intake.ingest_edi(path)
     orders, docs = count(app, t.orders), count(app, t.edi_outbound)
@@ -210,11 +210,11 @@ def test_csv_file_killed_in_a_batch_is_finished_by_its_resend_exactly_as_a_clean
         app: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "orders.csv"
     path.write_text(csv_file(10, bad=5))
-    clean = FileIntake(app).ingest_csv(path, DEFAULT_PROFILE)
+    clean = Files(app).ingest_csv(path, DEFAULT_PROFILE)
     expected = snapshot(app, clean.raw_id)
     app.wipe()
     intake = load_examples(app)
-    crash_at(monkeypatch, "ordex.bootstrap_files.csv_files", 3)
+    crash_at(monkeypatch, "ordex.orchestrate.handlers.files_csv", 3)
     with pytest.raises(Crash):
         intake.ingest_csv(path, DEFAULT_PROFILE)
     assert count(app, t.orders) == 5  # two batches committed: C-1..C-6 but the bad C-5
@@ -238,9 +238,9 @@ def test_two_interrupted_files_are_resumed_once_idle_with_the_profile_they_were_
     csv.write_text(csv_file(8).replace(",", ";"))
     profile = CsvProfile.from_json(json.dumps(
         {"columns": DEFAULT_PROFILE.columns, "delimiter": ";"}))
-    intake = FileIntake(app)
-    crash_at(monkeypatch, "ordex.bootstrap_files.edi", 2)
-    crash_at(monkeypatch, "ordex.bootstrap_files.csv_files", 2)
+    intake = Files(app)
+    crash_at(monkeypatch, "ordex.orchestrate.handlers.files_edi", 2)
+    crash_at(monkeypatch, "ordex.orchestrate.handlers.files_csv", 2)
     for attempt in (lambda: intake.ingest_edi(edi), lambda: intake.ingest_csv(csv, profile)):
         with pytest.raises(Crash):
             attempt()
@@ -265,7 +265,7 @@ def test_a_file_that_fails_again_is_reported_and_tried_only_after_the_idle_time_
         app: App, tmp_path: Path, clock: list[Any]) -> None:
     path = tmp_path / "latin.csv"
     path.write_bytes(csv_file(2).encode() + "C-9,ACME,P-\xe9\n".encode("latin-1"))
-    intake = FileIntake(app)
+    intake = Files(app)
     with pytest.raises(Exception, match="not utf-8-sig text"):
         intake.ingest_csv(path, DEFAULT_PROFILE)
     clock[0] = EXAMPLE_NOW + timedelta(minutes=6)
@@ -282,8 +282,8 @@ def test_replay_of_a_case_from_an_unfinished_file_finishes_the_file(
         app: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "mixed.edi"
     path.write_text(mixed_file())
-    intake = FileIntake(app)
-    crash_at(monkeypatch, "ordex.bootstrap_files.edi", 2)
+    intake = Files(app)
+    crash_at(monkeypatch, "ordex.orchestrate.handlers.files_edi", 2)
     with pytest.raises(Crash):
         intake.ingest_edi(path)
     monkeypatch.undo()
@@ -304,22 +304,22 @@ def test_two_processes_resuming_the_same_file_at_once_take_turns_and_each_effect
     import threading
     path = tmp_path / "mixed.edi"
     path.write_text(mixed_file())
-    clean = FileIntake(app).ingest_edi(path)
+    clean = Files(app).ingest_edi(path)
     expected = snapshot(app, clean.raw_id)
     app.wipe()
     load_examples(app)
-    crash_at(monkeypatch, "ordex.bootstrap_files.edi", 1)
+    crash_at(monkeypatch, "ordex.orchestrate.handlers.files_edi", 1)
     with pytest.raises(Crash):
-        FileIntake(app).ingest_edi(path)
+        Files(app).ingest_edi(path)
     monkeypatch.undo()
-    [stored] = FileIntake(app).files.unfinished()
+    [stored] = Files(app).files.unfinished()
     others = [bootstrap(Settings(database_url=db_url, batch_size=3), clock=lambda: EXAMPLE_NOW)
               for _ in range(2)]
     errors: list[BaseException] = []
 
     def resume(other: App) -> None:
         try:
-            FileIntake(other).resume(stored, now=EXAMPLE_NOW)
+            Files(other).resume(stored)
         except BaseException as exc:  # reported below: a thread's failure must fail the test
             errors.append(exc)
 

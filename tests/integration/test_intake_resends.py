@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import func, select
 
 from commands import ingest
+from files_kit import Files
 from ordex.adapters.db import tables as t
 from ordex.bootstrap import App, bootstrap
-from ordex.bootstrap_files import FileIntake
 from ordex.config import Settings
 from ordex.entrypoints.files import ingest_paths
 from ordex.sense.csv_orders import DEFAULT_PROFILE
@@ -31,7 +31,7 @@ def app(db_url: str) -> App:
     ordex = bootstrap(Settings(database_url=db_url), clock=lambda: NOW)
     ordex.migrate()
     ordex.save_reference(load_reference(ROOT / "examples" / "reference"))
-    FileIntake(ordex).load_partners(load_partners(ROOT / "examples" / "reference"))
+    Files(ordex).load_partners(load_partners(ROOT / "examples" / "reference"))
     yield ordex
     ordex.engine.dispose()
 
@@ -135,7 +135,7 @@ def test_rerunning_a_csv_file_with_a_bad_row_stores_nothing_new(app: App, tmp_pa
             f"C-2,ACME,P-2,2026-13-45,2026-11-24,UPSN-GND,CHI,{addr},1,BOLT-M8,5,EA,0.40"]
     path = tmp_path / "orders.csv"
     path.write_text("\n".join(rows) + "\n")
-    intake = FileIntake(app)
+    intake = Files(app)
     intake.ingest_csv(path, DEFAULT_PROFILE)
     raws, cases = count(app, t.raw_payloads), integration_cases(app)
     again = intake.ingest_csv(path, DEFAULT_PROFILE)
@@ -146,7 +146,7 @@ def test_rerunning_a_csv_file_with_a_bad_row_stores_nothing_new(app: App, tmp_pa
 def test_an_identical_edi_file_is_not_stored_a_second_time(app: App, tmp_path: Path) -> None:
     path = tmp_path / "a.edi"
     path.write_text(EDI)
-    intake = FileIntake(app)
+    intake = Files(app)
     first = intake.ingest_edi(path)
     raws, chunks = count(app, t.raw_payloads), count(app, t.raw_chunks)
     again = intake.ingest_edi(path)

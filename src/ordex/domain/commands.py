@@ -7,11 +7,12 @@ application's clock).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
 from ordex.domain.model import CustomerLicence, Item, PriceContract, UnitConversion
 
@@ -127,6 +128,75 @@ class JudgeQueued:
     """The worker holding the claims (another worker's takeover makes the work roll back)."""
 
 
+Progress = Callable[[int], None] | None
+"""Told how many orders of a file each committed unit of work read (a progress bar)."""
+
+
+@dataclass(frozen=True, slots=True)
+class IngestEdiFile:
+    """Store an EDI X12 file raw (path or stream), then read and answer every interchange.
+
+    With `raw_id` the stored copy of a file received before is read (resumed) instead.
+    A stream is read from its start (the bus may run the command again).
+    """
+
+    source: str
+    path: Path | None = None
+    stream: BinaryIO | None = None
+    raw_id: str | None = None
+    progress: Progress = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class IngestCsvFile:
+    """Store a CSV order file raw (path or stream), then read it with the sender's profile.
+
+    With `raw_id` the stored copy is read (resumed) instead, with the profile given.
+    """
+
+    source: str
+    profile: Mapping[str, Any] | None = None
+    """The column profile as JSON data (sense.csv_orders.profile_json); None: the default."""
+    path: Path | None = None
+    stream: BinaryIO | None = None
+    raw_id: str | None = None
+    progress: Progress = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayCase:
+    """Re-read the stored raw payload of an open INTEGRATION_FAILURE case after a fix."""
+
+    case_id: str
+    actor: str = "ordex"
+
+
+@dataclass(frozen=True, slots=True)
+class RetryDue:
+    """Replay quarantined payloads whose retry is due (backoff), then route them to people."""
+
+    base_hours: float = 1.0
+    max_attempts: int = 4
+    at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResumeUnfinished:
+    """Finish every stored file whose processing stopped and shows no progress for `idle`."""
+
+    idle: timedelta = timedelta(minutes=5)
+    progress: Progress = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadTradingPartners:
+    """Replace the EDI trading partners."""
+
+    partners: tuple[Any, ...]
+    """sense.edi_partners.TradingPartner rows."""
+
+
 Command = (IngestOrders | QueueOrders | JudgeQueued | ReceiveStock | PostPayment
            | RedateInboundPO | ChangePriceContract | FixItemMaster | UploadLicence | TakeCase
-           | ResolveCase)
+           | ResolveCase | IngestEdiFile | IngestCsvFile | ReplayCase | RetryDue
+           | ResumeUnfinished | LoadTradingPartners)

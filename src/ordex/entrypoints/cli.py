@@ -225,8 +225,8 @@ def replay(case_id: str, db: DbOpt = None, fmt: FmtOpt = Format.text,
            actor: str = "ordex") -> None:
     """Re-read the raw payload of an INTEGRATION_FAILURE case after a fix; resolve it if fixed."""
     with user_errors():
-        from ordex.bootstrap_files import FileIntake
-        result = FileIntake(make_app(db)).replay(case_id, actor=actor)
+        from ordex.domain.commands import ReplayCase
+        result = make_app(db).bus.handle(ReplayCase(case_id, actor))
         emit(result, fmt, lambda r: out.print(
             f"resolved: {', '.join(r['resolved']) or '-'}; still failing: "
             f"{', '.join(r['still_failing']) or '-'}"))
@@ -242,9 +242,8 @@ def retry(db: DbOpt = None, fmt: FmtOpt = Format.text,
     with user_errors():
         if base_hours <= 0 or max_attempts < 1:
             fail("--base-hours must be > 0 and --max-attempts ≥ 1")
-        from ordex.bootstrap_files import FileIntake
-        result = FileIntake(make_app(db)).retry_due(base_hours=base_hours,
-                                                    max_attempts=max_attempts)
+        from ordex.domain.commands import RetryDue
+        result = make_app(db).bus.handle(RetryDue(base_hours, max_attempts))
         emit(result, fmt, lambda r: out.print(
             f"{r['due']} due · resolved: {', '.join(r['resolved']) or '-'} · escalated: "
             f"{', '.join(r['escalated']) or '-'}"))
@@ -255,9 +254,7 @@ def acks(db: DbOpt = None, order: str | None = None, kind: str | None = None,
          limit: int = 20, fmt: FmtOpt = Format.text) -> None:
     """Outbound EDI acknowledgments (997, 855, TA1), newest first."""
     with user_errors():
-        from ordex.bootstrap_files import FileIntake
-        docs = FileIntake(make_app(db)).registry.documents(order_id=order, kind=kind,
-                                                           limit=limit)
+        docs = make_app(db).edi.documents(order_id=order, kind=kind, limit=limit)
         emit(docs, fmt, lambda ds: [out.print(f"--- {d['kind']} to {d['partner']} "
                                               f"{d['order_id'] or ''}\n{d['body']}",
                                               highlight=False, markup=False, soft_wrap=True)
@@ -355,13 +352,13 @@ def _decimal(text: str, what: str) -> Decimal:
 def load_reference(folder: Path, db: DbOpt = None) -> None:
     """Replace the reference data with a folder of CSV files."""
     with user_errors():
-        from ordex.bootstrap_files import FileIntake
+        from ordex.domain.commands import LoadTradingPartners
         from ordex.sense.reference import load_folder
         loaded = load_folder(folder)  # every problem of the folder, before the database
         ref = loaded.ref
         app = make_app(db)
         app.save_reference(ref)
-        FileIntake(app).load_partners(loaded.partners)
+        app.bus.handle(LoadTradingPartners(tuple(loaded.partners)))
         out.print(f"Loaded {len(ref.customers):,} customers, {len(ref.items):,} items, "
                   f"{len(ref.inventory):,} stock positions from {folder}.")
 
@@ -407,10 +404,10 @@ def worker(db: DbOpt = None, once: Annotated[bool, typer.Option(
     ERP delivery) until SIGTERM or SIGINT."""
     with user_errors():
         from ordex.bootstrap import worker_handlers
-        from ordex.bootstrap_files import resume_unfinished
+        from ordex.domain.commands import ResumeUnfinished
         from ordex.entrypoints.worker import main as run_worker
         app = make_app(db, deliver_inline=False)
-        resume_unfinished(app)  # files a crash left half-read are finished first
+        app.bus.handle(ResumeUnfinished())  # files a crash left half-read are finished first
         raise typer.Exit(run_worker(app.settings, once=once, handlers=worker_handlers(app),
                                     clock=app.clock))
 

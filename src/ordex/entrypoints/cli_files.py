@@ -26,8 +26,8 @@ def resume_command(db: DbOpt = None, fmt: FmtOpt = Format.text, idle_minutes: Id
     with user_errors():
         if idle_minutes < 0:
             fail("--idle-minutes must be 0 or more")
-        from ordex.bootstrap_files import resume_unfinished
-        done = resume_unfinished(make_app(db), idle=timedelta(minutes=idle_minutes))
+        from ordex.domain.commands import ResumeUnfinished
+        done = make_app(db).bus.handle(ResumeUnfinished(timedelta(minutes=idle_minutes)))
         files = [{"source": r.source, "raw_id": r.raw_id, "summary": r.summary(),
                   "skipped": r.skipped, "acknowledgments": r.acknowledgments,
                   "results": r.results} for r in done.reports]

@@ -8,7 +8,7 @@ from typing import Any
 
 from ordex.bootstrap import offline_pipeline
 from ordex.config import Settings
-from ordex.domain.commands import IngestOrders, QueueOrders
+from ordex.domain.commands import IngestCsvFile, IngestEdiFile, IngestOrders, QueueOrders
 from ordex.domain.errors import InvalidPayloadError, ParseError
 from ordex.orchestrate.intake import MemoryIdempotency, batched, ingest
 from ordex.sense.orders import decode_json
@@ -60,19 +60,18 @@ def is_edi(path: Path) -> bool:
 def ingest_paths(app: Any, paths: list[Path], *, profile: Path | None,
                  progress: Any) -> Iterator[dict[str, Any]]:
     """Ingest files of any supported kind; yields one report per file (or batch of JSON)."""
-    from ordex.bootstrap_files import FileIntake
-    from ordex.sense.csv_orders import DEFAULT_PROFILE, CsvProfile
+    from ordex.sense.csv_orders import CsvProfile, profile_json
     problem = missing_files(paths)
     if problem:
         raise ParseError(problem, files=[str(p) for p in paths if not p.is_file()])
-    intake = FileIntake(app)
     plain = []
     for path in paths:
         if is_edi(path):
-            rep = intake.ingest_edi(path, progress=progress)
+            rep = app.bus.handle(IngestEdiFile(str(path), path=path, progress=progress))
         elif path.suffix.lower() in {".csv", ".tsv"}:
-            chosen = CsvProfile.load(profile) if profile else DEFAULT_PROFILE
-            rep = intake.ingest_csv(path, chosen, progress=progress)
+            chosen = profile_json(CsvProfile.load(profile)) if profile else None
+            rep = app.bus.handle(IngestCsvFile(str(path), chosen, path=path,
+                                               progress=progress))
         else:
             plain.append(path)
             continue

@@ -6,7 +6,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from ordex.domain.cases import Case
 from ordex.domain.codes import ExceptionCode
@@ -19,9 +19,13 @@ from ordex.domain.model import (
 )
 from ordex.interpret.recent import DupProbes
 from ordex.orchestrate.changes import Changes, OutboxMessage
+from ordex.orchestrate.edi_acks import Outbound
 from ordex.orchestrate.intake import IdempotencyIndex
 from ordex.orchestrate.pipeline import Pipeline
+from ordex.orchestrate.stored_files import FileState, StoredFile, UnfinishedFile
 from ordex.orchestrate.work import ClaimedMessage, NewWork, WorkItem
+from ordex.sense.edi_partners import TradingPartner
+from ordex.sense.identifiers import ItemKeys
 
 
 class ChangeStore(Protocol):
@@ -240,3 +244,93 @@ class OutboxClaims(Protocol):
                     error: str) -> None:
         """Record a failed delivery of each message, to be tried again at its retry_at."""
         ...
+
+
+class RawFileStore(Protocol):
+    """Whole files kept raw: each is stored (and committed) before a byte of it is read."""
+
+    def store(self, handle: BinaryIO, *, source: str, channel: str, now: datetime,
+              profile: dict[str, Any] | None = None) -> StoredFile:
+        """Copy a file in chunk by chunk; identical bytes received before keep the first copy."""
+        ...
+
+    def open(self, raw_id: str) -> BinaryIO:
+        """The stored bytes as a stream (read a chunk at a time, outside any unit of work)."""
+        ...
+
+    def meta(self, raw_id: str) -> dict[str, object] | None:
+        """Source, channel and size of a stored payload."""
+        ...
+
+    def state(self, raw_id: str) -> FileState | None:
+        """The processing state of a stored payload (None when there is none)."""
+        ...
+
+    def unfinished(self, *, idle_since: datetime | None = None) -> list[UnfinishedFile]:
+        """Stored files not processed to their end, without progress since `idle_since`."""
+        ...
+
+    def touch(self, raw_id: str, *, at: datetime) -> None:
+        """Record an attempt on a file in a transaction of its own (a failed resume)."""
+        ...
+
+
+class FileLookups(Protocol):
+    """What file handlers read between their units of work (trading partners, registry, keys)."""
+
+    def partners(self) -> dict[tuple[str, str], TradingPartner]:
+        """Every trading partner by its ISA sender key."""
+        ...
+
+    def accepted_before(self, sender: str, control: str) -> str | None:
+        """The raw payload accepted under this sender and ISA13 before, if any."""
+        ...
+
+    def identifier_keys(self, customers: set[str], values: set[str]) -> ItemKeys:
+        """Cross-references, GTINs and manufacturer parts these product identifiers name."""
+        ...
+
+    def cases_of_file(self, raw_id: str) -> set[str]:
+        """Ids of the cases opened for a stored file's content."""
+        ...
+
+    def failure_attempts(self) -> list[dict[str, Any]]:
+        """Open INTEGRATION_FAILURE cases: evidence, opened_at, attempts `n`, `last` attempt."""
+        ...
+
+
+class FileRecords(Protocol):
+    """What a file's unit of work reads and writes in its own transaction."""
+
+    def end_batch(self, raw_id: str, *, last: bool, at: datetime) -> None:
+        """Record a batch's progress on its file; the last batch marks the file processed."""
+        ...
+
+    def existing_cases(self, case_ids: Collection[str]) -> set[str]:
+        """Those of these case ids that are stored."""
+        ...
+
+    def write_outbound(self, docs: Sequence[Outbound], *, now: datetime) -> list[Outbound]:
+        """Write the documents whose natural key is new, numbered from the counter."""
+        ...
+
+    def record_interchanges(self, rows: Mapping[tuple[str, str], str], *, raw_id: str,
+                            now: datetime) -> None:
+        """Record (sender, ISA13) → status; an accepted interchange is never downgraded."""
+        ...
+
+    def open_cases(self, case_ids: Collection[str]) -> list[Case]:
+        """Those of these cases that are open or in progress."""
+        ...
+
+    def replace_partners(self, partners: Sequence[TradingPartner]) -> None:
+        """Replace every trading partner."""
+        ...
+
+
+class FileUnitOfWork(UnitOfWork, Protocol):
+    """A unit of work that also offers the file records on its transaction."""
+
+    files: FileRecords
+
+    def __enter__(self) -> FileUnitOfWork: ...

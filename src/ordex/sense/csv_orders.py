@@ -7,6 +7,7 @@ constants for fields the file lacks, and the sender's locale for dates and decim
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 from collections.abc import Iterable, Iterator
@@ -210,3 +211,9 @@ def read_csv_bytes(body: bytes, profile: CsvProfile) -> Iterator[CsvOrder]:
     except (UnicodeDecodeError, LookupError) as exc:
         raise ParseError(f"CSV is not {profile.encoding} text: {exc}") from None
     yield from read_orders(io.StringIO(text, newline=""), profile)
+
+
+def profile_json(profile: CsvProfile) -> dict[str, Any]:
+    """A profile as JSON data (stored with its file, read back with `CsvProfile.from_json`)."""
+    data: dict[str, Any] = json.loads(json.dumps(dataclasses.asdict(profile)))
+    return data

@@ -1,5 +1,4 @@
-"""Raw files stored in chunks before parsing, with their processing state; trading partners;
-the EDI interchange registry and the outbound EDI documents."""
+"""Raw files stored in chunks before parsing, with their processing state (the RawFileStore)."""
 
 from __future__ import annotations
 
@@ -7,16 +6,16 @@ import hashlib
 import io
 import uuid
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any, BinaryIO
 
-from sqlalchemy import Connection, Engine, bindparam, delete, or_, select, update
+from sqlalchemy import Connection, Engine, delete, or_, select, update
 
 from ordex.adapters.db import tables as t
-from ordex.adapters.db.dialect import insert_ignoring_duplicates
-from ordex.sense.edi_partners import TradingPartner
+from ordex.orchestrate.stored_files import MOVES, FileState, StoredFile, UnfinishedFile
+
+__all__ = ["FileState", "FileStore", "StoredFile", "UnfinishedFile", "cases_of_raws",
+           "existing_cases", "move_file", "raw_ids_by_hash", "touch_file"]
 
 CHUNK = 4 * 1024 * 1024
 LOOKUP = 400
@@ -63,47 +62,6 @@ def existing_cases(conn: Connection, case_ids: Collection[str]) -> set[str]:
         found.update(r[0] for r in conn.execute(select(t.cases.c.case_id).where(
             t.cases.c.case_id.in_(ordered[i:i + LOOKUP]))))
     return found
-
-
-class FileState(StrEnum):
-    """Where a stored file stands (`raw_payloads.state`)."""
-
-    RECEIVED = "received"
-    """Stored raw; not every unit of work of it has committed (in progress, or interrupted)."""
-    PROCESSED = "processed"
-    """Its last unit of work committed, and set this state in the same transaction."""
-
-
-MOVES: dict[FileState, frozenset[FileState]] = {
-    FileState.RECEIVED: frozenset({FileState.PROCESSED}),
-    FileState.PROCESSED: frozenset(),
-}
-"""The allowed moves of a file's state: received → processed, once."""
-
-
-@dataclass(frozen=True, slots=True)
-class StoredFile:
-    """A raw file as stored: id, hash, size, and an earlier copy with the same hash if any.
-
-    When `earlier` is set the bytes were received before: `raw_id` is that first copy's id,
-    nothing new was stored, and `processed` says whether that copy was processed to its end.
-    """
-
-    raw_id: str
-    sha256: str
-    size: int
-    earlier: str | None
-    processed: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class UnfinishedFile:
-    """A stored file whose processing has not reached its end."""
-
-    raw_id: str
-    channel: str
-    source: str
-    profile: dict[str, Any] | None
 
 
 def move_file(conn: Connection, raw_id: str, to: FileState, *, at: datetime) -> None:
@@ -221,67 +179,3 @@ class _ChunkReader(io.RawIOBase):
         buffer[:n] = self.pending[:n]
         self.pending = self.pending[n:]
         return n
-
-
-class PartnerRepo:
-    """Trading partners in the database."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    def replace(self, partners: list[TradingPartner]) -> None:
-        """Replace every trading partner."""
-        with self.engine.begin() as conn:
-            conn.execute(t.trading_partners.delete())
-            if partners:
-                conn.execute(t.trading_partners.insert(), [
-                    {k: getattr(p, k) for k in p.__slots__} for p in partners])
-
-    def by_sender(self) -> dict[tuple[str, str], TradingPartner]:
-        """Every partner by its ISA sender key."""
-        with self.engine.connect() as conn:
-            found = [TradingPartner(**dict(r)) for r in
-                     conn.execute(select(t.trading_partners)).mappings()]
-        return {p.key: p for p in found}
-
-
-class InterchangeRegistry:
-    """Which interchanges (sender + ISA13) were already processed, and how."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    def accepted_before(self, sender: str, control: str) -> str | None:
-        """The raw payload that was accepted under this sender and control number, if any."""
-        with self.engine.connect() as conn:
-            return conn.execute(select(t.edi_interchanges.c.raw_id).where(
-                t.edi_interchanges.c.sender == sender,
-                t.edi_interchanges.c.control_number == control,
-                t.edi_interchanges.c.status == "accepted")).scalar()
-
-    def record(self, rows: dict[tuple[str, str], str], *, raw_id: str, now: datetime,
-               conn: Connection) -> None:
-        """Record interchanges with their status in the caller's transaction (the file's last
-        unit of work); a corrected resend updates a rejection."""
-        keys = [{"sender": s, "control_number": c, "raw_id": raw_id, "status": st,
-                 "received_at": now} for (s, c), st in rows.items()]
-        insert_ignoring_duplicates(conn, t.edi_interchanges, keys)
-        if keys:  # one executemany: an accepted interchange is never downgraded
-            x = t.edi_interchanges
-            conn.execute(update(x).where(
-                x.c.sender == bindparam("b_sender"),
-                x.c.control_number == bindparam("b_control"),
-                x.c.status != "accepted").values(
-                raw_id=raw_id, status=bindparam("b_status"), received_at=now),
-                [{"b_sender": k["sender"], "b_control": k["control_number"],
-                  "b_status": k["status"]} for k in keys])
-
-    def documents(self, *, order_id: str | None = None, raw_id: str | None = None,
-                  kind: str | None = None, limit: int = 100) -> list[dict[str, object]]:
-        """Outbound documents, newest first."""
-        query = select(t.edi_outbound).order_by(t.edi_outbound.c.doc_id.desc()).limit(limit)
-        for column, value in (("order_id", order_id), ("raw_id", raw_id), ("kind", kind)):
-            if value:
-                query = query.where(t.edi_outbound.c[column] == value)
-        with self.engine.connect() as conn:
-            return [dict(r) for r in conn.execute(query).mappings()]

@@ -10,32 +10,21 @@ and a unit of work that rolls back hands none out.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, Engine, func, select, update
 
 from ordex.adapters.db import tables as t
 from ordex.adapters.db.dialect import insert_ignoring_duplicates
+from ordex.orchestrate.edi_acks import Outbound
+
+__all__ = ["Outbound", "OutboundDocuments", "next_controls", "stored_keys", "write_outbound"]
 
 OUTBOUND = "outbound"
 """The counter of outbound interchange (ISA13) and group (GS06) control numbers."""
 LOOKUP = 400
-
-
-@dataclass(frozen=True, slots=True)
-class Outbound:
-    """An outbound EDI document to write once: its natural key and how to build its body."""
-
-    key: str
-    kind: str
-    partner: str
-    order_id: str | None
-    raw_id: str
-    build: Callable[[int], str | None]
-    """The body under a control number; None when there is nothing to send."""
 
 
 def next_controls(conn: Connection, count: int, *, name: str = OUTBOUND) -> int:
@@ -89,3 +78,20 @@ def write_outbound(conn: Connection, docs: Sequence[Outbound], *,
         written.append(doc)
     insert_ignoring_duplicates(conn, t.edi_outbound, rows)
     return written
+
+
+class OutboundDocuments:
+    """Reads of the outbound EDI documents (GET /edi/documents, `ordex acks`)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def documents(self, *, order_id: str | None = None, raw_id: str | None = None,
+                  kind: str | None = None, limit: int = 100) -> list[dict[str, object]]:
+        """Outbound documents, newest first."""
+        query = select(t.edi_outbound).order_by(t.edi_outbound.c.doc_id.desc()).limit(limit)
+        for column, value in (("order_id", order_id), ("raw_id", raw_id), ("kind", kind)):
+            if value:
+                query = query.where(t.edi_outbound.c[column] == value)
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(query).mappings()]

@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from ordex.adapters.db import claims
 from ordex.adapters.db import tables as t
 from ordex.adapters.db.dialect import WRITE
+from ordex.adapters.db.file_records import SqlFileRecords
 from ordex.adapters.db.files_repo import cases_of_raws, raw_ids_by_hash
 from ordex.adapters.db.queries import ConnectionIdempotency
 from ordex.adapters.db.reference_repo import load_reference
@@ -59,7 +60,10 @@ def lock_key(kind: str, value: str) -> int:
 
 
 class SqlUnitOfWork:
-    """The UnitOfWork port on SQLite or PostgreSQL; `commit()` is the only commit."""
+    """The FileUnitOfWork port on SQLite or PostgreSQL; `commit()` is the only commit.
+
+    A file handler enters it once per batch; `committed` keeps what every entry wrote.
+    """
 
     def __init__(self, engine: Engine, *, pipeline_for: PipelineFactory,
                  detection: DetectionSettings, clock: Callable[[], datetime]) -> None:
@@ -71,8 +75,8 @@ class SqlUnitOfWork:
     def __enter__(self) -> SqlUnitOfWork:
         # the transaction begins at the first statement (BEGIN IMMEDIATE on SQLite)
         self.conn = self.engine.connect().execution_options(**WRITE)
-        self.committed = []
         self.reference, self.cases = SqlReference(self.conn), SqlCases(self.conn)
+        self.files = SqlFileRecords(self.conn)
         return self
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,

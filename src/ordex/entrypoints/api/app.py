@@ -305,7 +305,7 @@ def create_app(ordex: App) -> FastAPI:
     @api.post("/edi", summary="Submit an EDI X12 interchange file (850s); answers per transaction",
               max_body_size=ordex.settings.max_edi_body_bytes)
     async def post_edi(request: Request, app: OrdexApp) -> JSONResponse:
-        from ordex.bootstrap_files import FileIntake
+        from ordex.domain.commands import IngestEdiFile
         source = f"api:{request.headers.get('x-filename', 'upload.edi')}"
         with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:  # bounded memory
             content = False
@@ -316,8 +316,8 @@ def create_app(ordex: App) -> FastAPI:
                 return JSONResponse({"detail": [{"field": "(body)", "reason": "empty file"}],
                                      "message": "(body): empty file"}, status_code=422)
             spool.seek(0)
-            report = await run_in_threadpool(FileIntake(app).ingest_edi_stream, spool,
-                                             source=source)
+            report = await run_in_threadpool(app.bus.handle,
+                                             IngestEdiFile(source, stream=spool))
         return JSONResponse({"raw_id": report.raw_id, "summary": report.summary(),
                              "skipped": report.skipped, "results": report.results,
                              "acknowledgments": report.acknowledgments})
@@ -326,15 +326,15 @@ def create_app(ordex: App) -> FastAPI:
     def edi_documents(app: OrdexApp, order_id: Id | None = None,
                       kind: Annotated[str | None, Query(pattern="^(997|855)$")] = None,
                       limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[dict[str, Any]]:
-        from ordex.bootstrap_files import FileIntake
-        docs = FileIntake(app).registry.documents(order_id=order_id, kind=kind, limit=limit)
+        docs = app.edi.documents(order_id=order_id, kind=kind, limit=limit)
         return [{**d, "created_at": str(d["created_at"])} for d in docs]
 
     @api.post("/cases/{case_id}/replay", summary="Re-read an INTEGRATION_FAILURE's raw payload",
               responses=documented(404, 409, 413, 422))
     def replay_case(case_id: str, body: CaseAction, app: OrdexApp) -> dict[str, Any]:
-        from ordex.bootstrap_files import FileIntake
-        return FileIntake(app).replay(case_id, actor=body.actor)
+        from ordex.domain.commands import ReplayCase
+        result: dict[str, Any] = app.bus.handle(ReplayCase(case_id, body.actor))
+        return result
 
     @api.post("/events/inbound-po-dates", summary="A supplier re-dated an inbound PO")
     def inbound_po_date(body: InboundPODate, app: OrdexApp) -> dict[str, Any]:

@@ -1,20 +1,19 @@
-"""What judging a batch of 850s needs: the keys it touches, identifier lookups, report entries."""
+"""What judging a batch of 850s needs: the keys it touches, its partners, report entries."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, or_, select
-
-from ordex.adapters.db import tables as t
+from ordex.orchestrate.edi_acks import Outbound, ack_855, ack_ta1
+from ordex.orchestrate.file_intake import accept_edi, edi_evidence, edi_subject, fail, line_acks
 from ordex.orchestrate.pipeline import Pipeline
 from ordex.orchestrate.ports import Need
 from ordex.sense.edi_partners import TradingPartner, partner_key
-from ordex.sense.identifiers import ItemKeys, gtin14
-from ordex.sense.x12.model import Envelope, Scope, TransactionResult
-
-CHUNK = 900  # values per IN list: under SQLite's bound-parameter limit
+from ordex.sense.identifiers import ItemKeys
+from ordex.sense.x12.model import Envelope, ResultStatus, Scope, TransactionResult
+from ordex.sense.x12.verdict import is_fatal_interchange_error
 
 
 @dataclass(frozen=True)
@@ -25,31 +24,6 @@ class Prepared:
     canonical: list[dict[str, Any] | None]
     mapped: list[dict[str, Any]]
     known: ItemKeys
-
-
-def identifier_keys(engine: Engine, customers: set[str], values: set[str]) -> ItemKeys:
-    """Cross-references, GTINs and manufacturer parts the batch's identifiers name."""
-    if not values:
-        return ItemKeys()
-    x, i = t.item_cross_references, t.items
-    gtins = sorted({g for v in values if (g := gtin14(v))})
-    ordered = sorted(values)
-    refs: dict[tuple[str, str, str], str] = {}
-    found: list[Any] = []
-    with engine.connect() as conn:  # one query per 900 values, never per line
-        for n in range(0, max(len(ordered), len(gtins)), CHUNK):
-            part, codes = ordered[n:n + CHUNK], gtins[n:n + CHUNK]
-            if customers and part:
-                refs.update(((r.customer_id, r.qualifier or "", r.buyer_part), r.item_id)
-                            for r in conn.execute(select(x).where(
-                                x.c.customer_id.in_(sorted(customers)),
-                                x.c.buyer_part.in_(part))))
-            found += conn.execute(select(i.c.item_id, i.c.gtin, i.c.mfr_part).where(
-                or_(i.c.gtin.in_(codes), i.c.mfr_part.in_(part)))).all()
-    return ItemKeys(cross_refs=refs,
-                    gtins={r.gtin: r.item_id for r in found if r.gtin in gtins},
-                    mfr_parts={r.mfr_part: r.item_id for r in found
-                               if r.mfr_part and r.mfr_part in values})
 
 
 def strict_totals(partners: dict[tuple[str, str], TradingPartner], env: Envelope) -> bool:
@@ -101,7 +75,8 @@ def batch_keys(
     batch: list[TransactionResult], partners: dict[tuple[str, str], TradingPartner]
 ) -> tuple[set[str], set[str]]:
     """The customers (by trading partner) and product identifiers a batch names."""
-    customers, items = set(), set()
+    customers: set[str] = set()
+    items: set[str] = set()
     for r in batch:
         if r.order is None:
             continue
@@ -117,3 +92,30 @@ def earliest(batch: list[TransactionResult]) -> Any:
     """The earliest order date of a batch (None when it holds no order)."""
     days = [r.order.order_date for r in batch if r.order is not None]
     return min(days) if days else None
+
+
+def judge_one(pipeline: Pipeline, seen: dict[str, Any], result: TransactionResult,
+              doc: dict[str, Any] | None, *, partners: dict[tuple[str, str], TradingPartner],
+              raw_id: str, source: str, replay: bool, now: datetime, docs: list[Outbound],
+              keys: ItemKeys) -> dict[str, Any]:
+    """Judge one transaction; an accepted order gets its 855, a broken interchange a TA1."""
+    if result.status is ResultStatus.UNSUPPORTED:
+        return {"status": "unsupported", "transaction_set": result.envelope.transaction_set,
+                "transaction_control": result.envelope.transaction_control}
+    if result.status is ResultStatus.ERROR:
+        messages = "; ".join(e.message for e in result.errors) or "unreadable"
+        if is_fatal_interchange_error(result) and not replay:
+            docs.append(ack_ta1(result, raw_id=raw_id, now=now))
+        return fail(pipeline, subject=edi_subject(raw_id, result), raw_id=raw_id,
+                    order_id=None, reason=f"EDI file {source} rejected: {messages}.",
+                    now=now, evidence=edi_evidence(raw_id, source, result))
+    assert doc is not None  # an ok result always carries its order
+    outcome, canonical = accept_edi(pipeline, seen, result, doc, partners=partners,
+                                    raw_id=raw_id, source=source, now=now, keys=keys)
+    if result.warnings and outcome["status"] != "rejected":
+        note_on_order(outcome, result, pipeline)
+    if canonical is not None and not outcome.get("replayed") and outcome["status"] != "rejected":
+        acks = line_acks(outcome["cases"], outcome["order_id"], pipeline)
+        docs.append(ack_855(canonical, acks, raw_id=raw_id, order_id=outcome["order_id"],
+                            now=now))
+    return outcome

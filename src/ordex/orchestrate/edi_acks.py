@@ -2,23 +2,37 @@
 
 A 997 per functional group occurrence, an 855 per order judged, a TA1 per interchange
 rejected by its IEA. Each is built only once its control number is drawn, inside the unit of
-work that writes it (adapters/db/outbound_repo.py); a key already stored is not built again.
+work that writes it (the FileRecords port); a key already stored is not built again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ordex.adapters.db.outbound_repo import Outbound
-from ordex.bootstrap_files.common import OUR_ID
 from ordex.sense.x12 import LineAck, build_855, build_997
 from ordex.sense.x12.model import TransactionResult
 from ordex.sense.x12.ta1 import build_ta1
 
+OUR_ID = ("ZZ", "ORDEX")
+"""Our ISA sender qualifier and id on outbound documents."""
 Group = tuple[str, str, int | None]
 """(ISA13, GS06, which GS of the file): a 997 acknowledges one GS occurrence."""
+
+
+@dataclass(frozen=True, slots=True)
+class Outbound:
+    """An outbound EDI document to write once: its natural key and how to build its body."""
+
+    key: str
+    kind: str
+    partner: str
+    order_id: str | None
+    raw_id: str
+    build: Callable[[int], str | None]
+    """The body under a control number; None when there is nothing to send."""
 
 
 def ack_997(results: Sequence[TransactionResult], *, raw_id: str, group: Group,

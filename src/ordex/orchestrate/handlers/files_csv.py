@@ -1,75 +1,78 @@
-"""CSV order files: store raw, read with the sender's profile, judge each order.
+"""The CSV order file handler: store raw, read with the sender's profile, judge each order.
 
 Like EDI files (docs/edi-x12.md, "Resume"): the file is `received` until the unit of work of
 its last batch commits `processed`; a resend of the same bytes reads it again from the stored
-copy (orders accepted before are answered, not judged twice), and `resume_unfinished` reads
+copy (orders accepted before are answered, not judged twice), and `ResumeUnfinished` reads
 an interrupted one with the profile it was stored with.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import json
 from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from ordex.adapters.db.files_repo import existing_cases
-from ordex.adapters.db.uow import SqlUnitOfWork
-from ordex.bootstrap_files.common import (
-    Progress,
-    Shared,
-    claim_file,
-    end_batch,
-    resumed_note,
-    with_last,
-)
 from ordex.domain.cases import case_id_for
 from ordex.domain.codes import ExceptionCode
-from ordex.domain.commands import IngestOrders
+from ordex.domain.commands import IngestCsvFile, IngestOrders, Progress
 from ordex.domain.errors import ParseError
 from ordex.interpret.recent import probes_for
 from ordex.orchestrate.changes import Changes
 from ordex.orchestrate.file_intake import FileReport, fail
+from ordex.orchestrate.handlers.files_common import (
+    FileTools,
+    claim_file,
+    end_batch,
+    note_resumed,
+    opened,
+)
 from ordex.orchestrate.handlers.intake import judge
 from ordex.orchestrate.intake import batched
 from ordex.orchestrate.pipeline import Pipeline
-from ordex.orchestrate.ports import Need
-from ordex.sense.csv_orders import CsvOrder, CsvProfile, read_orders
+from ordex.orchestrate.ports import FileUnitOfWork, Need
+from ordex.orchestrate.stored_files import with_last
+from ordex.sense.csv_orders import (
+    DEFAULT_PROFILE,
+    CsvOrder,
+    CsvProfile,
+    profile_json,
+    read_orders,
+)
 
 Located = tuple[CsvOrder, str]
 """An order of the file with where it sits (`FILE:rows A-B`)."""
 
 
-def profile_json(profile: CsvProfile) -> dict[str, Any]:
-    """A profile as stored with its file (read back with `CsvProfile.from_json`)."""
-    return json.loads(json.dumps(dataclasses.asdict(profile)))
+def ingest_csv_file(cmd: IngestCsvFile, uow: FileUnitOfWork, *, now: datetime,
+                    tools: FileTools) -> FileReport:
+    """Store a CSV order file raw, then read it with the sender's profile."""
+    profile = (CsvProfile.from_json(json.dumps(dict(cmd.profile)), source="stored profile")
+               if cmd.profile else DEFAULT_PROFILE)
+    reader = CsvReader(uow=uow, tools=tools)
+    if cmd.raw_id is not None:
+        return reader.process(cmd.raw_id, cmd.source, profile, now=now, progress=cmd.progress)
+    with opened(path=cmd.path, stream=cmd.stream) as handle:
+        stored = tools.files.store(handle, source=cmd.source, channel="csv", now=now,
+                                   profile=profile_json(profile))
+    report = reader.process(stored.raw_id, cmd.source, profile, now=now,
+                            progress=cmd.progress)
+    note_resumed(report.skipped, stored, when=not stored.processed)
+    return report
 
 
-class CsvIntake(Shared):
-    """CSV order files in."""
+class CsvReader:
+    """One CSV file read through units of work of `batch_size` orders."""
 
-    def ingest_csv(
-        self, path: Path, profile: CsvProfile, *, progress: Progress = None
-    ) -> FileReport:
-        """Store a CSV order file raw, then read it with the sender's profile."""
-        now = self.app.clock()
-        with path.open("rb") as handle:
-            stored = self.files.store(handle, source=str(path), channel="csv", now=now,
-                                      profile=profile_json(profile))
-        report = self.process_csv(stored.raw_id, str(path), profile, now=now,
-                                  progress=progress)
-        if stored.earlier is not None and not stored.processed:
-            report.skipped.insert(0, resumed_note(stored.earlier))
-        return report
+    def __init__(self, *, uow: FileUnitOfWork, tools: FileTools) -> None:
+        self.uow, self.tools = uow, tools
 
-    def process_csv(self, raw_id: str, source: str, profile: CsvProfile, *, now: datetime,
+    def process(self, raw_id: str, source: str, profile: CsvProfile, *, now: datetime,
                     progress: Progress = None) -> FileReport:
         """Read a stored CSV file in units of work; the last one marks it processed."""
         report = FileReport(source, raw_id)
-        batches = batched(self._csv_orders(raw_id, profile), self.app.settings.batch_size)
+        batches = batched(self._csv_orders(raw_id, profile), self.tools.batch_size)
         for batch, last in with_last(batches):
             bodies = [(o, f"{source}:rows {o.rows[0]}-{o.rows[1]}") for o in batch]
             for outcome in self._csv_batch(bodies, raw_id, now, last=last):
@@ -79,7 +82,8 @@ class CsvIntake(Shared):
         return report
 
     def _csv_orders(self, raw_id: str, profile: CsvProfile) -> Iterator[CsvOrder]:
-        stream = io.TextIOWrapper(self.files.open(raw_id), encoding=profile.encoding, newline="")
+        stream = io.TextIOWrapper(self.tools.files.open(raw_id), encoding=profile.encoding,
+                                  newline="")
         try:
             yield from read_orders(stream, profile)
         except UnicodeDecodeError as exc:
@@ -89,14 +93,14 @@ class CsvIntake(Shared):
                    last: bool) -> list[dict[str, Any]]:
         """One unit of work: unreadable rows quarantined (once), the orders judged."""
         out: list[dict[str, Any]] = []
-        with self.app.uow() as uow:
+        with self.uow as uow:
             claim_file(uow, raw_id)
             changes = self._csv_judge(uow, batch, raw_id, now, out) if batch else None
-            end_batch(uow, raw_id, last=last, at=self.app.clock())
+            end_batch(uow, raw_id, last=last, at=self.tools.clock())
             uow.commit(changes)
         return out
 
-    def _csv_judge(self, uow: SqlUnitOfWork, batch: list[Located], raw_id: str,
+    def _csv_judge(self, uow: FileUnitOfWork, batch: list[Located], raw_id: str,
                    now: datetime, out: list[dict[str, Any]]) -> Changes:
         """Judge a batch's readable orders, quarantine its unreadable rows; the changes."""
         orders = [o.order for o, _ in batch if o.order is not None]
@@ -107,7 +111,7 @@ class CsvIntake(Shared):
                     keys=frozenset(ids), since=now.date(), probes=probes_for(orders))
         pipeline = uow.hydrate(need)
         unreadable = {_subject(raw_id, o): o for o, _ in batch if o.order is None}
-        pipeline.known_cases = existing_cases(uow.connection, {
+        pipeline.known_cases = uow.files.existing_cases({
             case_id_for(s, ExceptionCode.INTEGRATION_FAILURE) for s in unreadable})
         readable = [(json.dumps(o.order).encode(), src) for o, src in batch
                     if o.order is not None]
