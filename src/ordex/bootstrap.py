@@ -41,6 +41,7 @@ HANDLERS: dict[type, Callable[..., Any]] = {
     c.ChangePriceContract: signals.change_price_contract,
     c.FixItemMaster: signals.fix_item_master, c.UploadLicence: signals.upload_licence,
     c.TakeCase: cases.take_case, c.ResolveCase: cases.resolve_case,
+    c.IngestOrderGroup: intake.ingest_order_group,
 }
 """Every command and its one handler; each handler takes the command, a unit of work, `now`."""
 

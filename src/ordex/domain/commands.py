@@ -28,6 +28,18 @@ class IngestOrders:
 
 
 @dataclass(frozen=True, slots=True)
+class IngestOrderGroup:
+    """Store and judge the payloads of several senders in one unit of work, each on its own.
+
+    Each item is answered exactly as if it had come alone, after the items before it.
+    """
+
+    items: tuple[tuple[bytes, str, str | None], ...]
+    """(body, source, idempotency key or None) of each sender's payload, in arrival order."""
+    channel: str
+
+
+@dataclass(frozen=True, slots=True)
 class ReceiveStock:
     """Goods arrived at a warehouse (optionally against an inbound PO)."""
 
@@ -105,5 +117,5 @@ class ResolveCase:
     """The version the person saw: if the case changed since, they are told (409)."""
 
 
-Command = (IngestOrders | ReceiveStock | PostPayment | RedateInboundPO | ChangePriceContract
-           | FixItemMaster | UploadLicence | TakeCase | ResolveCase)
+Command = (IngestOrders | IngestOrderGroup | ReceiveStock | PostPayment | RedateInboundPO
+           | ChangePriceContract | FixItemMaster | UploadLicence | TakeCase | ResolveCase)

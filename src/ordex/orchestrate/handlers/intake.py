@@ -1,11 +1,12 @@
-"""Handler of IngestOrders: store the payloads raw, judge every order, commit once."""
+"""Handlers of IngestOrders and IngestOrderGroup: store payloads raw, judge every order, commit
+once."""
 
 from __future__ import annotations
 
 import hashlib
 from datetime import datetime
 
-from ordex.domain.commands import IngestOrders
+from ordex.domain.commands import IngestOrderGroup, IngestOrders
 from ordex.interpret.recent import probes_for
 from ordex.orchestrate.intake import IdempotencyIndex, Outcome, UnitIndex, ingest
 from ordex.orchestrate.pipeline import Pipeline
@@ -44,3 +45,50 @@ def judge(pipeline: Pipeline, uow: UnitOfWork, cmd: IngestOrders, *, now: dateti
         outcomes.extend(ingest(pipeline, unit, body, source=source, channel=cmd.channel,
                                now=now, key=cmd.key, on_accept=unit.remember, raws=raws))
     return outcomes
+
+
+# -- IngestOrderGroup: several senders' payloads, one unit of work (the API's group commit) --
+
+def ingest_order_group(cmd: IngestOrderGroup, uow: UnitOfWork, *, now: datetime
+                       ) -> list[list[Outcome]]:
+    """Store and judge several senders' payloads in one unit of work: each item's own outcomes."""
+    docs_of = [peek_docs([body]) for body, _, _ in cmd.items]
+    docs = [d for found in docs_of for d in found]
+    customers, items, earliest = peek_keys(docs)
+    keys = {d["order_id"] for d in docs
+            if isinstance(d.get("order_id"), str) and not refused_reason(d["order_id"])}
+    for (_, _, key), found in zip(cmd.items, docs_of, strict=True):
+        if key:  # the header key, and per item KEY#index should the body be a batch
+            keys |= {key} | {f"{key}#{i}" for i in range(len(found))}
+    need = Need(customers=frozenset(customers), items=frozenset(items), keys=frozenset(keys),
+                since=earliest or now.date(), probes=probes_for(docs))
+    with uow:
+        pipeline = uow.hydrate(need)
+        answers = judge_group(pipeline, uow, cmd, now=now, keys=keys)
+        uow.commit(pipeline.take_changes())
+    return answers
+
+
+def judge_group(pipeline: Pipeline, uow: UnitOfWork, cmd: IngestOrderGroup, *, now: datetime,
+                keys: set[str]) -> list[list[Outcome]]:
+    """Judge each item in arrival order, seeing the items before it as if they were stored.
+
+    After each item, what the store would keep of it (accepted orders and idempotency keys
+    bound to a resend, never rejections) is remembered for the items after it: the same order
+    twice in one group is answered as a resend, a used key with another order is refused.
+    """
+    shas = {hashlib.sha256(body).hexdigest(): body for body, _, _ in cmd.items}
+    raws = uow.raws_by_hash(shas, channel=cmd.channel)
+    batches = [r for sha, r in raws.items() if is_batch(shas[sha])]
+    pipeline.known_cases |= uow.cases_of_raws(raws.values(), batches=batches)
+    unit = UnitIndex(uow.idempotency())
+    unit.prefetch(keys)
+    answers: list[list[Outcome]] = []
+    for body, source, key in cmd.items:
+        start = len(pipeline.changes.results)
+        answers.append(ingest(pipeline, unit, body, source=source, channel=cmd.channel,
+                              now=now, key=key, raws=raws))
+        for result in pipeline.changes.results[start:]:
+            if result.idempotency_key and result.status != "rejected":
+                unit.remember(result)
+    return answers
