@@ -111,6 +111,12 @@ class GroupCommitter(Generic[T, R]):
         with self._cond:
             return list(self._recent)
 
+    @property
+    def queued(self) -> int:
+        """Items waiting for a group (not counting the group being run)."""
+        with self._cond:
+            return len(self._waiting)
+
     def _serve(self) -> None:
         """The committer: take a group, run it, answer it; until closed or idle."""
         ended = False
