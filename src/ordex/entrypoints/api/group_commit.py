@@ -45,7 +45,7 @@ class GroupBounds:
     """Items in one group at most."""
     max_bytes: int = 2 * 1024 * 1024
     """Bytes in one group at most (an item larger than this still runs, alone)."""
-    max_wait: float = 0.002
+    max_wait: float = 0.005
     """Seconds the committer waits, once work is waiting, for the usual group to gather."""
     idle_exit: float = 30.0
     """Seconds without work after which the thread ends (the next item starts a new one)."""
