@@ -202,15 +202,17 @@ def test_a_dying_committer_fails_its_group_and_a_new_thread_serves_the_queue() -
             raise SystemExit("a handler that exits")  # not an Exception: the thread ends
         return [item.upper() for item in items]
 
-    c = GroupCommitter(run, size_of=len, bounds=GroupBounds(max_wait=0))
+    c = GroupCommitter(run, size_of=len, bounds=GroupBounds(max_wait=0), name="dying")
     try:
         fatal = c.submit("fatal")
         while not calls:
             time.sleep(0.01)
+        [dying] = [t for t in threading.enumerate() if t.name == "dying"]
         after = c.submit("after")
         release.set()
         with pytest.raises(IntakeStoppedError):
             fatal.result(WAIT)
         assert after.result(WAIT) == "AFTER"
+        dying.join(WAIT)  # its end is reported within this test
     finally:
         c.close(timeout=WAIT)
