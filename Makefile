@@ -10,7 +10,7 @@ PIP    := $(BIN)/pip install --quiet --constraint $(LOCK)
 
 
 .PHONY: browser
-.PHONY: demo test install install-test lint typecheck imports unit integration e2e bench serve clean fuzz lock
+.PHONY: demo test install install-test lint typecheck imports unit integration e2e bench soak serve clean fuzz lock
 
 # Every install takes the exact versions in $(LOCK) (a pip constraints file); see docs/configuration.md.
 $(BIN)/ordex: pyproject.toml $(LOCK)
@@ -71,6 +71,10 @@ integration: install-test
 
 e2e: install-test
 	$(BIN)/pytest -q tests/e2e
+
+## soak: the crash tests at 20,000 orders (make test runs them at 2,000)
+soak: install-test
+	ORDEX_CRASH_ORDERS=20000 ORDEX_CRASH_KILLS=8 $(BIN)/pytest -q tests/integration/test_crash_recovery.py
 
 ## bench: throughput and latency figures (never assertions): pipeline, detection, sourcing, claims
 bench: install-test

@@ -92,7 +92,7 @@ def decide_pipeline(ref: ReferenceData, *, policy_text: str | None = None) -> An
     from itertools import count
     from pathlib import Path
 
-    from ordex.bootstrap_decide import decider_for, routing_policy
+    from ordex.decide.from_policy import decider_for, routing_policy
     from ordex.decide.rules import load_policy, parse_policy
     from ordex.interpret.registry import REGISTRY
     from ordex.orchestrate.pipeline import Pipeline

@@ -7,6 +7,9 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from ordex.orchestrate.changes import Changes, OutboxMessage
+from ordex.orchestrate.pipeline import Pipeline
+from ordex.orchestrate.ports import Delivery
+from ordex.orchestrate.session import SessionUnitOfWork
 from ordex.orchestrate.work import ClaimedMessage, NewWork, WorkItem, WorkState
 
 
@@ -173,3 +176,65 @@ class FlakyErp(FakeErp):
         if bad := sorted(self.refused & {m.message_id for m in messages}):
             raise ValueError(f"ERP refused {bad[0]}")
         super().send(messages)
+class FakeChannel:
+    """A channel over a list of bodies: items in flight until acknowledged, redelivered on demand."""
+
+    name = "fake"
+
+    def __init__(self, bodies: Sequence[bytes] = (), *, fail_receive: int = 0,
+                 fail_acknowledge: int = 0, redeliver_when_idle: bool = False) -> None:
+        self.waiting = [Delivery(body=b, source="fake", position=f"fake#{n}", key=f"fake:{n}")
+                        for n, b in enumerate(bodies, start=1)]
+        self.in_flight: dict[str, Delivery] = {}
+        self.acknowledged: list[Delivery] = []
+        self.calls: list[str] = []
+        self.fail_receive, self.fail_acknowledge = fail_receive, fail_acknowledge
+        self.redeliver_when_idle = redeliver_when_idle
+
+    def receive(self, *, max_items: int, timeout: float) -> list[Delivery]:
+        self.calls.append("receive")
+        if self.fail_receive:
+            self.fail_receive -= 1
+            raise ConnectionError("fake channel: receive failed")
+        if not self.waiting and self.redeliver_when_idle:
+            self.redeliver()
+        batch, self.waiting = self.waiting[:max_items], self.waiting[max_items:]
+        self.in_flight.update((d.position, d) for d in batch)
+        return batch
+
+    def acknowledge(self, deliveries: Sequence[Delivery]) -> None:
+        self.calls.append("acknowledge")
+        if self.fail_acknowledge:
+            self.fail_acknowledge -= 1
+            raise ConnectionError("fake channel: acknowledge failed")
+        for d in deliveries:
+            self.acknowledged.append(self.in_flight.pop(d.position))
+
+    def redeliver(self) -> None:
+        """What the broker does after the ack wait: every unacknowledged item comes again."""
+        self.waiting = list(self.in_flight.values()) + self.waiting
+        self.in_flight.clear()
+
+
+class FakeUnitOfWork(SessionUnitOfWork):
+    """The UnitOfWork port in memory: a pipeline over reference data, commits kept in a list.
+
+    Handlers run on it exactly as on the SQL unit of work; `written` is what they committed,
+    `entered` how many units of work were opened (each handler call opens one).
+    """
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        self.written: list[Changes] = []
+        self.entered = 0
+        super().__init__(pipeline, sink=self.written.append)
+
+    def __enter__(self) -> FakeUnitOfWork:
+        self.entered += 1
+        super().__enter__()
+        return self
+
+    def commit(self, changes: Changes | None = None) -> None:
+        """Commit as the SQL store does: a changed case is one version further."""
+        for case in (changes.dirty_cases.values() if changes else ()):
+            case.version += 1
+        super().commit(changes)

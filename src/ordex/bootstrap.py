@@ -13,14 +13,15 @@ from sqlalchemy import Connection, Engine
 from ordex.adapters.db import tables as t
 from ordex.adapters.db.dialect import make_engine, wipe
 from ordex.adapters.db.migrate import upgrade
+from ordex.adapters.db.policy_repo import policy_in_force
 from ordex.adapters.db.queries import DbIdempotency, Queries
 from ordex.adapters.db.reference_repo import save_reference
 from ordex.adapters.db.store import SqlChangeStore
 from ordex.adapters.db.uow import SqlUnitOfWork
 from ordex.adapters.erp_sandbox import SandboxErp, SqlOutbox
 from ordex.adapters.postal import ZipcodesDirectory
-from ordex.bootstrap_decide import decider_for, policy_in_force, routing_policy
 from ordex.config import Settings
+from ordex.decide.from_policy import decider_for, routing_policy
 from ordex.decide.policy import Policy
 from ordex.decide.rules import PolicyDocument
 from ordex.domain import commands as c
@@ -33,10 +34,13 @@ from ordex.orchestrate.bus import Handler, MessageBus
 from ordex.orchestrate.handlers import cases, intake, signals
 from ordex.orchestrate.outbox import dispatch
 from ordex.orchestrate.pipeline import Pipeline
+from ordex.orchestrate.session import SessionUnitOfWork
+from ordex.orchestrate.work import WorkItem, WorkKind
 from ordex.orchestrate.workset import WorkSet
 
 HANDLERS: dict[type, Callable[..., Any]] = {
-    c.IngestOrders: intake.ingest_orders, c.ReceiveStock: signals.receive_stock,
+    c.IngestOrders: intake.ingest_orders, c.QueueOrders: intake.queue_orders,
+    c.JudgeQueued: intake.judge_queued, c.ReceiveStock: signals.receive_stock,
     c.PostPayment: signals.post_payment, c.RedateInboundPO: signals.redate_inbound_po,
     c.ChangePriceContract: signals.change_price_contract,
     c.FixItemMaster: signals.fix_item_master, c.UploadLicence: signals.upload_licence,
@@ -124,10 +128,7 @@ def bootstrap(settings: Settings, *, clock: Callable[[], datetime] = utcnow,
         return SqlUnitOfWork(engine, pipeline_for=pipeline_for, detection=detection,
                              clock=clock)
 
-    def with_clock(handler: Callable[..., Any]) -> Handler:
-        return lambda command, unit: handler(command, unit, now=clock())
-
-    bus = MessageBus(uow=uow, handlers={k: with_clock(h) for k, h in HANDLERS.items()})
+    bus = MessageBus(uow=uow, handlers=_handlers(clock))
     app = App(settings, clock, engine, bus, Queries(engine), DbIdempotency(engine),
               SqlChangeStore(engine), SqlOutbox(engine), SandboxErp(engine), new_pipeline, uow)
     if deliver_inline:
@@ -135,5 +136,36 @@ def bootstrap(settings: Settings, *, clock: Callable[[], datetime] = utcnow,
     return app
 
 
+def _handlers(clock: Callable[[], datetime]) -> dict[type, Handler]:
+    """Every handler, given `now` from this clock."""
+    def with_clock(handler: Callable[..., Any]) -> Handler:
+        return lambda command, unit: handler(command, unit, now=clock())
+    return {k: with_clock(h) for k, h in HANDLERS.items()}
+
+
+def session_bus(session: SessionUnitOfWork, *, clock: Callable[[], datetime]) -> MessageBus:
+    """The bus over one session unit of work (the simulator: one writer, state in memory)."""
+    return MessageBus(uow=lambda: session, handlers=_handlers(clock))
+
+
 def _deliver(app: App, _fact: ErpCommandsQueued) -> None:
     app.deliver_outbox()
+
+
+def worker_handlers(app: App) -> dict[str, Callable[[list[WorkItem]], None]]:
+    """What a worker does with each kind of claimed work: hand it to the bus as a command."""
+    def judge(items: list[WorkItem]) -> None:
+        group: list[WorkItem] = []
+        for item in items:  # one unit of work per `batch_size` payloads, never more
+            group.append(item)
+            if sum(len(i.payload["raws"]) for i in group) >= app.settings.batch_size:
+                _judge(app, group)
+                group = []
+        if group:
+            _judge(app, group)
+    return {WorkKind.INTAKE.value: judge}
+
+
+def _judge(app: App, items: list[WorkItem]) -> None:
+    raws = tuple((str(r), k) for item in items for r, k in item.payload["raws"])
+    app.bus.handle(c.JudgeQueued(tuple(i.id for i in items), raws, items[0].claimed_by))

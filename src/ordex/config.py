@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ordex.domain.errors import ConfigurationError
+from ordex.interpret.registry import option_values
 from ordex.interpret.settings import DetectionSettings
 
 
@@ -37,6 +39,9 @@ class Settings(BaseSettings):
     quantity_anomaly_mad_threshold: Decimal = Field(Decimal("10"), gt=0)
     quantity_anomaly_min_ratio: Decimal = Field(Decimal("4"), ge=1)
     late_risk_slack_days: int = Field(1, ge=0)
+    detector_options: dict[str, Any] = Field(
+        default_factory=dict, description="Settings plug-in codes declare, as a JSON object "
+        "(docs/extending.md); each key must be declared by a registered code")
     batch_size: int = Field(2000, ge=1, description="Orders per database transaction")
     max_body_bytes: int = Field(20 * 1024 * 1024, ge=1024,
                                 description="Largest HTTP request body, every route but /edi")
@@ -51,12 +56,30 @@ class Settings(BaseSettings):
     retry_base_seconds: float = Field(5, gt=0, description="First backoff step of failed work")
     retry_cap_seconds: float = Field(1800, gt=0, description="Longest backoff step")
     retry_max_attempts: int = Field(10, ge=1, description="Failures before work fails for good")
+    broker_url: str = Field("nats://127.0.0.1:4222", pattern=r"^(nats|tls)://\S+$",
+                            description="NATS server of the broker intake")
+    broker_stream: str = Field("ORDEX_ORDERS", pattern=r"^[A-Za-z0-9_-]+$")
+    broker_subject: str = Field("ordex.orders.>", pattern=r"^[^\s]+$",
+                                description="Subjects the stream captures and ordex reads")
+    broker_consumer: str = Field("ordex-intake", pattern=r"^[A-Za-z0-9_-]+$",
+                                 description="Durable pull consumer every worker shares")
+    broker_ack_wait_seconds: float = Field(30.0, gt=0, le=3600)
+    broker_max_ack_pending: int = Field(20_000, ge=1)
 
     @field_validator("policy_file", mode="before")
     @classmethod
     def empty_policy_file_means_default(cls, value: object) -> object:
         """An empty ORDEX_POLICY_FILE means the shipped default, not the current folder."""
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("detector_options")
+    @classmethod
+    def options_are_declared(cls, value: dict[str, Any]) -> dict[str, Any]:
+        """Every option is declared by a registered code and has its default's type."""
+        try:
+            return option_values(value)
+        except ConfigurationError as exc:
+            raise ValueError(exc.message) from None
 
     @field_validator("database_url")
     @classmethod
@@ -81,10 +104,10 @@ class Settings(BaseSettings):
             duplicate_po_window_days=self.duplicate_po_window_days,
             duplicate_lines_window_hours=self.duplicate_lines_window_hours,
             duplicate_lines_similarity=self.duplicate_lines_similarity,
-            **self._taxonomy_thresholds())
+            options=dict(self.detector_options), **self._rule_thresholds())
 
-    def _taxonomy_thresholds(self) -> dict[str, object]:
-        """Thresholds of the detectors added with the full taxonomy (issue 3)."""
+    def _rule_thresholds(self) -> dict[str, object]:
+        """Margin, ageing, export, quantity and lateness thresholds."""
         return {"margin_floor_pct": self.margin_floor_pct, "past_due_days": self.past_due_days,
                 "past_due_min_amount": self.past_due_min_amount,
                 "export_restricted_countries": tuple(

@@ -37,3 +37,6 @@ def example_intake(example_app: App) -> object:
     files = FileIntake(example_app)
     files.load_partners(load_partners(ROOT / "examples" / "reference"))
     return files
+
+
+from nats_support import make_broker  # noqa: E402,F401 - the fixture, for every test here

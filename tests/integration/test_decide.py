@@ -9,12 +9,13 @@ import pytest
 from typer.testing import CliRunner
 
 from commands import ingest
+from ordex.adapters.db.policy_repo import activate, policy_in_force
 from ordex.bootstrap import App, bootstrap
-from ordex.bootstrap_decide import activate, policy_in_force, whatif
 from ordex.config import Settings
 from ordex.decide.rules import PolicyFileError
 from ordex.entrypoints.cli import cli
 from ordex.entrypoints.simulation import simulate
+from ordex.entrypoints.whatif import whatif
 from ordex.simulate.orders import InjectionRates
 from ordex.simulate.world import WorldConfig
 

@@ -4,7 +4,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 from ordex.decide.candidate import Candidate
-from ordex.decide.engine import gate, route
+from ordex.decide.engine import gate
+from ordex.decide.routing import queue_for
 from ordex.decide.rules import parse_policy
 from ordex.domain.cases import Case
 from ordex.domain.codes import Action, ExceptionCode, Queue, Severity
@@ -60,10 +61,11 @@ def test_policy_silence_and_escalate_are_never_auto() -> None:
 
 
 def test_first_matching_routing_rule_wins_else_the_owner_queue() -> None:
-    assert route(POLICY, case(), GOLD, D(5000)) is Queue.FINANCE
-    assert route(POLICY, case(), GOLD, D(10)) is Queue.PRICING
+    price = ExceptionCode.PRICE_MISMATCH
+    assert queue_for(POLICY.routing, price, GOLD, D(5000)) is Queue.FINANCE
+    assert queue_for(POLICY.routing, price, GOLD, D(10)) is Queue.PRICING
     platinum = Customer("C", "C", CustomerTier.PLATINUM, D(1), "E")
-    assert route(POLICY, case(), platinum, D(10)) is Queue.CUSTOMER_SERVICE
+    assert queue_for(POLICY.routing, price, platinum, D(10)) is Queue.CUSTOMER_SERVICE
 
 
 def test_partial_release_is_recommended_but_never_applied_on_its_own() -> None:

@@ -1,30 +1,40 @@
 """Handlers for whole files (EDI X12, CSV) and for replaying quarantined input.
 
 Part of the composition root: it wires the file store, trading partners and the EDI registry
-into the pipeline the way `bootstrap.App` wires the rest.
+into the pipeline the way `bootstrap.App` wires the rest. `resume_unfinished` finishes the
+stored files whose processing stopped before its end (docs/edi-x12.md, "Resume").
 """
 
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from ordex.adapters.db import tables as t
+from ordex.adapters.db.files_repo import FileState, UnfinishedFile
 from ordex.adapters.db.state_repo import OPEN_STATES, case_from_row
+from ordex.bootstrap import App
+from ordex.bootstrap_files.common import Progress
 from ordex.bootstrap_files.csv_files import CsvIntake
 from ordex.bootstrap_files.edi import EdiIntake
-from ordex.domain.errors import IllegalTransitionError, UnknownCaseError
+from ordex.domain.errors import IllegalTransitionError, OrdexError, UnknownCaseError
 from ordex.domain.model import RawPayload
 from ordex.interpret.recent import probes_for
 from ordex.orchestrate.file_intake import FileReport
 from ordex.orchestrate.intake import ingest
 from ordex.orchestrate.ports import Need
+from ordex.sense.csv_orders import DEFAULT_PROFILE, CsvProfile
 from ordex.sense.peek import peek_docs, peek_keys
 
-__all__ = ["FileIntake"]
+__all__ = ["FileIntake", "Resumed", "resume_unfinished"]
+
+RESUME_IDLE = timedelta(minutes=5)
+"""How long a file must have shown no progress before `resume_unfinished` takes it over."""
 
 
 class FileIntake(EdiIntake, CsvIntake):
@@ -52,8 +62,10 @@ class FileIntake(EdiIntake, CsvIntake):
         raw_id = case["evidence"]["raw_id"]
         meta = self.files.meta(raw_id) or {}
         now = self.app.clock()
-        if meta.get("channel") == "edi":
-            report = self.process_edi(raw_id, str(meta.get("source")), now=now, replay=True)
+        if meta.get("channel") == "edi":  # a file never finished is resumed, 997s and all
+            finished = self.files.state(raw_id) is not FileState.RECEIVED
+            report = self.process_edi(raw_id, str(meta.get("source")), now=now,
+                                      replay=finished)
         else:
             report = FileReport(str(meta.get("source")), raw_id)
             for outcome in self._replay_payload(raw_id, meta, now):
@@ -66,6 +78,15 @@ class FileIntake(EdiIntake, CsvIntake):
             "still_failing": sorted(still),
             "summary": report.summary(),
         }
+
+    def resume(self, file: UnfinishedFile, *, now: datetime,
+               progress: Progress = None) -> FileReport:
+        """Process a stored file again from its stored copy, to its end."""
+        if file.channel == "edi":
+            return self.process_edi(file.raw_id, file.source, now=now, progress=progress)
+        profile = (CsvProfile.from_json(json.dumps(file.profile), source="stored profile")
+                   if file.profile else DEFAULT_PROFILE)
+        return self.process_csv(file.raw_id, file.source, profile, now=now, progress=progress)
 
     def _replay_payload(
         self, raw_id: str, meta: dict[str, Any], now: datetime
@@ -111,3 +132,36 @@ class FileIntake(EdiIntake, CsvIntake):
                                  reason="replayed after a fix: the payload now reads")
             uow.commit(pipeline.take_changes())
         return sorted(c.case_id for c in cases)
+
+
+@dataclass(frozen=True)
+class Resumed:
+    """What `resume_unfinished` did: the files finished, those that failed, those left."""
+
+    reports: tuple[FileReport, ...]
+    failed: tuple[dict[str, str], ...]
+    """raw_id, source and error of each file that failed again (tried after `idle` again)."""
+    waiting: tuple[str, ...]
+    """Raw ids of unfinished files with recent progress: left to the process at work on them."""
+
+
+def resume_unfinished(app: App, *, idle: timedelta = RESUME_IDLE,
+                      progress: Progress = None) -> Resumed:
+    """Finish every stored EDI or CSV file whose processing stopped before its end.
+
+    A file is taken once it has shown no progress for `idle`, so a file another process is
+    working through right now is left to it. Orders accepted before the stop are answered by
+    idempotency, documents written before are not written again.
+    """
+    intake, now = FileIntake(app), app.clock()
+    due = intake.files.unfinished(idle_since=now - idle)
+    reports, failed = [], []
+    for file in due:
+        try:
+            reports.append(intake.resume(file, now=now, progress=progress))
+        except OrdexError as exc:  # one broken file must not keep the others waiting
+            intake.files.touch(file.raw_id, at=now)
+            failed.append({"raw_id": file.raw_id, "source": file.source, "error": str(exc)})
+    taken = {f.raw_id for f in due}
+    waiting = tuple(f.raw_id for f in intake.files.unfinished() if f.raw_id not in taken)
+    return Resumed(tuple(reports), tuple(failed), waiting)

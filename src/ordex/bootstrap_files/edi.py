@@ -1,18 +1,40 @@
-"""EDI X12 files: store raw, parse as a stream, judge each 850, write 997 and 855."""
+"""EDI X12 files: store raw, parse as a stream, judge each 850, write 997 and 855.
+
+Crash-safe and exactly once (docs/edi-x12.md, "Resume"): every unit of work writes its orders
+with the documents that answer them; the last one also records the interchanges and marks the
+file processed, so a file interrupted anywhere is finished by a resend of the same bytes or by
+`resume_unfinished`, and a re-run writes no order, case or document twice.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import func, or_, select
-
-from ordex.adapters.db import tables as t
-from ordex.bootstrap_files.common import OUR_ID, Progress, Shared
+from ordex.adapters.db.files_repo import existing_cases
+from ordex.adapters.db.outbound_repo import Outbound, write_outbound
+from ordex.adapters.db.uow import SqlUnitOfWork
+from ordex.bootstrap_files.common import Progress, Shared, claim_file, end_batch, resumed_note
+from ordex.bootstrap_files.edi_acks import Group, ack_855, ack_997, ack_ta1
+from ordex.bootstrap_files.edi_batch import (
+    Prepared,
+    batch_keys,
+    earliest,
+    identifier_keys,
+    in_rejected_interchange,
+    interchange,
+    note_on_order,
+    rejected_with_envelope,
+    strict_totals,
+)
+from ordex.domain.cases import case_id_for
+from ordex.domain.codes import ExceptionCode
 from ordex.interpret.recent import probes_for
+from ordex.orchestrate.changes import Changes
 from ordex.orchestrate.file_intake import (
     FileReport,
     accept_edi,
@@ -25,12 +47,11 @@ from ordex.orchestrate.file_intake import (
 )
 from ordex.orchestrate.pipeline import Pipeline
 from ordex.orchestrate.ports import Need
-from ordex.sense.edi_partners import TradingPartner, partner_key
-from ordex.sense.identifiers import ItemKeys, gtin14
-from ordex.sense.x12 import build_855, build_997, iter_transactions, to_canonical
+from ordex.sense.edi_partners import TradingPartner
+from ordex.sense.identifiers import ItemKeys
+from ordex.sense.x12 import iter_transactions, to_canonical
 from ordex.sense.x12.envelope import scan_envelopes
-from ordex.sense.x12.model import Envelope, ResultStatus, Scope, TransactionResult
-from ordex.sense.x12.ta1 import build_ta1
+from ordex.sense.x12.model import ResultStatus, TransactionResult
 from ordex.sense.x12.verdict import is_fatal_interchange_error
 
 
@@ -45,14 +66,21 @@ class EdiIntake(Shared):
     def ingest_edi_stream(
         self, handle: BinaryIO, *, source: str, progress: Progress = None
     ) -> FileReport:
-        """Store an EDI stream raw (chunked), then parse it from the stored copy."""
+        """Store an EDI stream raw (chunked), then parse it from the stored copy.
+
+        Identical bytes received before are not processed again, unless their processing
+        stopped before its end: then it is resumed from the stored copy.
+        """
         now = self.app.clock()
         stored = self.files.store(handle, source=source, channel="edi", now=now)
-        if stored.earlier is not None:
+        if stored.earlier is not None and stored.processed:
             report = FileReport(source, stored.raw_id)
             report.skipped.append(f"identical file already received (raw {stored.earlier})")
             return report
-        return self.process_edi(stored.raw_id, source, now=now, progress=progress)
+        report = self.process_edi(stored.raw_id, source, now=now, progress=progress)
+        if stored.earlier is not None:
+            report.skipped.insert(0, resumed_note(stored.earlier))
+        return report
 
     def process_edi(
         self,
@@ -64,14 +92,24 @@ class EdiIntake(Shared):
         progress: Progress = None,
     ) -> FileReport:
         """Parse a stored EDI payload as a stream, in units of work of `batch_size`."""
-        run = _EdiRun(
-            FileReport(source, raw_id),
-            self.partners.by_sender(),
-            replay,
-            self._cases_of(raw_id) if replay else set(),
-        )
+        run = _EdiRun(FileReport(source, raw_id), self.partners.by_sender(), replay)
         batch: list[TransactionResult] = []
-        strict = partial(_strict_totals, run.partners)
+        for result in self._admitted(raw_id, source, run):
+            self._track_group(result, run, now)
+            if result.rejection is not None:  # its group's or interchange's case says why
+                run.report.add(rejected_with_envelope(result))
+                continue
+            batch.append(result)
+            if len(batch) >= self.app.settings.batch_size:
+                self._edi_batch(batch, run, now, progress, last=False)
+                batch = []
+        run.pending.extend(_groups_done(run, now))
+        self._edi_batch(batch, run, now, progress, last=True)
+        return run.report
+
+    def _admitted(self, raw_id: str, source: str, run: _EdiRun) -> Iterator[TransactionResult]:
+        """The stored copy's results, but those of interchanges accepted before (resends)."""
+        strict = partial(strict_totals, run.partners)
         # first pass over the stored copy: envelopes only, so a set whose GE or IEA is
         # wrong is known to be rejected before it could become an order (docs/edi-x12.md)
         verdict = scan_envelopes(self.files.open(raw_id), file=source)
@@ -80,29 +118,23 @@ class EdiIntake(Shared):
             if result.status is ResultStatus.NOTE:  # filler bytes, ISA padding: said, not fatal
                 run.report.skipped.extend(f"noted: {w.message}" for w in result.warnings)
                 continue
-            key = _interchange(result)
+            key = interchange(result)
             if not self._admit(key, run, raw_id):
                 continue
             if result.status is ResultStatus.ERROR:
                 run.status[key] = "rejected"
-            group = (key[1], result.envelope.group_control or "", result.envelope.group_index)
-            if group[1] and not replay and not _in_rejected_interchange(result):
-                # a replay sends no second 997; a rejected interchange gets a TA1 instead
-                if run.groups and group not in run.groups:  # the stream moved past them
-                    self._acknowledge_groups(run.groups, raw_id, now, run.report)
-                    run.groups = {}
-                run.groups.setdefault(group, []).append(with_order_removed(result))
-            if result.rejection is not None:  # its group's or interchange's case says why
-                run.report.add(_rejected_with_envelope(result))
-                continue
-            batch.append(result)
-            if len(batch) >= self.app.settings.batch_size:
-                self._edi_batch(batch, run, now, progress)
-                batch = []
-        self._edi_batch(batch, run, now, progress)
-        self._acknowledge_groups(run.groups, raw_id, now, run.report)
-        self.registry.record({k: v for k, v in run.status.items() if k[1]}, raw_id=raw_id, now=now)
-        return run.report
+            yield result
+
+    @staticmethod
+    def _track_group(result: TransactionResult, run: _EdiRun, now: datetime) -> None:
+        """Keep a result for its group's 997; groups the stream moved past get theirs queued."""
+        group = (interchange(result)[1], result.envelope.group_control or "",
+                 result.envelope.group_index)
+        if not group[1] or run.replay or in_rejected_interchange(result):
+            return  # a replay sends no second 997; a rejected interchange gets a TA1 instead
+        if run.groups and group not in run.groups:  # written with the next unit of work
+            run.pending.extend(_groups_done(run, now))
+        run.groups.setdefault(group, []).append(with_order_removed(result))
 
     def _admit(self, key: tuple[str, str], run: _EdiRun, raw_id: str) -> bool:
         """False for an interchange accepted before (a resend); checked once per interchange."""
@@ -120,39 +152,58 @@ class EdiIntake(Shared):
         run.status[key] = "accepted"
         return True
 
-    def _edi_batch(
-        self, batch: list[TransactionResult], run: _EdiRun, now: datetime, progress: Progress
-    ) -> None:
-        """One unit of work: load the context the batch needs, judge it, commit."""
-        if not batch:
-            return
-        customers, items = _keys(batch, run.partners)
-        known = self._identifier_keys(customers, items)
+    def _edi_batch(self, batch: list[TransactionResult], run: _EdiRun, now: datetime,
+                   progress: Progress, *, last: bool) -> None:
+        """One unit of work: the batch judged, its documents and the 997s of the groups passed
+        written with it; the last also records the interchanges and finishes the file."""
+        raw_id = run.report.raw_id
+        prepared = self._prepare(batch, run) if batch else None
+        with self.app.uow() as uow:
+            claim_file(uow, raw_id)
+            docs = list(run.pending)
+            changes = self._judge(uow, batch, prepared, run, now, docs) if prepared else None
+            written = write_outbound(uow.connection, docs, now=now)
+            if last:
+                self.registry.record({k: v for k, v in run.status.items() if k[1]},
+                                     raw_id=raw_id, now=now, conn=uow.connection)
+            end_batch(uow, raw_id, last=last, at=self.app.clock())
+            uow.commit(changes)
+        run.pending = []
+        for d in written:
+            run.report.acknowledge({"kind": d.kind, "partner": d.partner, "order_id": d.order_id})
+        if progress and batch:
+            progress(len(batch))
+
+    def _prepare(self, batch: list[TransactionResult], run: _EdiRun) -> Prepared:
+        """What judging a batch needs, read before its unit of work begins."""
+        customers, items = batch_keys(batch, run.partners)
+        known = identifier_keys(self.app.engine, customers, items)
         items |= {*known.cross_refs.values(), *known.gtins.values(), *known.mfr_parts.values()}
         canonical = [to_canonical(r.order) if r.order is not None else None for r in batch]
         mapped = [doc for doc in canonical if doc is not None]
-        docs: list[dict[str, Any]] = []
-        ids = {str(d.get("order_id")) for d in mapped}
         need = Need(customers=frozenset(customers), items=frozenset(items),
-                    keys=frozenset(ids), since=_earliest(batch), probes=probes_for(mapped))
-        with self.app.uow() as uow:
-            pipeline = uow.hydrate(need)
-            pipeline.known_cases = run.opened
-            keys = replace(known, items=pipeline.ctx.items)
-            seen = known_orders(uow.idempotency(), mapped)
-            for result, doc in zip(batch, canonical, strict=True):
-                outcome = self._one(pipeline, seen, result, doc, run, now, docs, keys)
-                if outcome is None:
-                    continue
-                run.report.add(outcome)
-                if outcome["status"] == "rejected":
-                    run.status[_interchange(result)] = "rejected"
-            self.registry.save_documents(docs, uow.connection)  # with the orders they answer
-            uow.commit(pipeline.take_changes())
-        for d in docs:
-            run.report.acknowledge({k: d[k] for k in ("kind", "partner", "order_id")})
-        if progress:
-            progress(len(batch))
+                    keys=frozenset(str(d.get("order_id")) for d in mapped),
+                    since=earliest(batch), probes=probes_for(mapped))
+        return Prepared(need, canonical, mapped, known)
+
+    def _judge(self, uow: SqlUnitOfWork, batch: list[TransactionResult], prep: Prepared,
+               run: _EdiRun, now: datetime, docs: list[Outbound]) -> Changes:
+        """Judge a batch inside its unit of work; failures stored before are not opened again."""
+        pipeline = uow.hydrate(prep.need)
+        raw_id = run.report.raw_id
+        run.opened |= existing_cases(uow.connection, {case_id_for(
+            edi_subject(raw_id, r), ExceptionCode.INTEGRATION_FAILURE) for r in batch})
+        pipeline.known_cases = run.opened
+        keys = replace(prep.known, items=pipeline.ctx.items)
+        seen = known_orders(uow.idempotency(), prep.mapped)
+        for result, doc in zip(batch, prep.canonical, strict=True):
+            outcome = self._one(pipeline, seen, result, doc, run, now, docs, keys)
+            if outcome is None:
+                continue
+            run.report.add(outcome)
+            if outcome["status"] == "rejected":
+                run.status[interchange(result)] = "rejected"
+        return pipeline.take_changes()
 
     def _one(
         self,
@@ -177,7 +228,7 @@ class EdiIntake(Shared):
             messages = "; ".join(e.message for e in result.errors) or "unreadable"
             reason = f"EDI file {source} rejected: {messages}."
             if is_fatal_interchange_error(result) and not run.replay:
-                docs.append(self._ta1_doc(result, raw_id, now))
+                docs.append(ack_ta1(result, raw_id=raw_id, now=now))
             return fail(
                 pipeline,
                 subject=edi_subject(raw_id, result),
@@ -200,108 +251,16 @@ class EdiIntake(Shared):
             keys=keys,
         )
         if result.warnings and outcome["status"] != "rejected":
-            _note_on_order(outcome, result, pipeline)
+            note_on_order(outcome, result, pipeline)
         if (
             canonical is not None
             and not outcome.get("replayed")
             and outcome["status"] != "rejected"
         ):
             acks = line_acks(outcome["cases"], outcome["order_id"], pipeline)
-            control = self._next_control()
-            body = build_855(
-                canonical,
-                acks,
-                sender=OUR_ID,
-                interchange_control=control,
-                group_control=control,
-                now=now,
-            )
-            partner = canonical["edi"]["sender_id"] or ""
-            docs.append(
-                {
-                    "kind": "855",
-                    "partner": partner.strip(),
-                    "order_id": outcome["order_id"],
-                    "raw_id": raw_id,
-                    "created_at": now,
-                    "body": body,
-                }
-            )
+            docs.append(ack_855(canonical, acks, raw_id=raw_id, order_id=outcome["order_id"],
+                                now=now))
         return outcome
-
-    def _acknowledge_groups(  # one 997 per functional group, written as each group ends
-        self,
-        groups: dict[_Group, list[TransactionResult]],
-        raw_id: str,
-        now: datetime,
-        report: FileReport,
-    ) -> None:
-        docs = []
-        for results in groups.values():  # one 997 per GS occurrence, even for a repeated GS06
-            control = self._next_control()
-            try:
-                body = build_997(
-                    results, interchange_control=control, group_control=control, now=now
-                )
-            except ValueError:
-                continue
-            sender = (results[0].envelope.sender_id or "").strip()
-            docs.append(
-                {
-                    "kind": "997",
-                    "partner": sender,
-                    "order_id": None,
-                    "raw_id": raw_id,
-                    "created_at": now,
-                    "body": body,
-                }
-            )
-        self.registry.save_documents(docs)
-        for d in docs:
-            report.acknowledge({"kind": "997", "partner": d["partner"], "order_id": None})
-
-    def _ta1_doc(self, result: TransactionResult, raw_id: str, now: datetime) -> dict[str, Any]:
-        """The TA1 that rejects an interchange whose IEA is wrong or missing."""
-        body = build_ta1(result, interchange_control=self._next_control(), now=now)
-        return {"kind": "TA1", "partner": (result.envelope.sender_id or "").strip(),
-                "order_id": None, "raw_id": raw_id, "created_at": now, "body": body}
-
-    def _identifier_keys(self, customers: set[str], values: set[str]) -> ItemKeys:
-        """Cross-references, GTINs and manufacturer parts the batch's identifiers name."""
-        if not values:
-            return ItemKeys()
-        x, i = t.item_cross_references, t.items
-        gtins = sorted({g for v in values if (g := gtin14(v))})
-        ordered = sorted(values)
-        refs: dict[tuple[str, str, str], str] = {}
-        found: list[Any] = []
-        with self.app.engine.connect() as conn:  # one query per 900 values, never per line
-            for n in range(0, max(len(ordered), len(gtins)), _CHUNK):
-                part, codes = ordered[n:n + _CHUNK], gtins[n:n + _CHUNK]
-                if customers and part:
-                    refs.update(((r.customer_id, r.qualifier or "", r.buyer_part), r.item_id)
-                                for r in conn.execute(select(x).where(
-                                    x.c.customer_id.in_(sorted(customers)),
-                                    x.c.buyer_part.in_(part))))
-                found += conn.execute(select(i.c.item_id, i.c.gtin, i.c.mfr_part).where(
-                    or_(i.c.gtin.in_(codes), i.c.mfr_part.in_(part)))).all()
-        return ItemKeys(cross_refs=refs,
-                        gtins={r.gtin: r.item_id for r in found if r.gtin in gtins},
-                        mfr_parts={r.mfr_part: r.item_id for r in found
-                                   if r.mfr_part and r.mfr_part in values})
-
-    def _next_control(self) -> int:
-        """Interchange control numbers for outbound documents: one count, then in memory."""
-        if not hasattr(self, "_control"):
-            with self.app.engine.connect() as conn:
-                self._control = int(
-                    conn.execute(select(func.count()).select_from(t.edi_outbound)).scalar_one()
-                )
-        self._control += 1
-        return self._control
-
-
-_CHUNK = 900  # values per IN list: under SQLite's bound-parameter limit
 
 
 @dataclass
@@ -311,76 +270,17 @@ class _EdiRun:
     report: FileReport
     partners: dict[tuple[str, str], TradingPartner]
     replay: bool
-    opened: set[str]
-    groups: dict[_Group, list[TransactionResult]] = field(default_factory=dict)
+    opened: set[str] = field(default_factory=set)
+    groups: dict[Group, list[TransactionResult]] = field(default_factory=dict)
+    pending: list[Outbound] = field(default_factory=list)
+    """997s of the groups the stream moved past, written with the next unit of work."""
     status: dict[tuple[str, str], str] = field(default_factory=dict)
     skipped: set[tuple[str, str]] = field(default_factory=set)
 
 
-_Group = tuple[str, str, int | None]
-"""(ISA13, GS06, which GS of the file): a 997 acknowledges one GS occurrence."""
-
-
-def _strict_totals(partners: dict[tuple[str, str], TradingPartner], env: Envelope) -> bool:
-    """Whether the sender's trading partner rejects CTT01/CTT02 disagreements."""
-    partner = partners.get(partner_key(env.sender_qualifier, env.sender_id))
-    return partner is not None and partner.strict_totals
-
-
-def _note_on_order(outcome: dict[str, Any], result: TransactionResult,
-                   pipeline: Pipeline) -> None:
-    """Put what the 850 reader noted (CTT disagreement, unknown segment) on the order's
-    file-report entry and on the evidence of every case the order opened."""
-    notes = [w.to_dict() for w in result.warnings]
-    outcome["notes"] = notes
-    for case_id in outcome.get("cases", ()):
-        case = pipeline.changes.new_cases.get(case_id)
-        if case is not None:
-            case.evidence.setdefault("edi_notes", notes)
-
-
-def _in_rejected_interchange(result: TransactionResult) -> bool:
-    """A result inside an interchange rejected by its IEA (no 997 for its groups)."""
-    return result.rejection is not None and result.rejection.scope is Scope.INTERCHANGE
-
-
-def _rejected_with_envelope(result: TransactionResult) -> dict[str, Any]:
-    """The file-report entry of a set (or group) rejected with its group or interchange."""
-    assert result.rejection is not None
-    env, scope = result.envelope, result.rejection.scope.value
-    where = (f"interchange {(env.interchange_control or '').strip()}" if scope == "interchange"
-             else f"functional group {(env.group_control or '').strip()}")
-    return {"status": "rejected", "scope": result.scope.value,
-            "transaction_set": env.transaction_set,
-            "transaction_control": env.transaction_control,
-            "reason": f"rejected with its {where}: "
-                      + "; ".join(e.message for e in result.rejection.errors)}
-
-
-def _interchange(result: TransactionResult) -> tuple[str, str]:
-    """(sender, ISA13) of a result's interchange."""
-    env = result.envelope
-    return (
-        f"{env.sender_qualifier or ''}/{(env.sender_id or '').strip()}",
-        (env.interchange_control or "").strip(),
-    )
-
-
-def _keys(
-    batch: list[TransactionResult], partners: dict[tuple[str, str], TradingPartner]
-) -> tuple[set[str], set[str]]:
-    customers, items = set(), set()
-    for r in batch:
-        if r.order is None:
-            continue
-        partner = partners.get(partner_key(r.envelope.sender_qualifier, r.envelope.sender_id))
-        if partner:
-            customers.add(partner.customer_id)
-        for line in r.order.lines:
-            items.update(v for _q, v in line.identifiers if v)
-    return customers, items
-
-
-def _earliest(batch: list[TransactionResult]) -> Any:
-    days = [r.order.order_date for r in batch if r.order is not None]
-    return min(days) if days else None
+def _groups_done(run: _EdiRun, now: datetime) -> list[Outbound]:
+    """The 997s of the groups kept so far (one per GS occurrence, even for a repeated GS06)."""
+    done = [ack_997(results, raw_id=run.report.raw_id, group=group, now=now)
+            for group, results in run.groups.items()]
+    run.groups = {}
+    return done

@@ -15,6 +15,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from ordex.decide.candidate import Candidate
+from ordex.decide.remedy import Situation
 from ordex.domain.cases import Case
 from ordex.domain.codes import Action
 from ordex.domain.model import Order
@@ -40,6 +41,11 @@ def near_duplicate_confidence(*, lines: int, gap_hours: Decimal,
     if same_total is False:
         score -= 0.2  # the same lines at other prices: a new order more likely
     return round(min(max(score, 0.05), NEAR_CAP), 2)
+
+
+def remedies(s: Situation) -> list[Candidate]:
+    """DUPLICATE_ORDER: cancel the repeat or ask the customer."""
+    return duplicate_candidates(s.order, s.case, s.ctx)
 
 
 def duplicate_candidates(order: Order, case: Case, ctx: DetectionContext) -> list[Candidate]:

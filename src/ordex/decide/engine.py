@@ -6,11 +6,11 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from ordex.decide.actions import candidates
 from ordex.decide.candidate import Candidate
+from ordex.decide.routing import Route, route, sla_hours_of
 from ordex.decide.rules import PolicyDocument
 from ordex.decide.scoring import Impact, impact
 from ordex.decide.sourcing import Network
@@ -36,11 +36,17 @@ class Recommendation:
     chosen: Candidate
     auto_apply: bool
     gate: str
-    queue: Queue
+    route: Route
+    """Queue, priority and SLA due time of the case, decided together (routing.route)."""
     approver: str
     explanation: str
     decided_at: datetime
     decide_ms: float
+
+    @property
+    def queue(self) -> Queue:
+        """The queue the case is routed to."""
+        return self.route.queue
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form (what the decisions table and the case evidence keep)."""
@@ -89,19 +95,6 @@ def gate(policy: PolicyDocument, case: Case, chosen: Candidate,
                   f"(confidence {chosen.confidence:.2f} ≥ {floor:.2f})"), ""
 
 
-def route(policy: PolicyDocument, case: Case, customer: Customer | None,
-          value: Decimal) -> Queue:
-    """The first routing rule the case matches, else the code's owner queue."""
-    for r in policy.routing:
-        if ((r.code is None or r.code is case.code)
-                and (r.region is None or (customer is not None and customer.region == r.region))
-                and (r.tier is None or (customer is not None and customer.tier is r.tier))
-                and (r.min_value is None or value >= r.min_value)
-                and (r.max_value is None or value < r.max_value)):
-            return r.queue
-    return case.queue
-
-
 def explain(chosen: Candidate, others: list[Candidate], allowed: bool, why: str,
             queue: Queue, approver: str) -> str:
     """One paragraph: what, why it beats the others, and what happens next."""
@@ -144,9 +137,11 @@ class Decider:
                             quantity_suspect=quantity_suspect)
         chosen = ranked[0]
         allowed, why, approver = gate(self.policy, case, chosen, customer)
-        queue = route(self.policy, case, customer, score.revenue_at_risk)
-        text = explain(chosen, ranked[1:], allowed, why, queue, approver)
+        routed = route(code=case.code, customer=customer, value=score.revenue_at_risk,
+                       priority=score.score, parts=score.parts, opened_at=case.opened_at,
+                       rules=self.policy.routing, sla_hours=sla_hours_of(self.policy))
+        text = explain(chosen, ranked[1:], allowed, why, routed.queue, approver)
         elapsed = (time.perf_counter() - started) * 1000
         return Recommendation(case.case_id, case.order_id, case.code.value, self.policy.version,
-                              score, tuple(ranked), chosen, allowed, why, queue, approver, text,
-                              now, elapsed)
+                              score, tuple(ranked), chosen, allowed, why, routed, approver,
+                              text, now, elapsed)

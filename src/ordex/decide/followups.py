@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from ordex.decide.candidate import Candidate
+from ordex.decide.remedy import Situation
 from ordex.domain.cases import Case
 from ordex.domain.codes import Action
 from ordex.domain.model import Order
@@ -48,3 +49,13 @@ def late_risk_candidates(order: Order, case: Case, blocking_open: list[str],
     return [Candidate(Action.EXPEDITE, 0.7, (order.value * Decimal("0.01")).quantize(
         Decimal("0.01")), order.requested_ship_date, None, "ships on time if the holds clear "
         "today", f"expedite {', '.join(blocking_open)} before the carrier cutoff", order.value)]
+
+
+def conflict_remedies(s: Situation) -> list[Candidate]:
+    """ALLOCATION_CONFLICT: settled by the shortfall plan applied on the same lines."""
+    return conflict_candidates(s.order, s.case, s.applied)
+
+
+def late_risk_remedies(s: Situation) -> list[Candidate]:
+    """LATE_SHIPMENT_RISK: cleared when nothing blocks any more, else expedite the holds."""
+    return late_risk_candidates(s.order, s.case, list(s.blocking_open), s.applied)

@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from ordex.decide.candidate import Candidate
+from ordex.decide.remedy import Situation
 from ordex.domain.cases import Case
 from ordex.domain.codes import Action, ExceptionCode
 from ordex.domain.model import CarrierService, Order
@@ -47,6 +48,11 @@ def fitting_services(order: Order, ctx: DetectionContext) -> list[CarrierService
         fits.append(s)
     # The smallest service that fits first (parcel before LTL), then by code for determinism.
     return sorted(fits, key=lambda s: (s.max_weight is None, s.max_weight or ZERO, s.ship_via))
+
+
+def remedies(s: Situation) -> list[Candidate]:
+    """MISSING_CARRIER_INSTRUCTIONS and SHIPMENT_CONSTRAINT: a fitting service or a new date."""
+    return carrier_candidates(s.order, s.case, s.ctx)
 
 
 def carrier_candidates(order: Order, case: Case, ctx: DetectionContext) -> list[Candidate]:

@@ -1,15 +1,18 @@
-"""The routing policy, thin for now: queue, priority and SLA for each finding.
+"""The intake routing policy: queue, priority and SLA for each finding as its case opens.
 
 Priority (0–100) = customer tier points + order value band points + severity points; the
-parts are kept on the decision so the score can always be explained.
+parts are kept on the decision so the score can always be explained. Queue and SLA come from
+`routing.route`, the one function that decides them; when the decider recommends for a case
+it routes it again, as a whole, with the policy's routing rules and impact score.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
+from ordex.decide.routing import DEFAULT_SLA_HOURS, route
 from ordex.domain.codes import Queue, Severity
 from ordex.domain.findings import Finding
 from ordex.domain.model import Customer, CustomerTier, Order
@@ -22,10 +25,6 @@ VALUE_BANDS: tuple[tuple[Decimal, int], ...] = (
     (Decimal(50_000), 40), (Decimal(10_000), 30), (Decimal(2_000), 20), (Decimal(500), 10),
 )
 SEVERITY_POINTS: dict[Severity, int] = {Severity.BLOCKING: 20, Severity.WARNING: 0}
-DEFAULT_SLA_HOURS: dict[Queue, int] = {
-    Queue.PLANNING: 8, Queue.PRICING: 8, Queue.CREDIT: 4, Queue.CUSTOMER_SERVICE: 4,
-    Queue.FINANCE: 24, Queue.LOGISTICS: 8, Queue.COMPLIANCE: 24, Queue.INTEGRATION: 2,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,16 +49,17 @@ class Policy:
 
     def decide(self, *, order: Order | None, customer: Customer | None, finding: Finding,
                now: datetime) -> Decision:
-        """Route a finding to its owner queue with a priority and an SLA due time."""
+        """Route a finding to its owner queue with a priority and that queue's SLA due time."""
         value = _value_at_risk(order, finding)
         parts = {
             "tier": TIER_POINTS[customer.tier] if customer else 0,
             "value": next((pts for floor, pts in VALUE_BANDS if value >= floor), 0),
             "severity": SEVERITY_POINTS[finding.severity],
         }
-        due = now + timedelta(hours=self.sla_hours.get(finding.queue, 8))
-        return Decision(finding, finding.queue, sum(parts.values()), parts, value, due,
-                        self.version)
+        r = route(code=finding.code, customer=customer, value=value,
+                  priority=sum(parts.values()), parts=parts, opened_at=now,
+                  sla_hours=self.sla_hours)
+        return Decision(finding, r.queue, r.priority, parts, value, r.sla_due_at, self.version)
 
 
 def _value_at_risk(order: Order | None, finding: Finding) -> Decimal:

@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from ordex.decide.candidate import Candidate
+from ordex.decide.remedy import Situation
 from ordex.decide.rules import SourcingRule
 from ordex.decide.sourcing import FillPlan, LineNeed, Network, Option, home_plan, plan_order
 from ordex.domain.cases import Case
@@ -78,6 +79,14 @@ def shortfall_candidates(*, order: Order, case: Case, ctx: DetectionContext, net
     if wait is not None:
         found.append(wait)
     return found
+
+
+def remedies(s: Situation) -> list[Candidate]:
+    """INVENTORY_SHORTFALL: source the short lines, unless the order may be a duplicate."""
+    if s.suspect_duplicate:
+        return []
+    return shortfall_candidates(order=s.order, case=s.case, ctx=s.ctx, network=s.network,
+                                rule=s.policy.sourcing)
 
 
 def _shape(plan: FillPlan, order: Order) -> Action:

@@ -22,7 +22,8 @@ class Queue(StrEnum):
 
 
 class ExceptionCode(StrEnum):
-    """What stops an order; each code has one owner queue."""
+    """What stops an order; each code's registration (interpret/detectors/) names its owner
+    queue, its detector and the rest of what the stages need (docs/extending.md)."""
 
     INVENTORY_SHORTFALL = "INVENTORY_SHORTFALL"
     ALLOCATION_CONFLICT = "ALLOCATION_CONFLICT"
@@ -41,27 +42,6 @@ class ExceptionCode(StrEnum):
     QUANTITY_ANOMALY = "QUANTITY_ANOMALY"
     INTEGRATION_FAILURE = "INTEGRATION_FAILURE"
     CUSTOMER_REQUEST = "CUSTOMER_REQUEST"
-
-
-OWNER_QUEUE: dict[ExceptionCode, Queue] = {
-    ExceptionCode.INVENTORY_SHORTFALL: Queue.PLANNING,
-    ExceptionCode.ALLOCATION_CONFLICT: Queue.PLANNING,
-    ExceptionCode.PRICE_MISMATCH: Queue.PRICING,
-    ExceptionCode.MARGIN_BELOW_FLOOR: Queue.PRICING,
-    ExceptionCode.CREDIT_LIMIT_EXCEEDED: Queue.CREDIT,
-    ExceptionCode.PAST_DUE_HOLD: Queue.CREDIT,
-    ExceptionCode.INVALID_SHIP_TO: Queue.CUSTOMER_SERVICE,
-    ExceptionCode.DUPLICATE_ORDER: Queue.CUSTOMER_SERVICE,
-    ExceptionCode.MASTER_DATA_CONFLICT: Queue.CUSTOMER_SERVICE,
-    ExceptionCode.TAX_FAILURE: Queue.FINANCE,
-    ExceptionCode.MISSING_CARRIER_INSTRUCTIONS: Queue.LOGISTICS,
-    ExceptionCode.SHIPMENT_CONSTRAINT: Queue.LOGISTICS,
-    ExceptionCode.LATE_SHIPMENT_RISK: Queue.LOGISTICS,
-    ExceptionCode.COMPLIANCE_HOLD: Queue.COMPLIANCE,
-    ExceptionCode.QUANTITY_ANOMALY: Queue.CUSTOMER_SERVICE,
-    ExceptionCode.INTEGRATION_FAILURE: Queue.INTEGRATION,
-    ExceptionCode.CUSTOMER_REQUEST: Queue.CUSTOMER_SERVICE,
-}
 
 
 class Severity(StrEnum):
@@ -95,3 +75,8 @@ class Action(StrEnum):
     RETRY = "RETRY"
     ESCALATE = "ESCALATE"
     NOTIFY_CUSTOMER = "NOTIFY_CUSTOMER"
+
+
+SOURCING_ACTIONS = frozenset({Action.ALTERNATE_WAREHOUSE, Action.SPLIT_SHIPMENT,
+                              Action.SUBSTITUTE_ITEM, Action.BACKORDER})
+"""Actions that fill a line from other stock: another warehouse, a split, a substitute, later."""

@@ -117,5 +117,26 @@ class ResolveCase:
     """The version the person saw: if the case changed since, they are told (409)."""
 
 
-Command = (IngestOrders | IngestOrderGroup | ReceiveStock | PostPayment | RedateInboundPO
-           | ChangePriceContract | FixItemMaster | UploadLicence | TakeCase | ResolveCase)
+@dataclass(frozen=True, slots=True)
+class QueueOrders:
+    """Store these payloads raw and queue them for a worker to judge (answered later)."""
+
+    items: tuple[tuple[bytes, str, str | None], ...]
+    """(body, source, the sender's idempotency key or None) of each payload."""
+    channel: str
+
+
+@dataclass(frozen=True, slots=True)
+class JudgeQueued:
+    """Judge the stored payloads of claimed intake work, and complete that work, at once."""
+
+    work_ids: tuple[int, ...]
+    raws: tuple[tuple[str, str | None], ...]
+    """(raw payload id, idempotency key or None), in the order they arrived."""
+    worker: str
+    """The worker holding the claims (another worker's takeover makes the work roll back)."""
+
+
+Command = (IngestOrders | IngestOrderGroup | QueueOrders | JudgeQueued | ReceiveStock
+           | PostPayment | RedateInboundPO | ChangePriceContract | FixItemMaster | UploadLicence
+           | TakeCase | ResolveCase)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ordex.domain.codes import OWNER_QUEUE, ExceptionCode, Queue, Severity
+from ordex.domain.codes import ExceptionCode, Severity
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,11 +17,6 @@ class Finding:
     lines: tuple[int, ...]
     reason: str
     evidence: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def queue(self) -> Queue:
-        """The queue that owns this kind of exception."""
-        return OWNER_QUEUE[self.code]
 
     @property
     def whole_order(self) -> bool:

@@ -266,7 +266,7 @@ class ServiceTerms:
     """Contractual penalty per day late, as a percentage of the late lines' value."""
 
 
-# -- reference data for the full exception taxonomy (issue 3) ----------------------------
+# -- trade reference data: tax, licences, carrier services, part numbers, history ---------
 
 
 @dataclass(frozen=True, slots=True)

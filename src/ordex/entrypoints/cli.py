@@ -15,9 +15,11 @@ from rich.table import Table
 from ordex.domain.codes import Queue
 from ordex.domain.commands import PostPayment, ReceiveStock, RedateInboundPO
 from ordex.entrypoints import files
+from ordex.entrypoints.cli_broker import register as register_broker
 from ordex.entrypoints.cli_case_listing import CASE_STATES, print_cases
 from ordex.entrypoints.cli_cases import register as register_cases
 from ordex.entrypoints.cli_decide import register as register_decide
+from ordex.entrypoints.cli_files import register as register_files
 from ordex.entrypoints.cli_support import (
     Format,
     emit,
@@ -129,11 +131,20 @@ INGEST_OUTCOMES = ("accepted", "held", "auto_resolved", "cancelled", "rejected",
 @cli.command()
 def ingest(paths: list[Path], db: DbOpt = None, fmt: FmtOpt = Format.text,
            profile: Annotated[Path | None, typer.Option(
-               help="CSV column profile (JSON) of the sender; see docs/formats.md")] = None
-           ) -> None:
+               help="CSV column profile (JSON) of the sender; see docs/formats.md")] = None,
+           queue: Annotated[bool, typer.Option(
+               help="Store JSON/NDJSON raw and queue it for `ordex worker` (judged later)")]
+           = False) -> None:
     """Store and process order files: JSON, NDJSON, EDI X12 850 (.edi/.x12/.850) or CSV."""
     with user_errors():
         app = make_app(db)
+        if queue:
+            with _progress(fmt) as bar:
+                task = bar.add_task("queueing", total=None)
+                queued = files.queue_paths(app, paths, progress=lambda n: bar.advance(task, n))
+            emit(queued, fmt, lambda d: out.print(
+                f"Queued {d['queued']:,} payloads in {d['work_items']:,} work items."))
+            return
         reports = []
         with _progress(fmt) as bar:
             task = bar.add_task("ingesting", total=None)
@@ -376,18 +387,38 @@ def migrate(db: DbOpt = None) -> None:
 
 @cli.command()
 def serve(db: DbOpt = None, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Serve the API and the control-tower pages."""
+    """Serve the API and the control-tower pages, with a worker in the same process."""
     with user_errors():
         import uvicorn
 
+        from ordex.bootstrap import worker_handlers
         from ordex.entrypoints.api.app import create_app
-        app = make_app(db)
+        from ordex.entrypoints.worker import in_background
+        app = make_app(db, deliver_inline=False)
         out.print(f"ordex control tower on http://{host}:{port}/  (API docs: /docs)")
-        uvicorn.run(create_app(app), host=host, port=port, log_level="warning")
+        with in_background(app.settings, handlers=worker_handlers(app), clock=app.clock):
+            uvicorn.run(create_app(app), host=host, port=port, log_level="warning")
+
+
+@cli.command()
+def worker(db: DbOpt = None, once: Annotated[bool, typer.Option(
+        help="Stop when no work is left instead of waiting for more")] = False) -> None:
+    """Finish files a crash left unfinished, then claim and do queued work (intake batches,
+    ERP delivery) until SIGTERM or SIGINT."""
+    with user_errors():
+        from ordex.bootstrap import worker_handlers
+        from ordex.bootstrap_files import resume_unfinished
+        from ordex.entrypoints.worker import main as run_worker
+        app = make_app(db, deliver_inline=False)
+        resume_unfinished(app)  # files a crash left half-read are finished first
+        raise typer.Exit(run_worker(app.settings, once=once, handlers=worker_handlers(app),
+                                    clock=app.clock))
 
 
 register_decide(cli)
 register_cases(cli)
+register_broker(cli)
+register_files(cli)
 
 
 def main() -> None:

@@ -9,9 +9,9 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from ordex.adapters.db.decide_repo import policy_versions
-from ordex.bootstrap_decide import activate, whatif
+from ordex.adapters.db.policy_repo import activate, policy_versions
 from ordex.entrypoints.cli_support import Format, emit, fail, make_app, out, user_errors
+from ordex.entrypoints.whatif import whatif
 
 DbOpt = Annotated[str | None, typer.Option("--db", help="Database URL (else ORDEX_DATABASE_URL)")]
 FmtOpt = Annotated[Format, typer.Option("--format", help="text or json")]

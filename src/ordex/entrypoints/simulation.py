@@ -10,11 +10,11 @@ from typing import Any
 
 from ordex.adapters.db import tables as t
 from ordex.adapters.postal import ZipcodesDirectory
-from ordex.bootstrap import App
-from ordex.bootstrap_decide import decide_summary
+from ordex.bootstrap import App, session_bus
 from ordex.domain.errors import SimulationInFutureError
 from ordex.learn.detection import detection_report
-from ordex.orchestrate.pipeline import Pipeline
+from ordex.orchestrate.changes import Changes
+from ordex.orchestrate.session import SessionUnitOfWork
 from ordex.simulate.orders import InjectionRates
 from ordex.simulate.run import OPENS, Simulation
 from ordex.simulate.world import WorldConfig, build_world
@@ -46,8 +46,11 @@ def simulate(app: App, cfg: WorldConfig, *, orders_per_day: int, rates: Injectio
     app.save_reference(world.ref)
     counter = itertools.count(1)
     pipeline = app.new_pipeline(world.ref, new_id=lambda: f"M{next(counter):010d}")
-    sim = Simulation(world=world, cfg=cfg, pipeline=pipeline, orders_per_day=orders_per_day,
-                     rates=rates, flush=lambda: _flush(app, pipeline),
+    session = SessionUnitOfWork(pipeline, sink=lambda _changes: None)
+    sim = Simulation(world=world, cfg=cfg, session=session,
+                     bus=lambda clock: session_bus(session, clock=clock),
+                     orders_per_day=orders_per_day, rates=rates,
+                     flush=lambda changes: _flush(app, changes),
                      flush_every=app.settings.batch_size, until=until)
     pipeline_started = time.perf_counter()
     result = sim.run(progress, planned=planned)
@@ -75,7 +78,19 @@ def simulate(app: App, cfg: WorldConfig, *, orders_per_day: int, rates: Injectio
     }
 
 
-def _flush(app: App, pipeline: Pipeline) -> None:
+def _flush(app: App, changes: Changes) -> None:
     """Write what the simulated period changed so far, then deliver its ERP commands."""
-    app.store.save(pipeline.take_changes())
+    app.store.save(changes)
     app.deliver_outbox()
+
+
+def decide_summary(kpis: dict[str, Any], sim: Simulation) -> dict[str, Any]:
+    """Top-level touchless and OTIF rates of a simulated period, and the decide section."""
+    closed = kpis["closed_cases"]
+    opened = sum(closed.values()) + kpis["open_backlog"]
+    worked = opened - closed.get("cancelled", 0)
+    work = sim.pipeline.work
+    return {"touchless_rate": round(closed.get("auto_resolved", 0) / worked, 6) if worked
+            else 0.0,
+            "otif_rate": sim.mirror.otif(work.orders, work.cancelled, work.open_cases),
+            "decide": sim.mirror.report()}

@@ -24,12 +24,13 @@ def context_from_reference(ref: ReferenceData, *, settings: DetectionSettings,
     ctx.add_inbound(ref.inbound_pos)
     for r in ref.receivables:
         ctx.ar_open[r.customer_id] = ctx.ar_open.get(r.customer_id, Decimal(0)) + r.amount_open
-    index_taxonomy(ctx, ref)
+    index_trade(ctx, ref)
     return ctx
 
 
-def index_taxonomy(ctx: DetectionContext, ref: ReferenceData) -> None:
-    """Index the reference data of the newer detectors (tax, licences, carriers, history)."""
+def index_trade(ctx: DetectionContext, ref: ReferenceData) -> None:
+    """Index the trade reference data (lead times, ageing, tax, licences, carriers, parts,
+    history)."""
     ctx.warehouses = {w.warehouse_id: w for w in ref.warehouses}
     for r in ref.receivables:
         ctx.receivables.setdefault(r.customer_id, []).append(r)

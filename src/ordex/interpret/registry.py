@@ -1,75 +1,69 @@
-"""The detector interface and the one place detectors are registered."""
+"""The registry: every exception code's registration, found by scanning the detectors package.
+
+A module of `ordex.interpret.detectors` that exposes `PLUGIN` (an `ExceptionType`) registers
+its code; nothing lists the modules, so a new code is a new module (docs/extending.md).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
+import importlib
+import pkgutil
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
 
-from ordex.domain.codes import ExceptionCode
+from ordex.domain.codes import ExceptionCode, Queue
 from ordex.domain.errors import ConfigurationError
 from ordex.domain.findings import Finding
 from ordex.domain.model import Order
 from ordex.interpret.context import DetectionContext
-from ordex.interpret.detectors import (
-    allocation_conflict,
-    compliance_hold,
-    credit_limit,
-    duplicate_order,
-    invalid_ship_to,
-    inventory_shortfall,
-    late_shipment_risk,
-    margin_below_floor,
-    master_data,
-    missing_carrier,
-    past_due_hold,
-    price_mismatch,
-    quantity_anomaly,
-    shipment_constraint,
-    tax_failure,
-)
+from ordex.interpret.exception_type import Detector, ExceptionType, Reviewer
+from ordex.interpret.settings import TYPED, Setting
+
+__all__ = ["PLUGINS", "REGISTRY", "Detector", "Reviewer", "codes_reevaluated_by", "detect",
+           "detectors_for", "discover", "exception_type", "option_values", "owner_queue",
+           "plugin_settings"]
+
+PACKAGE = "ordex.interpret.detectors"
 
 
-class Detector(Protocol):
-    """Finds one kind of exception on an order in its context."""
-
-    code: ExceptionCode
-
-    def evaluate(self, order: Order, ctx: DetectionContext) -> list[Finding]:
-        """The findings of this code on the order (empty when none)."""
-        ...
-
-
-class Reviewer(Protocol):
-    """A detector that also judges the findings of the others (e.g. late-shipment risk)."""
-
-    code: ExceptionCode
-
-    def review(self, order: Order, ctx: DetectionContext,
-               findings: Sequence[Finding]) -> list[Finding]:
-        """Findings that follow from the other detectors' findings."""
-        ...
+def discover(package: str = PACKAGE) -> dict[ExceptionCode, ExceptionType]:
+    """The registrations of a package's modules, in the order their detectors run."""
+    found: dict[ExceptionCode, ExceptionType] = {}
+    root = importlib.import_module(package)
+    for info in sorted(pkgutil.iter_modules(root.__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        plugin = getattr(importlib.import_module(f"{package}.{info.name}"), "PLUGIN", None)
+        if not isinstance(plugin, ExceptionType):
+            continue
+        if plugin.code in found:
+            raise ConfigurationError(f"{plugin.code.value} is registered twice "
+                                     f"(again in {package}.{info.name})", code=plugin.code.value)
+        found[plugin.code] = plugin
+    return dict(sorted(found.items(), key=lambda kv: (kv[1].rank, kv[0].value)))
 
 
+PLUGINS: dict[ExceptionCode, ExceptionType] = discover()
+"""Every code's registration, in the order the detectors run."""
 REGISTRY: dict[ExceptionCode, Detector] = {
-    d.code: d
-    for d in (
-        master_data.MasterDataConflict(),
-        inventory_shortfall.InventoryShortfall(),
-        allocation_conflict.AllocationConflict(),
-        price_mismatch.PriceMismatch(),
-        credit_limit.CreditLimitExceeded(),
-        invalid_ship_to.InvalidShipTo(),
-        duplicate_order.DuplicateOrder(),
-        margin_below_floor.MarginBelowFloor(),
-        past_due_hold.PastDueHold(),
-        missing_carrier.MissingCarrierInstructions(),
-        tax_failure.TaxFailure(),
-        compliance_hold.ComplianceHold(),
-        shipment_constraint.ShipmentConstraint(),
-        quantity_anomaly.QuantityAnomaly(),
-        late_shipment_risk.LateShipmentRisk(),
-    )
-}
+    code: kind.detector for code, kind in PLUGINS.items() if kind.detector is not None}
+"""The detectors, in the order they run."""
+
+
+def exception_type(code: ExceptionCode) -> ExceptionType:
+    """The registration of a code."""
+    return PLUGINS[code]
+
+
+def owner_queue(code: ExceptionCode) -> Queue:
+    """The queue that owns a code's cases unless routing says otherwise."""
+    return PLUGINS[code].queue
+
+
+def codes_reevaluated_by(event: type) -> tuple[ExceptionCode, ...]:
+    """The codes a context event re-judges, in detector order."""
+    return tuple(code for code, kind in PLUGINS.items() if event in kind.reevaluated_by)
 
 
 def detectors_for(enabled: Sequence[str]) -> list[Detector]:
@@ -92,3 +86,36 @@ def detect(order: Order, ctx: DetectionContext, detectors: Sequence[Detector]) -
         if review is not None:
             findings.extend(review(order, ctx, tuple(findings)))
     return findings
+
+
+def plugin_settings() -> dict[str, Setting]:
+    """The settings plug-in codes declare beyond the typed thresholds, by key."""
+    return {s.key: s for kind in PLUGINS.values() for s in kind.settings if s.key not in TYPED}
+
+
+def option_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Configured plug-in settings, checked against the declarations and typed like their
+    defaults (`ORDEX_DETECTOR_OPTIONS`)."""
+    declared = plugin_settings()
+    unknown = sorted(set(values) - set(declared))
+    if unknown:
+        raise ConfigurationError(f"unknown detector option(s): {', '.join(unknown)} (declared: "
+                                 f"{', '.join(sorted(declared)) or 'none'})", unknown=unknown)
+    return {key: _typed(declared[key], value) for key, value in values.items()}
+
+
+def _typed(setting: Setting, value: Any) -> Any:
+    kind = type(setting.default)
+    try:
+        if kind is Decimal:
+            return Decimal(str(value))
+        if kind is bool or kind is str:
+            if not isinstance(value, kind):
+                raise TypeError
+            return value
+        if kind is tuple:
+            return tuple(value) if isinstance(value, list | tuple) else (value,)
+        return kind(value)
+    except (TypeError, ValueError, ArithmeticError):
+        raise ConfigurationError(f"detector option {setting.key}: {value!r} is not of type "
+                                 f"{kind.__name__}", key=setting.key) from None

@@ -1,32 +1,44 @@
-"""Thresholds the detectors use; built from configuration by the composition root."""
+"""Thresholds the detectors use; built from configuration by the composition root.
+
+The thresholds of the stable codes are typed fields (each is also an `ORDEX_*` key). A code
+added as a plug-in declares its own `Setting`s with their defaults in its registration and
+reads them with `DetectionSettings.get`; their values come from `options`
+(`ORDEX_DETECTOR_OPTIONS`), so adding one edits neither this module nor `config.py`.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
+from typing import Any
+
+
+def registered_detectors() -> tuple[str, ...]:
+    """Every code that has a detector, in the order the detectors run."""
+    # imported here: the registry imports the detectors, which import this module
+    from ordex.interpret.registry import REGISTRY
+
+    return tuple(code.value for code in REGISTRY)
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """A threshold a code reads: its key, its default and what it means."""
+
+    key: str
+    default: Any
+    doc: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class DetectionSettings:
     """Which detectors run and their thresholds."""
 
-    enabled: tuple[str, ...] = (
-        "MASTER_DATA_CONFLICT",
-        "INVENTORY_SHORTFALL",
-        "ALLOCATION_CONFLICT",
-        "PRICE_MISMATCH",
-        "CREDIT_LIMIT_EXCEEDED",
-        "INVALID_SHIP_TO",
-        "DUPLICATE_ORDER",
-        "MARGIN_BELOW_FLOOR",
-        "PAST_DUE_HOLD",
-        "MISSING_CARRIER_INSTRUCTIONS",
-        "TAX_FAILURE",
-        "COMPLIANCE_HOLD",
-        "SHIPMENT_CONSTRAINT",
-        "QUANTITY_ANOMALY",
-        "LATE_SHIPMENT_RISK",
-    )
+    enabled: tuple[str, ...] = field(default_factory=registered_detectors)
+    """Codes whose detector runs (default: every registered detector)."""
+    options: Mapping[str, Any] = field(default_factory=dict)
+    """Values of the settings plug-in codes declare (key → value), validated by the registry."""
     price_tolerance_abs: Decimal = Decimal("0.01")
     """A price within this many currency units of the expected price is accepted."""
     price_tolerance_pct: Decimal = Decimal("0.5")
@@ -57,3 +69,23 @@ class DetectionSettings:
     late_risk_slack_days: int = 1
     """A blocked order whose requested date is fewer days than this after the earliest possible
     ship date (order date + warehouse lead time) is at risk of shipping late."""
+
+    def get(self, setting: Setting) -> Any:
+        """The value of a setting: the typed field of that name, else the configured option,
+        else the setting's default."""
+        if setting.key in TYPED:
+            return getattr(self, setting.key)
+        return self.options.get(setting.key, setting.default)
+
+
+TYPED: frozenset[str] = frozenset(f.name for f in fields(DetectionSettings)) - {"enabled",
+                                                                               "options"}
+"""The thresholds that are typed fields (and `ORDEX_*` configuration keys of their own)."""
+
+
+def setting(key: str) -> Setting:
+    """A typed threshold as a `Setting`, with its field's default (a wrong key fails at once)."""
+    found = next((f for f in fields(DetectionSettings) if f.name == key and key in TYPED), None)
+    if found is None:
+        raise KeyError(f"DetectionSettings has no threshold {key!r}")
+    return Setting(key, getattr(DetectionSettings(enabled=()), key), "")

@@ -70,8 +70,9 @@ def _routed(rec: Recommendation, why: str) -> Recommendation:
 
 
 def _annotate(case: Case, rec: Recommendation) -> None:
-    case.priority = rec.impact.score
-    case.queue = rec.queue
+    """Give the case the decider's route (queue, priority and SLA at once) and its reasons."""
+    case.queue, case.priority, case.sla_due_at = (rec.route.queue, rec.route.priority,
+                                                  rec.route.sla_due_at)
     case.evidence = {**case.evidence, "priority_parts": rec.impact.parts,
                      "impact": rec.impact.as_dict(), "policy_version": rec.policy_version,
                      "recommendation": {"action": rec.chosen.action.value,

@@ -82,5 +82,21 @@ class Changes:
         if case.case_id not in self.new_cases:
             self.dirty_cases[case.case_id] = case
 
+    def absorb(self, later: Changes) -> None:
+        """Add a later unit of work's changes to these (one write for several commits)."""
+        for name in ("raw_payloads", "orders", "cancelled_orders", "audit", "outbox",
+                     "results", "events", "payments", "received_pos", "decisions"):
+            getattr(self, name).extend(getattr(later, name))
+        self.allocations.update(later.allocations)
+        self.new_cases.update(later.new_cases)
+        for case_id, case in later.dirty_cases.items():
+            if case_id not in self.new_cases:  # a new case is written in its latest state
+                self.dirty_cases[case_id] = case
+        for key, (on_hand, allocated) in later.positions.items():
+            was = self.positions.get(key, (Decimal(0), Decimal(0)))
+            self.positions[key] = (was[0] + on_hand, was[1] + allocated)
+        for line, qty in later.line_allocations.items():
+            self.line_allocations[line] = self.line_allocations.get(line, Decimal(0)) + qty
+
     def __len__(self) -> int:
         return len(self.raw_payloads) + len(self.orders) + len(self.audit) + len(self.events)

@@ -10,12 +10,18 @@ from typing import Any, Protocol
 
 from ordex.domain.cases import Case
 from ordex.domain.codes import ExceptionCode
-from ordex.domain.model import CustomerLicence, Item, PriceContract, UnitConversion
+from ordex.domain.model import (
+    CustomerLicence,
+    Item,
+    PriceContract,
+    RawPayload,
+    UnitConversion,
+)
 from ordex.interpret.recent import DupProbes
 from ordex.orchestrate.changes import Changes, OutboxMessage
 from ordex.orchestrate.intake import IdempotencyIndex
 from ordex.orchestrate.pipeline import Pipeline
-from ordex.orchestrate.work import ClaimedMessage, WorkItem
+from ordex.orchestrate.work import ClaimedMessage, NewWork, WorkItem
 
 
 class ChangeStore(Protocol):
@@ -180,6 +186,18 @@ class UnitOfWork(Protocol):
 
     def cases_of_raws(self, raw_ids: Collection[str], *, batches: Collection[str]) -> set[str]:
         """Quarantine cases opened before for these raw payloads."""
+        ...
+
+    def stored_raws(self, raw_ids: Collection[str]) -> dict[str, RawPayload]:
+        """Stored raw payloads by id (their bytes, as received)."""
+        ...
+
+    def enqueue(self, work: Collection[NewWork]) -> None:
+        """Queue work for workers, committed with this unit of work (or not at all)."""
+        ...
+
+    def complete(self, work_ids: Collection[int], *, worker: str) -> None:
+        """Mark claimed work done with this unit of work's effects (ClaimLostError if lost)."""
         ...
 
     def commit(self, changes: Changes | None = None) -> None:

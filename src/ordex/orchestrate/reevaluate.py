@@ -20,13 +20,12 @@ from ordex.domain.codes import ExceptionCode
 from ordex.domain.context_events import ItemMasterFixed, LicenceUploaded, PriceContractChanged
 from ordex.domain.events import InboundPODated
 from ordex.domain.model import Item, Order, UnitConversion
+from ordex.interpret.registry import PLUGINS, codes_reevaluated_by
 from ordex.orchestrate.pipeline import SYSTEM, Pipeline
 
 C = ExceptionCode
-STOCK_CODES = (C.INVENTORY_SHORTFALL, C.ALLOCATION_CONFLICT)
-PRICE_CODES = (C.PRICE_MISMATCH, C.MARGIN_BELOW_FLOOR)
-ITEM_CODES = (C.MASTER_DATA_CONFLICT, *PRICE_CODES, C.COMPLIANCE_HOLD, C.SHIPMENT_CONSTRAINT,
-              C.QUANTITY_ANOMALY)
+STOCK_CODES = tuple(code for code, kind in PLUGINS.items() if kind.draws_stock)
+"""Codes judged on the order's unallocated lines (allocated stock is the order's own)."""
 
 
 def on_inbound_po_dated(p: Pipeline, event: InboundPODated, *, now: datetime) -> list[str]:
@@ -39,7 +38,8 @@ def on_inbound_po_dated(p: Pipeline, event: InboundPODated, *, now: datetime) ->
     why = f"inbound PO {event.po_id} now due {event.due_date.isoformat()}"
     changed: list[str] = []
     for order_id in dict.fromkeys(c.order_id or "" for c in waiting):
-        changed += rejudge(p, p.work.orders[order_id], STOCK_CODES, why=why, now=now)
+        changed += rejudge(p, p.work.orders[order_id], codes_reevaluated_by(InboundPODated),
+                           why=why, now=now)
     return changed
 
 
@@ -51,7 +51,8 @@ def on_price_contract_changed(p: Pipeline, event: PriceContractChanged, *,
     p.ctx.contracts[key] = [c for c in p.ctx.contracts.get(key, ())
                             if c.contract_id != k.contract_id] + [k]
     why = f"price contract {k.contract_id} changed"
-    return _rejudge_all(p, p.work.by_customer_item.get(key, ()), PRICE_CODES, why, now)
+    return _rejudge_all(p, p.work.by_customer_item.get(key, ()),
+                        codes_reevaluated_by(PriceContractChanged), why, now)
 
 
 def on_item_master_fixed(p: Pipeline, event: ItemMasterFixed, *, now: datetime) -> list[str]:
@@ -64,20 +65,21 @@ def on_item_master_fixed(p: Pipeline, event: ItemMasterFixed, *, now: datetime) 
         p.ctx.units.add(event.conversion)
     why = f"master data of {event.item_id} fixed"
     order_ids = sorted(p.work.by_item.get(event.item_id, ()))
-    changed = _rejudge_all(p, order_ids, ITEM_CODES, why, now)
+    changed = _rejudge_all(p, order_ids, codes_reevaluated_by(ItemMasterFixed), why, now)
     for order_id in order_ids:
         changed += _settle_stock(p, p.work.orders[order_id], why, now)
     return changed
 
 
 def on_licence_uploaded(p: Pipeline, event: LicenceUploaded, *, now: datetime) -> list[str]:
-    """Add the licence, then re-judge the customer's orders held for compliance."""
+    """Add the licence, then re-judge the customer's orders held by a code it concerns."""
     lic = event.licence
     p.ctx.licences.setdefault(lic.customer_id, []).append(lic)
+    codes = codes_reevaluated_by(LicenceUploaded)
     held = [o for o in p.work.by_customer.get(lic.customer_id, ())
-            if any(c.code is C.COMPLIANCE_HOLD for c in p.work.open_cases.get(o, {}).values())]
+            if any(c.code in codes for c in p.work.open_cases.get(o, {}).values())]
     why = f"licence {lic.licence_id} ({lic.licence_type}) uploaded"
-    return _rejudge_all(p, held, (C.COMPLIANCE_HOLD,), why, now)
+    return _rejudge_all(p, held, codes, why, now)
 
 
 def rejudge(p: Pipeline, order: Order, codes: Iterable[ExceptionCode], *, why: str,

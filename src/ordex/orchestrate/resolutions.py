@@ -1,7 +1,8 @@
 """A person's resolution: which actions resolve which code, and what each action does.
 
-`ALLOWED` is the table of actions per exception code; `EFFECTS` the table from an action to
-its effect on the order and the ERP command it implies (docs/decide.md, "People's actions").
+`ALLOWED` is the table of actions per exception code (each code's registration declares its
+own); `EFFECTS` the table from an action to its effect on the order and the ERP command it
+implies (docs/decide.md, "People's actions").
 A parameter an action needs (warehouse, prices, date, address, carrier, item) comes from the
 resolve request, else from the case's recommendation; it is validated before anything moves.
 """
@@ -19,38 +20,17 @@ from ordex.domain.codes import Action, ExceptionCode
 from ordex.domain.errors import ActionNotAllowedError
 from ordex.domain.events import ApplyDecision, RevisePromise
 from ordex.domain.model import Order
+from ordex.interpret.registry import PLUGINS
 from ordex.orchestrate import resolution_params as rp
 
 if TYPE_CHECKING:
     from ordex.orchestrate.pipeline import Pipeline
 
-A, C = Action, ExceptionCode
-SOURCING = frozenset({A.ALTERNATE_WAREHOUSE, A.SPLIT_SHIPMENT, A.SUBSTITUTE_ITEM, A.BACKORDER})
-_OWN: dict[ExceptionCode, frozenset[Action]] = {
-    C.INVENTORY_SHORTFALL: SOURCING | {A.REVISE_PROMISE, A.WAIT_FOR_RECEIPT, A.HOLD},
-    C.ALLOCATION_CONFLICT: SOURCING | {A.RELEASE, A.HOLD},
-    C.PRICE_MISMATCH: frozenset({A.REPRICE, A.ACCEPT_PRICE, A.HOLD}),
-    C.MARGIN_BELOW_FLOOR: frozenset({A.REPRICE, A.ACCEPT_PRICE, A.HOLD}),
-    C.CREDIT_LIMIT_EXCEEDED: frozenset({A.RELEASE, A.HOLD}),
-    C.PAST_DUE_HOLD: frozenset({A.RELEASE, A.HOLD}),
-    C.INVALID_SHIP_TO: frozenset({A.CORRECT_ADDRESS, A.RELEASE, A.HOLD}),
-    C.DUPLICATE_ORDER: frozenset({A.CANCEL_DUPLICATE, A.RELEASE, A.NOTIFY_CUSTOMER}),
-    C.MASTER_DATA_CONFLICT: frozenset({A.MAP_ITEM, A.HOLD}),
-    C.TAX_FAILURE: frozenset({A.RELEASE, A.HOLD}),
-    C.MISSING_CARRIER_INSTRUCTIONS: frozenset({A.ASSIGN_CARRIER, A.HOLD}),
-    C.SHIPMENT_CONSTRAINT: frozenset({A.ASSIGN_CARRIER, A.REVISE_PROMISE, A.RELEASE, A.HOLD}),
-    C.LATE_SHIPMENT_RISK: frozenset({A.EXPEDITE, A.REVISE_PROMISE, A.RELEASE,
-                                     A.NOTIFY_CUSTOMER}),
-    C.COMPLIANCE_HOLD: frozenset({A.RELEASE, A.REQUEST_LICENCE, A.HOLD}),
-    C.QUANTITY_ANOMALY: frozenset({A.RELEASE, A.NOTIFY_CUSTOMER, A.HOLD}),
-    C.INTEGRATION_FAILURE: frozenset({A.RETRY}),
-    C.CUSTOMER_REQUEST: frozenset({A.RELEASE, A.REVISE_PROMISE, A.EXPEDITE, A.HOLD,
-                                   A.NOTIFY_CUSTOMER}),
-}
+A = Action
 ALLOWED: dict[ExceptionCode, frozenset[Action]] = {
-    code: actions | {A.ESCALATE} for code, actions in _OWN.items()}
-"""Each code's own actions, plus ESCALATE (the decider's fallback on every code: a lead looks
-at it, the hold stays)."""
+    code: kind.actions | {A.ESCALATE} for code, kind in PLUGINS.items()}
+"""Each code's own actions (its registration's `actions`), plus ESCALATE (the decider's fallback
+on every code: a lead looks at it, the hold stays)."""
 
 
 class Kind(StrEnum):

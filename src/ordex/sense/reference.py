@@ -45,7 +45,7 @@ from ordex.sense.reference_schema import (
     text,
     whole,
 )
-from ordex.sense.reference_taxonomy import TAXONOMY_FILES
+from ordex.sense.reference_trade import TRADE_FILES
 
 ZERO = Decimal(0)
 ID = text(100)
@@ -161,7 +161,7 @@ CORE_FILES: tuple[FileSchema, ...] = (
         Column("services", codes(), doc="service codes"),
     ), Carrier, "carriers", key=("carrier_id",), doc="carriers"),
 )
-FILES: tuple[FileSchema, ...] = (*CORE_FILES, *TAXONOMY_FILES, PARTNERS)
+FILES: tuple[FileSchema, ...] = (*CORE_FILES, *TRADE_FILES, PARTNERS)
 """Every file a reference folder may hold, in the order they are read."""
 IGNORED_PREFIXES = (".", "readme")
 """Files whose names start so are not reference data (hidden files, READMEs)."""

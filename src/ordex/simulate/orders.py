@@ -1,17 +1,25 @@
-"""Generate orders at their moment in the simulated week, injecting exceptions at set rates."""
+"""Generate orders at their moment in the simulated week, injecting exceptions at set rates.
+
+Each code's injection is part of its simulation (simulate/codes/); the factory runs them in
+their streams' order, around two steps of its own: boundary orders (on the order stream) and
+the choice of ship-via and freight terms (on the content stream, before the injections that
+change them). Resent duplicates and broken payloads are made here, at the payload level.
+"""
 
 from __future__ import annotations
 
 import json
 import random
-from dataclasses import dataclass, fields, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
-from ordex.simulate.inject_taxonomy import TaxonomyInjector
+from ordex.simulate.code_simulation import Draft, Injection, Kit, Stream, simulations
 from ordex.simulate.truth import Book, SimLine, SimOrder
 from ordex.simulate.world import World
+from ordex.simulate.world_goods import PARCEL_MAX
 
 CENT = Decimal("0.01")
 LINE_COUNTS = (1, 2, 3, 4, 5, 6, 7, 8, 9)
@@ -42,12 +50,25 @@ class InjectionRates:
     """A same-day request, a parcel service for a heavy/hazmat order, or a limited carrier."""
     carrier: float = 0.004
     """No ship-via (a customer default may cover it) or missing required freight terms."""
+    extra: Mapping[str, float] = field(default_factory=dict)
+    """Rates of plug-in codes' injections, by their `rate` name (else their default rate)."""
+
+    def of(self, injection: Injection) -> float:
+        """The share of orders that get an injection."""
+        if injection.rate in RATE_FIELDS:
+            rate: float = getattr(self, injection.rate)
+            return rate
+        return self.extra.get(injection.rate, injection.default_rate)
 
     def scaled(self, factor: float) -> InjectionRates:
         """Every exception rate times `factor` (resends and boundary orders unchanged)."""
-        keep = {"resend", "boundary"}
-        return replace(self, **{f.name: getattr(self, f.name) * factor
-                                for f in fields(self) if f.name not in keep})
+        keep = {"resend", "boundary", "extra"}
+        extra = {k: v * factor for k, v in self.extra.items()}
+        return replace(self, extra=extra, **{f.name: getattr(self, f.name) * factor
+                                             for f in fields(self) if f.name not in keep})
+
+
+RATE_FIELDS = frozenset(f.name for f in fields(InjectionRates)) - {"extra"}
 
 
 @dataclass
@@ -60,6 +81,15 @@ class Generated:
     broken: bool = False
 
 
+@dataclass(frozen=True)
+class Step:
+    """One thing done to every generated order, in its stream's order."""
+
+    stream: Stream
+    at: int
+    run: Callable[[Draft], None]
+
+
 class OrderFactory:
     """Builds orders against the simulator's book so labels are exact."""
 
@@ -67,31 +97,46 @@ class OrderFactory:
         self.world, self.book, self.rates, self.rng = world, book, rates, rng
         self.address = {s.ship_to_id: s.address for v in world.ship_tos.values() for s in v}
         self.has_case = {c.item_id for c in world.ref.conversions if c.uom == "CS"}
-        self.more = TaxonomyInjector(world, book, rates, random.Random(
-            f"taxonomy-{len(world.ref.order_history)}-{len(world.ref.contracts)}"))
+        self.kit = Kit.of(world, book)
+        # the content stream's seed predates the plug-in layout: kept, so runs stay comparable
+        tag = f"{len(world.ref.order_history)}-{len(world.ref.contracts)}"
+        self.streams = {Stream.ORDER: rng, Stream.CONTENT: random.Random(f"taxonomy-{tag}")}
+        own = [Step(Stream.ORDER, 25, self._maybe_boundary),
+               Step(Stream.CONTENT, 45, self._ship_via_and_terms)]
+        self.steps = sorted([*self._injections(tag), *own],
+                            key=lambda s: (list(Stream).index(s.stream), s.at))
+
+    def _injections(self, tag: str) -> list[Step]:
+        steps = []
+        for sim in simulations():
+            if sim.injection is None:
+                continue
+            inj = sim.injection
+            if inj.stream is Stream.OWN:  # a stream of its own, seeded by the code
+                stream = random.Random(f"{sim.code.value}-{tag}")
+            else:
+                stream = self.streams[inj.stream]
+            steps.append(Step(inj.stream, inj.at, self._injector(sim.code.value, inj, stream)))
+        return steps
+
+    def _injector(self, code: str, inj: Injection,
+                  rng: random.Random) -> Callable[[Draft], None]:
+        def run(draft: Draft) -> None:
+            if rng.random() < self.rates.of(inj) and inj.apply(draft, self.kit, rng):
+                draft.injected.add(code)
+        return run
 
     def make(self, order_id: str, customer_id: str, at: datetime, po_seq: int) -> Generated:
         """An order for the customer at that moment, maybe with injected problems."""
         r = self.rng.random
-        injected: set[str] = set()
         if r() < self.rates.duplicate * 1.2 and (dup := self._duplicate(order_id, customer_id, at)):
             return dup
         order = self._clean(order_id, customer_id, at, po_seq)
-        if r() < self.rates.shortfall:
-            self._short(order)
-            injected.add("INVENTORY_SHORTFALL")
-        if r() < self.rates.price:
-            self._misprice(order)
-            injected.add("PRICE_MISMATCH")
-        if r() < self.rates.boundary:
-            self._boundary(order)
-        address = dict(vars_of(self.address[order.ship_to_key]))
-        if r() < self.rates.ship_to:
-            self._corrupt(address)
-            injected.add("INVALID_SHIP_TO")
-        self.more.finish(order, injected, address, self._fair_price)
+        draft = Draft(order, dict(vars_of(self.address[order.ship_to_key])))
+        for step in self.steps:
+            step.run(draft)
         broken = r() < self.rates.integration
-        return Generated(order, self._body(order, address, broken), injected, broken)
+        return Generated(order, self._body(order, draft.address, broken), draft.injected, broken)
 
     # -- building blocks --------------------------------------------------------------
     def _clean(self, order_id: str, cid: str, at: datetime, po_seq: int) -> SimOrder:
@@ -110,37 +155,44 @@ class OrderFactory:
             if qty < 1:
                 continue
             order.lines.append(SimLine(len(order.lines) + 1, item_id, qty, uom, Decimal(0)))
-        self.more.shape_clean(order)
+        self._usual_quantities(order)
         if not order.lines:  # nothing in stock: a one-line order that will be short
             first = self.world.assortment[cid][0]
             order.lines.append(SimLine(1, first, Decimal(1), "EA", Decimal(0)))
         for ln in order.lines:
-            ln.unit_price = self._fair_price(order, ln)
+            ln.unit_price = self.kit.fair_price(order, ln)
         return order
 
-    def _fair_price(self, order: SimOrder, ln: SimLine) -> Decimal:
-        exact = self.book.price(order.customer_id, ln.item_id, ln.uom, ln.quantity,
-                                order.order_date)
-        return exact.quantize(CENT, rounding=ROUND_HALF_UP)
+    def _usual_quantities(self, order: SimOrder) -> None:
+        """Regular buys get a quantity near the customer's usual one (when stock allows)."""
+        rng, regular = self.streams[Stream.CONTENT], self.world.pitfalls.regular
+        usual = regular.get(order.customer_id, {})
+        for ln in order.lines:
+            typical = usual.get(ln.item_id)
+            if typical is None:
+                continue
+            qty = Decimal(max(1, round(typical * rng.uniform(0.8, 1.2))))
+            if qty <= self.book.atp(ln.item_id, order.warehouse_id, order.ship_date):
+                ln.uom, ln.quantity = "EA", qty
 
-    def _short(self, order: SimOrder) -> None:
-        ln = self.rng.choice(order.lines)
-        atp = self.book.atp(ln.item_id, order.warehouse_id, order.ship_date)
-        ln.uom = "EA"
-        ln.quantity = max(Decimal(1), Decimal(int(max(atp, Decimal(0))))) + self.rng.randint(1, 40)
-        ln.unit_price = self._fair_price(order, ln)
+    def _ship_via_and_terms(self, draft: Draft) -> None:
+        """Heavy or hazardous orders go LTL, the rest by parcel; freight terms where required
+        (and on half the other orders)."""
+        order, rng = draft.order, self.streams[Stream.CONTENT]
+        customer = self.kit.customers[order.customer_id]
+        order.ship_via = "ODFL-LTL" if self._needs_freight(order) else "UPSN-GND"
+        order.freight_terms = ("PREPAID" if customer.freight_terms_required
+                               or rng.random() < 0.5 else None)
 
-    def _misprice(self, order: SimOrder) -> None:
-        ln = self.rng.choice(order.lines)
-        expected = self.book.price(order.customer_id, ln.item_id, ln.uom, ln.quantity,
-                                   order.order_date)
-        for _ in range(20):
-            step = Decimal(str(round(self.rng.uniform(0.02, 0.25), 3)))
-            step = step if self.rng.random() < 0.5 else -step
-            ln.unit_price = (expected * (1 + step)).quantize(CENT, rounding=ROUND_HALF_UP)
-            if not self.book.price_ok(ln.unit_price, expected) and ln.unit_price > 0:
-                return
-        ln.unit_price = expected + Decimal(1)
+    def _needs_freight(self, order: SimOrder) -> bool:
+        weight = sum((ln.quantity * self.book.units(ln.item_id, ln.uom)
+                      * self.kit.items[ln.item_id].weight for ln in order.lines), Decimal(0))
+        return weight > PARCEL_MAX or any(ln.item_id in self.world.pitfalls.hazmat
+                                          for ln in order.lines)
+
+    def _maybe_boundary(self, draft: Draft) -> None:
+        if self.rng.random() < self.rates.boundary:
+            self._boundary(draft.order)
 
     def _boundary(self, order: SimOrder) -> None:
         """Put one line exactly at ATP, or one price exactly at the tolerance edge."""
@@ -150,29 +202,13 @@ class OrderFactory:
             if atp >= 1 and atp == atp.to_integral_value() and len(order.lines) == len(
                     {x.item_id for x in order.lines}):
                 ln.uom, ln.quantity = "EA", atp
-                ln.unit_price = self._fair_price(order, ln)
+                ln.unit_price = self.kit.fair_price(order, ln)
             return
         expected = self.book.price(order.customer_id, ln.item_id, ln.uom, ln.quantity,
                                    order.order_date)
         edge = expected + max(self.book.tol_abs, expected * self.book.tol_pct / 100)
         if edge == edge.quantize(Decimal("0.000001")):  # the order format carries 6 decimals
             ln.unit_price = edge
-
-    def _corrupt(self, address: dict[str, str]) -> None:
-        kind = self.rng.choice(("missing_city", "unknown_zip", "wrong_state", "missing_line1"))
-        if kind == "missing_city":
-            address["city"] = ""
-        elif kind == "missing_line1":
-            address["line1"] = " "
-        elif kind == "unknown_zip":
-            # below 00501 no US ZIP code exists (PO-box and unique ZIPs fill much of the rest,
-            # so a random "unknown" ZIP may well be real)
-            address["postal_code"] = f"{self.rng.randint(0, 500):05d}"
-        else:
-            z, _c, state = self.rng.choice(self.world.zips)
-            while state == address["state"]:
-                z, _c, state = self.rng.choice(self.world.zips)
-            address["postal_code"] = z
 
     def _duplicate(self, order_id: str, cid: str, at: datetime) -> Generated | None:
         recent = [o for o in self.book.recent.get(cid, ())

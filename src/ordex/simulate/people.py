@@ -1,10 +1,13 @@
 """The simulated people who work the queues: who answers which case, with what, and when.
 
 Every case still open after intake is worked by a person of its queue with the usual action
-for its code. Most are finished inside the SLA window the routing policy gave the case
-(`WITHIN_SLA`), some late, and a few go stale for days (`STALE`), so the backlog at any moment
-holds recent cases with time left and a tail of old, overdue ones — what a control tower sees
-on a normal day (docs/simulator.md).
+for its code (the code simulation's `Desk`, simulate/codes/; docs/decide.md, "People's
+actions": credit holds wait for the customer's payment, a suspect quantity is released once the
+customer has confirmed it, an integration failure is closed with RETRY once the sender has
+resent a corrected payload). Most are finished inside the SLA window the routing policy gave
+the case (`WITHIN_SLA`), some late, and a few go stale for days (`STALE`), so the backlog at
+any moment holds recent cases with time left and a tail of old, overdue ones — what a control
+tower sees on a normal day (docs/simulator.md).
 """
 
 from __future__ import annotations
@@ -17,36 +20,6 @@ from typing import Any
 from ordex.domain.cases import Case
 from ordex.simulate.orders import vars_of
 from ordex.simulate.truth import SimOrder
-
-
-@dataclass(frozen=True, slots=True)
-class Desk:
-    """How people answer one exception code."""
-
-    actor: str
-    action: str
-
-
-DESKS: dict[str, Desk] = {
-    "PRICE_MISMATCH": Desk("pricing-rep", "ACCEPT_PRICE"),
-    "MARGIN_BELOW_FLOOR": Desk("pricing-rep", "REPRICE"),
-    "INVALID_SHIP_TO": Desk("cs-rep", "CORRECT_ADDRESS"),
-    "DUPLICATE_ORDER": Desk("cs-rep", "CANCEL_DUPLICATE"),
-    "QUANTITY_ANOMALY": Desk("cs-rep", "RELEASE"),
-    "INVENTORY_SHORTFALL": Desk("planner", "BACKORDER"),
-    "ALLOCATION_CONFLICT": Desk("planner", "RELEASE"),
-    "PAST_DUE_HOLD": Desk("credit-analyst", "RELEASE"),
-    "TAX_FAILURE": Desk("tax-analyst", "RELEASE"),
-    "MISSING_CARRIER_INSTRUCTIONS": Desk("logistics-lead", "ASSIGN_CARRIER"),
-    "SHIPMENT_CONSTRAINT": Desk("logistics-lead", "REVISE_PROMISE"),
-    "LATE_SHIPMENT_RISK": Desk("logistics-lead", "EXPEDITE"),
-    "COMPLIANCE_HOLD": Desk("compliance-officer", "RELEASE"),
-    "INTEGRATION_FAILURE": Desk("integration-support", "RETRY"),
-}
-"""Codes people work, with an action each that closes the case (docs/decide.md, "People's
-actions"). Credit holds wait for the customer's payment (the simulator's payments); a suspect
-quantity is released once the customer has confirmed it; an integration failure is closed with
-RETRY once the sender has resent a corrected payload."""
 
 WITHIN_SLA = 0.85
 """Share of cases a person closes before the case's SLA due time."""

@@ -22,8 +22,9 @@ from ordex.domain.model import (
     Warehouse,
 )
 from ordex.domain.reference import ReferenceData
-from ordex.simulate.world_decide import add_decide_data
-from ordex.simulate.world_taxonomy import TaxonomyWorld, add_taxonomy_data
+from ordex.simulate.world_accounts import add_accounts
+from ordex.simulate.world_goods import add_goods, add_tax_rules
+from ordex.simulate.world_network import add_network
 
 CENT = Decimal("0.01")
 STREETS = ("Main St", "Industrial Pkwy", "Commerce Dr", "Oak Ave", "Market St", "Depot Rd",
@@ -48,6 +49,20 @@ class WorldConfig:
 
 
 @dataclass
+class Pitfalls:
+    """What the world plants for the injections: regular buys, loss-making contracts,
+    regulated and hazardous items, places without a tax rule."""
+
+    regular: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Per customer: items it buys regularly and its typical quantity (EA)."""
+    loss_item: dict[str, str] = field(default_factory=dict)
+    """Per customer: an item whose contract is priced under the margin floor (or at it)."""
+    regulated: list[str] = field(default_factory=list)
+    hazmat: set[str] = field(default_factory=set)
+    untaxed_zips: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+@dataclass
 class World:
     """Reference data plus what the simulator needs to generate realistic orders."""
 
@@ -58,7 +73,7 @@ class World:
     ship_tos: dict[str, list[ShipTo]] = field(default_factory=dict)
     zips: list[tuple[str, str, str]] = field(default_factory=list)
     weight: dict[str, float] = field(default_factory=dict)
-    taxonomy: TaxonomyWorld = field(default_factory=TaxonomyWorld)
+    pitfalls: Pitfalls = field(default_factory=Pitfalls)
 
 
 def _money(rng: random.Random, low: float, high: float) -> Decimal:
@@ -80,9 +95,19 @@ def build_world(cfg: WorldConfig, zips: list[tuple[str, str, str]]) -> World:
     ref.carriers = [Carrier("UPSN", "UPS", ("GND", "2DA", "NDA")),
                     Carrier("FDEG", "FedEx Ground", ("GND",)),
                     Carrier("ODFL", "Old Dominion Freight", ("LTL",))]
-    add_decide_data(cfg, world)
-    add_taxonomy_data(cfg, world)
+    add_network(cfg, world)
+    _add_goods_and_accounts(cfg, world)
     return world
+
+
+def _add_goods_and_accounts(cfg: WorldConfig, world: World) -> None:
+    """Goods, accounts and tax rules, from one random stream of their own (so the rest of the
+    world stays as it was when they were added)."""
+    rng = random.Random(cfg.seed * 130_363 + 11)
+    world.pitfalls = pits = Pitfalls()
+    add_goods(rng, world, pits)
+    add_accounts(rng, cfg, world, pits)
+    add_tax_rules(world, pits)
 
 
 def _items(rng: random.Random, cfg: WorldConfig, ref: ReferenceData) -> None:

@@ -1,5 +1,5 @@
-"""Raw files stored in chunks before parsing, trading partners, the EDI interchange registry
-and outbound EDI documents."""
+"""Raw files stored in chunks before parsing, with their processing state; trading partners;
+the EDI interchange registry and the outbound EDI documents."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import uuid
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import BinaryIO
+from enum import StrEnum
+from typing import Any, BinaryIO
 
 from sqlalchemy import Connection, Engine, bindparam, delete, or_, select, update
 
@@ -55,18 +56,69 @@ def cases_of_raws(conn: Connection, raw_ids: Collection[str], *,
     return found
 
 
+def existing_cases(conn: Connection, case_ids: Collection[str]) -> set[str]:
+    """Those of these case ids that are stored (read inside the caller's transaction)."""
+    ordered, found = sorted(set(case_ids)), set()
+    for i in range(0, len(ordered), LOOKUP):
+        found.update(r[0] for r in conn.execute(select(t.cases.c.case_id).where(
+            t.cases.c.case_id.in_(ordered[i:i + LOOKUP]))))
+    return found
+
+
+class FileState(StrEnum):
+    """Where a stored file stands (`raw_payloads.state`)."""
+
+    RECEIVED = "received"
+    """Stored raw; not every unit of work of it has committed (in progress, or interrupted)."""
+    PROCESSED = "processed"
+    """Its last unit of work committed, and set this state in the same transaction."""
+
+
+MOVES: dict[FileState, frozenset[FileState]] = {
+    FileState.RECEIVED: frozenset({FileState.PROCESSED}),
+    FileState.PROCESSED: frozenset(),
+}
+"""The allowed moves of a file's state: received → processed, once."""
+
+
 @dataclass(frozen=True, slots=True)
 class StoredFile:
     """A raw file as stored: id, hash, size, and an earlier copy with the same hash if any.
 
-    When `earlier` is set the bytes were received before: `raw_id` is that first copy's id
-    and nothing new was stored.
+    When `earlier` is set the bytes were received before: `raw_id` is that first copy's id,
+    nothing new was stored, and `processed` says whether that copy was processed to its end.
     """
 
     raw_id: str
     sha256: str
     size: int
     earlier: str | None
+    processed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class UnfinishedFile:
+    """A stored file whose processing has not reached its end."""
+
+    raw_id: str
+    channel: str
+    source: str
+    profile: dict[str, Any] | None
+
+
+def move_file(conn: Connection, raw_id: str, to: FileState, *, at: datetime) -> None:
+    """Move a file's state inside the caller's transaction (a move not allowed changes nothing)."""
+    allowed = [s.value for s, moves in MOVES.items() if to in moves]
+    p = t.raw_payloads
+    conn.execute(update(p).where(p.c.raw_id == raw_id, p.c.state.in_(allowed))
+                 .values(state=to.value, progress_at=at))
+
+
+def touch_file(conn: Connection, raw_id: str, *, at: datetime) -> None:
+    """Record progress on a file being processed (a batch of it committed at `at`)."""
+    p = t.raw_payloads
+    conn.execute(update(p).where(p.c.raw_id == raw_id, p.c.state == FileState.RECEIVED.value)
+                 .values(progress_at=at))
 
 
 class FileStore:
@@ -75,8 +127,12 @@ class FileStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def store(self, handle: BinaryIO, *, source: str, channel: str, now: datetime) -> StoredFile:
-        """Copy a file into the database chunk by chunk, then record it with its SHA-256."""
+    def store(self, handle: BinaryIO, *, source: str, channel: str, now: datetime,
+              profile: dict[str, Any] | None = None) -> StoredFile:
+        """Copy a file into the database chunk by chunk, then record it with its SHA-256.
+
+        A new file is `received`; `profile` is how to read it again (a CSV column profile).
+        """
         raw_id, digest, size, seq = uuid.uuid4().hex, hashlib.sha256(), 0, 0
         with self.engine.begin() as conn:
             while block := handle.read(CHUNK):
@@ -88,11 +144,37 @@ class FileStore:
             earlier = raw_ids_by_hash(conn, [sha], channel=channel).get(sha)
             if earlier is not None:  # the same bytes again: keep the first copy only
                 conn.execute(delete(t.raw_chunks).where(t.raw_chunks.c.raw_id == raw_id))
-                return StoredFile(earlier, sha, size, earlier)
+                state = conn.execute(select(t.raw_payloads.c.state).where(
+                    t.raw_payloads.c.raw_id == earlier)).scalar_one()
+                return StoredFile(earlier, sha, size, earlier, state == FileState.PROCESSED)
             conn.execute(t.raw_payloads.insert(), {
                 "raw_id": raw_id, "source": source[:500], "channel": channel,
-                "received_at": now, "sha256": sha, "body": b"", "size": size, "chunks": seq})
-        return StoredFile(raw_id, sha, size, earlier)
+                "received_at": now, "sha256": sha, "body": b"", "size": size, "chunks": seq,
+                "state": FileState.RECEIVED.value, "progress_at": now, "profile": profile})
+        return StoredFile(raw_id, sha, size, None)
+
+    def unfinished(self, *, idle_since: datetime | None = None) -> list[UnfinishedFile]:
+        """Stored files not processed to their end, without progress since `idle_since`."""
+        p = t.raw_payloads
+        query = (select(p.c.raw_id, p.c.channel, p.c.source, p.c.profile)
+                 .where(p.c.state != FileState.PROCESSED.value)
+                 .order_by(p.c.received_at, p.c.raw_id))
+        if idle_since is not None:
+            query = query.where(p.c.progress_at <= idle_since)
+        with self.engine.connect() as conn:
+            return [UnfinishedFile(**dict(r)) for r in conn.execute(query).mappings()]
+
+    def touch(self, raw_id: str, *, at: datetime) -> None:
+        """Record an attempt on a file in a transaction of its own (a failed resume)."""
+        with self.engine.begin() as conn:
+            touch_file(conn, raw_id, at=at)
+
+    def state(self, raw_id: str) -> FileState | None:
+        """The processing state of a stored payload (None when there is none)."""
+        with self.engine.connect() as conn:
+            found = conn.execute(select(t.raw_payloads.c.state).where(
+                t.raw_payloads.c.raw_id == raw_id)).scalar()
+        return None if found is None else FileState(found)
 
     def meta(self, raw_id: str) -> dict[str, object] | None:
         """Source, channel and size of a stored payload."""
@@ -177,32 +259,22 @@ class InterchangeRegistry:
                 t.edi_interchanges.c.control_number == control,
                 t.edi_interchanges.c.status == "accepted")).scalar()
 
-    def record(self, rows: dict[tuple[str, str], str], *, raw_id: str, now: datetime) -> None:
-        """Record interchanges with their status (a corrected resend updates a rejection)."""
-        with self.engine.begin() as conn:
-            keys = [{"sender": s, "control_number": c, "raw_id": raw_id, "status": st,
-                     "received_at": now} for (s, c), st in rows.items()]
-            insert_ignoring_duplicates(conn, t.edi_interchanges, keys)
-            if keys:  # one executemany: an accepted interchange is never downgraded
-                x = t.edi_interchanges
-                conn.execute(update(x).where(
-                    x.c.sender == bindparam("b_sender"),
-                    x.c.control_number == bindparam("b_control"),
-                    x.c.status != "accepted").values(
-                    raw_id=raw_id, status=bindparam("b_status"), received_at=now),
-                    [{"b_sender": k["sender"], "b_control": k["control_number"],
-                      "b_status": k["status"]} for k in keys])
-
-    def save_documents(self, docs: list[dict[str, object]],
-                       conn: Connection | None = None) -> None:
-        """Store outbound EDI documents (997, 855), in a unit of work's transaction if given."""
-        if not docs:
-            return
-        if conn is not None:
-            conn.execute(t.edi_outbound.insert(), docs)
-            return
-        with self.engine.begin() as own:
-            own.execute(t.edi_outbound.insert(), docs)
+    def record(self, rows: dict[tuple[str, str], str], *, raw_id: str, now: datetime,
+               conn: Connection) -> None:
+        """Record interchanges with their status in the caller's transaction (the file's last
+        unit of work); a corrected resend updates a rejection."""
+        keys = [{"sender": s, "control_number": c, "raw_id": raw_id, "status": st,
+                 "received_at": now} for (s, c), st in rows.items()]
+        insert_ignoring_duplicates(conn, t.edi_interchanges, keys)
+        if keys:  # one executemany: an accepted interchange is never downgraded
+            x = t.edi_interchanges
+            conn.execute(update(x).where(
+                x.c.sender == bindparam("b_sender"),
+                x.c.control_number == bindparam("b_control"),
+                x.c.status != "accepted").values(
+                raw_id=raw_id, status=bindparam("b_status"), received_at=now),
+                [{"b_sender": k["sender"], "b_control": k["control_number"],
+                  "b_status": k["status"]} for k in keys])
 
     def documents(self, *, order_id: str | None = None, raw_id: str | None = None,
                   kind: str | None = None, limit: int = 100) -> list[dict[str, object]]:

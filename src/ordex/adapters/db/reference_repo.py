@@ -8,14 +8,10 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from ordex.adapters.db import tables as t
-from ordex.adapters.db.decide_repo import (
-    DECIDE_REFERENCE_TABLES,
-    load_decide_reference,
-    save_decide_reference,
-)
 from ordex.adapters.db.dialect import wipe
 from ordex.adapters.db.fetch import fetch
-from ordex.adapters.db.taxonomy_repo import TAXONOMY_TABLES, load_taxonomy, save_taxonomy
+from ordex.adapters.db.network_repo import NETWORK_TABLES, load_network, save_network
+from ordex.adapters.db.trade_repo import TRADE_TABLES, load_trade, save_trade
 from ordex.domain.model import (
     Address,
     Carrier,
@@ -35,7 +31,7 @@ from ordex.domain.reference import ReferenceData
 
 REFERENCE_TABLES = [t.customers, t.ship_tos, t.items, t.uom_conversions, t.warehouses,
                     t.inventory, t.inbound_pos, t.price_contracts, t.receivables, t.carriers,
-                    *TAXONOMY_TABLES, *DECIDE_REFERENCE_TABLES]
+                    *TRADE_TABLES, *NETWORK_TABLES]
 
 
 def _rows(objs: list[Any]) -> list[dict[str, Any]]:
@@ -62,8 +58,8 @@ def save_reference(engine: Engine, ref: ReferenceData) -> None:
             conn.execute(t.carriers.insert(), [
                 {"carrier_id": c.carrier_id, "name": c.name, "services": "|".join(c.services)}
                 for c in ref.carriers])
-        save_taxonomy(conn, ref)
-        save_decide_reference(conn, ref)
+        save_trade(conn, ref)
+        save_network(conn, ref)
 
 
 _fetch = fetch
@@ -111,6 +107,6 @@ def load_reference(conn: Connection, *, customers: Collection[str] | None = None
     ref.carriers = [Carrier(r["carrier_id"], r["name"], tuple(filter(None,
                                                                      r["services"].split("|"))))
                     for r in _fetch(conn, t.carriers, None, None)]
-    load_taxonomy(conn, ref, customers=customers, items=items)
-    load_decide_reference(conn, ref, customers=customers, items=items)
+    load_trade(conn, ref, customers=customers, items=items)
+    load_network(conn, ref, customers=customers, items=items)
     return ref

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, update
 
 from ordex.adapters.db import tables as t
-from ordex.adapters.db.decide_repo import save_decisions
+from ordex.adapters.db.decisions_repo import save_decisions
 from ordex.adapters.db.dialect import insert_ignoring_duplicates
 from ordex.domain.cases import Case
 from ordex.domain.errors import CaseChangedError

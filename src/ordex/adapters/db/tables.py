@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 
 metadata = MetaData(naming_convention={
@@ -141,6 +142,14 @@ raw_payloads = Table(
     Column("body", LargeBinary, nullable=False),
     Column("size", BigInteger),
     Column("chunks", Integer, nullable=False, server_default="0"),
+    # a stored file's processing (migration 0009): `received` until the unit of work that
+    # finishes it commits `processed`; payloads stored with their orders are processed at once
+    Column("state", String(20), nullable=False, server_default="processed"),
+    Column("progress_at", TS),
+    Column("profile", JSON),
+    Index("ix_raw_payloads_unprocessed", "state",
+          sqlite_where=text("state <> 'processed'"),
+          postgresql_where=text("state <> 'processed'")),
 )
 raw_chunks = Table(
     "raw_chunks", metadata,
@@ -175,7 +184,16 @@ edi_outbound = Table(
     Column("raw_id", String(64), index=True),
     Column("created_at", TS, nullable=False),
     Column("body", Text, nullable=False),
+    # written exactly once (migration 0009): the natural key, and the ISA13 it was sent under
+    Column("doc_key", String(200), unique=True),
+    Column("control_number", BigInteger),
 )
+edi_counters = Table(
+    "edi_counters", metadata,
+    Column("name", String(40), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+"""Counters handed out inside a unit of work (outbound ISA13/GS06 control numbers)."""
 orders = Table(
     "orders", metadata,
     Column("order_id", String(100), primary_key=True),
@@ -301,7 +319,7 @@ ground_truth = Table(
     Column("code", String(40), primary_key=True),
 )
 
-# -- reference data for the full exception taxonomy (migration 0003) ---------------------
+# -- trade reference data: tax, licences, carrier services, parts, history (migration 0003)
 tax_rules = Table(
     "tax_rules", metadata,
     Column("country", String(2), primary_key=True),

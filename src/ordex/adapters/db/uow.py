@@ -15,9 +15,11 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, select, text
 from sqlalchemy.exc import DBAPIError
 
+from ordex.adapters.db import claims
+from ordex.adapters.db import tables as t
 from ordex.adapters.db.dialect import WRITE
 from ordex.adapters.db.files_repo import cases_of_raws, raw_ids_by_hash
 from ordex.adapters.db.queries import ConnectionIdempotency
@@ -32,6 +34,7 @@ from ordex.adapters.db.state_repo import (
 )
 from ordex.adapters.db.store import write_changes
 from ordex.domain.errors import WorkConflictError
+from ordex.domain.model import RawPayload
 from ordex.domain.reference import ReferenceData
 from ordex.interpret.recent import DupProbes
 from ordex.interpret.settings import DetectionSettings
@@ -39,6 +42,7 @@ from ordex.orchestrate.changes import Changes
 from ordex.orchestrate.intake import IdempotencyIndex
 from ordex.orchestrate.pipeline import Pipeline
 from ordex.orchestrate.ports import Need
+from ordex.orchestrate.work import ClaimLostError, NewWork
 from ordex.orchestrate.workset import WorkSet
 from ordex.sense.safe_text import refused_reason, storable
 
@@ -157,6 +161,27 @@ class SqlUnitOfWork:
     def cases_of_raws(self, raw_ids: Collection[str], *, batches: Collection[str]) -> set[str]:
         """Quarantine cases opened before for these raw payloads."""
         return cases_of_raws(self.connection, raw_ids, batches=batches)
+
+    def stored_raws(self, raw_ids: Collection[str]) -> dict[str, RawPayload]:
+        """Stored raw payloads by id (their bytes, as received)."""
+        p, found = t.raw_payloads, {}
+        ordered = sorted(set(raw_ids))
+        for i in range(0, len(ordered), 400):
+            for r in self.connection.execute(select(p).where(p.c.raw_id.in_(ordered[i:i + 400]))):
+                found[r.raw_id] = RawPayload(r.raw_id, r.source, r.channel, r.received_at,
+                                             r.sha256, bytes(r.body))
+        return found
+
+    def enqueue(self, work: Collection[NewWork]) -> None:
+        """Queue work for workers, committed with this unit of work (or not at all)."""
+        claims.enqueue(self.connection, work, now=self.clock())
+
+    def complete(self, work_ids: Collection[int], *, worker: str) -> None:
+        """Mark claimed work done with this unit of work's effects; refuse if it was lost."""
+        done = claims.complete(self.connection, work_ids, worker=worker, now=self.clock())
+        if done != set(work_ids):
+            raise ClaimLostError(f"work {sorted(set(work_ids) - done)} was taken over by "
+                                 "another worker", work_ids=sorted(set(work_ids) - done))
 
     def commit(self, changes: Changes | None = None) -> None:
         """Write the changes and commit: the only commit of a unit of work."""

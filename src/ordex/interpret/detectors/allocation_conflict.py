@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ordex.domain.codes import ExceptionCode, Severity
+from ordex.domain.codes import SOURCING_ACTIONS, Action, ExceptionCode, Queue, Severity
+from ordex.domain.events import InboundPODated
 from ordex.domain.findings import Finding
 from ordex.domain.model import Order
 from ordex.interpret.context import DetectionContext, allocation_rank
 from ordex.interpret.detectors._lines import known_lines, qty
+from ordex.interpret.exception_type import ExceptionType
 
 SHOWN = 5  # holders named in the evidence
 
@@ -64,3 +66,16 @@ class AllocationConflict:
         reason = "Allocation conflict: " + "; ".join(str(x["text"]) for x in lost) + "."
         lines = tuple(int(str(x["line"])) for x in lost)
         return [Finding(self.code, Severity.BLOCKING, lines, reason, {"lines": lost})]
+
+
+PLUGIN = ExceptionType(
+    code=ExceptionCode.ALLOCATION_CONFLICT, queue=Queue.PLANNING,
+    detector=AllocationConflict(), rank=30,
+    needs=frozenset({"items", "conversions", "inventory", "inbound_pos", "customers",
+                     "stock_holders"}),
+    reevaluated_by=(InboundPODated,),
+    actions=SOURCING_ACTIONS | {Action.RELEASE, Action.HOLD},
+    remedies="ordex.decide.followups:conflict_remedies",
+    draws_stock=True,
+    simulation="ordex.simulate.codes.allocation_conflict:SIMULATION",
+)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from ordex.domain.codes import ExceptionCode, Severity
+from ordex.domain.codes import Action, ExceptionCode, Queue, Severity
+from ordex.domain.context_events import ItemMasterFixed, LicenceUploaded
 from ordex.domain.findings import Finding
 from ordex.domain.model import Order, OrderLine
 from ordex.interpret.context import DetectionContext
+from ordex.interpret.exception_type import ExceptionType
+from ordex.interpret.settings import setting
 
 
 class ComplianceHold:
@@ -58,3 +61,14 @@ class ComplianceHold:
                 "licences_on_file": [lic.licence_id for lic in held],
                 "text": f"line {line.line_no}: {line.item_id} needs a {licence_type} licence; "
                         f"{why}"}
+
+
+PLUGIN = ExceptionType(
+    code=ExceptionCode.COMPLIANCE_HOLD, queue=Queue.COMPLIANCE, detector=ComplianceHold(),
+    rank=120,
+    needs=frozenset({"items", "licences"}),
+    reevaluated_by=(ItemMasterFixed, LicenceUploaded),
+    settings=(setting("export_restricted_countries"),),
+    actions=frozenset({Action.RELEASE, Action.REQUEST_LICENCE, Action.HOLD}),
+    simulation="ordex.simulate.codes.compliance_hold:SIMULATION",
+)

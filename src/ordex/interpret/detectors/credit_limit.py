@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from ordex.domain.codes import ExceptionCode, Severity
+from ordex.domain.codes import Action, ExceptionCode, Queue, Severity
+from ordex.domain.events import PaymentPosted
 from ordex.domain.findings import Finding
 from ordex.domain.model import Order
 from ordex.interpret.context import DetectionContext
 from ordex.interpret.detectors._lines import money
+from ordex.interpret.exception_type import ExceptionType
 
 
 class CreditLimitExceeded:
@@ -39,3 +41,14 @@ class CreditLimitExceeded:
                     "credit_limit": str(customer.credit_limit), "over_by": str(over),
                     "prepay": False}
         return [Finding(self.code, Severity.BLOCKING, (), reason, evidence)]
+
+
+PLUGIN = ExceptionType(
+    code=ExceptionCode.CREDIT_LIMIT_EXCEEDED, queue=Queue.CREDIT,
+    detector=CreditLimitExceeded(), rank=50,
+    needs=frozenset({"customers", "receivables", "credit_state"}),
+    reevaluated_by=(PaymentPosted,),
+    actions=frozenset({Action.RELEASE, Action.HOLD}),
+    remedies="ordex.decide.credit:remedies",
+    simulation="ordex.simulate.codes.credit_limit:SIMULATION",
+)

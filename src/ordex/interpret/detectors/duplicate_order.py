@@ -6,11 +6,13 @@ from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from ordex.domain.codes import ExceptionCode, Severity
+from ordex.domain.codes import Action, ExceptionCode, Queue, Severity
 from ordex.domain.findings import Finding
 from ordex.domain.model import Order
 from ordex.interpret.context import DetectionContext, RecentOrder, line_signature, po_key
 from ordex.interpret.context import ship_to_key as address_key
+from ordex.interpret.exception_type import ExceptionType
+from ordex.interpret.settings import setting
 
 
 def _instant(order_date: date, received_at: datetime | None) -> datetime:
@@ -83,3 +85,16 @@ def _gap_hours(prior: RecentOrder, order: Order) -> str:
     gap = abs(_instant(order.order_date, order.received_at)
               - _instant(prior.order_date, prior.received_at))
     return f"{gap.total_seconds() / 3600:.1f} hours"
+
+
+PLUGIN = ExceptionType(
+    code=ExceptionCode.DUPLICATE_ORDER, queue=Queue.CUSTOMER_SERVICE, detector=DuplicateOrder(),
+    rank=70,
+    needs=frozenset({"recent_orders"}),
+    settings=tuple(setting(k) for k in ("duplicate_po_window_days",
+                                        "duplicate_lines_window_hours",
+                                        "duplicate_lines_similarity")),
+    actions=frozenset({Action.CANCEL_DUPLICATE, Action.RELEASE, Action.NOTIFY_CUSTOMER}),
+    remedies="ordex.decide.duplicates:remedies",
+    simulation="ordex.simulate.codes.duplicate_order:SIMULATION",
+)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 
-from ordex.domain.codes import ExceptionCode, Severity
+from ordex.domain.codes import Action, ExceptionCode, Queue, Severity
 from ordex.domain.findings import Finding
 from ordex.domain.model import Order
 from ordex.interpret.context import DetectionContext
+from ordex.interpret.exception_type import ExceptionType
+from ordex.interpret.settings import setting
 
 US_ZIP = re.compile(r"^(\d{5})(?:-?\d{4})?$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -67,3 +69,14 @@ class InvalidShipTo:
         if state and actual != state:
             return [f"postal code {postal} is in {actual}, not {state}"]
         return []
+
+
+PLUGIN = ExceptionType(
+    code=ExceptionCode.INVALID_SHIP_TO, queue=Queue.CUSTOMER_SERVICE, detector=InvalidShipTo(),
+    rank=60,
+    needs=frozenset({"ship_tos"}),
+    settings=(setting("required_ship_to_fields"),),
+    actions=frozenset({Action.CORRECT_ADDRESS, Action.RELEASE, Action.HOLD}),
+    remedies="ordex.decide.addresses:remedies",
+    simulation="ordex.simulate.codes.invalid_ship_to:SIMULATION",
+)

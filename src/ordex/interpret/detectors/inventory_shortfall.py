@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ordex.domain.codes import ExceptionCode, Severity
+from ordex.domain.codes import SOURCING_ACTIONS, Action, ExceptionCode, Queue, Severity
+from ordex.domain.events import InboundPODated, StockReceived
 from ordex.domain.findings import Finding
 from ordex.domain.model import Order
 from ordex.interpret.context import DetectionContext
 from ordex.interpret.detectors._lines import known_lines, qty
+from ordex.interpret.exception_type import ExceptionType
 
 
 def elsewhere(item_id: str, order: Order, ctx: DetectionContext) -> list[dict[str, str]]:
@@ -58,3 +60,15 @@ class InventoryShortfall:
         reason = "Not enough stock: " + "; ".join(str(s["text"]) for s in short) + "."
         lines = tuple(int(str(s["line"])) for s in short)
         return [Finding(self.code, Severity.BLOCKING, lines, reason, {"lines": short})]
+
+
+PLUGIN = ExceptionType(
+    code=ExceptionCode.INVENTORY_SHORTFALL, queue=Queue.PLANNING,
+    detector=InventoryShortfall(), rank=20,
+    needs=frozenset({"items", "conversions", "inventory", "inbound_pos", "warehouses"}),
+    reevaluated_by=(StockReceived, InboundPODated),
+    actions=SOURCING_ACTIONS | {Action.REVISE_PROMISE, Action.WAIT_FOR_RECEIPT, Action.HOLD},
+    remedies="ordex.decide.shortfall:remedies",
+    draws_stock=True,
+    simulation="ordex.simulate.codes.inventory_shortfall:SIMULATION",
+)

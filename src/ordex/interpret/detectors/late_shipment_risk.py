@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from ordex.domain.codes import ExceptionCode, Severity
+from ordex.domain.codes import Action, ExceptionCode, Queue, Severity
 from ordex.domain.findings import Finding
 from ordex.domain.model import Order
 from ordex.interpret.context import DetectionContext
+from ordex.interpret.exception_type import ExceptionType
+from ordex.interpret.settings import setting
 
 
 class LateShipmentRisk:
@@ -49,3 +51,15 @@ class LateShipmentRisk:
                     "lead_time_days": lead, "blocking_codes": blocking,
                     "model": "rule:slack-and-blocking-cases"}
         return [Finding(self.code, Severity.WARNING, (), reason, evidence)]
+
+
+PLUGIN = ExceptionType(
+    code=ExceptionCode.LATE_SHIPMENT_RISK, queue=Queue.LOGISTICS, detector=LateShipmentRisk(),
+    rank=150,
+    needs=frozenset({"warehouses"}),
+    settings=(setting("late_risk_slack_days"),),
+    actions=frozenset({Action.EXPEDITE, Action.REVISE_PROMISE, Action.RELEASE,
+                       Action.NOTIFY_CUSTOMER}),
+    remedies="ordex.decide.followups:late_risk_remedies",
+    simulation="ordex.simulate.codes.late_shipment_risk:SIMULATION",
+)

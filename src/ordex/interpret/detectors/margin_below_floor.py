@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ordex.domain.codes import ExceptionCode, Severity
+from ordex.domain.codes import Action, ExceptionCode, Queue, Severity
+from ordex.domain.context_events import ItemMasterFixed, PriceContractChanged
 from ordex.domain.findings import Finding
 from ordex.domain.model import Order
 from ordex.interpret.context import DetectionContext
 from ordex.interpret.detectors._lines import known_lines, money
+from ordex.interpret.exception_type import ExceptionType
+from ordex.interpret.settings import setting
 
 HUNDRED = Decimal(100)
 
@@ -53,3 +56,14 @@ class MarginBelowFloor:
         reason = "Price below margin floor: " + "; ".join(str(x["text"]) for x in low) + "."
         lines = tuple(sorted(int(str(x["line"])) for x in low))
         return [Finding(self.code, Severity.BLOCKING, lines, reason, {"lines": low})]
+
+
+PLUGIN = ExceptionType(
+    code=ExceptionCode.MARGIN_BELOW_FLOOR, queue=Queue.PRICING, detector=MarginBelowFloor(),
+    rank=80,
+    needs=frozenset({"items", "conversions"}),
+    reevaluated_by=(PriceContractChanged, ItemMasterFixed),
+    settings=(setting("margin_floor_pct"), setting("base_currency")),
+    actions=frozenset({Action.REPRICE, Action.ACCEPT_PRICE, Action.HOLD}),
+    simulation="ordex.simulate.codes.margin_below_floor:SIMULATION",
+)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from ordex.domain.codes import ExceptionCode, Severity
+from ordex.domain.codes import Action, ExceptionCode, Queue, Severity
+from ordex.domain.context_events import ItemMasterFixed
 from ordex.domain.findings import Finding
 from ordex.domain.model import ItemStatus, Order
 from ordex.interpret.context import DetectionContext
+from ordex.interpret.exception_type import ExceptionType
 
 
 class MasterDataConflict:
@@ -75,3 +77,13 @@ class MasterDataConflict:
             return None
         elsewhere = [wh for wh in sorted(ctx.warehouses) if (item_id, wh) in ctx.positions]
         return elsewhere or None
+
+
+PLUGIN = ExceptionType(
+    code=ExceptionCode.MASTER_DATA_CONFLICT, queue=Queue.CUSTOMER_SERVICE,
+    detector=MasterDataConflict(), rank=10,
+    needs=frozenset({"items", "conversions", "customers", "cross_references", "inventory",
+                     "warehouses"}),
+    reevaluated_by=(ItemMasterFixed,),
+    actions=frozenset({Action.MAP_ITEM, Action.HOLD}),
+)

@@ -3,10 +3,11 @@ or a ship-via naming a carrier service that is not on file (its limits cannot be
 
 from __future__ import annotations
 
-from ordex.domain.codes import ExceptionCode, Severity
+from ordex.domain.codes import Action, ExceptionCode, Queue, Severity
 from ordex.domain.findings import Finding
 from ordex.domain.model import Order
 from ordex.interpret.context import DetectionContext
+from ordex.interpret.exception_type import ExceptionType
 
 
 class MissingCarrierInstructions:
@@ -47,3 +48,13 @@ def _unknown_service(via: str, ctx: DetectionContext, *, default: bool) -> str:
     source = "the customer's default ship-via" if default else "ship-via"
     return (f"{source} {via.upper()} is not a carrier service on file, so its weight, hazmat, "
             "cutoff and destination limits cannot be checked")
+
+
+PLUGIN = ExceptionType(
+    code=ExceptionCode.MISSING_CARRIER_INSTRUCTIONS, queue=Queue.LOGISTICS,
+    detector=MissingCarrierInstructions(), rank=100,
+    needs=frozenset({"customers", "carrier_services"}),
+    actions=frozenset({Action.ASSIGN_CARRIER, Action.HOLD}),
+    remedies="ordex.decide.logistics:remedies",
+    simulation="ordex.simulate.codes.missing_carrier:SIMULATION",
+)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ordex.domain.codes import ExceptionCode, Severity
+from ordex.domain.codes import Action, ExceptionCode, Queue, Severity
 from ordex.domain.findings import Finding
 from ordex.domain.model import Order
 from ordex.interpret.context import DetectionContext
 from ordex.interpret.detectors._lines import money
+from ordex.interpret.exception_type import ExceptionType
+from ordex.interpret.settings import setting
 
 BUCKETS = ((30, "1-30"), (60, "31-60"), (90, "61-90"))
 
@@ -48,3 +50,12 @@ class PastDueHold:
                          for inv, left, days in beyond],
         }
         return [Finding(self.code, Severity.BLOCKING, (), reason, evidence)]
+
+
+PLUGIN = ExceptionType(
+    code=ExceptionCode.PAST_DUE_HOLD, queue=Queue.CREDIT, detector=PastDueHold(), rank=90,
+    needs=frozenset({"receivables", "credit_state"}),
+    settings=(setting("past_due_days"), setting("past_due_min_amount")),
+    actions=frozenset({Action.RELEASE, Action.HOLD}),
+    simulation="ordex.simulate.codes.past_due_hold:SIMULATION",
+)

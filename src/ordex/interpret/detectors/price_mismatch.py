@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ordex.domain.codes import ExceptionCode, Severity
+from ordex.domain.codes import Action, ExceptionCode, Queue, Severity
+from ordex.domain.context_events import ItemMasterFixed, PriceContractChanged
 from ordex.domain.findings import Finding
 from ordex.domain.model import Order, OrderLine, PriceContract
 from ordex.interpret.context import DetectionContext
 from ordex.interpret.detectors._lines import known_lines, money, qty
+from ordex.interpret.exception_type import ExceptionType
+from ordex.interpret.settings import setting
 
 HUNDRED = Decimal(100)
 
@@ -91,3 +94,16 @@ class PriceMismatch:
         return {"line": line.line_no, "item_id": line.item_id, "order_price": str(line.unit_price),
                 "expected_price": None, "source": "none", "currency": order.currency,
                 "text": f"line {line.line_no} has no contract or list price in {order.currency}"}
+
+
+PLUGIN = ExceptionType(
+    code=ExceptionCode.PRICE_MISMATCH, queue=Queue.PRICING, detector=PriceMismatch(), rank=40,
+    needs=frozenset({"items", "conversions", "contracts"}),
+    reevaluated_by=(PriceContractChanged, ItemMasterFixed),
+    # the margin floor lowers the confidence of a REPRICE under it (decide/pricing.py)
+    settings=tuple(setting(k) for k in ("price_tolerance_abs", "price_tolerance_pct",
+                                        "base_currency", "margin_floor_pct")),
+    actions=frozenset({Action.REPRICE, Action.ACCEPT_PRICE, Action.HOLD}),
+    remedies="ordex.decide.pricing:remedies",
+    simulation="ordex.simulate.codes.price_mismatch:SIMULATION",
+)

@@ -6,11 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ordex.domain.codes import ExceptionCode, Severity
+from ordex.domain.codes import Action, ExceptionCode, Queue, Severity
+from ordex.domain.context_events import ItemMasterFixed
 from ordex.domain.findings import Finding
 from ordex.domain.model import Order
 from ordex.interpret.context import DetectionContext
 from ordex.interpret.detectors._lines import known_lines, qty
+from ordex.interpret.exception_type import ExceptionType
+from ordex.interpret.settings import setting
 
 MAD_SCALE = Decimal("1.4826")  # makes the MAD estimate σ for normally distributed data
 KEYING = ((Decimal(10), "×10 keying error (an extra zero)"),
@@ -96,3 +99,16 @@ class QuantityAnomaly:
         reason = "Unusual quantity: " + "; ".join(str(o["text"]) for o in odd) + "."
         lines = tuple(sorted(int(str(o["line"])) for o in odd))
         return [Finding(self.code, Severity.BLOCKING, lines, reason, {"lines": odd})]
+
+
+PLUGIN = ExceptionType(
+    code=ExceptionCode.QUANTITY_ANOMALY, queue=Queue.CUSTOMER_SERVICE,
+    detector=QuantityAnomaly(), rank=140,
+    needs=frozenset({"items", "conversions", "order_history"}),
+    reevaluated_by=(ItemMasterFixed,),
+    settings=tuple(setting(k) for k in ("quantity_anomaly_min_history",
+                                        "quantity_anomaly_mad_threshold",
+                                        "quantity_anomaly_min_ratio")),
+    actions=frozenset({Action.RELEASE, Action.NOTIFY_CUSTOMER, Action.HOLD}),
+    simulation="ordex.simulate.codes.quantity_anomaly:SIMULATION",
+)

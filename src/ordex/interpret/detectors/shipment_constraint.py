@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from ordex.domain.codes import ExceptionCode, Severity
+from ordex.domain.codes import Action, ExceptionCode, Queue, Severity
+from ordex.domain.context_events import ItemMasterFixed
 from ordex.domain.findings import Finding
 from ordex.domain.model import CarrierService, Order
 from ordex.interpret.context import DetectionContext
 from ordex.interpret.detectors._lines import known_lines, qty
+from ordex.interpret.exception_type import ExceptionType
 
 
 def carrier_service(order: Order, ctx: DetectionContext) -> CarrierService | None:
@@ -82,3 +84,15 @@ class ShipmentConstraint:
         if service.states and state and state not in service.states:
             problems.append(f"{service.ship_via} does not serve {state}")
         return problems
+
+
+PLUGIN = ExceptionType(
+    code=ExceptionCode.SHIPMENT_CONSTRAINT, queue=Queue.LOGISTICS,
+    detector=ShipmentConstraint(), rank=130,
+    needs=frozenset({"customers", "items", "conversions", "warehouses", "carrier_services"}),
+    reevaluated_by=(ItemMasterFixed,),
+    actions=frozenset({Action.ASSIGN_CARRIER, Action.REVISE_PROMISE, Action.RELEASE,
+                       Action.HOLD}),
+    remedies="ordex.decide.logistics:remedies",
+    simulation="ordex.simulate.codes.shipment_constraint:SIMULATION",
+)

@@ -6,10 +6,11 @@ invoiced, so a certificate must be valid then, not on the day the order was plac
 
 from __future__ import annotations
 
-from ordex.domain.codes import ExceptionCode, Severity
+from ordex.domain.codes import Action, ExceptionCode, Queue, Severity
 from ordex.domain.findings import Finding
 from ordex.domain.model import Order
 from ordex.interpret.context import DetectionContext
+from ordex.interpret.exception_type import ExceptionType
 
 
 class TaxFailure:
@@ -53,3 +54,11 @@ class TaxFailure:
         evidence["tax_point_date"] = order.requested_ship_date.isoformat()
         reason = "Tax cannot be determined: " + "; ".join(problems) + "."
         return [Finding(self.code, Severity.BLOCKING, (), reason, evidence)]
+
+
+PLUGIN = ExceptionType(
+    code=ExceptionCode.TAX_FAILURE, queue=Queue.FINANCE, detector=TaxFailure(), rank=110,
+    needs=frozenset({"customers", "tax_rules", "tax_exemptions"}),
+    actions=frozenset({Action.RELEASE, Action.HOLD}),
+    simulation="ordex.simulate.codes.tax_failure:SIMULATION",
+)

@@ -1,29 +1,41 @@
-"""Handlers of IngestOrders and IngestOrderGroup: store payloads raw, judge every order, commit
-once."""
+"""Handlers of order intake: judge payloads now, or store them raw and queue them for workers."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from ordex.domain.commands import IngestOrderGroup, IngestOrders
+from ordex.domain.commands import IngestOrderGroup, IngestOrders, JudgeQueued, QueueOrders
+from ordex.domain.model import RawPayload
 from ordex.interpret.recent import probes_for
+from ordex.orchestrate.changes import Changes
 from ordex.orchestrate.intake import IdempotencyIndex, Outcome, UnitIndex, ingest
 from ordex.orchestrate.pipeline import Pipeline
 from ordex.orchestrate.ports import Need, UnitOfWork
+from ordex.orchestrate.work import NewWork, WorkKind
+from ordex.sense.orders import store_raw
 from ordex.sense.peek import is_batch, peek_docs, peek_keys
 from ordex.sense.safe_text import refused_reason
 
 
-def ingest_orders(cmd: IngestOrders, uow: UnitOfWork, *, now: datetime) -> list[Outcome]:
-    """Store and judge payloads in one unit of work; a payload or order seen before is answered."""
-    docs = peek_docs(b for b, _ in cmd.payloads)
+def need_of(docs: list[dict[str, Any]], keys: Sequence[str | None], *,
+            now: datetime) -> tuple[Need, set[str]]:
+    """What judging these order objects touches, and the idempotency keys to look up."""
     customers, items, earliest = peek_keys(docs)
     ids = {d["order_id"] for d in docs
            if isinstance(d.get("order_id"), str) and not refused_reason(d["order_id"])}
-    keys = ids | ({cmd.key} | {f"{cmd.key}#{i}" for i in range(len(docs))} if cmd.key else set())
-    need = Need(customers=frozenset(customers), items=frozenset(items), keys=frozenset(keys),
-                since=earliest or now.date(), probes=probes_for(docs))
+    wanted = ids | {k for k in keys if k} | {f"{k}#{i}" for k in set(keys) if k
+                                             for i in range(len(docs))}
+    return Need(customers=frozenset(customers), items=frozenset(items),
+                keys=frozenset(wanted), since=earliest or now.date(),
+                probes=probes_for(docs)), wanted
+
+
+def ingest_orders(cmd: IngestOrders, uow: UnitOfWork, *, now: datetime) -> list[Outcome]:
+    """Store and judge payloads in one unit of work; a payload or order seen before is answered."""
+    need, keys = need_of(peek_docs(b for b, _ in cmd.payloads), [cmd.key], now=now)
     with uow:
         pipeline = uow.hydrate(need)
         outcomes = judge(pipeline, uow, cmd, now=now, keys=keys)
@@ -47,21 +59,54 @@ def judge(pipeline: Pipeline, uow: UnitOfWork, cmd: IngestOrders, *, now: dateti
     return outcomes
 
 
+def queue_orders(cmd: QueueOrders, uow: UnitOfWork, *, now: datetime) -> int:
+    """Store the payloads raw and queue one intake work item for them: both or neither."""
+    with uow:
+        known = uow.raws_by_hash({hashlib.sha256(b).hexdigest() for b, _s, _k in cmd.items},
+                                 channel=cmd.channel)
+        new: list[RawPayload] = []
+        refs: list[tuple[str, str | None]] = []
+        for body, source, key in cmd.items:
+            raw = store_raw(body, source=source, channel=cmd.channel, now=now)
+            if raw.sha256 not in known:  # identical bytes again: judged from the first copy
+                known[raw.sha256] = raw.raw_id
+                new.append(raw)
+            refs.append((known[raw.sha256], key))
+        identity = hashlib.sha256(repr(refs).encode()).hexdigest()
+        uow.enqueue([NewWork(WorkKind.INTAKE.value, identity, {"raws": refs})])
+        uow.commit(Changes(raw_payloads=new))
+    return len(refs)
+
+
+def judge_queued(cmd: JudgeQueued, uow: UnitOfWork, *, now: datetime) -> list[Outcome]:
+    """Judge stored payloads of claimed work and complete the work in the same transaction."""
+    with uow:
+        stored = uow.stored_raws({r for r, _k in cmd.raws})
+        bodies = [stored[r].body for r, _k in cmd.raws if r in stored]
+        need, keys = need_of(peek_docs(bodies), [k for _r, k in cmd.raws], now=now)
+        pipeline = uow.hydrate(need)
+        batches = [r for r, raw in stored.items() if is_batch(raw.body)]
+        pipeline.known_cases |= uow.cases_of_raws(stored, batches=batches)
+        unit = UnitIndex(uow.idempotency())
+        unit.prefetch(keys)
+        outcomes: list[Outcome] = []
+        for raw_id, key in cmd.raws:
+            raw = stored[raw_id]
+            outcomes.extend(ingest(pipeline, unit, raw.body, source=raw.source,
+                                   channel=raw.channel, now=now, key=key,
+                                   on_accept=unit.remember, stored=raw))
+        uow.complete(cmd.work_ids, worker=cmd.worker)
+        uow.commit(pipeline.take_changes())
+    return outcomes
+
+
 # -- IngestOrderGroup: several senders' payloads, one unit of work (the API's group commit) --
 
 def ingest_order_group(cmd: IngestOrderGroup, uow: UnitOfWork, *, now: datetime
                        ) -> list[list[Outcome]]:
     """Store and judge several senders' payloads in one unit of work: each item's own outcomes."""
-    docs_of = [peek_docs([body]) for body, _, _ in cmd.items]
-    docs = [d for found in docs_of for d in found]
-    customers, items, earliest = peek_keys(docs)
-    keys = {d["order_id"] for d in docs
-            if isinstance(d.get("order_id"), str) and not refused_reason(d["order_id"])}
-    for (_, _, key), found in zip(cmd.items, docs_of, strict=True):
-        if key:  # the header key, and per item KEY#index should the body be a batch
-            keys |= {key} | {f"{key}#{i}" for i in range(len(found))}
-    need = Need(customers=frozenset(customers), items=frozenset(items), keys=frozenset(keys),
-                since=earliest or now.date(), probes=probes_for(docs))
+    docs = peek_docs(body for body, _, _ in cmd.items)
+    need, keys = need_of(docs, [key for _, _, key in cmd.items], now=now)
     with uow:
         pipeline = uow.hydrate(need)
         answers = judge_group(pipeline, uow, cmd, now=now, keys=keys)

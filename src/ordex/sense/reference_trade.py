@@ -1,4 +1,5 @@
-"""The reference files of the full exception taxonomy: tax, licences, carrier services, parts."""
+"""The trade reference files: tax rules and exemptions, licences, carrier services, customers'
+part numbers and order history (the core master data is in reference.py)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from ordex.sense.reference_schema import (
 ID = text(100)
 CUSTOMER, ITEM = "customers.csv", "items.csv"
 
-TAXONOMY_FILES: tuple[FileSchema, ...] = (
+TRADE_FILES: tuple[FileSchema, ...] = (
     FileSchema("tax_rules.csv", (
         Column("state", code(50), True),
         Column("rate", number(minimum=Decimal(0), maximum=Decimal(1)), True,

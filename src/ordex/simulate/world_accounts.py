@@ -1,97 +1,38 @@
-"""What the full exception taxonomy needs of the simulated world (issue 3).
-
-Tax rules and exemption certificates, licences and regulated items, hazmat and weights,
-carrier services, warehouse lead times, customer shipping defaults, past-due invoices,
-below-floor contracts and order history. Drawn from a random stream of its own, so the rest
-of the world stays exactly as it was.
+"""The customer-account side of the simulated world: shipping defaults and freight terms, tax
+exemption certificates, licences, past-due invoices, regular buys and loss-making contracts.
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field, replace
-from datetime import date, time, timedelta
+from dataclasses import replace
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from ordex.domain.model import (
-    CarrierService,
     CustomerLicence,
     OrderHistoryEntry,
     PriceContract,
     Receivable,
     TaxExemption,
-    TaxRule,
 )
+from ordex.simulate.world_goods import LICENCE
 
 if TYPE_CHECKING:
-    from ordex.simulate.world import World, WorldConfig
+    from ordex.simulate.world import Pitfalls, World, WorldConfig
 
-NO_TAX_RULE = frozenset({"PR", "GU", "VI"})
-"""Territories the simulated distributor has no tax rule for (a realistic configuration gap)."""
-FDEG_STATES = ("IL", "IN", "WI", "MI", "OH", "IA", "MO", "MN", "KY", "TN")
-PARCEL_MAX = Decimal(150)
-LICENCE = "DEA"
 MARGIN_FLOOR = Decimal("1.05")
 
 
-@dataclass
-class TaxonomyWorld:
-    """What the order factory needs to inject the newer exception codes."""
-
-    regular: dict[str, dict[str, int]] = field(default_factory=dict)
-    """Per customer: items it buys regularly and its typical quantity (EA)."""
-    loss_item: dict[str, str] = field(default_factory=dict)
-    """Per customer: an item whose contract is priced under the margin floor (or at it)."""
-    regulated: list[str] = field(default_factory=list)
-    hazmat: set[str] = field(default_factory=set)
-    untaxed_zips: list[tuple[str, str, str]] = field(default_factory=list)
+def add_accounts(rng: random.Random, cfg: WorldConfig, world: World, pits: Pitfalls) -> None:
+    """Every customer's account details, drawn from `rng` customer by customer."""
+    _customers(rng, cfg, world, pits)
 
 
-def add_taxonomy_data(cfg: WorldConfig, world: World) -> None:
-    """Add the taxonomy reference data to the world, deterministically from the seed."""
-    rng = random.Random(cfg.seed * 130_363 + 11)
-    tax = TaxonomyWorld()
-    world.taxonomy = tax
-    _items(rng, world, tax)
-    _warehouses_and_carriers(world)
-    _customers(rng, cfg, world, tax)
-    tax.untaxed_zips = [z for z in world.zips if z[2] in NO_TAX_RULE]
-    world.ref.tax_rules = [TaxRule(state, Decimal("0.06"))
-                           for state in sorted({s for _z, _c, s in world.zips} - NO_TAX_RULE)]
-
-
-def _items(rng: random.Random, world: World, tax: TaxonomyWorld) -> None:
-    items = []
-    for item in world.ref.items:
-        heavy = rng.random() < 0.1
-        weight = Decimal(str(round(rng.uniform(5, 40) if heavy else rng.uniform(0.1, 2.5), 1)))
-        roll = rng.random()
-        licence = LICENCE if roll < 0.02 else ""
-        hazmat = "3" if 0.02 <= roll < 0.05 else ""
-        items.append(replace(item, weight=weight, licence_type=licence, hazmat_class=hazmat,
-                             export_restricted=0.05 <= roll < 0.06))
-        if licence:
-            tax.regulated.append(item.item_id)
-        if hazmat:
-            tax.hazmat.add(item.item_id)
-    world.ref.items = items
-
-
-def _warehouses_and_carriers(world: World) -> None:
-    ref = world.ref
-    ref.warehouses = [replace(w, lead_time_days=n % 2) for n, w in enumerate(ref.warehouses)]
-    ref.carrier_services = [
-        CarrierService("UPSN", "GND", PARCEL_MAX, False, (), time(17, 0)),
-        CarrierService("UPSN", "2DA", PARCEL_MAX, False, (), time(15, 0)),
-        CarrierService("FDEG", "GND", PARCEL_MAX, False, FDEG_STATES, time(16, 0)),
-        CarrierService("ODFL", "LTL", None, True, (), time(14, 0)),
-    ]
-
-
-def _customers(rng: random.Random, cfg: WorldConfig, world: World, tax: TaxonomyWorld) -> None:
+def _customers(rng: random.Random, cfg: WorldConfig, world: World, pits: Pitfalls) -> None:
     ref, start = world.ref, cfg.start
-    regulated = set(tax.regulated)
+    regulated = set(pits.regulated)
     stocked: dict[str, list[str]] = {}
     for p in ref.inventory:
         stocked.setdefault(p.warehouse_id, []).append(p.item_id)
@@ -117,8 +58,8 @@ def _customers(rng: random.Random, cfg: WorldConfig, world: World, tax: Taxonomy
             world.assortment[cid] = [i for i in world.assortment[cid] if i not in regulated]
         if rng.random() < 0.006:
             _past_due(rng, cfg, ref.receivables, cid)
-        _history(rng, world, tax, cid, start)
-        _loss_contract(rng, world, tax, cid, stocked, costs, start)
+        _history(rng, world, pits, cid, start)
+        _loss_contract(rng, world, pits, cid, stocked, costs, start)
     ref.customers = customers
 
 
@@ -130,7 +71,7 @@ def _past_due(rng: random.Random, cfg: WorldConfig, receivables: list[Receivable
     receivables.append(Receivable(cid, f"PD-{cid}", amount, cfg.start - timedelta(days=days)))
 
 
-def _history(rng: random.Random, world: World, tax: TaxonomyWorld, cid: str,
+def _history(rng: random.Random, world: World, pits: Pitfalls, cid: str,
              start: date) -> None:
     """Regular buys: a typical quantity per item and 3–12 earlier lines around it."""
     regular = {}
@@ -141,10 +82,10 @@ def _history(rng: random.Random, world: World, tax: TaxonomyWorld, cid: str,
             q = max(1, round(typical * rng.uniform(0.75, 1.25)))
             world.ref.order_history.append(OrderHistoryEntry(
                 cid, item_id, start - timedelta(days=7 * (k + 1)), Decimal(q)))
-    tax.regular[cid] = regular
+    pits.regular[cid] = regular
 
 
-def _loss_contract(rng: random.Random, world: World, tax: TaxonomyWorld, cid: str,
+def _loss_contract(rng: random.Random, world: World, pits: Pitfalls, cid: str,
                    stocked: dict[str, list[str]], costs: dict[str, Decimal],
                    start: date) -> None:
     """A contract under the margin floor (one in ten exactly at it) on an item outside the
@@ -161,5 +102,4 @@ def _loss_contract(rng: random.Random, world: World, tax: TaxonomyWorld, cid: st
     world.ref.contracts.append(PriceContract(f"L{cid}", cid, item_id, "EA", Decimal(0), price,
                                              start - timedelta(days=30),
                                              start + timedelta(days=365)))
-    tax.loss_item[cid] = item_id
-
+    pits.loss_item[cid] = item_id

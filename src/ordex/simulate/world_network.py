@@ -1,4 +1,4 @@
-"""What the decide stage needs of the simulated world: substitutes, freight lanes, terms.
+"""The sourcing network of the simulated world: substitutes, freight lanes, service terms.
 
 Drawn from a random stream of its own, so adding it leaves the rest of the world (and the
 orders generated against it) exactly as before.
@@ -41,7 +41,7 @@ def transit_days(a: str, b: str) -> int:
     return 1 if a == b else DISTANCE.get((a, b), DISTANCE.get((b, a), 3))
 
 
-def add_decide_data(cfg: WorldConfig, world: World) -> None:
+def add_network(cfg: WorldConfig, world: World) -> None:
     """Substitutes for part of the items, a lane per warehouse and region, customer terms."""
     rng = random.Random(cfg.seed * 104_729 + 5)
     ref = world.ref

@@ -1,4 +1,5 @@
-"""Reference data of the full exception taxonomy (tax, licences, carrier services, history)."""
+"""The trade reference tables: tax rules and exemptions, licences, carrier services, customers'
+part numbers and order history."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from ordex.domain.model import (
 )
 from ordex.domain.reference import ReferenceData
 
-TAXONOMY_TABLES = [t.tax_rules, t.tax_exemptions, t.customer_licences, t.carrier_services,
+TRADE_TABLES = [t.tax_rules, t.tax_exemptions, t.customer_licences, t.carrier_services,
                    t.item_cross_references, t.order_history]
 CHUNK = 900  # stays under SQLite's bound-parameter limit in IN lists
 
@@ -29,8 +30,8 @@ def _plain(objs: list[Any]) -> list[dict[str, Any]]:
     return [{name: getattr(o, name) for name in o.__slots__} for o in objs]
 
 
-def save_taxonomy(conn: Connection, ref: ReferenceData) -> None:
-    """Insert the taxonomy reference lists (the caller has wiped the tables)."""
+def save_trade(conn: Connection, ref: ReferenceData) -> None:
+    """Insert the trade reference lists (the caller has wiped the tables)."""
     plain: list[tuple[Table, list[Any]]] = [
         (t.tax_rules, ref.tax_rules), (t.tax_exemptions, ref.tax_exemptions),
         (t.customer_licences, ref.licences), (t.item_cross_references, ref.cross_references)]
@@ -48,10 +49,10 @@ def save_taxonomy(conn: Connection, ref: ReferenceData) -> None:
         conn.execute(t.order_history.insert(), history[i:i + 5000])
 
 
-def load_taxonomy(conn: Connection, ref: ReferenceData, *,
+def load_trade(conn: Connection, ref: ReferenceData, *,
                   customers: Collection[str] | None = None,
                   items: Collection[str] | None = None) -> None:
-    """Fill the taxonomy lists of `ref`, restricted to some customers and items when given."""
+    """Fill the trade lists of `ref`, restricted to some customers and items when given."""
     wanted = None if items is None else set(items)
     ref.tax_rules = [TaxRule(r["state"], r["rate"], r["country"])
                      for r in _fetch(conn, t.tax_rules, None, None)]

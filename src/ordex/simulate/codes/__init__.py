@@ -1,0 +1,1 @@
+"""One module per exception code the simulator injects, labels or works (docs/extending.md)."""
