@@ -62,6 +62,7 @@ HANDLERS: dict[type, Callable[..., Any]] = {
     c.ReplayCase: replay.replay_case, c.RetryDue: replay.retry_due,
     c.ResumeUnfinished: files_resume.resume_unfinished,
     c.LoadTradingPartners: replay.load_trading_partners,
+    c.IngestOrderGroup: intake.ingest_order_group,
 }
 """Every command and its one handler; each handler takes the command, a unit of work, `now`,
 and by name what else it needs of bootstrap (`tools`: the file handlers' adapters)."""

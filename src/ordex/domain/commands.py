@@ -29,6 +29,18 @@ class IngestOrders:
 
 
 @dataclass(frozen=True, slots=True)
+class IngestOrderGroup:
+    """Store and judge the payloads of several senders in one unit of work, each on its own.
+
+    Each item is answered exactly as if it had come alone, after the items before it.
+    """
+
+    items: tuple[tuple[bytes, str, str | None], ...]
+    """(body, source, idempotency key or None) of each sender's payload, in arrival order."""
+    channel: str
+
+
+@dataclass(frozen=True, slots=True)
 class ReceiveStock:
     """Goods arrived at a warehouse (optionally against an inbound PO)."""
 
@@ -104,8 +116,6 @@ class ResolveCase:
     params: Mapping[str, Any] = field(default_factory=dict)
     expected_version: int | None = None
     """The version the person saw: if the case changed since, they are told (409)."""
-
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +206,7 @@ class LoadTradingPartners:
     """sense.edi_partners.TradingPartner rows."""
 
 
-Command = (IngestOrders | QueueOrders | JudgeQueued | ReceiveStock | PostPayment
+Command = (IngestOrders | IngestOrderGroup | QueueOrders | JudgeQueued | ReceiveStock | PostPayment
            | RedateInboundPO | ChangePriceContract | FixItemMaster | UploadLicence | TakeCase
            | ResolveCase | IngestEdiFile | IngestCsvFile | ReplayCase | RetryDue
            | ResumeUnfinished | LoadTradingPartners)

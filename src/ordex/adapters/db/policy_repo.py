@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -63,8 +64,25 @@ def policy_in_force(engine: Engine | Connection, settings: Settings, *,
     # before `ordex migrate` there is no policies table: only then is the file in force
     found = active_policy(engine, at=at) if inspect(engine).has_table("policies") else None
     if found is not None:
-        return parse_policy(found[1], source=f"activated policy {found[0]}")[0]
-    return load_policy(policy_path(settings))[0]
+        return _parsed(found[1], f"activated policy {found[0]}")
+    path = policy_path(settings)
+    try:
+        stamp = path.stat()
+    except OSError:
+        return load_policy(path)[0]  # says plainly what is wrong with the path
+    return _loaded(path, stamp.st_mtime_ns, stamp.st_size)
+
+
+@lru_cache(maxsize=16)
+def _parsed(text: str, source: str) -> PolicyDocument:
+    """A policy text parsed once per process (every unit of work asks; documents are frozen)."""
+    return parse_policy(text, source=source)[0]
+
+
+@lru_cache(maxsize=16)
+def _loaded(path: Path, _mtime_ns: int, _size: int) -> PolicyDocument:
+    """A policy file read once per version of it on disk."""
+    return load_policy(path)[0]
 
 
 def activate(engine: Engine, path: Path, *, by: str, reason: str, at: datetime) -> PolicyDocument:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 from datetime import date, datetime
 from decimal import Decimal
@@ -19,7 +20,6 @@ from ordex.domain.codes import Action, ExceptionCode, Queue
 from ordex.domain.commands import (
     ChangePriceContract,
     FixItemMaster,
-    IngestOrders,
     PostPayment,
     ReceiveStock,
     RedateInboundPO,
@@ -36,7 +36,7 @@ from ordex.domain.errors import (
 from ordex.domain.model import CustomerLicence, PriceContract, UnitConversion
 from ordex.entrypoints.api import errors
 from ordex.entrypoints.api.errors import documented
-from ordex.entrypoints.api.intake import orders_answer
+from ordex.entrypoints.api.intake import OrderIntake, intake_lifespan, order_intake, orders_answer
 from ordex.entrypoints.api.limits import OrdexAPI
 from ordex.entrypoints.api.params import check_request
 from ordex.entrypoints.web.charts import bar_chart
@@ -189,8 +189,8 @@ class CaseAction(BaseModel):
         return data
 
 
-def get_app(request: Request) -> App:
-    """The wired ordex App this API serves."""
+async def get_app(request: Request) -> App:
+    """The wired ordex App this API serves (async: no thread hop just to read it)."""
     app: App = request.app.state.ordex
     return app
 
@@ -214,9 +214,9 @@ def create_app(ordex: App) -> FastAPI:
     api = OrdexAPI(title="ordex", version="0.1.0",
                    description="Order exception control tower: orders in, exception cases "
                    "out. Every 4xx answer is an ErrorBody naming each field and reason.",
-                   max_body_size=ordex.settings.max_body_bytes,
+                   max_body_size=ordex.settings.max_body_bytes, lifespan=intake_lifespan,
                    dependencies=[Depends(check_request)], responses=documented(413, 422))
-    api.state.ordex = ordex
+    api.state.ordex, api.state.intake = ordex, order_intake(ordex)
     errors.install(api)
 
     @api.post("/orders", status_code=201, summary="Submit one order or a batch",
@@ -227,14 +227,15 @@ def create_app(ordex: App) -> FastAPI:
               "`Idempotency-Key` or `order_id`. Identical bytes sent again reuse their raw "
               "payload and quarantine case.",
               responses={200: {"description": "Every order was a resend: the first answers"},
-                         **documented(413, 422)})
-    async def post_orders(request: Request, app: OrdexApp,
+                         **documented(413, 422, 503)})
+    async def post_orders(request: Request,
                           idempotency_key: Annotated[str | None, Header(max_length=180)] = None
                           ) -> JSONResponse:
         body = await request.body()
         source = f"api:{request.client.host if request.client else '-'}"
-        command = IngestOrders(((body, source),), channel="api", key=idempotency_key)
-        outcomes = await run_in_threadpool(app.bus.handle, command)  # never on the event loop
+        intake: OrderIntake = request.app.state.intake
+        # judged by the committer thread with the requests arriving alongside: never on the loop
+        outcomes = await asyncio.wrap_future(intake.submit((body, source, idempotency_key)))
         return orders_answer(body, outcomes)
 
     @api.get("/orders/{order_id}", summary="An order with its lines, cases and ERP commands",

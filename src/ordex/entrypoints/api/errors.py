@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
 
 from ordex.domain import errors as e
+from ordex.entrypoints.api.group_commit import IntakeStoppedError
 from ordex.sense.safe_text import printable
 
 log = logging.getLogger("ordex.api")
@@ -26,7 +27,7 @@ STATUS: list[tuple[type[e.OrdexError], int]] = [
     (e.IllegalTransitionError, 409),
     (e.InvalidPayloadError, 422), (e.ParseError, 422), (e.ReferenceDataError, 422),
     (e.ActionNotAllowedError, 422), (e.ActionParameterError, 422),
-    (e.UnknownReferenceError, 422),
+    (e.UnknownReferenceError, 422), (IntakeStoppedError, 503),
 ]
 
 
@@ -49,7 +50,9 @@ class ErrorBody(BaseModel):
 WHY = {400: "The request could not be read", 404: "No such resource",
        409: "The case cannot change that way in its state",
        413: "The body is larger than the route's limit (see docs/configuration.md)",
-       422: "Invalid input: every problem named with its field"}
+       422: "Invalid input: every problem named with its field",
+       503: "The server is shutting down: send again shortly (a resend of an order that was "
+            "stored after all is answered as a resend)"}
 
 
 def documented(*codes: int) -> dict[int | str, dict[str, Any]]:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from ordex.domain.commands import IngestOrders, JudgeQueued, QueueOrders
+from ordex.domain.commands import IngestOrderGroup, IngestOrders, JudgeQueued, QueueOrders
 from ordex.domain.model import RawPayload
 from ordex.interpret.recent import probes_for
 from ordex.orchestrate.changes import Changes
@@ -98,3 +98,42 @@ def judge_queued(cmd: JudgeQueued, uow: UnitOfWork, *, now: datetime) -> list[Ou
         uow.complete(cmd.work_ids, worker=cmd.worker)
         uow.commit(pipeline.take_changes())
     return outcomes
+
+
+# -- IngestOrderGroup: several senders' payloads, one unit of work (the API's group commit) --
+
+def ingest_order_group(cmd: IngestOrderGroup, uow: UnitOfWork, *, now: datetime
+                       ) -> list[list[Outcome]]:
+    """Store and judge several senders' payloads in one unit of work: each item's own outcomes."""
+    docs = peek_docs(body for body, _, _ in cmd.items)
+    need, keys = need_of(docs, [key for _, _, key in cmd.items], now=now)
+    with uow:
+        pipeline = uow.hydrate(need)
+        answers = judge_group(pipeline, uow, cmd, now=now, keys=keys)
+        uow.commit(pipeline.take_changes())
+    return answers
+
+
+def judge_group(pipeline: Pipeline, uow: UnitOfWork, cmd: IngestOrderGroup, *, now: datetime,
+                keys: set[str]) -> list[list[Outcome]]:
+    """Judge each item in arrival order, seeing the items before it as if they were stored.
+
+    After each item, what the store would keep of it (accepted orders and idempotency keys
+    bound to a resend, never rejections) is remembered for the items after it: the same order
+    twice in one group is answered as a resend, a used key with another order is refused.
+    """
+    shas = {hashlib.sha256(body).hexdigest(): body for body, _, _ in cmd.items}
+    raws = uow.raws_by_hash(shas, channel=cmd.channel)
+    batches = [r for sha, r in raws.items() if is_batch(shas[sha])]
+    pipeline.known_cases |= uow.cases_of_raws(raws.values(), batches=batches)
+    unit = UnitIndex(uow.idempotency())
+    unit.prefetch(keys)
+    answers: list[list[Outcome]] = []
+    for body, source, key in cmd.items:
+        start = len(pipeline.changes.results)
+        answers.append(ingest(pipeline, unit, body, source=source, channel=cmd.channel,
+                              now=now, key=key, raws=raws))
+        for result in pipeline.changes.results[start:]:
+            if result.idempotency_key and result.status != "rejected":
+                unit.remember(result)
+    return answers
