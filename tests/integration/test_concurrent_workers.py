@@ -54,6 +54,25 @@ def _ingest_at_once(url: str, files: list[Path]) -> None:
         assert proc.returncode == 0, err.decode()[-2000:]
 
 
+def _workers_at_once(url: str, files: list[Path], *, workers: int = 2) -> None:
+    """The files queued (`ordex ingest --queue`), then `workers` workers draining at once."""
+    env = {**os.environ, "ORDEX_BATCH_SIZE": "20", "ORDEX_WORKER_BATCH": "1"}
+    for f in files:
+        run = subprocess.run([sys.executable, "-m", "ordex", "ingest", "--queue", "--db", url,
+                              "--format", "json", str(f)], env=env, capture_output=True,
+                             timeout=600)
+        assert run.returncode == 0, run.stderr.decode()[-2000:]
+    procs = [subprocess.Popen([sys.executable, "-m", "ordex", "worker", "--once", "--db", url],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+             for _ in range(workers)]
+    for proc in procs:
+        _out, err = proc.communicate(timeout=600)
+        assert proc.returncode == 0, err.decode()[-2000:]
+
+
+WRITERS = {"ingest processes": _ingest_at_once, "worker processes": _workers_at_once}
+
+
 def _halves(tmp_path: Path, data: Feed) -> list[Path]:
     third = len(data.bodies) // 3
     return [write_ndjson(tmp_path / "a.ndjson", data.bodies[: 2 * third]),
@@ -78,11 +97,12 @@ def _state(engine: Engine) -> dict[str, Any]:
         }
 
 
+@pytest.mark.parametrize("writers", sorted(WRITERS))
 def test_two_writers_judge_every_order_once_and_conserve_stock_and_credit(
-        postgres_url: str, tmp_path: Path) -> None:
+        postgres_url: str, tmp_path: Path, writers: str) -> None:
     data = feed(ORDERS)
     engine = _fresh(postgres_url, data)
-    _ingest_at_once(postgres_url, _halves(tmp_path, data))
+    WRITERS[writers](postgres_url, _halves(tmp_path, data))
     with engine.connect() as conn:
         orders = conn.execute(select(func.count()).select_from(t.orders)).scalar_one()
         results = conn.execute(select(func.count()).select_from(t.intake_results)).scalar_one()
@@ -123,12 +143,13 @@ def _unheld_open_value(conn: Any) -> dict[str, Decimal]:
     return {cid: Decimal(v) for cid, v in conn.execute(query)}
 
 
+@pytest.mark.parametrize("writers", sorted(WRITERS))
 def test_with_ample_stock_and_credit_two_writers_leave_exactly_the_serial_state(
-        postgres_url: str, tmp_path: Path) -> None:
+        postgres_url: str, tmp_path: Path, writers: str) -> None:
     data = feed(ORDERS, ample=True)
     files = _halves(tmp_path, data)
     engine = _fresh(postgres_url, data)
-    _ingest_at_once(postgres_url, files)
+    WRITERS[writers](postgres_url, files)
     concurrent = _state(engine)
     serial = []
     for order in (files, files[::-1]):  # either serial order: this input does not depend on it
