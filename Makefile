@@ -72,9 +72,10 @@ integration: install-test
 e2e: install-test
 	$(BIN)/pytest -q tests/e2e
 
-## bench: throughput and latency figures (never assertions): pipeline, detection, sourcing
+## bench: figures, never assertions (docs/benchmarks.md): order files and HTTP through intake on
+## SQLite and PostgreSQL (sizes from BENCH_* variables), then detection and sourcing
 bench: install-test
-	$(BIN)/python -m benchmarks.pipeline
+	$(BIN)/python -m benchmarks.intake
 	$(BIN)/python -m benchmarks.detection
 	$(BIN)/python -m benchmarks.sourcing
 
