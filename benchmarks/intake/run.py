@@ -68,12 +68,13 @@ def http(url: str, files: InputFiles, s: BenchSettings) -> dict[str, Any]:
     bodies = files.api.read_bytes().splitlines()
     steady = int(s.rate * s.latency_seconds)
     say(f"  latency: {steady:,} orders at {s.rate:g}/s")
-    with serving(url, s.token) as server:
+    log = files.folder / "serve.log"
+    with serving(url, s.token, log) as server:
         latency = steady_feed(server.url, bodies[:steady], rate=s.rate, drain=s.drain_seconds,
                               token=s.token)
     latency["server_peak_rss_mb"] = round(server.peak_rss_mb, 1)
     pool = iter(bodies[steady:])
-    with serving(url, s.token) as server:
+    with serving(url, s.token, log) as server:
         api = {name: _phase(server.url, name, pool, posters, readers, s)
                for name, posters, readers in (("readers_alone", 0, s.readers),
                                               ("posters_alone", s.clients, 0),

@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 
@@ -37,11 +38,12 @@ def _free_port() -> int:
         return port
 
 
-def _wait_ready(url: str, proc: subprocess.Popen[bytes], token: str | None) -> None:
+def _wait_ready(url: str, proc: subprocess.Popen[bytes], token: str | None, log: Path) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"ordex serve exited with {proc.returncode}")
+            tail = log.read_text(errors="replace").strip()[-1000:]
+            raise RuntimeError(f"ordex serve exited with {proc.returncode}: {tail}")
         try:
             if httpx.get(f"{url}/queues", headers=headers(token), timeout=2).status_code < 500:
                 return
@@ -64,15 +66,15 @@ def peak_rss_mb(pid: int) -> float:
 
 
 @contextmanager
-def serving(db_url: str, token: str | None) -> Iterator[Server]:
-    """Start `ordex serve` on the database; stop it (SIGINT, then SIGKILL) afterwards."""
+def serving(db_url: str, token: str | None, log: Path) -> Iterator[Server]:
+    """Start `ordex serve` on the database (its output to `log`); stop it afterwards."""
     port = _free_port()
-    proc = subprocess.Popen([*ORDEX, "serve", "--db", db_url, "--host", "127.0.0.1",
-                             "--port", str(port)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    with log.open("ab") as sink:
+        proc = subprocess.Popen([*ORDEX, "serve", "--db", db_url, "--host", "127.0.0.1",
+                                 "--port", str(port)], stdout=sink, stderr=subprocess.STDOUT)
     server = Server(f"http://127.0.0.1:{port}", proc.pid)
     try:
-        _wait_ready(server.url, proc, token)
+        _wait_ready(server.url, proc, token, log)
         yield server
     finally:
         server.peak_rss_mb = peak_rss_mb(proc.pid)
