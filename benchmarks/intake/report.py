@@ -16,7 +16,7 @@ def _batch(db: str, out: dict[str, Any], figures: dict[str, float]) -> None:
         figures[f"{key}.cases"] = run["cases"]["total"]
         figures[f"{key}.reference_load_seconds"] = run["reference_load_seconds"]
         figures[f"{key}.process_start_seconds"] = run["process_start_seconds"]
-        if "floor" in out:
+        if "floor" in out and run["orders_per_second"]:
             figures[f"{key}.floor_over_e2e"] = round(
                 out["floor"]["orders_per_second"] / run["orders_per_second"], 1)
 

@@ -49,7 +49,7 @@ def batch(url: str, files: InputFiles, workers: int) -> dict[str, Any]:
 
 def _batch_figures(run: WorkerRun) -> dict[str, Any]:
     return {"workers": run.workers, "orders": run.orders, "seconds": round(run.seconds, 3),
-            "orders_per_second": round(run.orders / run.seconds, 1),
+            "orders_per_second": round(run.orders / run.seconds, 1) if run.seconds else 0.0,
             "peak_rss_mb_per_process": [round(m, 1) for m in run.peak_rss_mb],
             "peak_rss_mb": round(max(run.peak_rss_mb, default=0), 1),
             "peak_rss_mb_total": round(sum(run.peak_rss_mb), 1),
@@ -96,7 +96,7 @@ def with_floor(url: str, files: InputFiles, result: dict[str, Any]) -> dict[str,
     raw = floor(url, files.floor)
     e2e = result["orders_per_second"]
     return {"floor": raw, "e2e_over_floor": round(e2e / raw["orders_per_second"], 4),
-            "floor_over_e2e": round(raw["orders_per_second"] / e2e, 1)}
+            "floor_over_e2e": round(raw["orders_per_second"] / e2e, 1) if e2e else None}
 
 
 def database(kind: str, files: InputFiles, work: Path, s: BenchSettings) -> dict[str, Any]:

@@ -22,7 +22,7 @@ def _float(name: str, default: float) -> float:
 class BenchSettings:
     """Everything a run can be told; each field is one `BENCH_<NAME>` variable."""
 
-    orders: int = 20_000
+    orders: int = 10_000
     """Orders in the pre-generated files of each batch run."""
     seed: int = 42
     customers: int = 2000
@@ -35,10 +35,10 @@ class BenchSettings:
     databases: tuple[str, ...] = ("sqlite", "postgresql")
     rate: float = 200.0
     """Orders per second the paced feeder offers in the latency run."""
-    latency_seconds: float = 30.0
-    drain_seconds: float = 30.0
+    latency_seconds: float = 20.0
+    drain_seconds: float = 15.0
     """How long the latency run waits for answers after the last order is sent."""
-    load_seconds: float = 20.0
+    load_seconds: float = 15.0
     """Length of each API load phase (readers alone, posters alone, both)."""
     clients: int = 8
     readers: int = 2
