@@ -13,6 +13,7 @@ def _batch(db: str, out: dict[str, Any], figures: dict[str, float]) -> None:
         figures[f"{key}.orders"] = run["orders"]
         figures[f"{key}.orders_per_second"] = run["orders_per_second"]
         figures[f"{key}.peak_rss_mb"] = run["peak_rss_mb"]
+        figures[f"{key}.orders_stored"] = run["orders_stored"]
         figures[f"{key}.cases"] = run["cases"]["total"]
         figures[f"{key}.reference_load_seconds"] = run["reference_load_seconds"]
         figures[f"{key}.process_start_seconds"] = run["process_start_seconds"]
@@ -64,6 +65,11 @@ def table(report: dict[str, Any]) -> str:
     for db, out in report["databases"].items():
         if "skipped" in out:
             rows.append(f"\n{db}: skipped ({out['skipped']})")
+        for n, run in out.get("batch", {}).items():
+            if run["errors"]:
+                rows.append(f"\n{db} {n} process(es): {len(run['errors'])} of {n} failed; "
+                            f"orders/s counts only the {run['orders']:,} orders the others "
+                            f"reported ({run['orders_stored']:,} stored in the database)")
     if report["errors"]:
         rows.append("\nerrors:\n  " + "\n  ".join(report["errors"]))
     return "\n".join(rows)

@@ -44,6 +44,7 @@ def batch(url: str, files: InputFiles, workers: int) -> dict[str, Any]:
     say(f"  {workers} process(es): ingesting {files.counts['orders']:,} orders")
     run = run_workers(workers, url, files.shards)
     return {"reference_load_seconds": ref_seconds, **_batch_figures(run), "cases": _cases(url),
+            **_stored(url),
             "process_start_seconds": timed(lambda: dbs.ordex("migrate", "--db", url))}
 
 
@@ -61,6 +62,15 @@ def _cases(url: str) -> dict[str, int]:
     shown = dbs.ordex("cases", "--db", url, "--state", "all", "--limit", "1", "--format", "json")
     totals: dict[str, int] = json.loads(shown.stdout)["totals"]
     return {**totals, "total": sum(totals.values())}
+
+
+def _stored(url: str) -> dict[str, Any]:
+    """Orders in the database and their exception rate, as `ordex kpis` reports them.
+
+    Counts what was committed even when a process failed before reporting its orders.
+    """
+    kpis = json.loads(dbs.ordex("kpis", "--db", url, "--format", "json").stdout)
+    return {"orders_stored": kpis["orders"], "exception_rate": kpis["exception_rate"]}
 
 
 def http(url: str, files: InputFiles, s: BenchSettings) -> dict[str, Any]:

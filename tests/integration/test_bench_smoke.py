@@ -31,7 +31,8 @@ def expected_figures(workers: dict[str, tuple[int, ...]]) -> set[str]:
     for db, counts in workers.items():
         for n in counts:
             names |= {f"{db}.e2e.{n}w.{k}" for k in (
-                "orders", "orders_per_second", "peak_rss_mb", "cases", "floor_over_e2e",
+                "orders", "orders_stored", "orders_per_second", "peak_rss_mb", "cases",
+                "floor_over_e2e",
                 "reference_load_seconds", "process_start_seconds")}
         names |= {f"{db}.floor.orders_per_second", f"{db}.e2e_over_floor",
                   f"{db}.api.server_peak_rss_mb"}
