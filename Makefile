@@ -10,7 +10,7 @@ PIP    := $(BIN)/pip install --quiet --constraint $(LOCK)
 
 
 .PHONY: browser
-.PHONY: demo test install install-test lint typecheck imports unit integration e2e bench serve clean fuzz lock
+.PHONY: demo test install install-test lint typecheck imports unit integration e2e bench soak serve clean fuzz lock
 
 # Every install takes the exact versions in $(LOCK) (a pip constraints file); see docs/configuration.md.
 $(BIN)/ordex: pyproject.toml $(LOCK)
@@ -72,12 +72,17 @@ integration: install-test
 e2e: install-test
 	$(BIN)/pytest -q tests/e2e
 
+## soak: the crash tests at 20,000 orders (make test runs them at 2,000)
+soak: install-test
+	ORDEX_CRASH_ORDERS=20000 ORDEX_CRASH_KILLS=8 $(BIN)/pytest -q tests/integration/test_crash_recovery.py
+
 ## bench: figures, never assertions (docs/benchmarks.md): order files and HTTP through intake on
-## SQLite and PostgreSQL (sizes from BENCH_* variables), then detection and sourcing
+## SQLite and PostgreSQL (sizes from BENCH_* variables), then detection, sourcing and claims
 bench: install-test
 	$(BIN)/python -m benchmarks.intake
 	$(BIN)/python -m benchmarks.detection
 	$(BIN)/python -m benchmarks.sourcing
+	$(BIN)/python -m benchmarks.claims
 
 clean:
 	rm -rf $(VENV) ordex.db ordex.db-wal ordex.db-shm .pytest_cache .mypy_cache .ruff_cache

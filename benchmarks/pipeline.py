@@ -15,8 +15,9 @@ import statistics
 import tempfile
 from pathlib import Path
 
-from ordex.bootstrap import App
+from ordex.bootstrap import bootstrap
 from ordex.config import Settings
+from ordex.entrypoints.simulation import simulate
 from ordex.simulate.orders import InjectionRates
 from ordex.simulate.world import WorldConfig
 
@@ -25,10 +26,10 @@ POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 def run_once(url: str, days: int, per_day: int) -> dict[str, float]:
     """One simulated period on one database."""
-    app = App(Settings(database_url=url))
+    app = bootstrap(Settings(database_url=url))
     app.migrate()
     try:
-        report = app.simulate(WorldConfig(days=days), orders_per_day=per_day,
+        report = simulate(app, WorldConfig(days=days), orders_per_day=per_day,
                               rates=InjectionRates())
     finally:
         app.engine.dispose()

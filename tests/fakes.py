@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+import dataclasses
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime, timedelta
 
 from ordex.orchestrate.changes import Changes, OutboxMessage
+from ordex.orchestrate.pipeline import Pipeline
+from ordex.orchestrate.ports import Delivery
+from ordex.orchestrate.session import SessionUnitOfWork
+from ordex.orchestrate.work import ClaimedMessage, NewWork, WorkItem, WorkState
 
 
 class FakePostal:
@@ -58,3 +63,178 @@ class FakeOutbox:
     def mark_sent(self, message_ids: Sequence[str], *, at: datetime) -> None:
         for mid in message_ids:
             self.sent[mid] = at
+
+
+@dataclasses.dataclass
+class FakeWorkRow:
+    """One work item as the fake claim store keeps it."""
+
+    item: WorkItem
+    state: WorkState = WorkState.QUEUED
+
+
+class FakeClaims:
+    """A ClaimStore in memory, with the same lease and retry rules as the SQL one."""
+
+    def __init__(self) -> None:
+        self.rows: dict[int, FakeWorkRow] = {}
+        self.errors: dict[int, list[str]] = {}
+
+    def enqueue(self, items: Sequence[NewWork], *, now: datetime) -> None:
+        known = {(r.item.kind, r.item.key) for r in self.rows.values()}
+        for new in items:
+            if (new.kind, new.key) in known:
+                continue
+            known.add((new.kind, new.key))
+            item_id = len(self.rows) + 1
+            self.rows[item_id] = FakeWorkRow(WorkItem(
+                id=item_id, kind=new.kind, key=new.key, payload=new.payload, attempts=0,
+                not_before=new.not_before or now, claimed_by="", lease_until=now))
+
+    def claim(self, *, kinds: Collection[str], worker: str, limit: int, lease: timedelta,
+              now: datetime) -> list[WorkItem]:
+        due = sorted((r for r in self.rows.values() if r.item.kind in kinds
+                      and r.item.not_before <= now and (r.state is WorkState.QUEUED or (
+                          r.state is WorkState.CLAIMED and r.item.lease_until < now))),
+                     key=lambda r: (r.item.not_before, r.item.id))[:limit]
+        for r in due:
+            lost = r.state is WorkState.CLAIMED
+            r.item = dataclasses.replace(
+                r.item, claimed_by=worker, lease_until=now + lease,
+                attempts=r.item.attempts + lost,
+                last_error=f"lease of {r.item.claimed_by} expired" if lost else r.item.last_error)
+            r.state = WorkState.CLAIMED
+        return [r.item for r in due]
+
+    def complete(self, ids: Collection[int], *, worker: str) -> set[int]:
+        done = {i for i in ids if self.rows[i].state is WorkState.CLAIMED
+                and self.rows[i].item.claimed_by == worker}
+        for i in done:
+            self.rows[i].state = WorkState.DONE
+        return done
+
+    def fail(self, items: Sequence[WorkItem], *, error: str,
+             retry_at: Mapping[int, datetime | None]) -> int:
+        moved = 0
+        for item in items:
+            r = self.rows[item.id]
+            if r.state is not WorkState.CLAIMED or r.item.claimed_by != item.claimed_by:
+                continue
+            again = retry_at.get(item.id)
+            r.state = WorkState.QUEUED if again else WorkState.FAILED
+            r.item = dataclasses.replace(r.item, attempts=r.item.attempts + 1, last_error=error,
+                                         not_before=again or r.item.not_before, claimed_by="")
+            self.errors.setdefault(item.id, []).append(error)
+            moved += 1
+        return moved
+
+    def state(self, item_id: int) -> WorkState:
+        return self.rows[item_id].state
+
+
+class FakeOutboxClaims:
+    """OutboxClaims in memory: every message is claimable once due (ordering is the SQL
+    store's job, tested on real databases); records what was sent and failed."""
+
+    def __init__(self, messages: Sequence[OutboxMessage]) -> None:
+        self.messages = list(messages)
+        self.attempts: dict[str, int] = {m.message_id: 0 for m in messages}
+        self.due: dict[str, datetime | None] = {m.message_id: None for m in messages}
+        self.sent: dict[str, datetime] = {}
+        self.errors: list[str] = []
+
+    def claim_outbox(self, *, worker: str, limit: int, lease: timedelta,
+                     now: datetime) -> list[ClaimedMessage]:
+        return [ClaimedMessage(m, self.attempts[m.message_id]) for m in self.messages
+                if m.message_id not in self.sent
+                and ((due := self.due[m.message_id]) is None or due <= now)][:limit]
+
+    def mark_sent(self, message_ids: Sequence[str], *, at: datetime) -> None:
+        for mid in message_ids:
+            self.sent.setdefault(mid, at)
+
+    def mark_failed(self, retry_at: Mapping[str, datetime], *, worker: str,
+                    error: str) -> None:
+        self.errors.append(error)
+        for mid, at in retry_at.items():
+            self.attempts[mid] += 1
+            self.due[mid] = at
+
+
+class FlakyErp(FakeErp):
+    """An ERP connector that refuses the first `failures` calls, or any call that carries
+    one of the `refused` message ids."""
+
+    def __init__(self, *, failures: int = 0, refused: Collection[str] = ()) -> None:
+        super().__init__()
+        self.failures, self.refused, self.calls = failures, set(refused), 0
+
+    def send(self, messages: Sequence[OutboxMessage]) -> None:
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise ConnectionError(f"ERP unreachable (call {self.calls})")
+        if bad := sorted(self.refused & {m.message_id for m in messages}):
+            raise ValueError(f"ERP refused {bad[0]}")
+        super().send(messages)
+class FakeChannel:
+    """A channel over a list of bodies: items in flight until acknowledged, redelivered on demand."""
+
+    name = "fake"
+
+    def __init__(self, bodies: Sequence[bytes] = (), *, fail_receive: int = 0,
+                 fail_acknowledge: int = 0, redeliver_when_idle: bool = False) -> None:
+        self.waiting = [Delivery(body=b, source="fake", position=f"fake#{n}", key=f"fake:{n}")
+                        for n, b in enumerate(bodies, start=1)]
+        self.in_flight: dict[str, Delivery] = {}
+        self.acknowledged: list[Delivery] = []
+        self.calls: list[str] = []
+        self.fail_receive, self.fail_acknowledge = fail_receive, fail_acknowledge
+        self.redeliver_when_idle = redeliver_when_idle
+
+    def receive(self, *, max_items: int, timeout: float) -> list[Delivery]:
+        self.calls.append("receive")
+        if self.fail_receive:
+            self.fail_receive -= 1
+            raise ConnectionError("fake channel: receive failed")
+        if not self.waiting and self.redeliver_when_idle:
+            self.redeliver()
+        batch, self.waiting = self.waiting[:max_items], self.waiting[max_items:]
+        self.in_flight.update((d.position, d) for d in batch)
+        return batch
+
+    def acknowledge(self, deliveries: Sequence[Delivery]) -> None:
+        self.calls.append("acknowledge")
+        if self.fail_acknowledge:
+            self.fail_acknowledge -= 1
+            raise ConnectionError("fake channel: acknowledge failed")
+        for d in deliveries:
+            self.acknowledged.append(self.in_flight.pop(d.position))
+
+    def redeliver(self) -> None:
+        """What the broker does after the ack wait: every unacknowledged item comes again."""
+        self.waiting = list(self.in_flight.values()) + self.waiting
+        self.in_flight.clear()
+
+
+class FakeUnitOfWork(SessionUnitOfWork):
+    """The UnitOfWork port in memory: a pipeline over reference data, commits kept in a list.
+
+    Handlers run on it exactly as on the SQL unit of work; `written` is what they committed,
+    `entered` how many units of work were opened (each handler call opens one).
+    """
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        self.written: list[Changes] = []
+        self.entered = 0
+        super().__init__(pipeline, sink=self.written.append)
+
+    def __enter__(self) -> FakeUnitOfWork:
+        self.entered += 1
+        super().__enter__()
+        return self
+
+    def commit(self, changes: Changes | None = None) -> None:
+        """Commit as the SQL store does: a changed case is one version further."""
+        for case in (changes.dirty_cases.values() if changes else ()):
+            case.version += 1
+        super().commit(changes)

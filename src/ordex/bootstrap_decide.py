@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Connection, Engine, inspect
 
 from ordex.adapters.db.decide_repo import (
     active_policy,
@@ -40,7 +40,8 @@ def policy_path(settings: Settings) -> Path:
     return settings.policy_file or SHIPPED_POLICY
 
 
-def policy_in_force(engine: Engine, settings: Settings, *, at: datetime) -> PolicyDocument:
+def policy_in_force(engine: Engine | Connection, settings: Settings, *,
+                    at: datetime) -> PolicyDocument:
     """The latest activated policy effective at `at`, else the configured policy file."""
     # before `ordex migrate` there is no policies table: only then is the file in force
     found = active_policy(engine, at=at) if inspect(engine).has_table("policies") else None

@@ -45,6 +45,21 @@ class Settings(BaseSettings):
     policy_file: Path | None = Field(None, description="Decision policy YAML used when no "
                                      "policy has been activated (default: the shipped "
                                      "policies/default.yaml)")
+    worker_batch: int = Field(500, ge=1, description="Work items a worker claims per kind")
+    worker_lease_seconds: float = Field(300, gt=0, description="How long a claim holds")
+    worker_idle_seconds: float = Field(1.0, gt=0, description="Pause of an idle worker")
+    retry_base_seconds: float = Field(5, gt=0, description="First backoff step of failed work")
+    retry_cap_seconds: float = Field(1800, gt=0, description="Longest backoff step")
+    retry_max_attempts: int = Field(10, ge=1, description="Failures before work fails for good")
+    broker_url: str = Field("nats://127.0.0.1:4222", pattern=r"^(nats|tls)://\S+$",
+                            description="NATS server of the broker intake")
+    broker_stream: str = Field("ORDEX_ORDERS", pattern=r"^[A-Za-z0-9_-]+$")
+    broker_subject: str = Field("ordex.orders.>", pattern=r"^[^\s]+$",
+                                description="Subjects the stream captures and ordex reads")
+    broker_consumer: str = Field("ordex-intake", pattern=r"^[A-Za-z0-9_-]+$",
+                                 description="Durable pull consumer every worker shares")
+    broker_ack_wait_seconds: float = Field(30.0, gt=0, le=3600)
+    broker_max_ack_pending: int = Field(20_000, ge=1)
 
     @field_validator("policy_file", mode="before")
     @classmethod

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from ordex.bootstrap import App
+from ordex.bootstrap import bootstrap
 from ordex.config import Settings
 from ordex.entrypoints.api.app import create_app
 from ordex.sense.reference import load_reference
@@ -27,7 +27,7 @@ def free_port() -> int:
 
 @pytest.fixture
 def base_url(db_url: str) -> Iterator[str]:
-    app = App(Settings(database_url=db_url))
+    app = bootstrap(Settings(database_url=db_url))
     app.migrate()
     app.save_reference(load_reference(ROOT / "examples" / "reference"))
     port = free_port()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ordex.bootstrap import App
+from ordex.bootstrap import App, bootstrap
 from ordex.config import Settings
 from ordex.sense.reference import load_reference
 
@@ -20,7 +20,7 @@ EXAMPLE_NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
 @pytest.fixture
 def example_app(db_url: str) -> Iterator[App]:
     """An app on `db_url` with the example reference data, its clock fixed at EXAMPLE_NOW."""
-    ordex = App(Settings(database_url=db_url), clock=lambda: EXAMPLE_NOW)
+    ordex = bootstrap(Settings(database_url=db_url), clock=lambda: EXAMPLE_NOW)
     ordex.migrate()
     ordex.save_reference(load_reference(ROOT / "examples" / "reference"))
     yield ordex
@@ -37,3 +37,6 @@ def example_intake(example_app: App) -> object:
     files = FileIntake(example_app)
     files.load_partners(load_partners(ROOT / "examples" / "reference"))
     return files
+
+
+from nats_support import make_broker  # noqa: E402,F401 - the fixture, for every test here

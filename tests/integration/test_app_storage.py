@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from commands import act, ingest, pay, receive
 from ordex.adapters.db import tables as t
-from ordex.bootstrap import App
+from ordex.bootstrap import App, bootstrap
 from ordex.config import Settings
 from ordex.domain.errors import IllegalTransitionError
 from ordex.domain.events import PaymentPosted, StockReceived
@@ -27,7 +28,7 @@ def example_orders() -> list[bytes]:
 
 @pytest.fixture
 def app(db_url: str) -> App:
-    ordex = App(Settings(database_url=db_url), clock=lambda: NOW)
+    ordex = bootstrap(Settings(database_url=db_url), clock=lambda: NOW)
     ordex.migrate()
     ordex.save_reference(load_reference(ROOT / "examples" / "reference"))
     yield ordex
@@ -40,7 +41,7 @@ def count(app: App, table: t.Table) -> int:
 
 
 def test_orders_are_stored_raw_then_judged_and_cases_land_in_owner_queues(app: App) -> None:
-    outcomes = app.ingest([(b, f"test:{i}") for i, b in enumerate(example_orders())],
+    outcomes = ingest(app, [(b, f"test:{i}") for i, b in enumerate(example_orders())],
                           channel="api")
     assert [o.result["status"] for o in outcomes] == ["accepted", "held", "held", "held"]
     assert count(app, t.raw_payloads) == 4
@@ -57,8 +58,8 @@ def test_orders_are_stored_raw_then_judged_and_cases_land_in_owner_queues(app: A
 
 def test_resend_is_a_no_op_answered_with_the_original_result(app: App) -> None:
     body = example_orders()[1]
-    first = app.ingest([(body, "a")], channel="api")[0]
-    again = app.ingest([(body, "b")], channel="api")[0]
+    first = ingest(app, [(body, "a")], channel="api")[0]
+    again = ingest(app, [(body, "b")], channel="api")[0]
     assert again.replayed and again.result == first.result
     assert count(app, t.orders) == 1 and count(app, t.cases) == 2
     assert count(app, t.raw_payloads) == 1  # identical bytes: the first copy is the raw payload
@@ -66,31 +67,31 @@ def test_resend_is_a_no_op_answered_with_the_original_result(app: App) -> None:
 
 def test_header_key_reused_for_a_different_order_is_refused_naming_the_key(app: App) -> None:
     body = example_orders()[0]
-    app.ingest([(body, "a")], channel="api", key="K-1")
+    ingest(app, [(body, "a")], channel="api", key="K-1")
     changed = body.replace(b"EX-1001", b"EX-7777")
-    again = app.ingest([(changed, "b")], channel="api", key="K-1")[0]
+    again = ingest(app, [(changed, "b")], channel="api", key="K-1")[0]
     assert again.rejected and again.result["errors"][0]["field"] == "Idempotency-Key"
     assert app.queries.order("EX-7777") is None
-    assert app.ingest([(body, "c")], channel="api", key="K-1")[0].replayed
+    assert ingest(app, [(body, "c")], channel="api", key="K-1")[0].replayed
 
 
 def test_invalid_payload_is_kept_raw_and_opens_an_integration_case(app: App) -> None:
     bad = json.loads(example_orders()[0])
     bad["lines"][0]["quantity"] = "twelve"
-    outcome = app.ingest([(json.dumps(bad).encode(), "x")], channel="api")[0]
+    outcome = ingest(app, [(json.dumps(bad).encode(), "x")], channel="api")[0]
     assert outcome.rejected
     assert outcome.result["errors"][0]["field"] == "lines.0.quantity"
     case = app.queries.case(outcome.result["cases"][0])
     assert case is not None and case["queue"] == "integration"
     assert count(app, t.raw_payloads) == 1 and count(app, t.orders) == 0
-    fixed = app.ingest([(example_orders()[0], "x-fixed")], channel="api")[0]
+    fixed = ingest(app, [(example_orders()[0], "x-fixed")], channel="api")[0]
     assert not fixed.replayed and fixed.result["status"] == "accepted"
 
 
 def test_stock_receipt_resolves_shortfall_in_a_later_unit_of_work(app: App) -> None:
-    app.ingest([(b, "t") for b in example_orders()[:2]], channel="api")
-    assert app.stock_received(StockReceived("VALVE-100", "CHI", Decimal(69), NOW)) == []
-    closed = app.stock_received(StockReceived("VALVE-100", "CHI", Decimal(1), NOW))
+    ingest(app, [(b, "t") for b in example_orders()[:2]], channel="api")
+    assert receive(app, StockReceived("VALVE-100", "CHI", Decimal(69), NOW)) == []
+    closed = receive(app, StockReceived("VALVE-100", "CHI", Decimal(1), NOW))
     assert closed == ["EX-1002:INVENTORY_SHORTFALL"]
     case = app.queries.case(closed[0])
     assert case is not None and case["state"] == "auto_resolved"
@@ -106,35 +107,35 @@ def test_payment_releases_a_credit_hold(app: App) -> None:
     big.update(order_id="EX-2001", customer_po="PO-99",
                ship_to={**big["ship_to"], "state": "FL"})
     big["lines"][0]["quantity"] = 20  # 800.00 on 4,600 open AR over a 5,000 limit
-    outcome = app.ingest([(json.dumps(big).encode(), "t")], channel="api")[0]
+    outcome = ingest(app, [(json.dumps(big).encode(), "t")], channel="api")[0]
     assert outcome.result["cases"] == ["EX-2001:CREDIT_LIMIT_EXCEEDED"]
-    assert app.payment_posted(PaymentPosted("BOLT", Decimal("399.99"), NOW)) == []
-    assert app.payment_posted(PaymentPosted("BOLT", Decimal("0.01"), NOW)) == [
+    assert pay(app, PaymentPosted("BOLT", Decimal("399.99"), NOW)) == []
+    assert pay(app, PaymentPosted("BOLT", Decimal("0.01"), NOW)) == [
         "EX-2001:CREDIT_LIMIT_EXCEEDED"]
 
 
 def test_people_take_and_resolve_cases_and_closed_cases_stay_closed(app: App) -> None:
-    app.ingest([(b, "t") for b in example_orders()], channel="api")
+    ingest(app, [(b, "t") for b in example_orders()], channel="api")
     case_id = "EX-1003:INVALID_SHIP_TO"
-    assert app.act(case_id, action="take", actor="ann", reason="")["state"] == "in_progress"
-    done = app.act(case_id, action="CORRECT_ADDRESS", actor="ann", reason="state is FL")
+    assert act(app, case_id, action="take", actor="ann", reason="")["state"] == "in_progress"
+    done = act(app, case_id, action="CORRECT_ADDRESS", actor="ann", reason="state is FL")
     assert done["state"] == "resolved" and done["assignee"] == "ann"
     assert [a["actor"] for a in done["audit"]] == ["ordex", "ann", "ann"]
     with pytest.raises(IllegalTransitionError):
-        app.act(case_id, action="CORRECT_ADDRESS", actor="bob", reason="again")
+        act(app, case_id, action="CORRECT_ADDRESS", actor="bob", reason="again")
     assert app.kpis()["median_hours_to_resolve_by_people"] == 0.0  # the clock stands still
 
 
 def test_cancelling_a_duplicate_marks_the_order_and_tells_the_erp(app: App) -> None:
-    app.ingest([(b, "t") for b in example_orders()], channel="api")
-    app.act("EX-1004:DUPLICATE_ORDER", action="CANCEL_DUPLICATE", actor="ann", reason="same PO")
+    ingest(app, [(b, "t") for b in example_orders()], channel="api")
+    act(app, "EX-1004:DUPLICATE_ORDER", action="CANCEL_DUPLICATE", actor="ann", reason="same PO")
     order = app.queries.order("EX-1004")
     assert order is not None and order["status"] == "cancelled"
     assert "CancelOrder" in {e["command"] for e in order["erp_commands"]}
 
 
 def test_kpis_count_exceptions_by_code_and_backlog(app: App) -> None:
-    app.ingest([(b, "t") for b in example_orders()], channel="api")
+    ingest(app, [(b, "t") for b in example_orders()], channel="api")
     k = app.kpis()
     assert k["orders"] == 4 and k["exception_rate"] == 0.75
     assert k["exception_rate_by_code"]["INVENTORY_SHORTFALL"] == 0.25
@@ -143,12 +144,12 @@ def test_kpis_count_exceptions_by_code_and_backlog(app: App) -> None:
 
 def test_duplicates_are_found_across_units_of_work_from_indexed_candidates(app: App) -> None:
     first, _, _, same_po = example_orders()
-    app.ingest([(first, "a")], channel="api")
-    assert app.ingest([(same_po, "b")], channel="api")[0].result["cases"] == [
+    ingest(app, [(first, "a")], channel="api")
+    assert ingest(app, [(same_po, "b")], channel="api")[0].result["cases"] == [
         "EX-1004:DUPLICATE_ORDER"]
     twin = json.loads(first)
     twin.update(order_id="EX-1005", customer_po="ANOTHER-PO")
-    outcome = app.ingest([(json.dumps(twin).encode(), "c")], channel="api")[0]
+    outcome = ingest(app, [(json.dumps(twin).encode(), "c")], channel="api")[0]
     case = app.queries.case("EX-1005:DUPLICATE_ORDER")
     assert "EX-1005:DUPLICATE_ORDER" in outcome.result["cases"]
     assert case is not None and case["evidence"]["rule"] == "same_lines"
@@ -156,7 +157,7 @@ def test_duplicates_are_found_across_units_of_work_from_indexed_candidates(app: 
     other = json.loads(first)
     other.update(order_id="EX-1006", customer_po="THIRD-PO")
     other["lines"][0]["quantity"] = 3
-    assert "EX-1006:DUPLICATE_ORDER" not in app.ingest(
+    assert "EX-1006:DUPLICATE_ORDER" not in ingest(app,
         [(json.dumps(other).encode(), "d")], channel="api")[0].result["cases"]
 
 
@@ -166,13 +167,13 @@ def test_allocation_conflict_is_found_against_stock_held_by_earlier_orders_in_th
     first.update(order_id="GOLD-1", customer_po="G-1", lines=[
         {"line_no": 1, "item_id": "VALVE-100", "quantity": 60, "uom": "EA",
          "unit_price": "21.60"}])
-    app.ingest([(json.dumps(first).encode(), "a")], channel="api")
+    ingest(app, [(json.dumps(first).encode(), "a")], channel="api")
     later = json.loads(example_orders()[2])  # BOLT is bronze: it ranks after ACME (gold)
     later.update(order_id="BRONZE-1", customer_po="B-1", requested_ship_date="2026-11-24",
                  ship_to={**later["ship_to"], "state": "FL"}, lines=[
                      {"line_no": 1, "item_id": "VALVE-100", "quantity": 50, "uom": "EA",
                       "unit_price": "24.00"}])
-    cases = app.ingest([(json.dumps(later).encode(), "b")], channel="api")[0].result["cases"]
+    cases = ingest(app, [(json.dumps(later).encode(), "b")], channel="api")[0].result["cases"]
     assert "BRONZE-1:ALLOCATION_CONFLICT" in cases
     case = app.queries.case("BRONZE-1:ALLOCATION_CONFLICT")
     assert case is not None and case["evidence"]["lines"][0]["orders_ahead"] == ["GOLD-1"]

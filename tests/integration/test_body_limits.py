@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ordex.bootstrap import App
+from ordex.bootstrap import bootstrap
 from ordex.config import Settings
 from ordex.entrypoints.api.app import create_app
 
@@ -20,7 +20,7 @@ EDI_LIMIT = 4 * 1024 * 1024
 
 @pytest.fixture
 def api(tmp_path: Path) -> Any:
-    ordex = App(Settings(database_url=f"sqlite:///{tmp_path / 'o.db'}", max_body_bytes=LIMIT,
+    ordex = bootstrap(Settings(database_url=f"sqlite:///{tmp_path / 'o.db'}", max_body_bytes=LIMIT,
                          max_edi_body_bytes=EDI_LIMIT))
     ordex.migrate()
     yield create_app(ordex)

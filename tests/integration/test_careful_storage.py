@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from commands import ingest, receive
 from ordex.bootstrap import App
 from ordex.domain.events import StockReceived
 
@@ -23,9 +24,9 @@ def app(example_app: App) -> App:
 
 
 def test_late_receipt_revises_the_promise_on_the_stored_case_and_order(app: App) -> None:
-    app.ingest([(example("EX-1002"), "t")], channel="api")  # wants 2026-11-24, short at CHI
+    ingest(app, [(example("EX-1002"), "t")], channel="api")  # wants 2026-11-24, short at CHI
     late = datetime(2026, 11, 26, 7, tzinfo=UTC)
-    assert app.stock_received(StockReceived("VALVE-100", "CHI", Decimal(500), late)) == [
+    assert receive(app, StockReceived("VALVE-100", "CHI", Decimal(500), late)) == [
         "EX-1002:INVENTORY_SHORTFALL"]
     case = app.queries.case("EX-1002:INVENTORY_SHORTFALL")
     assert case is not None and case["state"] == "auto_resolved"
@@ -37,8 +38,8 @@ def test_late_receipt_revises_the_promise_on_the_stored_case_and_order(app: App)
 
 
 def test_on_time_receipt_leaves_the_requested_date_standing(app: App) -> None:
-    app.ingest([(example("EX-1002"), "t")], channel="api")
-    app.stock_received(StockReceived("VALVE-100", "CHI", Decimal(500), NOW))
+    ingest(app, [(example("EX-1002"), "t")], channel="api")
+    receive(app, StockReceived("VALVE-100", "CHI", Decimal(500), NOW))
     order = app.queries.order("EX-1002")
     assert order is not None and order["promised_ship_date"] is None
 
@@ -47,7 +48,7 @@ def test_resolve_route_refuses_an_action_of_another_code_with_422(app: App) -> N
     from fastapi.testclient import TestClient
 
     from ordex.entrypoints.api.app import create_app
-    app.ingest([(example("EX-1003"), "t")], channel="api")
+    ingest(app, [(example("EX-1003"), "t")], channel="api")
     http = TestClient(create_app(app))
     wrong = http.post("/cases/EX-1003:INVALID_SHIP_TO/resolve",
                       json={"actor": "ann", "action": "SUBSTITUTE_ITEM"})
@@ -74,7 +75,7 @@ def test_cli_resolve_exits_2_with_one_line_for_an_action_of_another_code(
         app: App, db_url: str) -> None:
     import subprocess
     import sys
-    app.ingest([(example("EX-1003"), "t")], channel="api")
+    ingest(app, [(example("EX-1003"), "t")], channel="api")
     run = subprocess.run([sys.executable, "-m", "ordex", "resolve", "EX-1003:INVALID_SHIP_TO",
                           "--action", "REPRICE", "--actor", "ann", "--db", db_url],
                          capture_output=True, text=True, timeout=120)

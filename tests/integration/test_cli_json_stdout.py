@@ -40,7 +40,8 @@ def _json_commands() -> set[str]:
 
 def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {"PATH": "/usr/bin:/bin", "HOME": str(cwd),
-           **{k: v for k, v in os.environ.items() if k == "ORDEX_POLICY_FILE"}}
+           **{k: v for k, v in os.environ.items()
+              if k == "ORDEX_POLICY_FILE" or k.startswith("ORDEX_BROKER_")}}
     return subprocess.run([sys.executable, "-m", "ordex", *args], capture_output=True, text=True,
                           cwd=cwd, timeout=300, env=env)
 
@@ -84,11 +85,17 @@ def _cases(db: str, work: Path) -> dict[str, list[str]]:
                    "2026-11-01", "--to", "2026-12-31"],
         "policy list": [],
         "resolve": ["EX-1003:INVALID_SHIP_TO", "--action", "CORRECT_ADDRESS", "--actor", "ann"],
+        "consume": ["--drain"],
     }
 
 
-def test_every_json_command_prints_exactly_one_json_document(loaded_db: tuple[str, Path]) -> None:
+def test_every_json_command_prints_exactly_one_json_document(
+        loaded_db: tuple[str, Path], make_broker: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     db, work = loaded_db
+    broker = make_broker()  # `consume` reads a stream of its own
+    for key, value in (("URL", broker.url), ("STREAM", broker.stream),
+                       ("SUBJECT", broker.subject), ("CONSUMER", broker.consumer)):
+        monkeypatch.setenv(f"ORDEX_BROKER_{key}", value)
     cases = _cases(db, work)
     assert _json_commands() == set(cases), "a command with --format has no case here"
     no_db = {"parse", "check"}

@@ -11,10 +11,12 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from ordex.bootstrap import App
+from commands import ingest
+from ordex.bootstrap import App, bootstrap
 from ordex.config import Settings
 from ordex.entrypoints import cli as cli_module
 from ordex.entrypoints.api.app import create_app
+from ordex.entrypoints.simulation import default_start, simulate
 from ordex.learn.kpis import headline
 from ordex.sense.reference import load_reference
 from ordex.simulate.orders import InjectionRates
@@ -39,7 +41,7 @@ class Clock:
 
 def _app(url: str, clock: Clock, policy: str = "default.yaml") -> App:
     """An app on the shipped default policy (the demo's) unless told otherwise."""
-    app = App(Settings(database_url=url, policy_file=ROOT / "policies" / policy), clock=clock)
+    app = bootstrap(Settings(database_url=url, policy_file=ROOT / "policies" / policy), clock=clock)
     app.migrate()
     return app
 
@@ -49,7 +51,7 @@ def test_past_sla_counts_against_the_clock_not_the_latest_order(db_url: str) -> 
     app = _app(db_url, clock, policy="recommend-only.yaml")  # every case stays open
     app.save_reference(load_reference(ROOT / "examples" / "reference"))
     lines = (ROOT / "examples" / "orders.ndjson").read_text().splitlines()
-    app.ingest([(ln.encode(), "t") for ln in lines], channel="api")
+    ingest(app, [(ln.encode(), "t") for ln in lines], channel="api")
     try:
         assert app.kpis()["overdue_open_cases"] == 0  # every SLA clock just started
         clock.at = RECEIVED + timedelta(hours=30)  # no order arrived since
@@ -69,7 +71,7 @@ def simulated(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict]:
     """A two-day simulation run while the clock stands in the middle of its second day."""
     url = f"sqlite:///{tmp_path_factory.mktemp('clock') / 'sim.db'}"
     app = _app(url, Clock(MID_PERIOD))
-    report = app.simulate(CFG, orders_per_day=800, rates=InjectionRates())
+    report = simulate(app, CFG, orders_per_day=800, rates=InjectionRates())
     app.engine.dispose()
     return url, report
 
@@ -138,7 +140,7 @@ def test_same_seed_and_start_give_identical_results_whatever_the_clock_after_the
         app = _app(f"sqlite:///{tmp_path / f'{n}.db'}", Clock(now))
         small = WorldConfig(seed=5, start=date(2026, 11, 2), days=1, customers=120, items=250,
                             warehouses=3)
-        report = app.simulate(small, orders_per_day=600, rates=InjectionRates())
+        report = simulate(app, small, orders_per_day=600, rates=InjectionRates())
         app.engine.dispose()
         report.pop("run")
         reports.append(report)
@@ -152,14 +154,14 @@ def test_same_seed_and_start_give_identical_results_whatever_the_clock_after_the
 ])
 def test_default_start_is_the_week_ending_today(tmp_path: Path, now: datetime,
                                                 first: date) -> None:
-    app = App(Settings(database_url=f"sqlite:///{tmp_path / 'd.db'}"), clock=Clock(now))
-    assert app.default_start(7) == first
+    app = bootstrap(Settings(database_url=f"sqlite:///{tmp_path / 'd.db'}"), clock=Clock(now))
+    assert default_start(app, 7) == first
 
 
 def test_simulate_refuses_a_period_that_starts_after_now(tmp_path: Path) -> None:
     from ordex.domain.errors import SimulationInFutureError
     app = _app(f"sqlite:///{tmp_path / 'f.db'}", Clock(MID_PERIOD))
     with pytest.raises(SimulationInFutureError):
-        app.simulate(WorldConfig(start=date(2026, 11, 4), days=1, customers=50, items=80,
+        simulate(app, WorldConfig(start=date(2026, 11, 4), days=1, customers=50, items=80,
                                  warehouses=3), orders_per_day=10, rates=InjectionRates())
     app.engine.dispose()

@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from ordex.bootstrap import App
+from commands import ingest
+from ordex.bootstrap import App, bootstrap
 from ordex.bootstrap_decide import activate, policy_in_force, whatif
 from ordex.config import Settings
 from ordex.decide.rules import PolicyFileError
 from ordex.entrypoints.cli import cli
+from ordex.entrypoints.simulation import simulate
 from ordex.simulate.orders import InjectionRates
 from ordex.simulate.world import WorldConfig
 
@@ -25,9 +27,9 @@ DEFAULT = ROOT / "policies" / "default.yaml"
 @pytest.fixture(scope="module")
 def simulated(tmp_path_factory: pytest.TempPathFactory) -> tuple[App, dict]:
     url = f"sqlite:///{tmp_path_factory.mktemp('decide') / 'sim.db'}"
-    app = App(Settings(database_url=url, policy_file=DEFAULT))
+    app = bootstrap(Settings(database_url=url, policy_file=DEFAULT))
     app.migrate()
-    report = app.simulate(CFG, orders_per_day=2500, rates=InjectionRates())
+    report = simulate(app, CFG, orders_per_day=2500, rates=InjectionRates())
     return app, report
 
 
@@ -96,7 +98,7 @@ def test_cli_whatif_json_and_bad_policy_gives_one_line(simulated, tmp_path: Path
 
 
 def test_activating_a_policy_is_recorded_and_then_in_force(tmp_path: Path) -> None:
-    app = App(Settings(database_url=f"sqlite:///{tmp_path / 'p.db'}", policy_file=DEFAULT))
+    app = bootstrap(Settings(database_url=f"sqlite:///{tmp_path / 'p.db'}", policy_file=DEFAULT))
     app.migrate()
     text = (ROOT / "policies" / "default.yaml").read_text().replace(
         'version: "default-2026.11-1"', 'version: "v2"')
@@ -122,10 +124,10 @@ def test_activating_a_policy_is_recorded_and_then_in_force(tmp_path: Path) -> No
 @pytest.mark.postgres
 def test_postgres_gives_the_same_decisions_as_sqlite(simulated, postgres_url: str) -> None:
     _app, report = simulated
-    app = App(Settings(database_url=postgres_url, policy_file=DEFAULT))
+    app = bootstrap(Settings(database_url=postgres_url, policy_file=DEFAULT))
     app.migrate()
     try:
-        again = app.simulate(CFG, orders_per_day=2500, rates=InjectionRates())
+        again = simulate(app, CFG, orders_per_day=2500, rates=InjectionRates())
     finally:
         app.engine.dispose()
     strip = {k: v for k, v in report.items() if k != "run"}
@@ -134,12 +136,12 @@ def test_postgres_gives_the_same_decisions_as_sqlite(simulated, postgres_url: st
 
 def test_examples_under_the_default_policy_are_decided_and_explained(tmp_path: Path) -> None:
     from ordex.sense.reference import load_reference
-    app = App(Settings(database_url=f"sqlite:///{tmp_path / 'ex.db'}", policy_file=DEFAULT),
+    app = bootstrap(Settings(database_url=f"sqlite:///{tmp_path / 'ex.db'}", policy_file=DEFAULT),
               clock=lambda: datetime(2026, 11, 23, 9, tzinfo=UTC))
     app.migrate()
     app.save_reference(load_reference(ROOT / "examples" / "reference"))
     lines = (ROOT / "examples" / "orders.ndjson").read_text().splitlines()
-    app.ingest([(ln.encode(), "test") for ln in lines], channel="file")
+    ingest(app, [(ln.encode(), "test") for ln in lines], channel="file")
     cases = app.queries.cases(state=None, limit=100)
     assert cases
     for case in cases:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ordex.bootstrap import App
+from ordex.bootstrap import bootstrap
 from ordex.bootstrap_files import FileIntake
 from ordex.config import Settings
 from ordex.sense.edi_partners import TradingPartner, load_partners
@@ -33,7 +33,7 @@ def _850(lines: list[str], n4: str = "N4*Chicago*IL*60638") -> str:
 
 @pytest.fixture
 def intake(db_url: str) -> Iterator[FileIntake]:
-    app = App(Settings(database_url=db_url), clock=lambda: NOW)
+    app = bootstrap(Settings(database_url=db_url), clock=lambda: NOW)
     app.migrate()
     app.save_reference(load_reference(REFERENCE))
     files = FileIntake(app)
@@ -122,7 +122,7 @@ def test_every_public_850_with_an_envelope_becomes_an_order_with_its_855(
                    for r in ok if (r.envelope.sender_id or "").strip()}
         if not senders:
             continue
-        app = App(intake.app.settings, clock=lambda: NOW)  # same database, fresh per file
+        app = bootstrap(intake.app.settings, clock=lambda: NOW)  # same database, fresh per file
         app.save_reference(load_reference(REFERENCE))
         one = FileIntake(app)
         one.load_partners([TradingPartner(f"P{i}", q or "ZZ", s, "ACME", "CHI")

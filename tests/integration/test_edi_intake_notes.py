@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ordex.bootstrap import App
+from ordex.bootstrap import bootstrap
 from ordex.bootstrap_files import FileIntake
 from ordex.config import Settings
 from ordex.sense.edi_partners import load_partners
@@ -22,7 +22,7 @@ GOOD = EDI.split("ST*850*0002")[0].replace("GE*2*101", "GE*1*101") + \
 
 
 def _intake(db_url: str, *, strict: bool) -> FileIntake:
-    app = App(Settings(database_url=db_url), clock=lambda: NOW)
+    app = bootstrap(Settings(database_url=db_url), clock=lambda: NOW)
     app.migrate()
     app.save_reference(load_reference(ROOT / "examples" / "reference"))
     files = FileIntake(app)

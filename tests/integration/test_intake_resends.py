@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from commands import ingest
 from ordex.adapters.db import tables as t
-from ordex.bootstrap import App
+from ordex.bootstrap import App, bootstrap
 from ordex.bootstrap_files import FileIntake
 from ordex.config import Settings
 from ordex.entrypoints.files import ingest_paths
@@ -27,7 +28,7 @@ EDI = (ROOT / "examples" / "edi" / "acme-850.edi").read_text()
 
 @pytest.fixture
 def app(db_url: str) -> App:
-    ordex = App(Settings(database_url=db_url), clock=lambda: NOW)
+    ordex = bootstrap(Settings(database_url=db_url), clock=lambda: NOW)
     ordex.migrate()
     ordex.save_reference(load_reference(ROOT / "examples" / "reference"))
     FileIntake(ordex).load_partners(load_partners(ROOT / "examples" / "reference"))
@@ -66,8 +67,8 @@ def test_an_order_sent_twice_in_one_ndjson_file_is_stored_once_and_answered_as_a
 
 
 def test_an_order_twice_in_one_batch_is_answered_like_a_resend_across_batches(app: App) -> None:
-    within = app.ingest([(ORDERS[1].encode(), "a"), (ORDERS[1].encode(), "b")], channel="api")
-    across = app.ingest([(ORDERS[1].encode(), "c")], channel="api")
+    within = ingest(app, [(ORDERS[1].encode(), "a"), (ORDERS[1].encode(), "b")], channel="api")
+    across = ingest(app, [(ORDERS[1].encode(), "c")], channel="api")
     assert [o.replayed for o in within] == [False, True]
     assert within[1].result == across[0].result == within[0].result
     assert count(app, t.orders) == 1 and count(app, t.cases) == 2
@@ -78,8 +79,8 @@ def test_same_order_id_with_different_content_is_refused_within_and_across_batch
     changed = json.loads(ORDERS[0])
     changed["lines"][0]["quantity"] = 7
     body = json.dumps(changed).encode()
-    within = app.ingest([(ORDERS[0].encode(), "a"), (body, "b")], channel="api")
-    across = app.ingest([(body, "c")], channel="api")
+    within = ingest(app, [(ORDERS[0].encode(), "a"), (body, "b")], channel="api")
+    across = ingest(app, [(body, "c")], channel="api")
     for outcome in (within[1], across[0]):
         assert outcome.rejected and not outcome.replayed
         assert outcome.result["errors"][0]["field"] == "order_id"
@@ -94,8 +95,8 @@ def test_same_order_respelt_is_a_resend_not_a_conflict(app: App) -> None:
     respelt = json.loads(ORDERS[0])
     respelt["lines"][0]["quantity"] = "2.000"  # same quantity, other spelling, other bytes
     respelt["note"] = "resent by the partner's system"
-    app.ingest([(ORDERS[0].encode(), "a")], channel="api")
-    [again] = app.ingest([(json.dumps(respelt).encode(), "b")], channel="api")
+    ingest(app, [(ORDERS[0].encode(), "a")], channel="api")
+    [again] = ingest(app, [(json.dumps(respelt).encode(), "b")], channel="api")
     assert again.replayed and not again.rejected
 
 
@@ -116,8 +117,8 @@ def test_rerunning_a_file_with_a_bad_line_stores_nothing_new_and_reuses_the_case
 
 def test_retrying_a_post_with_a_rejected_item_reuses_its_raw_payload_and_case(app: App) -> None:
     batch = ("[" + ",".join([ORDERS[0], bad_order()]) + "]").encode()
-    first = app.ingest([(batch, "api:1")], channel="api", key="B-9")
-    again = app.ingest([(batch, "api:1")], channel="api", key="B-9")
+    first = ingest(app, [(batch, "api:1")], channel="api", key="B-9")
+    again = ingest(app, [(batch, "api:1")], channel="api", key="B-9")
     assert [o.replayed for o in again] == [True, False]
     assert again[1].result["cases"] == first[1].result["cases"]
     assert count(app, t.raw_payloads) == 1 and integration_cases(app) == 1

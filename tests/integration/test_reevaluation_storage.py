@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from ordex import bootstrap_reevaluate as events
+from commands import change_contract, ingest, redate, upload_licence
 from ordex.adapters.db import tables as t
 from ordex.bootstrap import App
 from ordex.domain.context_events import LicenceUploaded, PriceContractChanged
@@ -58,40 +58,40 @@ def bolt_order(order_id: str, qty: str, price: str) -> bytes:
 
 
 def test_licence_upload_releases_the_compliance_hold_in_the_database(app: App) -> None:
-    app.ingest([(bolt_order("B-1", "10", "0.80"), "test")], channel="api")
+    ingest(app, [(bolt_order("B-1", "10", "0.80"), "test")], channel="api")
     assert state(app, "B-1:COMPLIANCE_HOLD") == "open"
     lic = CustomerLicence("BOLT", "DEA", "DEA-B1", date(2026, 1, 1), date(2026, 12, 31))
-    assert events.licence_uploaded(app, LicenceUploaded(lic, NOW)) == ["B-1:COMPLIANCE_HOLD"]
+    assert upload_licence(app, LicenceUploaded(lic, NOW)) == ["B-1:COMPLIANCE_HOLD"]
     assert state(app, "B-1:COMPLIANCE_HOLD") == "auto_resolved"
 
 
 def test_contract_change_re_judges_only_that_customers_orders_of_the_item(app: App) -> None:
-    app.ingest([(bolt_order("B-1", "10", "0.80"), "test")], channel="api")
+    ingest(app, [(bolt_order("B-1", "10", "0.80"), "test")], channel="api")
     k = PriceContract("K-BOLT-1", "BOLT", "SYRINGE-10", "EA", Decimal(0), Decimal("0.60"),
                       date(2026, 11, 1), date(2026, 12, 31))
-    [opened] = events.price_contract_changed(app, PriceContractChanged(k, NOW))
+    [opened] = change_contract(app, PriceContractChanged(k, NOW))
     assert opened.startswith("B-1@") and opened.endswith(":PRICE_MISMATCH")
     assert state(app, opened) in ("open", "auto_resolved")
     other = PriceContract("K-ACME-9", "ACME", "SYRINGE-10", "EA", Decimal(0), Decimal("0.10"),
                           date(2026, 11, 1), date(2026, 12, 31))
-    assert events.price_contract_changed(app, PriceContractChanged(other, NOW)) == []
+    assert change_contract(app, PriceContractChanged(other, NOW)) == []
 
 
 def test_inbound_po_date_change_is_stored_and_an_unknown_po_is_refused(app: App) -> None:
     # the decide stage may already have backordered the shortfall: re-judging the position
     # must then change nothing (the in-memory behaviour is in tests/unit/test_reevaluation.py)
-    app.ingest([(bolt_order("B-2", "800", "0.80"), "test")], channel="api")
+    ingest(app, [(bolt_order("B-2", "800", "0.80"), "test")], channel="api")
     open_before = state(app, "B-2:INVENTORY_SHORTFALL") == "open"
-    closed = events.inbound_po_dated(app, InboundPODated("PO-77002", date(2026, 11, 25), NOW))
+    closed = redate(app, InboundPODated("PO-77002", date(2026, 11, 25), NOW))
     assert closed == (["B-2:INVENTORY_SHORTFALL"] if open_before else [])
     with app.engine.connect() as conn:
         due = conn.execute(select(t.inbound_pos.c.due_date)
                            .where(t.inbound_pos.c.po_id == "PO-77002")).scalar_one()
     assert due == date(2026, 11, 25)
     with pytest.raises(UnknownInboundPOError):
-        events.inbound_po_dated(app, InboundPODated("NOPE", date(2026, 11, 24), NOW))
+        redate(app, InboundPODated("NOPE", date(2026, 11, 24), NOW))
 
 
 def test_licence_upload_with_no_compliance_holds_changes_nothing(app: App) -> None:
     lic = CustomerLicence("BOLT", "DEA", "DEA-B1", date(2026, 1, 1), date(2026, 12, 31))
-    assert events.licence_uploaded(app, LicenceUploaded(lic, NOW)) == []
+    assert upload_licence(app, LicenceUploaded(lic, NOW)) == []

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ordex.bootstrap import App
+from ordex.bootstrap import bootstrap
 from ordex.config import Settings
+from ordex.entrypoints.simulation import simulate
 from ordex.simulate.orders import InjectionRates
 from ordex.simulate.world import WorldConfig
 
@@ -16,10 +17,10 @@ TAXONOMY_CODES = ("MARGIN_BELOW_FLOOR", "PAST_DUE_HOLD", "MISSING_CARRIER_INSTRU
 
 
 def run(url: str) -> dict:
-    app = App(Settings(database_url=url))
+    app = bootstrap(Settings(database_url=url))
     app.migrate()
     try:
-        report = app.simulate(CFG, orders_per_day=2500, rates=InjectionRates())
+        report = simulate(app, CFG, orders_per_day=2500, rates=InjectionRates())
     finally:
         app.engine.dispose()
     report.pop("run")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, RowMapping, select
 
+from ordex.adapters.db import outbox_claims
 from ordex.adapters.db import tables as t
 from ordex.adapters.db.dialect import insert_ignoring_duplicates
 from ordex.adapters.db.state_repo import utc
@@ -20,6 +22,7 @@ from ordex.domain.events import (
     RevisePromise,
 )
 from ordex.orchestrate.changes import OutboxMessage
+from ordex.orchestrate.work import ClaimedMessage
 
 COMMANDS: dict[str, type] = {"HoldLines": HoldLines, "ReleaseLines": ReleaseLines,
                              "CancelOrder": CancelOrder, "ApplyDecision": ApplyDecision,
@@ -49,7 +52,7 @@ class SandboxErp:
 
 
 class SqlOutbox:
-    """The Outbox port on the outbox table."""
+    """The Outbox and OutboxClaims ports on the outbox table."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -59,16 +62,26 @@ class SqlOutbox:
         query = (select(t.outbox).where(t.outbox.c.sent_at.is_(None))
                  .order_by(t.outbox.c.created_at, t.outbox.c.message_id).limit(limit))
         with self.engine.connect() as conn:
-            return [OutboxMessage(r["message_id"], utc(r["created_at"]) or r["created_at"],
-                                  _command(r["command"], r["payload"]))
-                    for r in conn.execute(query).mappings()]
+            return [_message(r) for r in conn.execute(query).mappings()]
 
     def mark_sent(self, message_ids: Sequence[str], *, at: datetime) -> None:
         """Record delivery."""
-        if not message_ids:
-            return
-        with self.engine.begin() as conn:
-            for i in range(0, len(message_ids), 900):
-                conn.execute(update(t.outbox).where(
-                    t.outbox.c.message_id.in_(message_ids[i:i + 900])).values(
-                    sent_at=at))
+        if message_ids:
+            outbox_claims.mark_sent(self.engine, message_ids, at=at)
+
+    def claim_outbox(self, *, worker: str, limit: int, lease: timedelta,
+                     now: datetime) -> list[ClaimedMessage]:
+        """Due messages of up to `limit` orders, in created order (see outbox_claims)."""
+        rows = outbox_claims.claim_outbox(self.engine, worker=worker, limit=limit,
+                                          lease=lease, now=now)
+        return [ClaimedMessage(_message(r), r["attempts"]) for r in rows]
+
+    def mark_failed(self, retry_at: Mapping[str, datetime], *, worker: str,
+                    error: str) -> None:
+        """Record failed deliveries, each due again at its retry time."""
+        outbox_claims.mark_failed(self.engine, retry_at, worker=worker, error=error)
+
+
+def _message(row: Mapping[str, Any] | RowMapping) -> OutboxMessage:
+    return OutboxMessage(row["message_id"], utc(row["created_at"]) or row["created_at"],
+                         _command(row["command"], row["payload"]))

@@ -14,7 +14,6 @@ from sqlalchemy import select
 
 from ordex.adapters.db import tables as t
 from ordex.adapters.db.state_repo import OPEN_STATES, case_from_row
-from ordex.bootstrap import peek_docs, peek_keys
 from ordex.bootstrap_files.csv_files import CsvIntake
 from ordex.bootstrap_files.edi import EdiIntake
 from ordex.domain.errors import IllegalTransitionError, UnknownCaseError
@@ -22,6 +21,8 @@ from ordex.domain.model import RawPayload
 from ordex.interpret.recent import probes_for
 from ordex.orchestrate.file_intake import FileReport
 from ordex.orchestrate.intake import ingest
+from ordex.orchestrate.ports import Need
+from ordex.sense.peek import peek_docs, peek_keys
 
 __all__ = ["FileIntake"]
 
@@ -79,25 +80,17 @@ class FileIntake(EdiIntake, CsvIntake):
             hashlib.sha256(body).hexdigest(),
             body,
         )
-        customers, items, earliest = peek_keys([body])
-        with self.app._lock:
-            pipeline = self.app._hydrated(
-                customers=customers,
-                items=items,
-                since=earliest or now.date(),
-                probes=probes_for(peek_docs([body])),
-            )
+        docs = peek_docs([body])
+        customers, items, earliest = peek_keys(docs)
+        need = Need(customers=frozenset(customers), items=frozenset(items),
+                    since=earliest or now.date(), probes=probes_for(docs),
+                    keys=frozenset(str(d.get("order_id")) for d in docs))
+        with self.app.uow() as uow:
+            pipeline = uow.hydrate(need)
             pipeline.known_cases = self._cases_of(raw_id)
-            outcomes = ingest(
-                pipeline,
-                self.app.idempotency,
-                body,
-                source=stored.source,
-                channel=stored.channel,
-                now=now,
-                stored=stored,
-            )
-            self.app.commit(pipeline)
+            outcomes = ingest(pipeline, uow.idempotency(), body, source=stored.source,
+                              channel=stored.channel, now=now, stored=stored)
+            uow.commit(pipeline.take_changes())
         return [o.result for o in outcomes]
 
     def _resolve_fixed(self, raw_id: str, still: set[str], *, actor: str) -> list[str]:
@@ -107,14 +100,14 @@ class FileIntake(EdiIntake, CsvIntake):
         if not wanted:
             return []
         now = self.app.clock()
-        with self.app._lock:
-            with self.app.engine.connect() as conn:
-                rows = conn.execute(select(t.cases).where(
-                    t.cases.c.case_id.in_(wanted), t.cases.c.state.in_(OPEN_STATES)))
-                cases = [case_from_row(r) for r in rows.mappings()]
-            pipeline = self.app._hydrated()
+        with self.app.uow() as uow:
+            uow.lock(Need(order_ids=frozenset(wanted)))
+            rows = uow.execute(select(t.cases).where(
+                t.cases.c.case_id.in_(wanted), t.cases.c.state.in_(OPEN_STATES)))
+            cases = [case_from_row(r) for r in rows.mappings()]
+            pipeline = uow.hydrate(Need())
             for case in cases:
                 pipeline.resolve(case, actor=actor, action="RETRY", now=now,
                                  reason="replayed after a fix: the payload now reads")
-            self.app.commit(pipeline)
+            uow.commit(pipeline.take_changes())
         return sorted(c.case_id for c in cases)

@@ -8,13 +8,16 @@ from pathlib import Path
 from typing import Any
 
 from ordex.bootstrap_files.common import Progress, Shared
+from ordex.domain.commands import IngestOrders
 from ordex.domain.errors import ParseError
 from ordex.interpret.recent import probes_for
 from ordex.orchestrate.file_intake import (
     FileReport,
     fail,
 )
+from ordex.orchestrate.handlers.intake import judge
 from ordex.orchestrate.intake import batched
+from ordex.orchestrate.ports import Need
 from ordex.sense.csv_orders import CsvOrder, CsvProfile, read_orders
 
 
@@ -60,17 +63,17 @@ class CsvIntake(Shared):
             str(ln.get("item_id")) for o, _ in batch for ln in (o.order or {}).get("lines", [])
         }
         out: list[dict[str, Any]] = []
-        with self.app._lock:
-            pipeline = self.app._hydrated(
-                customers=customers,
-                items=items,
-                since=now.date(),
-                probes=probes_for(o.order for o, _ in batch if o.order is not None),
-            )
+        ids = {str(o.order.get("order_id")) for o, _ in batch if o.order is not None}
+        need = Need(customers=frozenset(customers), items=frozenset(items), keys=frozenset(ids),
+                    since=now.date(),
+                    probes=probes_for(o.order for o, _ in batch if o.order is not None))
+        with self.app.uow() as uow:
+            pipeline = uow.hydrate(need)
             pipeline.known_cases = set(known)
             readable = [(json.dumps(o.order).encode(), src) for o, src in batch
                         if o.order is not None]
-            judged = iter(self.app.ingest_unit(pipeline, readable, channel="csv", now=now))
+            command = IngestOrders(tuple(readable), channel="csv")
+            judged = iter(judge(pipeline, uow, command, now=now, keys=ids))
             for order, source in batch:
                 if order.order is None:
                     subject = f"csv-{raw_id[:16]}-r{order.rows[0]}"
@@ -96,7 +99,7 @@ class CsvIntake(Shared):
                     continue
                 o = next(judged)
                 out.append({**o.result, "replayed": o.replayed})
-            self.app.commit(pipeline)
+            uow.commit(pipeline.take_changes())
         return out
 
     # -- replay ------------------------------------------------------------------------

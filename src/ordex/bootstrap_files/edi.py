@@ -24,6 +24,7 @@ from ordex.orchestrate.file_intake import (
     with_order_removed,
 )
 from ordex.orchestrate.pipeline import Pipeline
+from ordex.orchestrate.ports import Need
 from ordex.sense.edi_partners import TradingPartner, partner_key
 from ordex.sense.identifiers import ItemKeys, gtin14
 from ordex.sense.x12 import build_855, build_997, iter_transactions, to_canonical
@@ -131,13 +132,14 @@ class EdiIntake(Shared):
         canonical = [to_canonical(r.order) if r.order is not None else None for r in batch]
         mapped = [doc for doc in canonical if doc is not None]
         docs: list[dict[str, Any]] = []
-        with self.app._lock:
-            pipeline = self.app._hydrated(
-                customers=customers, items=items, since=_earliest(batch),
-                probes=probes_for(mapped))
+        ids = {str(d.get("order_id")) for d in mapped}
+        need = Need(customers=frozenset(customers), items=frozenset(items),
+                    keys=frozenset(ids), since=_earliest(batch), probes=probes_for(mapped))
+        with self.app.uow() as uow:
+            pipeline = uow.hydrate(need)
             pipeline.known_cases = run.opened
             keys = replace(known, items=pipeline.ctx.items)
-            seen = known_orders(self.app.idempotency, mapped)
+            seen = known_orders(uow.idempotency(), mapped)
             for result, doc in zip(batch, canonical, strict=True):
                 outcome = self._one(pipeline, seen, result, doc, run, now, docs, keys)
                 if outcome is None:
@@ -145,8 +147,8 @@ class EdiIntake(Shared):
                 run.report.add(outcome)
                 if outcome["status"] == "rejected":
                     run.status[_interchange(result)] = "rejected"
-            self.app.commit(pipeline)
-        self.registry.save_documents(docs)
+            self.registry.save_documents(docs, uow.connection)  # with the orders they answer
+            uow.commit(pipeline.take_changes())
         for d in docs:
             run.report.acknowledge({k: d[k] for k in ("kind", "partner", "order_id")})
         if progress:

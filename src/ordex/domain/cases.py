@@ -82,6 +82,8 @@ class Case:
     resolution: str | None = None
     assignee: str | None = None
     history: list[AuditEntry] = field(default_factory=list)
+    version: int = 0
+    """How many times the stored case was changed: a change of an older version is refused."""
 
     @property
     def is_open(self) -> bool:

@@ -77,3 +77,11 @@ class ActionNotAllowedError(OrdexError):
 
 class ActionParameterError(OrdexError):
     """The action's parameter is missing or invalid."""
+
+
+class WorkConflictError(OrdexError):
+    """Concurrent work collided (a deadlock between workers); the work is run again."""
+
+
+class CaseChangedError(OrdexError):
+    """The case changed since it was read: someone else acted on it first."""

@@ -1,4 +1,4 @@
-"""Events (past tense, what happened) and commands (imperative, what the ERP should do)."""
+"""Events (past tense, what happened), commands for the ERP, and the facts ordex publishes."""
 
 from __future__ import annotations
 
@@ -91,3 +91,50 @@ class RevisePromise:
 
 
 ErpCommand = HoldLines | ReleaseLines | CancelOrder | ApplyDecision | RevisePromise
+
+
+# -- facts published on the message bus after a unit of work commits ---------------------
+@dataclass(frozen=True, slots=True)
+class OrderAccepted:
+    """An order was stored and judged (status: accepted, held, auto_resolved, cancelled)."""
+
+    order_id: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class CaseOpened:
+    """An exception case was opened in a queue."""
+
+    case_id: str
+    code: str
+    queue: str
+    order_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CaseChanged:
+    """A case moved: taken, resolved, auto-resolved or cancelled."""
+
+    case_id: str
+    state: str
+    assignee: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class HoldPlaced:
+    """Lines of an order (none: the whole order) were held in the ERP by a case."""
+
+    order_id: str
+    lines: tuple[int, ...]
+    case_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ErpCommandsQueued:
+    """Commands for the ERP were written to the outbox (a worker delivers them)."""
+
+    count: int
+
+
+Fact = OrderAccepted | CaseOpened | CaseChanged | HoldPlaced | ErpCommandsQueued

@@ -13,8 +13,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 
 from ordex.domain.codes import Queue
-from ordex.domain.events import PaymentPosted, StockReceived
+from ordex.domain.commands import PostPayment, ReceiveStock, RedateInboundPO
 from ordex.entrypoints import files
+from ordex.entrypoints.cli_broker import register as register_broker
 from ordex.entrypoints.cli_case_listing import CASE_STATES, print_cases
 from ordex.entrypoints.cli_cases import register as register_cases
 from ordex.entrypoints.cli_decide import register as register_decide
@@ -29,6 +30,8 @@ from ordex.entrypoints.cli_support import (
     reserve_stdout,
     user_errors,
 )
+from ordex.entrypoints.simulation import default_start
+from ordex.entrypoints.simulation import simulate as run_simulation
 from ordex.learn.kpis import headline
 from ordex.sense.reference_schema import DAY, number
 from ordex.simulate.orders import InjectionRates
@@ -57,7 +60,7 @@ def simulate(days: int = 7, seed: int = 42, db: DbOpt = None, orders: int = 60_0
             fail("need --warehouses ≥ 3, --customers ≥ 1 and --items ≥ 1")
         app = make_app(db)
         try:
-            first = date.fromisoformat(start) if start else app.default_start(days)
+            first = date.fromisoformat(start) if start else default_start(app, days)
         except ValueError:
             fail(f"--start {start!r} is not a date (YYYY-MM-DD)")
         cfg = WorldConfig(seed=seed, start=first, days=days, warehouses=warehouses,
@@ -66,9 +69,9 @@ def simulate(days: int = 7, seed: int = 42, db: DbOpt = None, orders: int = 60_0
         rates = InjectionRates().scaled(scale)
         with _progress(fmt) as bar:
             task = bar.add_task("simulating", total=(orders // days) * days)
-            report = app.simulate(cfg, orders_per_day=orders // days, rates=rates,
-                                  progress=lambda n: bar.advance(task, n),
-                                  planned=lambda n: bar.update(task, total=n))
+            report = run_simulation(app, cfg, orders_per_day=orders // days, rates=rates,
+                                    progress=lambda n: bar.advance(task, n),
+                                    planned=lambda n: bar.update(task, total=n))
         emit(report, fmt, _print_simulation)
 
 
@@ -127,11 +130,20 @@ INGEST_OUTCOMES = ("accepted", "held", "auto_resolved", "cancelled", "rejected",
 @cli.command()
 def ingest(paths: list[Path], db: DbOpt = None, fmt: FmtOpt = Format.text,
            profile: Annotated[Path | None, typer.Option(
-               help="CSV column profile (JSON) of the sender; see docs/formats.md")] = None
-           ) -> None:
+               help="CSV column profile (JSON) of the sender; see docs/formats.md")] = None,
+           queue: Annotated[bool, typer.Option(
+               help="Store JSON/NDJSON raw and queue it for `ordex worker` (judged later)")]
+           = False) -> None:
     """Store and process order files: JSON, NDJSON, EDI X12 850 (.edi/.x12/.850) or CSV."""
     with user_errors():
         app = make_app(db)
+        if queue:
+            with _progress(fmt) as bar:
+                task = bar.add_task("queueing", total=None)
+                queued = files.queue_paths(app, paths, progress=lambda n: bar.advance(task, n))
+            emit(queued, fmt, lambda d: out.print(
+                f"Queued {d['queued']:,} payloads in {d['work_items']:,} work items."))
+            return
         reports = []
         with _progress(fmt) as bar:
             task = bar.add_task("ingesting", total=None)
@@ -299,8 +311,8 @@ def receive(item: str, warehouse: str, quantity: str, db: DbOpt = None,
     """Post a stock receipt; shortfalls it covers are auto-resolved."""
     with user_errors():
         app = make_app(db)
-        event = StockReceived(item, warehouse, _decimal(quantity, "quantity"), app.clock(), po)
-        closed = app.stock_received(event)
+        closed = app.bus.handle(ReceiveStock(item, warehouse, _decimal(quantity, "quantity"),
+                                             po_id=po))
         emit({"auto_resolved": closed}, fmt, lambda d: out.print(
             f"{len(closed)} case(s) auto-resolved: {', '.join(closed) or '-'}"))
 
@@ -310,8 +322,7 @@ def pay(customer: str, amount: str, db: DbOpt = None, fmt: FmtOpt = Format.text)
     """Post a customer payment; credit holds it clears are released."""
     with user_errors():
         app = make_app(db)
-        event = PaymentPosted(customer, _decimal(amount, "amount"), app.clock())
-        closed = app.payment_posted(event)
+        closed = app.bus.handle(PostPayment(customer, _decimal(amount, "amount")))
         emit({"auto_resolved": closed}, fmt, lambda d: out.print(
             f"{len(closed)} case(s) auto-resolved: {', '.join(closed) or '-'}"))
 
@@ -320,14 +331,12 @@ def pay(customer: str, amount: str, db: DbOpt = None, fmt: FmtOpt = Format.text)
 def po_date(po: str, due_date: str, db: DbOpt = None, fmt: FmtOpt = Format.text) -> None:
     """A supplier re-dated an inbound PO; shortfalls waiting on it are re-judged."""
     with user_errors():
-        from ordex.bootstrap_reevaluate import inbound_po_dated
-        from ordex.domain.events import InboundPODated
         try:
             day = DAY.parse(due_date)
         except ValueError as exc:
             fail(f"due date {exc}")
         app = make_app(db)
-        changed = inbound_po_dated(app, InboundPODated(po, day, app.clock()))
+        changed = app.bus.handle(RedateInboundPO(po, day))
         emit({"changed": changed}, fmt, lambda d: out.print(
             f"{len(changed)} case(s) changed: {', '.join(changed) or '-'}"))
 
@@ -377,18 +386,34 @@ def migrate(db: DbOpt = None) -> None:
 
 @cli.command()
 def serve(db: DbOpt = None, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Serve the API and the control-tower pages."""
+    """Serve the API and the control-tower pages, with a worker in the same process."""
     with user_errors():
         import uvicorn
 
+        from ordex.bootstrap import worker_handlers
         from ordex.entrypoints.api.app import create_app
-        app = make_app(db)
+        from ordex.entrypoints.worker import in_background
+        app = make_app(db, deliver_inline=False)
         out.print(f"ordex control tower on http://{host}:{port}/  (API docs: /docs)")
-        uvicorn.run(create_app(app), host=host, port=port, log_level="warning")
+        with in_background(app.settings, handlers=worker_handlers(app), clock=app.clock):
+            uvicorn.run(create_app(app), host=host, port=port, log_level="warning")
+
+
+@cli.command()
+def worker(db: DbOpt = None, once: Annotated[bool, typer.Option(
+        help="Stop when no work is left instead of waiting for more")] = False) -> None:
+    """Claim and do queued work (intake batches, ERP delivery) until SIGTERM or SIGINT."""
+    with user_errors():
+        from ordex.bootstrap import worker_handlers
+        from ordex.entrypoints.worker import main as run_worker
+        app = make_app(db, deliver_inline=False)
+        raise typer.Exit(run_worker(app.settings, once=once, handlers=worker_handlers(app),
+                                    clock=app.clock))
 
 
 register_decide(cli)
 register_cases(cli)
+register_broker(cli)
 
 
 def main() -> None:

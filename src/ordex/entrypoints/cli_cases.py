@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from ordex.domain.commands import ResolveCase
 from ordex.entrypoints.cli_support import Format, emit, fail, make_app, out, user_errors
 
 DbOpt = Annotated[str | None, typer.Option("--db", help="Database URL (else ORDEX_DATABASE_URL)")]
@@ -36,8 +37,9 @@ def resolve_command(
         params: dict[str, Any] = {k: v for k, v in {
             "warehouse_id": warehouse, "promise_date": promise_date, "ship_via": ship_via,
             "item_id": item, "prices": _prices(price) if price else None}.items() if v}
-        case = make_app(db).act(case_id, action=action.strip().upper(), actor=actor,
-                                reason=reason, params=params)
+        app = make_app(db)
+        app.bus.handle(ResolveCase(case_id, actor, action.strip().upper(), reason, params))
+        case = app.queries.case(case_id) or {}
         emit(case, fmt, lambda c: out.print(f"{c['case_id']}: {c['state']} — "
                                             f"{c.get('resolution') or ''}", highlight=False))
 

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 from sqlalchemy.exc import SQLAlchemyError
 
-from ordex.bootstrap import App
+from ordex.bootstrap import App, bootstrap
 from ordex.config import Settings
 from ordex.domain.errors import OrdexError
 
@@ -94,10 +94,14 @@ def user_errors() -> Iterator[None]:
         fail(f"unexpected {type(exc).__name__}: {exc} (set ORDEX_DEBUG=1 for details)", 1)
 
 
-def make_app(db: str | None) -> App:
-    """Settings from the environment, overridden by --db; schema brought up to date."""
+def make_app(db: str | None, *, deliver_inline: bool = True) -> App:
+    """Settings from the environment, overridden by --db; schema brought up to date.
+
+    `deliver_inline`: a one-shot command delivers the ERP commands it wrote before it exits;
+    `serve` and `worker` leave delivery to the worker loop.
+    """
     settings = Settings(database_url=db) if db else Settings()
-    app = App(settings)
+    app = bootstrap(settings, deliver_inline=deliver_inline)
     app.migrate()
     return app
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from ordex.bootstrap import offline_pipeline
 from ordex.config import Settings
+from ordex.domain.commands import IngestOrders, QueueOrders
 from ordex.domain.errors import InvalidPayloadError, ParseError
 from ordex.orchestrate.intake import MemoryIdempotency, batched, ingest
 from ordex.sense.orders import decode_json
@@ -79,7 +80,7 @@ def ingest_paths(app: Any, paths: list[Path], *, profile: Path | None,
                "skipped": rep.skipped, "acknowledgments": rep.acknowledgments,
                "results": rep.results}
     for batch in payload_batches(plain, size=app.settings.batch_size) if plain else []:
-        outcomes = app.ingest(batch, channel="file")
+        outcomes = app.bus.handle(IngestOrders(tuple(batch), channel="file"))
         progress(len(outcomes))
         summary: dict[str, int] = {}
         for o in outcomes:
@@ -88,6 +89,20 @@ def ingest_paths(app: Any, paths: list[Path], *, profile: Path | None,
         yield {"source": ", ".join(sorted({s.rsplit(":", 1)[0] for _b, s in batch})),
                "raw_id": None, "summary": summary, "skipped": [], "acknowledgments": [],
                "results": [{**o.result, "replayed": o.replayed} for o in outcomes]}
+
+
+def queue_paths(app: Any, paths: list[Path], *, progress: Any) -> dict[str, Any]:
+    """Store JSON/NDJSON payloads raw and queue them for workers, a batch per work item."""
+    refused = [str(p) for p in paths if is_edi(p) or p.suffix.lower() in {".csv", ".tsv"}]
+    if refused:
+        raise ParseError(f"only JSON and NDJSON files can be queued: {', '.join(refused)}",
+                         files=refused)
+    queued = batches = 0
+    for batch in payload_batches(paths, size=app.settings.batch_size):
+        queued += app.bus.handle(QueueOrders(tuple((b, s, None) for b, s in batch), "file"))
+        batches += 1
+        progress(len(batch))
+    return {"queued": queued, "work_items": batches, "files": [str(p) for p in paths]}
 
 
 def check_orders(orders_file: Path, reference: Path) -> list[dict[str, Any]]:

@@ -117,7 +117,11 @@ class DetectionContext:
     open_order_value: dict[str, Decimal] = field(default_factory=dict)
     recent: dict[str, list[RecentOrder]] = field(default_factory=lambda: defaultdict(list))
     recent_index: RecentIndex = field(default_factory=RecentIndex)
-    dirty_positions: set[tuple[str, str]] = field(default_factory=set)
+    line_moves: dict[tuple[str, int, str, str], Decimal] = field(default_factory=dict)
+    """Base units reserved since the last hand-over per (order, line, item, warehouse)."""
+    position_moves: dict[tuple[str, str], tuple[Decimal, Decimal]] = field(default_factory=dict)
+    """(on hand, allocated) added to each stock position since the last hand-over: stored as
+    deltas, so work judged elsewhere at the same time is never overwritten."""
     warehouses: dict[str, Warehouse] = field(default_factory=dict)
     receivables: dict[str, list[Receivable]] = field(default_factory=dict)
     paid: dict[str, Decimal] = field(default_factory=dict)
@@ -171,20 +175,28 @@ class DetectionContext:
 
     # -- changing ----------------------------------------------------------------------
     def allocate(self, item_id: str, warehouse_id: str, quantity: Decimal,
-                 holder: tuple[Order, int] | None = None) -> None:
+                 holder: tuple[Order, int] | None = None,
+                 for_line: tuple[str, int] | None = None) -> None:
         """Reserve base units of stock for an accepted line (negative releases them).
 
         `holder` (order, line number) records which open order holds the stock, so that
-        allocation conflicts can rank competing orders.
+        allocation conflicts can rank competing orders; `for_line` (order id, line number,
+        by default the holder's) records which line the stock is reserved for, position by
+        position, so that every unit allocated is accounted to a line.
         """
         key = (item_id, warehouse_id)
         pos = self.positions.get(key)
         if pos is None:
             pos = self.positions[key] = InventoryPosition(item_id, warehouse_id, ZERO)
         pos.allocated += quantity
-        self.dirty_positions.add(key)
+        moved = self.position_moves.get(key, (ZERO, ZERO))
+        self.position_moves[key] = (moved[0], moved[1] + quantity)
         if holder is not None:
             self._hold(key, holder, quantity)
+            for_line = for_line or (holder[0].order_id, holder[1])
+        if for_line is not None and quantity:
+            line_key = (*for_line, item_id, warehouse_id)
+            self.line_moves[line_key] = self.line_moves.get(line_key, ZERO) + quantity
 
     def _hold(self, key: tuple[str, str], holder: tuple[Order, int], quantity: Decimal) -> None:
         order, line_no = holder
@@ -203,6 +215,8 @@ class DetectionContext:
         key = (item_id, warehouse_id)
         self.allocate(item_id, warehouse_id, ZERO)
         self.positions[key].on_hand += quantity
+        moved = self.position_moves[key]
+        self.position_moves[key] = (moved[0] + quantity, moved[1])
         if po_id is not None:
             self.inbound[key] = [po for po in self.inbound.get(key, ()) if po.po_id != po_id]
 

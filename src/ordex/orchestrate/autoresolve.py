@@ -139,7 +139,7 @@ def allocate_plan(pipeline: Pipeline, order: Order, effect: dict[str, Any]) -> N
     for a in effect.get("allocations", ()):
         line, item, wh = int(a["line"]), str(a["item_id"]), str(a["warehouse_id"])
         qty = Decimal(str(a["quantity"]))
-        pipeline.ctx.allocate(item, wh, qty)
+        pipeline.ctx.allocate(item, wh, qty, for_line=(order.order_id, line))
         per_line[line] = per_line.get(line, Decimal(0)) + qty
         if wh == order.warehouse_id and item == items.get(line):
             held = pipeline.work.allocated[order.order_id]

@@ -69,6 +69,9 @@ class Changes:
     results: list[IntakeResult] = field(default_factory=list)
     events: list[LoggedEvent] = field(default_factory=list)
     positions: dict[tuple[str, str], tuple[Decimal, Decimal]] = field(default_factory=dict)
+    """(on hand, allocated) added to each stock position (deltas, never absolute values)."""
+    line_allocations: dict[tuple[str, int, str, str], Decimal] = field(default_factory=dict)
+    """Base units added to each (order, line, item, warehouse) reservation (deltas)."""
     payments: list[tuple[str, Decimal, datetime]] = field(default_factory=list)
     received_pos: list[str] = field(default_factory=list)
     decisions: list[Any] = field(default_factory=list)
@@ -78,6 +81,22 @@ class Changes:
         """Note that a case changed (new cases are written with their latest state)."""
         if case.case_id not in self.new_cases:
             self.dirty_cases[case.case_id] = case
+
+    def absorb(self, later: Changes) -> None:
+        """Add a later unit of work's changes to these (one write for several commits)."""
+        for name in ("raw_payloads", "orders", "cancelled_orders", "audit", "outbox",
+                     "results", "events", "payments", "received_pos", "decisions"):
+            getattr(self, name).extend(getattr(later, name))
+        self.allocations.update(later.allocations)
+        self.new_cases.update(later.new_cases)
+        for case_id, case in later.dirty_cases.items():
+            if case_id not in self.new_cases:  # a new case is written in its latest state
+                self.dirty_cases[case_id] = case
+        for key, (on_hand, allocated) in later.positions.items():
+            was = self.positions.get(key, (Decimal(0), Decimal(0)))
+            self.positions[key] = (was[0] + on_hand, was[1] + allocated)
+        for line, qty in later.line_allocations.items():
+            self.line_allocations[line] = self.line_allocations.get(line, Decimal(0)) + qty
 
     def __len__(self) -> int:
         return len(self.raw_payloads) + len(self.orders) + len(self.audit) + len(self.events)

@@ -298,10 +298,8 @@ class Pipeline:
         self.changes.events.append(LoggedEvent(kind, now, payload))
 
     def take_changes(self) -> Changes:
-        """Hand over what changed since the last call (with stock positions) and start afresh."""
+        """Hand over what changed since the last call (with stock moves) and start afresh."""
         changes, self.changes = self.changes, Changes()
-        for key in self.ctx.dirty_positions:
-            pos = self.ctx.positions[key]
-            changes.positions[key] = (pos.on_hand, pos.allocated)
-        self.ctx.dirty_positions.clear()
+        changes.positions, self.ctx.position_moves = self.ctx.position_moves, {}
+        changes.line_allocations, self.ctx.line_moves = self.ctx.line_moves, {}
         return changes

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Protocol
+from datetime import date, datetime, timedelta
+from types import TracebackType
+from typing import Any, Protocol
 
+from ordex.domain.cases import Case
+from ordex.domain.codes import ExceptionCode
+from ordex.domain.model import (
+    CustomerLicence,
+    Item,
+    PriceContract,
+    RawPayload,
+    UnitConversion,
+)
+from ordex.interpret.recent import DupProbes
 from ordex.orchestrate.changes import Changes, OutboxMessage
+from ordex.orchestrate.intake import IdempotencyIndex
+from ordex.orchestrate.pipeline import Pipeline
+from ordex.orchestrate.work import ClaimedMessage, NewWork, WorkItem
 
 
 class ChangeStore(Protocol):
@@ -63,4 +77,166 @@ class Channel(Protocol):
 
     def acknowledge(self, deliveries: Sequence[Delivery]) -> None:
         """These items are stored and judged (committed): never deliver them again."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Need:
+    """What a unit of work touches: it locks these and loads exactly their context."""
+
+    customers: frozenset[str] = frozenset()
+    items: frozenset[str] = frozenset()
+    order_ids: frozenset[str] = frozenset()
+    keys: frozenset[str] = frozenset()
+    """Idempotency keys and order ids of arriving orders (locked: one judge per order)."""
+    since: date | None = None
+    """Earliest order date of arriving orders: earlier orders they may duplicate are loaded."""
+    probes: DupProbes | None = None
+    """What arriving orders could duplicate (PO keys, line signatures); None: all recent."""
+
+
+class ReferenceRepository(Protocol):
+    """Reference data as a handler checks and changes it."""
+
+    def require_known(self, **named: str | None) -> None:
+        """Refuse ids that name nothing in the reference data (UnknownReferenceError)."""
+        ...
+
+    def require_receipt(self, *, item_id: str, warehouse_id: str, po_id: str | None) -> None:
+        """Refuse a receipt naming an unknown item, warehouse or PO, or another PO's position."""
+        ...
+
+    def require_unit(self, *, item_id: str, uom: str) -> None:
+        """Refuse a unit the item cannot convert."""
+        ...
+
+    def base_unit(self, item_id: str) -> str:
+        """The item's base unit of measure."""
+        ...
+
+    def po_position(self, po_id: str) -> tuple[str, str] | None:
+        """(item, warehouse) an inbound PO is due at, None if there is no such PO."""
+        ...
+
+    def set_po_due(self, po_id: str, due: date) -> None:
+        """Store an inbound PO's new due date."""
+        ...
+
+    def save_contract(self, contract: PriceContract) -> None:
+        """Add or replace a price contract."""
+        ...
+
+    def save_item_fix(self, item: Item | None, conversion: UnitConversion | None) -> None:
+        """Replace an item's master data and/or one of its conversions."""
+        ...
+
+    def save_licence(self, licence: CustomerLicence) -> None:
+        """Add or replace a customer licence."""
+        ...
+
+
+class CaseRepository(Protocol):
+    """Cases and the orders they concern, as handlers look them up."""
+
+    def get(self, case_id: str) -> Case | None:
+        """The case as stored, None if there is none."""
+        ...
+
+    def orders_with_open(self, code: ExceptionCode, **where: Any) -> list[str]:
+        """Orders with an open case of a code (where: customer_id, or item_id+warehouse_id)."""
+        ...
+
+    def open_orders_of(self, customer_id: str, item_id: str) -> list[str]:
+        """A customer's open orders of an item."""
+        ...
+
+    def orders_with_open_cases_for_item(self, item_id: str) -> list[str]:
+        """Orders of an item that have any open case."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: a handler locks and loads what it touches, changes it, commits once."""
+
+    reference: ReferenceRepository
+    cases: CaseRepository
+    committed: list[Changes]
+    """What each commit of this unit of work wrote (the bus publishes its facts)."""
+
+    def __enter__(self) -> UnitOfWork: ...
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None: ...
+
+    def lock(self, need: Need) -> None:
+        """Lock what some work touches before reading it (released at commit or rollback)."""
+        ...
+
+    def hydrate(self, need: Need) -> Pipeline:
+        """Lock what the work touches, then load exactly that context into a pipeline."""
+        ...
+
+    def idempotency(self) -> IdempotencyIndex:
+        """Results given before, read inside this transaction."""
+        ...
+
+    def raws_by_hash(self, hashes: Collection[str], *, channel: str) -> dict[str, str]:
+        """The earliest stored raw payload of each hash on a channel."""
+        ...
+
+    def cases_of_raws(self, raw_ids: Collection[str], *, batches: Collection[str]) -> set[str]:
+        """Quarantine cases opened before for these raw payloads."""
+        ...
+
+    def stored_raws(self, raw_ids: Collection[str]) -> dict[str, RawPayload]:
+        """Stored raw payloads by id (their bytes, as received)."""
+        ...
+
+    def enqueue(self, work: Collection[NewWork]) -> None:
+        """Queue work for workers, committed with this unit of work (or not at all)."""
+        ...
+
+    def complete(self, work_ids: Collection[int], *, worker: str) -> None:
+        """Mark claimed work done with this unit of work's effects (ClaimLostError if lost)."""
+        ...
+
+    def commit(self, changes: Changes | None = None) -> None:
+        """Write the changes and commit: the only commit there is."""
+        ...
+
+    def rollback(self) -> None:
+        """Undo everything since the last commit."""
+        ...
+
+
+class ClaimStore(Protocol):
+    """Work items that workers claim under a lease; completion happens in the work's own
+    transaction (adapters.db.claims.complete), so only claiming and failing are here."""
+
+    def claim(self, *, kinds: Collection[str], worker: str, limit: int, lease: timedelta,
+              now: datetime) -> list[WorkItem]:
+        """Up to `limit` due items of these kinds, now held by `worker` until now + lease."""
+        ...
+
+    def fail(self, items: Sequence[WorkItem], *, error: str,
+             retry_at: Mapping[int, datetime | None]) -> int:
+        """Record a failed attempt: queued again at retry_at[id], or failed for good on None."""
+        ...
+
+
+class OutboxClaims(Protocol):
+    """Outbox messages that workers claim for delivery, never out of order within an order."""
+
+    def claim_outbox(self, *, worker: str, limit: int, lease: timedelta,
+                     now: datetime) -> list[ClaimedMessage]:
+        """Due messages of up to `limit` orders, each order's from its oldest undelivered on."""
+        ...
+
+    def mark_sent(self, message_ids: Sequence[str], *, at: datetime) -> None:
+        """Record that these messages were delivered."""
+        ...
+
+    def mark_failed(self, retry_at: Mapping[str, datetime], *, worker: str,
+                    error: str) -> None:
+        """Record a failed delivery of each message, to be tried again at its retry_at."""
         ...

@@ -92,7 +92,7 @@ class TaxonomyInjector:
     def _regulated_line(self, order: SimOrder, injected: set[str],
                         reprice: Callable[[SimOrder, SimLine], Decimal]) -> None:
         taken = {ln.item_id for ln in order.lines}
-        for _ in range(10):
+        for _ in range(10 if self.tax.regulated else 0):  # a small world may have none
             item_id = self.rng.choice(self.tax.regulated)
             if item_id not in taken and self.book.atp(item_id, order.warehouse_id,
                                                       order.ship_date) >= 2:

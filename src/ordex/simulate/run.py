@@ -11,10 +11,12 @@ from decimal import Decimal
 from typing import Any
 
 from ordex.domain.cases import Case, CaseState
-from ordex.domain.events import ApplyDecision, PaymentPosted, StockReceived
-from ordex.orchestrate.changes import IntakeResult
-from ordex.orchestrate.intake import MemoryIdempotency, ingest
-from ordex.orchestrate.pipeline import Pipeline
+from ordex.domain.commands import IngestOrders, PostPayment, ReceiveStock, ResolveCase, TakeCase
+from ordex.domain.events import ApplyDecision
+from ordex.orchestrate.bus import MessageBus
+from ordex.orchestrate.changes import Changes
+from ordex.orchestrate.intake import Outcome
+from ordex.orchestrate.session import SessionUnitOfWork
 from ordex.simulate.mirror import DecisionMirror
 from ordex.simulate.orders import Generated, InjectionRates, OrderFactory
 from ordex.simulate.people import DESKS, Visit, parameters, plan_visit
@@ -39,14 +41,26 @@ class SimResult:
 
 
 class Simulation:
-    """Streams orders and the events that resolve them through the pipeline."""
+    """Hands orders and the events that resolve them to the message bus, in time order.
 
-    def __init__(self, *, world: World, cfg: WorldConfig, pipeline: Pipeline,
+    The bus runs the same handlers as for real input, on a session unit of work that keeps
+    the distributor in memory (`orchestrate/session.py`); what the handlers commit is written
+    through `flush` every `flush_every` orders.
+    """
+
+    def __init__(self, *, world: World, cfg: WorldConfig, session: SessionUnitOfWork,
+                 bus: Callable[[Callable[[], datetime]], MessageBus],
                  orders_per_day: int, rates: InjectionRates,
-                 flush: Callable[[], None], flush_every: int = 2000,
+                 flush: Callable[[Changes], None], flush_every: int = 2000,
                  until: datetime | None = None) -> None:
-        self.world, self.cfg, self.pipeline = world, cfg, pipeline
-        self.orders_per_day, self.flush, self.flush_every = orders_per_day, flush, flush_every
+        self.world, self.cfg, self.session = world, cfg, session
+        self.pipeline = pipeline = session.pipeline
+        self.now = datetime.combine(cfg.start, time(0), UTC)
+        """The simulated moment: the clock of every command handed to the bus."""
+        self.bus = bus(lambda: self.now)
+        self.pending = Changes()
+        session.sink = self.pending.absorb
+        self.orders_per_day, self.write, self.flush_every = orders_per_day, flush, flush_every
         self.rng = random.Random(cfg.seed * 7919 + 1)
         self.people = random.Random(cfg.seed * 7919 + 2)  # its own stream: orders stay put
         s = pipeline.ctx.settings
@@ -59,15 +73,32 @@ class Simulation:
         self.rates = rates
         self.mirror = DecisionMirror(self.book, terms=world.ref.service_terms,
                                      substitutes=world.ref.substitutes)
-        self.flush = lambda: (self.mirror.collect(pipeline.changes), flush())[1]
         self.enabled = set(s.enabled)
-        self.index = MemoryIdempotency()
         self.result = SimResult()
         self.heap: list[tuple[datetime, int, str, Any]] = []
         self.seq = 0
         end = datetime.combine(cfg.start + timedelta(days=cfg.days), time(0), UTC)
         self.end = end if until is None else min(end, until)
         """Nothing happens at or after this moment: the end of the period, or now if earlier."""
+
+    def flush(self) -> None:
+        """Write what the handlers committed since the last flush."""
+        pending, self.pending = self.pending, Changes()
+        self.session.sink = self.pending.absorb
+        self.mirror.collect(pending)
+        self.write(pending)
+
+    def _handle(self, at: datetime, command: object) -> Any:
+        """Hand a command to the bus at a simulated moment."""
+        self.now = at
+        return self.bus.handle(command)
+
+    def _last(self) -> Changes:
+        """What the last command committed."""
+        last = Changes()
+        for changes in self.session.committed:
+            last.absorb(changes)
+        return last
 
     def push(self, at: datetime, kind: str, payload: Any) -> bool:
         """Schedule something at a moment (ignored when past the end of the run)."""
@@ -122,35 +153,32 @@ class Simulation:
         gen = self.factory.make(order_id, cid, at, seq)
         if not gen.broken:
             self._label(gen)
-        seen = len(self.pipeline.changes.decisions)
         outcome = self._send(gen.body, at)
+        last = self._last()
         self.result.orders += 1
         if gen.broken:
             self.result.truth.add((order_id, "INTEGRATION_FAILURE"))
             if outcome.rejected:
                 self.result.predicted.add((order_id, "INTEGRATION_FAILURE"))
-                opened = self.pipeline.changes.new_cases
+                opened = last.new_cases
                 self._visit([opened[c] for c in outcome.result["cases"] if c in opened], None)
             return
         if outcome.rejected:  # a valid order the pipeline could not read is a miss
             return
         self.book.accept(gen.order)
-        self.mirror.apply(gen.order, self.pipeline.changes.decisions[seen:])
+        self.mirror.apply(gen.order, last.decisions)
         self._follow_up(gen.order, at)
         if self.rng.random() < self.rates.resend:
             self.push(at + timedelta(minutes=self.rng.randint(1, 90)), "resend", gen.body)
 
-    def _send(self, body: bytes, at: datetime) -> Any:
+    def _send(self, body: bytes, at: datetime) -> Outcome:
         self.result.payloads += 1
-        outcome = ingest(self.pipeline, self.index, body, source="simulator", channel="api",
-                         now=at, on_accept=self._accepted)[0]
+        outcome: Outcome = self._handle(at, IngestOrders(((body, "simulator"),), "api"))[0]
+        if not outcome.replayed and not outcome.rejected:
+            for case_id in outcome.result["cases"]:
+                order_id, code = case_id.rsplit(":", 1)
+                self.result.predicted.add((order_id, code))
         return outcome
-
-    def _accepted(self, result: IntakeResult) -> None:
-        self.index.remember(result)
-        for case_id in result.cases:
-            order_id, code = case_id.rsplit(":", 1)
-            self.result.predicted.add((order_id, code))
 
     def _label(self, gen: Generated) -> None:
         order, book = gen.order, self.book
@@ -197,15 +225,14 @@ class Simulation:
                 self.push(visit.take, "human", (case, order, visit))
 
     def _on_resend(self, at: datetime, body: bytes) -> None:
-        outcome = ingest(self.pipeline, self.index, body, source="simulator-resend",
-                         channel="api", now=at)[0]
+        outcome = self._handle(at, IngestOrders(((body, "simulator-resend"),), "api"))[0]
         self.result.payloads += 1
         self.result.replays += int(outcome.replayed)
 
     def _on_receipt(self, at: datetime, payload: tuple[str, str, Decimal, str | None]) -> None:
         item_id, wh, qty, po_id = payload
         self.book.receive(item_id, wh, qty, po_id)
-        self.pipeline.on_stock_received(StockReceived(item_id, wh, qty, at, po_id), now=at)
+        self._handle(at, ReceiveStock(item_id, wh, qty, po_id, at))
         self.result.events += 1
 
     def _on_payment(self, at: datetime, customer_id: str) -> None:
@@ -215,7 +242,7 @@ class Simulation:
         amount = max(need, Decimal(0)) + (book.limit[customer_id] * Decimal("0.1")).quantize(
             Decimal("0.01"))
         book.pay(customer_id, amount)
-        self.pipeline.on_payment(PaymentPosted(customer_id, amount, at), now=at)
+        self._handle(at, PostPayment(customer_id, amount, at))
         self.result.events += 1
 
     def _on_human(self, at: datetime, payload: tuple[Case, SimOrder | None, Visit]) -> None:
@@ -223,17 +250,17 @@ class Simulation:
         if case.state not in (CaseState.OPEN, CaseState.IN_PROGRESS):
             return  # closed meanwhile (stock, payment, a cancelled duplicate)
         code, desk = case.code.value, DESKS[case.code.value]
-        self.pipeline.take(case, actor=desk.actor, now=at)
+        self._handle(at, TakeCase(case.case_id, desk.actor))
         if visit.done >= self.end:  # still being worked when the run stops
             return
         if order is not None and code == "DUPLICATE_ORDER":
             self.book.cancel(order)
         given = parameters(desk.action, order, addresses=self.factory.address, at=visit.done)
-        self.pipeline.resolve(case, actor=desk.actor, action=desk.action, now=visit.done,
-                              reason=f"{desk.actor} handled {code.lower()}", params=given)
+        self._handle(visit.done, ResolveCase(case.case_id, desk.actor, desk.action,
+                                             f"{desk.actor} handled {code.lower()}", given))
         if order is not None and code == "INVENTORY_SHORTFALL":
             # a person's BACKORDER ships what is there now (docs/decide.md): the book follows
-            applied = next((m.command.detail for m in reversed(self.pipeline.changes.outbox)
+            applied = next((m.command.detail for m in reversed(self._last().outbox)
                             if isinstance(m.command, ApplyDecision)
                             and m.command.case_id == case.case_id), {})
             if applied.get("allocations"):

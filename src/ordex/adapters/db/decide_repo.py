@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from contextlib import nullcontext
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -83,11 +84,11 @@ def record_activation(engine: Engine, *, version: str, effective_from: datetime,
             "effective_from": effective_from.isoformat()}}])
 
 
-def active_policy(engine: Engine, *, at: datetime) -> tuple[str, str] | None:
+def active_policy(db: Engine | Connection, *, at: datetime) -> tuple[str, str] | None:
     """(version, body) of the policy in force at a moment: latest effective, then activated."""
     query = (select(t.policies.c.version, t.policies.c.body, t.policies.c.effective_from)
              .order_by(t.policies.c.effective_from.desc(), t.policies.c.activated_at.desc()))
-    with engine.connect() as conn:
+    with db.connect() if isinstance(db, Engine) else nullcontext(db) as conn:
         for row in conn.execute(query).mappings():
             effective = row["effective_from"]
             if effective.tzinfo is None:

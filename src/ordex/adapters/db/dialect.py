@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, Table, create_engine, event, text
@@ -30,6 +32,7 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(parsed, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     if parsed.get_backend_name() == "postgresql":
         return create_engine(parsed, pool_pre_ping=True)
@@ -43,6 +46,19 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+    # the driver's own transaction handling begins late (at the first write) and so lets
+    # another writer in between a unit of work's reads and its writes: ordex begins itself
+    dbapi_conn.isolation_level = None
+
+
+WRITE = {"ordex_write": True}
+"""Execution options of a connection that will write: on SQLite it takes the write lock first."""
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    """BEGIN IMMEDIATE for a unit of work (one writer at a time), plain BEGIN for reads."""
+    immediate = conn.get_execution_options().get("ordex_write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def insert_ignoring_duplicates(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -53,6 +69,18 @@ def insert_ignoring_duplicates(conn: Connection, table: Table, rows: list[dict[s
         conn.execute(postgresql.insert(table).on_conflict_do_nothing(), rows)
     else:
         conn.execute(sqlite.insert(table).on_conflict_do_nothing(), rows)
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction that holds the write lock from its first statement on.
+
+    On SQLite `BEGIN IMMEDIATE`: a deferred transaction that reads and then writes fails at
+    once with SQLITE_BUSY when another writer committed in between (the busy timeout does not
+    apply there); an immediate one waits its turn. PostgreSQL locks rows, so a plain BEGIN.
+    """
+    with engine.connect().execution_options(**WRITE) as conn, conn.begin():
+        yield conn
 
 
 def wipe(conn: Connection, tables: list[Table]) -> None:

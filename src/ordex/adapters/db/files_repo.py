@@ -193,11 +193,16 @@ class InterchangeRegistry:
                     [{"b_sender": k["sender"], "b_control": k["control_number"],
                       "b_status": k["status"]} for k in keys])
 
-    def save_documents(self, docs: list[dict[str, object]]) -> None:
-        """Store outbound EDI documents (997, 855)."""
-        if docs:
-            with self.engine.begin() as conn:
-                conn.execute(t.edi_outbound.insert(), docs)
+    def save_documents(self, docs: list[dict[str, object]],
+                       conn: Connection | None = None) -> None:
+        """Store outbound EDI documents (997, 855), in a unit of work's transaction if given."""
+        if not docs:
+            return
+        if conn is not None:
+            conn.execute(t.edi_outbound.insert(), docs)
+            return
+        with self.engine.begin() as own:
+            own.execute(t.edi_outbound.insert(), docs)
 
     def documents(self, *, order_id: str | None = None, raw_id: str | None = None,
                   kind: str | None = None, limit: int = 100) -> list[dict[str, object]]:

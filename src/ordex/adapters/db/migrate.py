@@ -24,3 +24,19 @@ def upgrade(engine: Engine) -> None:
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+def pending_migrations(engine: Engine) -> list[str]:
+    """Revisions not yet applied to this database, oldest first (empty when up to date)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config())
+    with engine.connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    pending: list[str] = []
+    for rev in script.walk_revisions():  # newest first
+        if rev.revision in current:
+            break
+        pending.append(rev.revision)
+    return pending[::-1]

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, func, or_, select
+from sqlalchemy import Connection, Engine, func, or_, select
 
 from ordex.adapters.db import tables as t
 from ordex.adapters.db.state_repo import OPEN_STATES, utc
@@ -239,30 +239,41 @@ class Queries:
 
 
 class DbIdempotency:
-    """The IdempotencyIndex port on the intake_results table."""
+    """The IdempotencyIndex port on the intake_results table (own read connection)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
     def known(self, keys: Collection[str]) -> dict[str, dict[str, Any]]:
         """Stored results for keys seen before, by idempotency key or order id."""
-        found: dict[str, dict[str, Any]] = {}
-        ordered = sorted(keys)
         with self.engine.connect() as conn:
-            for i in range(0, len(ordered), 400):
-                chunk = ordered[i : i + 400]
-                for r in conn.execute(
-                    select(t.intake_results).where(
-                        or_(
-                            t.intake_results.c.idempotency_key.in_(chunk),
-                            t.intake_results.c.order_id.in_(chunk),
-                        )
-                    )
-                ).mappings():
-                    found[r["idempotency_key"]] = r["result"]
-                    if r["order_id"]:
-                        found[r["order_id"]] = r["result"]
-        return found
+            return known_results(conn, keys)
+
+
+class ConnectionIdempotency:
+    """The IdempotencyIndex port read inside a unit of work's transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def known(self, keys: Collection[str]) -> dict[str, dict[str, Any]]:
+        """Stored results for keys seen before, by idempotency key or order id."""
+        return known_results(self.conn, keys)
+
+
+def known_results(conn: Connection, keys: Collection[str]) -> dict[str, dict[str, Any]]:
+    """Stored intake results under these idempotency keys or order ids (400 per lookup)."""
+    found: dict[str, dict[str, Any]] = {}
+    ordered = sorted(keys)
+    r_ = t.intake_results.c
+    for i in range(0, len(ordered), 400):
+        chunk = ordered[i : i + 400]
+        for r in conn.execute(select(t.intake_results).where(
+                or_(r_.idempotency_key.in_(chunk), r_.order_id.in_(chunk)))).mappings():
+            found[r["idempotency_key"]] = r["result"]
+            if r["order_id"]:
+                found[r["order_id"]] = r["result"]
+    return found
 
 
 def promised_ship_date(commands: list[Any]) -> str | None:

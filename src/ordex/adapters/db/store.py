@@ -6,12 +6,13 @@ import dataclasses
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, update
+from sqlalchemy import Connection, Engine, bindparam, update
 
 from ordex.adapters.db import tables as t
 from ordex.adapters.db.decide_repo import save_decisions
 from ordex.adapters.db.dialect import insert_ignoring_duplicates
 from ordex.domain.cases import Case
+from ordex.domain.errors import CaseChangedError
 from ordex.domain.events import ErpCommand
 from ordex.interpret.context import po_key
 from ordex.orchestrate.changes import Changes
@@ -27,6 +28,7 @@ def case_row(case: Case) -> dict[str, Any]:
         "value_at_risk": case.value_at_risk, "state": case.state.value,
         "opened_at": case.opened_at, "sla_due_at": case.sla_due_at,
         "closed_at": case.closed_at, "resolution": case.resolution, "assignee": case.assignee,
+        "version": case.version,
     }
 
 
@@ -39,97 +41,134 @@ def command_payload(command: ErpCommand) -> dict[str, Any]:
 
 
 class SqlChangeStore:
-    """The ChangeStore port on a SQLAlchemy engine."""
+    """The ChangeStore port on a SQLAlchemy engine (one transaction per save)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
     def save(self, changes: Changes) -> None:
         """Write everything in one transaction."""
-        with self.engine.begin() as conn:
-            insert_ignoring_duplicates(conn, t.raw_payloads, [
-                {"raw_id": r.raw_id, "source": r.source[:500], "channel": r.channel,
-                 "received_at": r.received_at, "sha256": r.sha256, "body": r.body}
-                for r in changes.raw_payloads])
-            self._orders(conn, changes)
-            if changes.new_cases:
-                conn.execute(t.cases.insert(), [case_row(c) for c in changes.new_cases.values()])
-            if changes.dirty_cases:
-                conn.execute(update(t.cases).where(t.cases.c.case_id == bindparam("b_id")).values(
-                    state=bindparam("state"), closed_at=bindparam("closed_at"),
-                    resolution=bindparam("resolution"), assignee=bindparam("assignee"),
-                    evidence=bindparam("evidence")), [
-                    {"b_id": c.case_id, "state": c.state.value, "closed_at": c.closed_at,
-                     "resolution": c.resolution, "assignee": c.assignee, "evidence": c.evidence}
-                    for c in changes.dirty_cases.values()])
-            if changes.audit:
-                conn.execute(t.audit_log.insert(), [dataclasses.asdict(a) for a in changes.audit])
-            if changes.decisions:
-                save_decisions(conn, changes.decisions)
-            if changes.outbox:
-                conn.execute(t.outbox.insert(), [
-                    {"message_id": m.message_id, "created_at": m.at,
-                     "command": type(m.command).__name__, "order_id": m.command.order_id,
-                     "payload": command_payload(m.command)} for m in changes.outbox])
-            insert_ignoring_duplicates(conn, t.intake_results, [
-                {"idempotency_key": r.idempotency_key, "order_id": r.order_id,
-                 "result": r.as_dict()} for r in changes.results
-                if r.idempotency_key and r.status != "rejected"])
-            if changes.events:
-                conn.execute(t.events.insert(), [
-                    {"kind": e.kind, "at": e.at, "payload": e.payload} for e in changes.events])
-            self._stock_and_credit(conn, changes)
+        with self.engine.connect().execution_options(ordex_write=True) as conn:
+            write_changes(conn, changes)
+            conn.commit()
 
-    @staticmethod
-    def _orders(conn: Any, changes: Changes) -> None:
-        if changes.orders:
-            conn.execute(t.orders.insert(), [
-                {"order_id": o.order_id, "customer_id": o.customer_id,
-                 "customer_po": o.customer_po, "po_key": po_key(o.customer_po),
-                 "channel": o.channel, "order_date": o.order_date,
-                 "requested_ship_date": o.requested_ship_date,
-                 "ship_to": dataclasses.asdict(o.ship_to), "ship_to_code": o.ship_to_code,
-                 "ship_via": o.ship_via, "freight_terms": o.freight_terms,
-                 "warehouse_id": o.warehouse_id, "currency": o.currency,
-                 "total_value": o.value, "status": "open", "raw_id": raw_id,
-                 "received_at": o.received_at} for o, raw_id, _key in changes.orders])
-            new = {o.order_id for o, _r, _k in changes.orders}
-            conn.execute(t.order_lines.insert(), [
-                {"order_id": o.order_id, "line_no": ln.line_no, "item_id": ln.item_id,
-                 "quantity": ln.quantity, "uom": ln.uom, "unit_price": ln.unit_price,
-                 "identifiers": [list(p) for p in ln.identifiers] or None,
-                 "allocated_base_qty": changes.allocations.get((o.order_id, ln.line_no),
-                                                               Decimal(0))}
-                for o, _r, _k in changes.orders for ln in o.lines])
-        else:
-            new = set()
-        later = [{"b_order": k[0], "b_line": k[1], "qty": v}
-                 for k, v in changes.allocations.items() if k[0] not in new]
-        if later:
-            conn.execute(update(t.order_lines).where(
-                (t.order_lines.c.order_id == bindparam("b_order"))
-                & (t.order_lines.c.line_no == bindparam("b_line"))).values(
-                allocated_base_qty=bindparam("qty")), later)
-        if changes.cancelled_orders:
-            conn.execute(update(t.orders).where(t.orders.c.order_id == bindparam("b_order"))
-                         .values(status="cancelled"),
-                         [{"b_order": o} for o in changes.cancelled_orders])
 
-    @staticmethod
-    def _stock_and_credit(conn: Any, changes: Changes) -> None:
-        if changes.positions:
-            insert_ignoring_duplicates(conn, t.inventory, [
-                {"item_id": k[0], "warehouse_id": k[1], "on_hand": v[0], "allocated": v[1],
-                 "safety_stock": Decimal(0)} for k, v in changes.positions.items()])
-            conn.execute(update(t.inventory).where(
-                (t.inventory.c.item_id == bindparam("b_item"))
-                & (t.inventory.c.warehouse_id == bindparam("b_wh"))).values(
-                on_hand=bindparam("on_hand"), allocated=bindparam("allocated")), [
-                {"b_item": k[0], "b_wh": k[1], "on_hand": v[0], "allocated": v[1]}
-                for k, v in changes.positions.items()])
-        if changes.payments:
-            conn.execute(t.payments.insert(), [
-                {"customer_id": c, "amount": a, "posted_at": at} for c, a, at in changes.payments])
-        if changes.received_pos:
-            conn.execute(update(t.inbound_pos).where(t.inbound_pos.c.po_id == bindparam("b_po"))
-                         .values(received=True), [{"b_po": p} for p in changes.received_pos])
+def write_changes(conn: Connection, changes: Changes) -> None:
+    """Write a unit of work's changes on its connection, a statement per table (no commit)."""
+    insert_ignoring_duplicates(conn, t.raw_payloads, [
+        {"raw_id": r.raw_id, "source": r.source[:500], "channel": r.channel,
+         "received_at": r.received_at, "sha256": r.sha256, "body": r.body}
+        for r in changes.raw_payloads])
+    _write_orders(conn, changes)
+    if changes.new_cases:
+        conn.execute(t.cases.insert(), [case_row(c) for c in changes.new_cases.values()])
+    _update_cases(conn, list(changes.dirty_cases.values()))
+    if changes.audit:
+        conn.execute(t.audit_log.insert(), [dataclasses.asdict(a) for a in changes.audit])
+    if changes.decisions:
+        save_decisions(conn, changes.decisions)
+    if changes.outbox:
+        conn.execute(t.outbox.insert(), [
+            {"message_id": m.message_id, "created_at": m.at,
+             "command": type(m.command).__name__, "order_id": m.command.order_id,
+             "payload": command_payload(m.command)} for m in changes.outbox])
+    insert_ignoring_duplicates(conn, t.intake_results, [
+        {"idempotency_key": r.idempotency_key, "order_id": r.order_id,
+         "result": r.as_dict()} for r in changes.results
+        if r.idempotency_key and r.status != "rejected"])
+    if changes.events:
+        conn.execute(t.events.insert(), [
+            {"kind": e.kind, "at": e.at, "payload": e.payload} for e in changes.events])
+    _write_stock_and_credit(conn, changes)
+
+
+def _update_cases(conn: Connection, cases: list[Case]) -> None:
+    """Write changed cases, each only if nobody changed it since it was read (its version)."""
+    if not cases:
+        return
+    result = conn.execute(update(t.cases).where(
+        (t.cases.c.case_id == bindparam("b_id")) & (t.cases.c.version == bindparam("b_version"))
+    ).values(state=bindparam("state"), closed_at=bindparam("closed_at"),
+             resolution=bindparam("resolution"), assignee=bindparam("assignee"),
+             evidence=bindparam("evidence"), version=bindparam("b_version") + 1), [
+        {"b_id": c.case_id, "b_version": c.version, "state": c.state.value,
+         "closed_at": c.closed_at, "resolution": c.resolution, "assignee": c.assignee,
+         "evidence": c.evidence} for c in cases])
+    if result.rowcount != len(cases):
+        raise CaseChangedError(f"{len(cases) - result.rowcount} of {len(cases)} cases changed "
+                               "since they were read", case_ids=[c.case_id for c in cases])
+    for case in cases:
+        case.version += 1
+
+
+def _write_orders(conn: Connection, changes: Changes) -> None:
+    if changes.orders:
+        conn.execute(t.orders.insert(), [
+            {"order_id": o.order_id, "customer_id": o.customer_id,
+             "customer_po": o.customer_po, "po_key": po_key(o.customer_po),
+             "channel": o.channel, "order_date": o.order_date,
+             "requested_ship_date": o.requested_ship_date,
+             "ship_to": dataclasses.asdict(o.ship_to), "ship_to_code": o.ship_to_code,
+             "ship_via": o.ship_via, "freight_terms": o.freight_terms,
+             "warehouse_id": o.warehouse_id, "currency": o.currency,
+             "total_value": o.value, "status": "open", "raw_id": raw_id,
+             "received_at": o.received_at} for o, raw_id, _key in changes.orders])
+        new = {o.order_id for o, _r, _k in changes.orders}
+        conn.execute(t.order_lines.insert(), [
+            {"order_id": o.order_id, "line_no": ln.line_no, "item_id": ln.item_id,
+             "quantity": ln.quantity, "uom": ln.uom, "unit_price": ln.unit_price,
+             "identifiers": [list(p) for p in ln.identifiers] or None,
+             "allocated_base_qty": changes.allocations.get((o.order_id, ln.line_no),
+                                                           Decimal(0))}
+            for o, _r, _k in changes.orders for ln in o.lines])
+    else:
+        new = set()
+    later = [{"b_order": k[0], "b_line": k[1], "qty": v}
+             for k, v in changes.allocations.items() if k[0] not in new]
+    if later:
+        conn.execute(update(t.order_lines).where(
+            (t.order_lines.c.order_id == bindparam("b_order"))
+            & (t.order_lines.c.line_no == bindparam("b_line"))).values(
+            allocated_base_qty=bindparam("qty")), later)
+    if changes.cancelled_orders:
+        conn.execute(update(t.orders).where(t.orders.c.order_id == bindparam("b_order"))
+                     .values(status="cancelled"),
+                     [{"b_order": o} for o in changes.cancelled_orders])
+
+def _write_stock_and_credit(conn: Connection, changes: Changes) -> None:
+    moves = {k: v for k, v in changes.positions.items() if v[0] or v[1]}
+    if moves:  # deltas: stock judged by another worker at the same time is kept
+        insert_ignoring_duplicates(conn, t.inventory, [
+            {"item_id": k[0], "warehouse_id": k[1], "on_hand": Decimal(0),
+             "allocated": Decimal(0), "safety_stock": Decimal(0)} for k in moves])
+        inv = t.inventory.c
+        conn.execute(update(t.inventory).where(
+            (inv.item_id == bindparam("b_item")) & (inv.warehouse_id == bindparam("b_wh")))
+            .values(on_hand=inv.on_hand + bindparam("d_on_hand", type_=inv.on_hand.type),
+                    allocated=inv.allocated + bindparam("d_alloc", type_=inv.allocated.type)),
+            [{"b_item": k[0], "b_wh": k[1], "d_on_hand": v[0], "d_alloc": v[1]}
+             for k, v in sorted(moves.items())])
+    _write_line_allocations(conn, changes)
+    if changes.payments:
+        conn.execute(t.payments.insert(), [
+            {"customer_id": c, "amount": a, "posted_at": at} for c, a, at in changes.payments])
+    if changes.received_pos:
+        conn.execute(update(t.inbound_pos).where(t.inbound_pos.c.po_id == bindparam("b_po"))
+                     .values(received=True), [{"b_po": p} for p in changes.received_pos])
+
+
+def _write_line_allocations(conn: Connection, changes: Changes) -> None:
+    """Reservations per line and position, as deltas (every allocated unit has a line)."""
+    moves = {k: v for k, v in changes.line_allocations.items() if v}
+    if not moves:
+        return
+    insert_ignoring_duplicates(conn, t.line_allocations, [
+        {"order_id": k[0], "line_no": k[1], "item_id": k[2], "warehouse_id": k[3],
+         "quantity": Decimal(0)} for k in moves])
+    la = t.line_allocations.c
+    conn.execute(update(t.line_allocations).where(
+        (la.order_id == bindparam("b_order")) & (la.line_no == bindparam("b_line"))
+        & (la.item_id == bindparam("b_item")) & (la.warehouse_id == bindparam("b_wh")))
+        .values(quantity=la.quantity + bindparam("d_qty", type_=la.quantity.type)),
+        [{"b_order": k[0], "b_line": k[1], "b_item": k[2], "b_wh": k[3], "d_qty": v}
+         for k, v in sorted(moves.items())])

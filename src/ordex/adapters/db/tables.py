@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     false,
 )
 
@@ -235,8 +236,19 @@ cases = Table(
     Column("closed_at", TS),
     Column("resolution", Text),
     Column("assignee", String(100)),
+    Column("version", Integer, nullable=False, server_default="0"),
     Index("ix_cases_state_queue", "state", "queue"),
     Index("ix_cases_code_state", "code", "state"),
+    Index("ix_cases_customer_code_state", "customer_id", "code", "state"),
+)
+line_allocations = Table(
+    "line_allocations", metadata,
+    Column("order_id", String(100), primary_key=True),
+    Column("line_no", Integer, primary_key=True),
+    Column("item_id", String(100), primary_key=True),
+    Column("warehouse_id", String(100), primary_key=True),
+    Column("quantity", QTY, nullable=False),
+    Index("ix_line_allocations_position", "item_id", "warehouse_id"),
 )
 audit_log = Table(
     "audit_log", metadata,
@@ -257,7 +269,16 @@ outbox = Table(
     Column("order_id", String(100), nullable=False),
     Column("payload", JSON, nullable=False),
     Column("sent_at", TS),
+    # delivery by workers (migration 0007); issue 12 adds dead-letter states to `state`
+    Column("state", String(20), nullable=False, server_default="pending"),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", TS),
+    Column("last_error", Text),
+    Column("claimed_by", String(100)),
+    Column("lease_until", TS),
     Index("ix_outbox_pending", "sent_at", "created_at"),
+    Index("ix_outbox_state_created", "state", "created_at"),
+    Index("ix_outbox_order_state", "order_id", "state", "created_at"),
 )
 erp_sandbox_inbox = Table(
     "erp_sandbox_inbox", metadata,
@@ -375,4 +396,24 @@ decisions = Table(
     Column("decided_at", TS, nullable=False),
     Column("decide_ms", Numeric(12, 3), nullable=False),
     Column("detail", JSON, nullable=False),
+)
+
+# -- work that workers claim (migration 0007): docs/scaling.md, "Workers and claims" --------
+work_items = Table(
+    "work_items", metadata,
+    Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True,
+           autoincrement=True),
+    Column("kind", String(20), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("state", String(20), nullable=False, server_default="queued"),
+    Column("not_before", TS, nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("claimed_by", String(100)),
+    Column("lease_until", TS),
+    Column("last_error", Text),
+    Column("created_at", TS, nullable=False),
+    Column("done_at", TS),
+    UniqueConstraint("kind", "key", name="uq_work_items_kind_key"),
+    Index("ix_work_items_claimable", "kind", "state", "not_before", "id"),
 )

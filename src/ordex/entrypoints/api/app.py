@@ -16,9 +16,23 @@ from starlette.concurrency import run_in_threadpool
 
 from ordex.bootstrap import App
 from ordex.domain.codes import Action, ExceptionCode, Queue
-from ordex.domain.context_events import ItemMasterFixed, LicenceUploaded, PriceContractChanged
-from ordex.domain.errors import ActionNotAllowedError, UnknownCaseError, UnknownOrderError
-from ordex.domain.events import InboundPODated, PaymentPosted, StockReceived
+from ordex.domain.commands import (
+    ChangePriceContract,
+    FixItemMaster,
+    IngestOrders,
+    PostPayment,
+    ReceiveStock,
+    RedateInboundPO,
+    ResolveCase,
+    TakeCase,
+    UploadLicence,
+)
+from ordex.domain.errors import (
+    ActionNotAllowedError,
+    CaseChangedError,
+    UnknownCaseError,
+    UnknownOrderError,
+)
 from ordex.domain.model import CustomerLicence, PriceContract, UnitConversion
 from ordex.entrypoints.api import errors
 from ordex.entrypoints.api.errors import documented
@@ -184,6 +198,17 @@ def get_app(request: Request) -> App:
 OrdexApp = Annotated[App, Depends(get_app)]
 
 
+def acted(app: App, case_id: str, command: TakeCase | ResolveCase) -> JSONResponse:
+    """Hand a person's action to the bus: the case as it now stands, or 409 if it moved."""
+    try:
+        app.bus.handle(command)
+    except CaseChangedError as exc:
+        return JSONResponse({"detail": [{"field": "case_id", "reason": exc.message}],
+                             "message": exc.message, "case": app.queries.case(case_id)},
+                            status_code=409)
+    return JSONResponse(app.queries.case(case_id) or {})
+
+
 def create_app(ordex: App) -> FastAPI:
     """The API and pages over a wired ordex App."""
     api = OrdexAPI(title="ordex", version="0.1.0",
@@ -207,8 +232,9 @@ def create_app(ordex: App) -> FastAPI:
                           idempotency_key: Annotated[str | None, Header(max_length=180)] = None
                           ) -> JSONResponse:
         body = await request.body()
-        outcomes = app.ingest([(body, f"api:{request.client.host if request.client else '-'}")],
-                              channel="api", key=idempotency_key)
+        source = f"api:{request.client.host if request.client else '-'}"
+        command = IngestOrders(((body, source),), channel="api", key=idempotency_key)
+        outcomes = await run_in_threadpool(app.bus.handle, command)  # never on the event loop
         return orders_answer(body, outcomes)
 
     @api.get("/orders/{order_id}", summary="An order with its lines, cases and ERP commands",
@@ -248,8 +274,8 @@ def create_app(ordex: App) -> FastAPI:
 
     @api.post("/cases/{case_id}/take", summary="Start working a case",
               responses=documented(404, 409, 413, 422))
-    def take_case(case_id: str, body: CaseAction, app: OrdexApp) -> dict[str, Any]:
-        return app.act(case_id, action="take", actor=body.actor, reason=body.reason)
+    def take_case(case_id: str, body: CaseAction, app: OrdexApp) -> JSONResponse:
+        return acted(app, case_id, TakeCase(case_id, body.actor))
 
     @api.post("/cases/{case_id}/resolve", summary="Close a case with an action",
               responses=documented(404, 409, 413, 422))
@@ -257,26 +283,24 @@ def create_app(ordex: App) -> FastAPI:
         if body.action is None:
             return JSONResponse({"detail": [{"field": "action", "reason": "required to resolve"}],
                                  "message": "action: required to resolve"}, status_code=422)
+        command = ResolveCase(case_id, body.actor, body.action.value, body.reason,
+                              body.params())
         try:
-            case = app.act(case_id, action=body.action.value, actor=body.actor,
-                           reason=body.reason, params=body.params())
+            return acted(app, case_id, command)
         except ActionNotAllowedError as exc:
             return JSONResponse({"detail": [{"field": "action", "reason": exc.message}],
                                  "message": f"action: {exc.message}",
                                  "allowed": exc.details.get("allowed", [])}, status_code=422)
-        return JSONResponse(case)
 
     @api.post("/events/stock-receipts", summary="Stock arrived at a warehouse")
     def stock_receipt(body: StockReceipt, app: OrdexApp) -> dict[str, Any]:
-        at = body.at or app.clock()
-        event = StockReceived(body.item_id, body.warehouse_id, body.quantity, at, body.po_id)
-        return {"auto_resolved": app.stock_received(event)}
+        return {"auto_resolved": app.bus.handle(ReceiveStock(
+            body.item_id, body.warehouse_id, body.quantity, body.po_id, body.at))}
 
     @api.post("/events/payments", summary="A customer payment was posted")
     def payment(body: Payment, app: OrdexApp) -> dict[str, Any]:
-        at = body.at or app.clock()
-        return {"auto_resolved": app.payment_posted(PaymentPosted(body.customer_id, body.amount,
-                                                                  at))}
+        return {"auto_resolved": app.bus.handle(PostPayment(body.customer_id, body.amount,
+                                                            body.at))}
 
     @api.post("/edi", summary="Submit an EDI X12 interchange file (850s); answers per transaction",
               max_body_size=ordex.settings.max_edi_body_bytes)
@@ -314,33 +338,26 @@ def create_app(ordex: App) -> FastAPI:
 
     @api.post("/events/inbound-po-dates", summary="A supplier re-dated an inbound PO")
     def inbound_po_date(body: InboundPODate, app: OrdexApp) -> dict[str, Any]:
-        from ordex.bootstrap_reevaluate import inbound_po_dated
-        at = body.at or app.clock()
-        return {"changed": inbound_po_dated(app, InboundPODated(body.po_id, body.due_date, at))}
+        return {"changed": app.bus.handle(RedateInboundPO(body.po_id, body.due_date, body.at))}
 
     @api.post("/events/price-contracts", summary="A price contract was added or replaced")
     def price_contract(body: ContractIn, app: OrdexApp) -> dict[str, Any]:
-        from ordex.bootstrap_reevaluate import price_contract_changed
         contract = PriceContract(body.contract_id, body.customer_id, body.item_id,
                                  body.uom.upper(), body.min_qty, body.unit_price,
                                  body.valid_from, body.valid_to, body.currency)
-        event = PriceContractChanged(contract, body.at or app.clock())
-        return {"changed": price_contract_changed(app, event)}
+        return {"changed": app.bus.handle(ChangePriceContract(contract, body.at))}
 
     @api.post("/events/unit-conversions", summary="A unit conversion was added or corrected")
     def unit_conversion(body: ConversionIn, app: OrdexApp) -> dict[str, Any]:
-        from ordex.bootstrap_reevaluate import item_master_fixed
         fix = UnitConversion(body.item_id, body.uom.upper(), body.base_qty)
-        event = ItemMasterFixed(body.item_id, body.at or app.clock(), conversion=fix)
-        return {"changed": item_master_fixed(app, event)}
+        return {"changed": app.bus.handle(FixItemMaster(body.item_id, conversion=fix,
+                                                        at=body.at))}
 
     @api.post("/events/licences", summary="A customer licence was uploaded or renewed")
     def licence(body: LicenceIn, app: OrdexApp) -> dict[str, Any]:
-        from ordex.bootstrap_reevaluate import licence_uploaded
         held = CustomerLicence(body.customer_id, body.licence_type, body.licence_id,
                                body.valid_from, body.valid_to)
-        event = LicenceUploaded(held, body.at or app.clock())
-        return {"changed": licence_uploaded(app, event)}
+        return {"changed": app.bus.handle(UploadLicence(held, body.at))}
 
     @api.get("/kpis", summary="Exception rate, backlog, touchless rate, time to resolve")
     def kpis(app: OrdexApp) -> dict[str, Any]:

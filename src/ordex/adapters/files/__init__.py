@@ -1,0 +1,5 @@
+"""Order files read as channels."""
+
+from ordex.adapters.files.ndjson import NdjsonFileChannel
+
+__all__ = ["NdjsonFileChannel"]

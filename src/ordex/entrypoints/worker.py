@@ -1,0 +1,115 @@
+"""`ordex worker`: claim work and deliver the outbox from the database until told to stop.
+
+The CLI registers the command; this module is typer-free so `ordex serve` can run the same
+loop in a thread. SIGTERM or SIGINT lets the batch in hand finish, then `main` returns 0.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import secrets
+import signal
+import socket
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from types import FrameType
+
+from ordex.adapters.db.claims import SqlClaims
+from ordex.adapters.db.dialect import make_engine
+from ordex.adapters.db.migrate import pending_migrations
+from ordex.adapters.erp_sandbox import SandboxErp, SqlOutbox
+from ordex.bootstrap import utcnow
+from ordex.config import Settings
+from ordex.domain.errors import ConfigurationError
+from ordex.orchestrate.outbox import DELIVERY_RETRY, deliver
+from ordex.orchestrate.retry import RetryPolicy
+from ordex.orchestrate.worker import Handler, WorkerConfig, WorkerStats, run_worker
+
+log = logging.getLogger(__name__)
+
+
+def default_worker_id() -> str:
+    """host:pid:random — unique per process, readable in `claimed_by`."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+def worker_config(settings: Settings, *, worker_id: str) -> WorkerConfig:
+    """The worker's batch, lease and retry policy from the settings."""
+    retry = RetryPolicy(base=timedelta(seconds=settings.retry_base_seconds),
+                        cap=timedelta(seconds=settings.retry_cap_seconds),
+                        max_attempts=settings.retry_max_attempts)
+    return WorkerConfig(worker=worker_id, batch=settings.worker_batch,
+                        lease=timedelta(seconds=settings.worker_lease_seconds), retry=retry)
+
+
+def main(settings: Settings, *, worker_id: str | None = None, once: bool = False,
+         stop: threading.Event | None = None, handlers: Mapping[str, Handler] | None = None,
+         clock: Callable[[], datetime] = utcnow) -> int:
+    """Run one worker on `settings.database_url`; 0 once stopped (or, with `once`, idle)."""
+    engine = make_engine(settings.database_url)
+    try:
+        if pending := pending_migrations(engine):
+            raise ConfigurationError(f"the database schema lacks migrations {', '.join(pending)}:"
+                                     " run `ordex migrate` first")
+        config = worker_config(settings, worker_id=worker_id or default_worker_id())
+        claims, outbox, erp = SqlClaims(engine), SqlOutbox(engine), SandboxErp(engine)
+        resend = dataclasses.replace(config.retry, max_attempts=DELIVERY_RETRY.max_attempts)
+
+        def deliver_outbox() -> int:
+            return deliver(outbox, erp, worker=config.worker, now=clock(), limit=config.batch,
+                           lease=config.lease, policy=resend)
+
+        stop = stop or threading.Event()
+        with stop_on_signals(stop):
+            stats = run_worker(claim=claims, handlers=dict(handlers or {}),
+                               deliver_outbox=deliver_outbox, stop=stop,
+                               idle_sleep=settings.worker_idle_seconds, clock=clock,
+                               config=config, once=once)
+        _report(config.worker, stats)
+        return 0
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def in_background(settings: Settings, *, handlers: Mapping[str, Handler] | None = None,
+                  clock: Callable[[], datetime] = utcnow, join_seconds: float = 30.0
+                  ) -> Iterator[threading.Thread]:
+    """Run a worker in a thread while inside (`ordex serve` embedded); stop it on the way out."""
+    stop = threading.Event()
+    thread = threading.Thread(target=main, name="ordex-worker", daemon=True, args=(settings,),
+                              kwargs={"stop": stop, "handlers": handlers, "clock": clock})
+    thread.start()
+    try:
+        yield thread
+    finally:
+        stop.set()
+        thread.join(timeout=join_seconds)
+
+
+@contextmanager
+def stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """While inside, SIGTERM and SIGINT set `stop` (only the main thread may catch signals)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _stop(signum: int, _frame: FrameType | None) -> None:
+        log.info("signal %s: finishing the current batch, then stopping", signum)
+        stop.set()
+
+    previous = {s: signal.signal(s, _stop) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def _report(worker: str, stats: WorkerStats) -> None:
+    log.info("worker %s stopped: %d done, %d failed for good, %d sent, %d rounds", worker,
+             stats.done, stats.failed, stats.sent, stats.rounds)

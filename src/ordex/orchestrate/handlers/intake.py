@@ -1,0 +1,100 @@
+"""Handlers of order intake: judge payloads now, or store them raw and queue them for workers."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from ordex.domain.commands import IngestOrders, JudgeQueued, QueueOrders
+from ordex.domain.model import RawPayload
+from ordex.interpret.recent import probes_for
+from ordex.orchestrate.changes import Changes
+from ordex.orchestrate.intake import IdempotencyIndex, Outcome, UnitIndex, ingest
+from ordex.orchestrate.pipeline import Pipeline
+from ordex.orchestrate.ports import Need, UnitOfWork
+from ordex.orchestrate.work import NewWork, WorkKind
+from ordex.sense.orders import store_raw
+from ordex.sense.peek import is_batch, peek_docs, peek_keys
+from ordex.sense.safe_text import refused_reason
+
+
+def need_of(docs: list[dict[str, Any]], keys: Sequence[str | None], *,
+            now: datetime) -> tuple[Need, set[str]]:
+    """What judging these order objects touches, and the idempotency keys to look up."""
+    customers, items, earliest = peek_keys(docs)
+    ids = {d["order_id"] for d in docs
+           if isinstance(d.get("order_id"), str) and not refused_reason(d["order_id"])}
+    wanted = ids | {k for k in keys if k} | {f"{k}#{i}" for k in set(keys) if k
+                                             for i in range(len(docs))}
+    return Need(customers=frozenset(customers), items=frozenset(items),
+                keys=frozenset(wanted), since=earliest or now.date(),
+                probes=probes_for(docs)), wanted
+
+
+def ingest_orders(cmd: IngestOrders, uow: UnitOfWork, *, now: datetime) -> list[Outcome]:
+    """Store and judge payloads in one unit of work; a payload or order seen before is answered."""
+    need, keys = need_of(peek_docs(b for b, _ in cmd.payloads), [cmd.key], now=now)
+    with uow:
+        pipeline = uow.hydrate(need)
+        outcomes = judge(pipeline, uow, cmd, now=now, keys=keys)
+        uow.commit(pipeline.take_changes())
+    return outcomes
+
+
+def judge(pipeline: Pipeline, uow: UnitOfWork, cmd: IngestOrders, *, now: datetime,
+          keys: set[str], index: IdempotencyIndex | None = None) -> list[Outcome]:
+    """Judge the payloads on a loaded pipeline: identical bytes sent again reuse their raw."""
+    shas = {hashlib.sha256(b).hexdigest(): b for b, _ in cmd.payloads}
+    raws = uow.raws_by_hash(shas, channel=cmd.channel)
+    batches = [r for sha, r in raws.items() if is_batch(shas[sha])]
+    pipeline.known_cases |= uow.cases_of_raws(raws.values(), batches=batches)
+    unit = UnitIndex(index or uow.idempotency())
+    unit.prefetch(keys)
+    outcomes: list[Outcome] = []
+    for body, source in cmd.payloads:
+        outcomes.extend(ingest(pipeline, unit, body, source=source, channel=cmd.channel,
+                               now=now, key=cmd.key, on_accept=unit.remember, raws=raws))
+    return outcomes
+
+
+def queue_orders(cmd: QueueOrders, uow: UnitOfWork, *, now: datetime) -> int:
+    """Store the payloads raw and queue one intake work item for them: both or neither."""
+    with uow:
+        known = uow.raws_by_hash({hashlib.sha256(b).hexdigest() for b, _s, _k in cmd.items},
+                                 channel=cmd.channel)
+        new: list[RawPayload] = []
+        refs: list[tuple[str, str | None]] = []
+        for body, source, key in cmd.items:
+            raw = store_raw(body, source=source, channel=cmd.channel, now=now)
+            if raw.sha256 not in known:  # identical bytes again: judged from the first copy
+                known[raw.sha256] = raw.raw_id
+                new.append(raw)
+            refs.append((known[raw.sha256], key))
+        identity = hashlib.sha256(repr(refs).encode()).hexdigest()
+        uow.enqueue([NewWork(WorkKind.INTAKE.value, identity, {"raws": refs})])
+        uow.commit(Changes(raw_payloads=new))
+    return len(refs)
+
+
+def judge_queued(cmd: JudgeQueued, uow: UnitOfWork, *, now: datetime) -> list[Outcome]:
+    """Judge stored payloads of claimed work and complete the work in the same transaction."""
+    with uow:
+        stored = uow.stored_raws({r for r, _k in cmd.raws})
+        bodies = [stored[r].body for r, _k in cmd.raws if r in stored]
+        need, keys = need_of(peek_docs(bodies), [k for _r, k in cmd.raws], now=now)
+        pipeline = uow.hydrate(need)
+        batches = [r for r, raw in stored.items() if is_batch(raw.body)]
+        pipeline.known_cases |= uow.cases_of_raws(stored, batches=batches)
+        unit = UnitIndex(uow.idempotency())
+        unit.prefetch(keys)
+        outcomes: list[Outcome] = []
+        for raw_id, key in cmd.raws:
+            raw = stored[raw_id]
+            outcomes.extend(ingest(pipeline, unit, raw.body, source=raw.source,
+                                   channel=raw.channel, now=now, key=key,
+                                   on_accept=unit.remember, stored=raw))
+        uow.complete(cmd.work_ids, worker=cmd.worker)
+        uow.commit(pipeline.take_changes())
+    return outcomes
