@@ -38,11 +38,11 @@ def prepare(work: Path, s: BenchSettings) -> InputFiles:
                     seed=s.seed, customers=s.customers, items=s.items)
 
 
-def batch(url: str, files: InputFiles, workers: int) -> dict[str, Any]:
+def batch(url: str, files: InputFiles, workers: int, mode: str) -> dict[str, Any]:
     """Load the reference data (untimed), then the files through N processes (timed)."""
     ref_seconds = timed(lambda: dbs.load_reference(url, files.reference))
     say(f"  {workers} process(es): ingesting {files.counts['orders']:,} orders")
-    run = run_workers(workers, url, files.shards)
+    run = run_workers(workers, url, files.shards, mode=mode)
     return {"reference_load_seconds": ref_seconds, **_batch_figures(run), "cases": _cases(url),
             **_stored(url),
             "process_start_seconds": timed(lambda: dbs.ordex("migrate", "--db", url))}
@@ -116,7 +116,7 @@ def database(kind: str, files: InputFiles, work: Path, s: BenchSettings) -> dict
     for n in counts:
         say(f"{kind}: fresh database, {n} process(es)")
         with _fresh(kind, work, s, f"w{n}") as url:
-            out["batch"][str(n)] = result = batch(url, files, n)
+            out["batch"][str(n)] = result = batch(url, files, n, s.intake)
             if n == counts[0]:
                 out.update(with_floor(url, files, result))
                 out.update(http(url, files, s))

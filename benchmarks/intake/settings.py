@@ -33,6 +33,8 @@ class BenchSettings:
     workers: tuple[int, ...] = (1, 2, 4)
     """PostgreSQL worker counts (SQLite always runs one process)."""
     databases: tuple[str, ...] = ("sqlite", "postgresql")
+    intake: str = "ingest"
+    """How the files reach cases: `ingest` (N ordex ingest) or `worker` (queue + N ordex worker)."""
     rate: float = 200.0
     """Orders per second the paced feeder offers in the latency run."""
     latency_seconds: float = 20.0
@@ -60,6 +62,7 @@ class BenchSettings:
             shards=_int("BENCH_SHARDS", d.shards),
             workers=_ints(env.get("BENCH_WORKERS"), d.workers),
             databases=_names(env.get("BENCH_DATABASES"), d.databases),
+            intake=env.get("BENCH_INTAKE", d.intake),
             rate=_float("BENCH_RATE", d.rate),
             latency_seconds=_float("BENCH_LATENCY_SECONDS", d.latency_seconds),
             drain_seconds=_float("BENCH_DRAIN_SECONDS", d.drain_seconds),
