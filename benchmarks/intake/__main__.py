@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import tempfile
 import time
 from dataclasses import asdict
@@ -42,6 +43,7 @@ def run(s: BenchSettings) -> dict[str, Any]:
                            "generate_seconds": round(time.perf_counter() - started, 2)}
         for kind in s.databases:
             report["databases"][kind] = _one(kind, files, Path(tmp), s, report["errors"])
+        _keep_server_log(files.folder / "serve.log", s, report)
     report["finished_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     report["machine"]["load_average_after"] = os.getloadavg()
     report["figures"] = figures(report)
@@ -62,6 +64,15 @@ def _one(kind: str, files: Any, work: Path, s: BenchSettings, errors: list[str]
     errors += [f"{kind} {n} process(es): {e}" for n, r in out["batch"].items()
                for e in r["errors"]]
     return out
+
+
+def _keep_server_log(log: Path, s: BenchSettings, report: dict[str, Any]) -> None:
+    """The servers' output (errors behind a 500, say) beside the results, when there is any."""
+    if log.is_file() and log.stat().st_size:
+        s.results.mkdir(parents=True, exist_ok=True)
+        kept = s.results / f"intake-{report['started_at'].replace(':', '')}-serve.log"
+        shutil.copyfile(log, kept)
+        report["server_log"] = str(kept)
 
 
 def _settings(s: BenchSettings) -> dict[str, Any]:

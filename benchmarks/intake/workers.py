@@ -13,9 +13,9 @@ Two ways (`BENCH_INTAKE`):
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.intake.databases import ORDEX
+from benchmarks.intake.server import peak_rss_mb
 
 
 @dataclass
@@ -73,11 +74,12 @@ def _run_all(run: WorkerRun, commands: list[list[str]], tmp: Path) -> None:
     """Start the commands together, wait for all; add each one's memory, exit and summary."""
     outputs = [tmp / f"process-{len(run.exit_codes) + k}.json" for k in range(len(commands))]
     procs = [_spawn(cmd, out) for cmd, out in zip(commands, outputs, strict=True)]
-    waited = [os.wait4(p.pid, 0) for p in procs]
-    for proc, (_pid, status, usage), out in zip(procs, waited, outputs, strict=True):
-        proc.returncode = os.waitstatus_to_exitcode(status)
+    with PeakMemory([p.pid for p in procs]) as peaks:
+        for proc in procs:
+            proc.wait()
+    for proc, peak, out in zip(procs, peaks.mb, outputs, strict=True):
         run.exit_codes.append(proc.returncode)
-        run.peak_rss_mb.append(usage.ru_maxrss / 1024)  # KiB on Linux
+        run.peak_rss_mb.append(peak)
         _collect(run, out, proc)
 
 
@@ -94,6 +96,38 @@ def _queued(n: int, db_url: str, paths: list[Path], tmp: Path) -> WorkerRun:
     _run_all(run, workers + edi_ingest, tmp)
     run.seconds = time.perf_counter() - started
     return run
+
+
+class PeakMemory:
+    """Each process's high-water resident memory (VmHWM), read every `EVERY` seconds.
+
+    Not `ru_maxrss`: a child's maxrss starts at its parent's peak when it execs (the kernel
+    carries the old memory's high-water mark through exec), so every child of this
+    generator-sized process would report at least the generator's memory. VmHWM belongs to the
+    program's own memory; the last reading before exit is kept (a lower bound by at most
+    `EVERY` seconds of growth).
+    """
+
+    EVERY = 0.05
+
+    def __init__(self, pids: list[int]) -> None:
+        self.pids, self.mb = pids, [0.0] * len(pids)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _watch(self) -> None:
+        while not self.stop.is_set():
+            for k, pid in enumerate(self.pids):
+                self.mb[k] = max(self.mb[k], peak_rss_mb(pid))
+            self.stop.wait(self.EVERY)
+
+    def __enter__(self) -> PeakMemory:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join()
 
 
 def _spawn(command: list[str], out: Path) -> subprocess.Popen[bytes]:

@@ -71,6 +71,26 @@ def test_tiny_run_reports_every_figure_as_a_positive_number_and_every_order(
     assert len(saved) == 1 and json.loads(saved[0].read_text()) == report
 
 
+def test_worker_intake_reports_every_order_through_queue_and_workers(
+        tmp_path: Path, postgres_admin_url: str) -> None:
+    env = {**{k: v for k, v in os.environ.items() if k != "ORDEX_POLICY_FILE"}, **TINY,
+           "BENCH_INTAKE": "worker", "BENCH_DATABASES": "postgresql", "BENCH_WORKERS": "1,2",
+           "BENCH_LATENCY_SECONDS": "0.5", "BENCH_LOAD_SECONDS": "0.5",
+           "BENCH_POSTGRES_URL": postgres_admin_url.replace("+psycopg", ""),
+           "BENCH_RESULTS": str(tmp_path)}
+    run = subprocess.run([sys.executable, "-m", "benchmarks.intake", "--format", "json"],
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stderr[-3000:]
+    report = json.loads(run.stdout)
+    assert report["errors"] == []
+    for n, batch in report["databases"]["postgresql"]["batch"].items():
+        # one queueing process, N workers, one ingest of the EDI files
+        assert len(batch["exit_codes"]) == int(n) + 2 and not any(batch["exit_codes"])
+        assert batch["orders"] == report["input"]["orders"]
+        assert batch["summary"]["queued"] == report["input"]["ndjson_orders"]
+        assert 0 < batch["orders_stored"] <= batch["orders"] and batch["cases"]["total"] > 0
+
+
 def test_shards_hold_disjoint_customers_and_partitions_keep_shards_whole(tmp_path: Path) -> None:
     files = generate(tmp_path, orders=300, api_orders=10, shards=4, seed=7, customers=60,
                      items=200)
