@@ -85,10 +85,11 @@ def http(url: str, files: InputFiles, s: BenchSettings) -> dict[str, Any]:
     latency["server_peak_rss_mb"] = round(server.peak_rss_mb, 1)
     pool = iter(bodies[steady:])
     with serving(url, s.token, log) as server:
-        api = {name: _phase(server.url, name, pool, posters, readers, s)
-               for name, posters, readers in (("readers_alone", 0, s.readers),
-                                              ("posters_alone", s.clients, 0),
-                                              ("posters_and_readers", s.clients, s.readers))}
+        api: dict[str, Any] = {name: _phase(server.url, name, pool, posters, readers, s)
+                               for name, posters, readers in (
+                                   ("readers_alone", 0, s.readers),
+                                   ("posters_alone", s.clients, 0),
+                                   ("posters_and_readers", s.clients, s.readers))}
     api["server_peak_rss_mb"] = round(server.peak_rss_mb, 1)
     return {"latency": latency, "api": api}
 
