@@ -76,9 +76,10 @@ e2e: install-test
 soak: install-test
 	ORDEX_CRASH_ORDERS=20000 ORDEX_CRASH_KILLS=8 $(BIN)/pytest -q tests/integration/test_crash_recovery.py
 
-## bench: throughput and latency figures (never assertions): pipeline, detection, sourcing, claims
+## bench: figures, never assertions (docs/benchmarks.md): order files and HTTP through intake on
+## SQLite and PostgreSQL (sizes from BENCH_* variables), then detection, sourcing and claims
 bench: install-test
-	$(BIN)/python -m benchmarks.pipeline
+	$(BIN)/python -m benchmarks.intake
 	$(BIN)/python -m benchmarks.detection
 	$(BIN)/python -m benchmarks.sourcing
 	$(BIN)/python -m benchmarks.claims
