@@ -87,8 +87,8 @@ class SqlUnitOfWork:
                 conn.rollback()
         finally:
             conn.close()
-        if isinstance(exc, DBAPIError) and _sqlstate(exc) in RETRYABLE:
-            raise WorkConflictError(f"concurrent work collided: {_sqlstate(exc)}") from exc
+        if isinstance(exc, DBAPIError) and (_sqlstate(exc) in RETRYABLE or _sqlite_busy(exc)):
+            raise WorkConflictError(f"concurrent work collided: {exc.orig}") from exc
 
     @property
     def connection(self) -> Connection:
@@ -202,6 +202,11 @@ class SqlUnitOfWork:
     def execute(self, statement: Any, params: Any = None) -> Any:
         """Run a statement in this transaction (repositories that take a connection)."""
         return self.connection.execute(statement, params)
+
+
+def _sqlite_busy(exc: DBAPIError) -> bool:
+    """SQLite gave up waiting for the write lock (busy timeout): run the unit of work again."""
+    return type(exc.orig).__name__ == "OperationalError" and "database is locked" in str(exc.orig)
 
 
 def _sqlstate(exc: DBAPIError) -> str | None:
