@@ -22,11 +22,6 @@ ATTEMPT_SECONDS = 2
 """How long one connection attempt may take (the first contact retries until connect_timeout)."""
 
 
-async def _error(exc: Exception) -> None:
-    """One line per connection problem (nats-py would log a traceback each time)."""
-    log.warning("broker: %s: %s", type(exc).__name__, exc)
-
-
 async def _reconnected() -> None:
     log.warning("broker: reconnected")
 
@@ -35,6 +30,12 @@ async def connect(config: JetStreamConfig) -> Client:
     """A connection to `config.url`; BrokerUnreachableError when none is made in time."""
     client = Client()
 
+    async def error(exc: Exception) -> None:
+        # one line per problem (nats-py would log a traceback); before the first contact the
+        # failed attempts are quiet: the one clear error comes if no attempt succeeds in time
+        level = logging.WARNING if client.is_connected or client.is_reconnecting else logging.DEBUG
+        log.log(level, "broker: %s: %s", type(exc).__name__, exc)
+
     async def disconnected() -> None:
         if not client.is_closed:  # closing on purpose is no news
             log.warning("broker: disconnected; reconnecting")
@@ -42,7 +43,7 @@ async def connect(config: JetStreamConfig) -> Client:
     try:
         await asyncio.wait_for(client.connect(
             config.url, name="ordex", connect_timeout=ATTEMPT_SECONDS,
-            max_reconnect_attempts=-1, error_cb=_error, disconnected_cb=disconnected,
+            max_reconnect_attempts=-1, error_cb=error, disconnected_cb=disconnected,
             reconnected_cb=_reconnected), timeout=config.connect_timeout)
     except (TimeoutError, OSError, nats.errors.Error) as exc:
         await client.close()
