@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 DB     ?= sqlite:///ordex.db
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
-LOCK   := constraints.txt
+LOCK   := requirements.txt
 PIP    := $(BIN)/pip install --quiet --constraint $(LOCK)
 
 
@@ -23,7 +23,7 @@ $(VENV)/.test-deps: $(BIN)/ordex pyproject.toml $(LOCK)
 	$(PIP) -e '.[test]'
 	touch $@
 
-## lock: refresh constraints.txt on purpose (keeps today's pins; UPGRADE=1 takes the newest)
+## lock: refresh requirements.txt on purpose (keeps today's pins; UPGRADE=1 takes the newest)
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/pip install --quiet $(if $(UPGRADE),--upgrade,--constraint $(LOCK)) pip

@@ -126,21 +126,27 @@ def _run(url: str, data: Any, *, kills: int, rng: random.Random) -> tuple[dict[s
     return state, landed
 
 
-def _crash_matches_clean_run(url: str) -> None:
+def _clean_and_crashed(url: str) -> tuple[dict[str, Any], dict[str, Any], int]:
+    """A clean run and a run killed KILLS times over the same input: both states, kills landed."""
     data = feed(ORDERS, ample=True, seed=11)
     clean, _ = _run(url, data, kills=0, rng=random.Random(1))
     crashed, landed = _run(url, data, kills=KILLS, rng=random.Random(2))
+    return clean, crashed, landed
+
+
+def test_a_worker_killed_at_random_moments_ends_like_a_clean_run_on_sqlite(
+        tmp_path: Path) -> None:
+    clean, crashed, landed = _clean_and_crashed(f"sqlite:///{tmp_path / 'crash.db'}")
     assert landed >= 2, "the kills must land while the worker still had work"
     assert len(clean["orders"]) == len(clean["results"]) == ORDERS
     assert clean["applied"] == clean["commands"] and clean["unsent"] == []
     assert crashed == clean
 
 
-def test_a_worker_killed_at_random_moments_ends_like_a_clean_run_on_sqlite(
-        tmp_path: Path) -> None:
-    _crash_matches_clean_run(f"sqlite:///{tmp_path / 'crash.db'}")
-
-
 def test_a_worker_killed_at_random_moments_ends_like_a_clean_run_on_postgres(
         postgres_url: str) -> None:
-    _crash_matches_clean_run(postgres_url)
+    clean, crashed, landed = _clean_and_crashed(postgres_url)
+    assert landed >= 2, "the kills must land while the worker still had work"
+    assert len(clean["orders"]) == len(clean["results"]) == ORDERS
+    assert clean["applied"] == clean["commands"] and clean["unsent"] == []
+    assert crashed == clean

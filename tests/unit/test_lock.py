@@ -1,4 +1,4 @@
-"""The environment the tests run in is the one constraints.txt describes."""
+"""The environment the tests run in is the one requirements.txt describes."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 from importlib import metadata
 from pathlib import Path
 
-LOCK = Path(__file__).resolve().parents[2] / "constraints.txt"
+LOCK = Path(__file__).resolve().parents[2] / "requirements.txt"
 
 
 def _canonical(name: str) -> str:
@@ -18,7 +18,7 @@ def _locked() -> dict[str, str]:
     for line in LOCK.read_text().splitlines():
         if line.strip() and not line.startswith("#"):
             name, _, version = line.partition("==")
-            assert version, f"constraints.txt: {line!r} is not an exact pin"
+            assert version, f"requirements.txt: {line!r} is not an exact pin"
             pins[_canonical(name)] = version.strip()
     return pins
 
@@ -30,7 +30,7 @@ def test_every_installed_locked_package_has_its_locked_version() -> None:
         name = _canonical(dist.metadata["Name"])
         if name in pins and dist.version != pins[name]:
             drift[name] = (dist.version, pins[name])
-    assert not drift, f"installed versions differ from constraints.txt: {drift}"
+    assert not drift, f"installed versions differ from requirements.txt: {drift}"
 
 
 def test_every_dependency_of_ordex_and_its_tests_is_locked() -> None:
@@ -39,4 +39,4 @@ def test_every_dependency_of_ordex_and_its_tests_is_locked() -> None:
     names = {_canonical(re.split(r"[\s;<>=!~\[(]", r, maxsplit=1)[0]) for r in requires
              if "extra ==" not in r or 'extra == "test"' in r}
     missing = sorted(n for n in names if n not in pins)
-    assert not missing, f"not in constraints.txt (run make lock): {missing}"
+    assert not missing, f"not in requirements.txt (run make lock): {missing}"
