@@ -115,6 +115,12 @@ def test_activating_a_policy_is_recorded_and_then_in_force(tmp_path: Path) -> No
         logged = conn.execute(select(t.events.c.payload).where(
             t.events.c.kind == "PolicyActivated")).all()
     assert logged and logged[0].payload["by"] == "coo"
+    from ordex.adapters.db.audit_repo import history, verify
+    [audited] = history(app.engine, "policy")
+    assert (audited["actor"], audited["action"], audited["to_state"]) == ("coo", "activate",
+                                                                         "active")
+    assert "version v2" in audited["reason"] and audited["reason"].endswith(": pilot")
+    assert verify(app.engine).broken is None
     bad = tmp_path / "bad.yaml"
     bad.write_text("version: v3\n")
     with pytest.raises(PolicyFileError, match="effective_from: Field required"):

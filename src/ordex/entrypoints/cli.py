@@ -15,6 +15,7 @@ from rich.table import Table
 from ordex.domain.codes import Queue
 from ordex.domain.commands import PostPayment, ReceiveStock, RedateInboundPO
 from ordex.entrypoints import files
+from ordex.entrypoints.cli_audit import register as register_audit
 from ordex.entrypoints.cli_broker import register as register_broker
 from ordex.entrypoints.cli_case_listing import CASE_STATES, print_cases
 from ordex.entrypoints.cli_cases import register as register_cases
@@ -415,6 +416,7 @@ def worker(db: DbOpt = None, once: Annotated[bool, typer.Option(
 register_decide(cli)
 register_cases(cli)
 register_broker(cli)
+register_audit(cli)
 register_files(cli)
 
 

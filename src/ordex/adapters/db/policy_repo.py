@@ -11,8 +11,10 @@ from typing import Any
 from sqlalchemy import Connection, Engine, inspect, select
 
 from ordex.adapters.db import tables as t
+from ordex.adapters.db.audit_repo import append_audit
 from ordex.config import Settings
 from ordex.decide.rules import PolicyDocument, load_policy, parse_policy
+from ordex.domain.cases import AuditEntry
 
 
 def record_activation(engine: Engine, *, version: str, effective_from: datetime, sha256: str,
@@ -25,6 +27,10 @@ def record_activation(engine: Engine, *, version: str, effective_from: datetime,
         conn.execute(t.events.insert(), [{"kind": "PolicyActivated", "at": at, "payload": {
             "version": version, "sha256": sha256, "by": by, "reason": reason,
             "effective_from": effective_from.isoformat()}}])
+        append_audit(conn, [AuditEntry(
+            "policy", at, by[:100], "activate", None, "active",
+            f"version {version} (sha256 {sha256[:12]}) in force from "
+            f"{effective_from.isoformat()}: {reason}")])
 
 
 def active_policy(db: Engine | Connection, *, at: datetime) -> tuple[str, str] | None:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, update
 
 from ordex.adapters.db import tables as t
+from ordex.adapters.db.audit_repo import append_audit
 from ordex.adapters.db.decisions_repo import save_decisions
 from ordex.adapters.db.dialect import insert_ignoring_duplicates
 from ordex.domain.cases import Case
@@ -63,8 +64,7 @@ def write_changes(conn: Connection, changes: Changes) -> None:
     if changes.new_cases:
         conn.execute(t.cases.insert(), [case_row(c) for c in changes.new_cases.values()])
     _update_cases(conn, list(changes.dirty_cases.values()))
-    if changes.audit:
-        conn.execute(t.audit_log.insert(), [dataclasses.asdict(a) for a in changes.audit])
+    append_audit(conn, changes.audit)
     if changes.decisions:
         save_decisions(conn, changes.decisions)
     if changes.outbox:

@@ -278,6 +278,17 @@ audit_log = Table(
     Column("from_state", String(20)),
     Column("to_state", String(20), nullable=False),
     Column("reason", Text, nullable=False),
+    # the hash chain (migration 0012): `case_id` is the stream, a case id or a system stream
+    Column("seq", Integer, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    UniqueConstraint("case_id", "seq", name="uq_audit_log_stream_seq"),
+)
+audit_heads = Table(
+    "audit_heads", metadata,
+    Column("stream", String(200), primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Column("hash", String(64), nullable=False),
 )
 outbox = Table(
     "outbox", metadata,
