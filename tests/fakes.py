@@ -339,8 +339,14 @@ class FakeUnitOfWork(SessionUnitOfWork):
     def __init__(self, pipeline: Pipeline, *, files: FakeFiles | None = None) -> None:
         self.written: list[Changes] = []
         self.entered = 0
+        self.completed: list[tuple[tuple[int, ...], str]] = []
+        """(work ids, worker) of every `complete`, in order."""
         self.files = files or FakeFiles()
         super().__init__(pipeline, sink=self.written.append)
+
+    def complete(self, work_ids: Collection[int], *, worker: str) -> None:
+        """Remember the work completed with this unit of work."""
+        self.completed.append((tuple(work_ids), worker))
 
     def __enter__(self) -> FakeUnitOfWork:
         self.entered += 1

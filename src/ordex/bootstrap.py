@@ -53,10 +53,11 @@ from ordex.orchestrate.workset import WorkSet
 
 HANDLERS: dict[type, Callable[..., Any]] = {
     c.IngestOrders: intake.ingest_orders, c.QueueOrders: intake.queue_orders,
-    c.JudgeQueued: intake.judge_queued, c.ReceiveStock: signals.receive_stock,
-    c.PostPayment: signals.post_payment, c.RedateInboundPO: signals.redate_inbound_po,
-    c.ChangePriceContract: signals.change_price_contract,
-    c.FixItemMaster: signals.fix_item_master, c.UploadLicence: signals.upload_licence,
+    c.JudgeQueued: intake.judge_queued, c.ReceiveStock: signals.handle_signal,
+    c.PostPayment: signals.handle_signal, c.RedateInboundPO: signals.handle_signal,
+    c.ChangePriceContract: signals.handle_signal,
+    c.FixItemMaster: signals.handle_signal, c.UploadLicence: signals.handle_signal,
+    c.QueueSignal: signals.queue_signal, c.ReevaluateQueued: signals.reevaluate_queued,
     c.TakeCase: cases.take_case, c.ResolveCase: cases.resolve_case,
     c.IngestEdiFile: files_edi.ingest_edi_file, c.IngestCsvFile: files_csv.ingest_csv_file,
     c.ReplayCase: replay.replay_case, c.RetryDue: replay.retry_due,
@@ -192,7 +193,11 @@ def worker_handlers(app: App) -> dict[str, Callable[[list[WorkItem]], None]]:
                 group = []
         if group:
             _judge(app, group)
-    return {WorkKind.INTAKE.value: judge}
+
+    def reevaluate(items: list[WorkItem]) -> None:
+        for item in items:  # one unit of work each: a signal's orders are locked together
+            app.bus.handle(c.ReevaluateQueued(item.id, item.payload, item.claimed_by))
+    return {WorkKind.INTAKE.value: judge, WorkKind.REEVALUATE.value: reevaluate}
 
 
 def _judge(app: App, items: list[WorkItem]) -> None:

@@ -81,3 +81,35 @@ def test_context_events_naming_known_things_are_accepted(base_url: str, route: s
     with httpx.Client(base_url=base_url, timeout=30) as http:
         answer = http.post(route, json=body)
         assert answer.status_code == 200, answer.text
+
+
+ASYNC = {"Prefer": "respond-async"}
+
+
+def test_queued_context_events_are_checked_before_the_answer(base_url: str) -> None:
+    """With `Prefer: respond-async` a bad signal is refused as it would be when handled now."""
+    with httpx.Client(base_url=base_url, timeout=30) as http:
+        for route, body, field, reason in REFUSED:
+            answer = http.post(route, json=body, headers=ASYNC)
+            assert answer.status_code == 422, (route, body, answer.text)
+            assert answer.json()["detail"][0]["field"] == field, (route, answer.text)
+            assert reason in answer.json()["detail"][0]["reason"], (route, answer.text)
+
+
+@pytest.mark.parametrize("route, body", [
+    ("/events/stock-receipts", {"item_id": "VALVE-100", "warehouse_id": "CHI", "quantity": "5"}),
+    ("/events/payments", {"customer_id": "ACME", "amount": "10"}),
+    ("/events/inbound-po-dates", {"po_id": "PO-77001", "due_date": "2026-11-30"}),
+    ("/events/price-contracts", GOOD_CONTRACT),
+    ("/events/unit-conversions", {"item_id": "VALVE-100", "uom": "CS", "base_qty": "12"}),
+    ("/events/licences", GOOD_LICENCE),
+])
+def test_queued_context_events_are_accepted_with_202_and_a_work_key(
+        base_url: str, route: str, body: dict[str, Any]) -> None:
+    with httpx.Client(base_url=base_url, timeout=30) as http:
+        answer = http.post(route, json=body, headers={"Prefer": "wait=5, respond-async"})
+        again = http.post(route, json=body, headers=ASYNC)
+    assert answer.status_code == 202, answer.text
+    assert answer.headers["preference-applied"] == "respond-async"
+    assert answer.json()["status"] == "queued" and len(answer.json()["work"]) == 32
+    assert again.json()["work"] != answer.json()["work"]  # two receipts are two pieces of work

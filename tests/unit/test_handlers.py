@@ -17,7 +17,9 @@ from ordex.domain.commands import (
     JudgeQueued,
     PostPayment,
     QueueOrders,
+    QueueSignal,
     ReceiveStock,
+    ReevaluateQueued,
     ResolveCase,
     TakeCase,
 )
@@ -40,9 +42,10 @@ from fakes import FakeUnitOfWork
 NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)
 HANDLERS: dict[type, Any] = {
     IngestOrders: intake.ingest_orders, QueueOrders: intake.queue_orders,
-    JudgeQueued: intake.judge_queued, ReceiveStock: signals.receive_stock,
-    PostPayment: signals.post_payment, TakeCase: cases.take_case,
-    ResolveCase: cases.resolve_case}
+    JudgeQueued: intake.judge_queued, ReceiveStock: signals.handle_signal,
+    PostPayment: signals.handle_signal, TakeCase: cases.take_case,
+    ResolveCase: cases.resolve_case, QueueSignal: signals.queue_signal,
+    ReevaluateQueued: signals.reevaluate_queued}
 
 
 def _setup(**ref: Any) -> tuple[MessageBus, FakeUnitOfWork, list[object]]:
@@ -142,3 +145,28 @@ def test_queued_orders_are_stored_raw_first_and_judged_with_their_work_completed
     assert [o.replayed for o in outcomes] == [False, True]
     assert [o.result["order_id"] for o in outcomes] == ["A", "A"]
     assert len(uow.written[-1].orders) == 1
+
+
+def test_a_queued_receipt_is_checked_at_once_and_releases_the_shortfall_when_a_worker_runs_it(
+        ) -> None:
+    bus, uow, _facts = _setup(on_hand="5")
+    bus.handle(IngestOrders(((_order("A", 10), "t"),), "api"))
+    with pytest.raises(UnknownReferenceError, match="item_id"):
+        bus.handle(QueueSignal(ReceiveStock("NOPE", "WH1", Decimal(5))))
+    assert uow.queued == []  # refused at once: nothing queued
+    written = len(uow.written)
+    bus.handle(QueueSignal(ReceiveStock("WIDGET", "WH1", Decimal(5))))
+    [work] = uow.queued
+    assert work.payload["signal"] == "stock" and work.payload["quantity"] == "5"
+    assert all(not c.dirty_cases and not c.new_cases for c in uow.written[written:])
+    closed = bus.handle(ReevaluateQueued(3, work.payload, "w-1"))
+    assert closed == ["A:INVENTORY_SHORTFALL"]
+    assert uow.completed == [((3,), "w-1")]
+
+
+def test_a_queued_payment_releases_the_hold_only_when_re_judged() -> None:
+    bus, uow, _facts = _setup(limit="50")
+    bus.handle(IngestOrders(((_order("A", 10), "t"),), "api"))
+    bus.handle(QueueSignal(PostPayment("ACME", Decimal(60))))
+    [work] = uow.queued
+    assert bus.handle(ReevaluateQueued(1, work.payload, "w-1")) == ["A:CREDIT_LIMIT_EXCEEDED"]

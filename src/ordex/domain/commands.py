@@ -95,6 +95,29 @@ class UploadLicence:
     at: datetime | None = None
 
 
+Signal = (ReceiveStock | PostPayment | RedateInboundPO | ChangePriceContract | FixItemMaster
+          | UploadLicence)
+"""A change of the context open orders are judged in."""
+
+
+@dataclass(frozen=True, slots=True)
+class QueueSignal:
+    """Check a signal and store what it states now; leave re-judging its orders to a worker."""
+
+    signal: Signal
+
+
+@dataclass(frozen=True, slots=True)
+class ReevaluateQueued:
+    """Re-judge what a queued signal concerns, and complete its claimed work, at once."""
+
+    work_id: int
+    target: Mapping[str, Any]
+    """What to re-judge, as the queueing stored it (orchestrate/handlers/signals.py)."""
+    worker: str
+    """The worker holding the claim (another worker's takeover makes the work roll back)."""
+
+
 @dataclass(frozen=True, slots=True)
 class TakeCase:
     """A person takes a case to work it."""
@@ -209,4 +232,4 @@ class LoadTradingPartners:
 Command = (IngestOrders | IngestOrderGroup | QueueOrders | JudgeQueued | ReceiveStock | PostPayment
            | RedateInboundPO | ChangePriceContract | FixItemMaster | UploadLicence | TakeCase
            | ResolveCase | IngestEdiFile | IngestCsvFile | ReplayCase | RetryDue
-           | ResumeUnfinished | LoadTradingPartners)
+           | ResumeUnfinished | LoadTradingPartners | QueueSignal | ReevaluateQueued)

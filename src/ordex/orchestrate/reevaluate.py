@@ -20,6 +20,7 @@ from ordex.domain.codes import ExceptionCode
 from ordex.domain.context_events import ItemMasterFixed, LicenceUploaded, PriceContractChanged
 from ordex.domain.events import InboundPODated
 from ordex.domain.model import Item, Order, UnitConversion
+from ordex.interpret.context import DetectionContext
 from ordex.interpret.registry import PLUGINS, codes_reevaluated_by
 from ordex.orchestrate.pipeline import SYSTEM, Pipeline
 
@@ -57,12 +58,7 @@ def on_price_contract_changed(p: Pipeline, event: PriceContractChanged, *,
 
 def on_item_master_fixed(p: Pipeline, event: ItemMasterFixed, *, now: datetime) -> list[str]:
     """Apply the corrected item or conversion, then re-judge the orders naming the item."""
-    if event.item is not None:
-        p.ctx.items[event.item_id] = event.item
-        p.ctx.units.add(replace(event.conversion, item_id=event.item_id)
-                        if event.conversion else _base_unit(event.item))
-    elif event.conversion is not None:
-        p.ctx.units.add(event.conversion)
+    apply_item_fix(p.ctx, event.item, event.conversion)
     why = f"master data of {event.item_id} fixed"
     order_ids = sorted(p.work.by_item.get(event.item_id, ()))
     changed = _rejudge_all(p, order_ids, codes_reevaluated_by(ItemMasterFixed), why, now)
@@ -74,12 +70,25 @@ def on_item_master_fixed(p: Pipeline, event: ItemMasterFixed, *, now: datetime) 
 def on_licence_uploaded(p: Pipeline, event: LicenceUploaded, *, now: datetime) -> list[str]:
     """Add the licence, then re-judge the customer's orders held by a code it concerns."""
     lic = event.licence
-    p.ctx.licences.setdefault(lic.customer_id, []).append(lic)
+    p.ctx.licences[lic.customer_id] = [
+        held for held in p.ctx.licences.get(lic.customer_id, ())
+        if held.licence_id != lic.licence_id] + [lic]
     codes = codes_reevaluated_by(LicenceUploaded)
     held = [o for o in p.work.by_customer.get(lic.customer_id, ())
             if any(c.code in codes for c in p.work.open_cases.get(o, {}).values())]
     why = f"licence {lic.licence_id} ({lic.licence_type}) uploaded"
     return _rejudge_all(p, held, codes, why, now)
+
+
+def apply_item_fix(ctx: DetectionContext, item: Item | None,
+                   conversion: UnitConversion | None) -> None:
+    """Put a corrected item and/or conversion in the context (a new item brings its base unit)."""
+    if item is not None:
+        ctx.items[item.item_id] = item
+        ctx.units.add(replace(conversion, item_id=item.item_id)
+                      if conversion else _base_unit(item))
+    elif conversion is not None:
+        ctx.units.add(conversion)
 
 
 def rejudge(p: Pipeline, order: Order, codes: Iterable[ExceptionCode], *, why: str,

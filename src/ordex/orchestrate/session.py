@@ -24,6 +24,7 @@ from ordex.orchestrate.changes import Changes
 from ordex.orchestrate.intake import IdempotencyIndex, MemoryIdempotency
 from ordex.orchestrate.pipeline import Pipeline
 from ordex.orchestrate.ports import Need
+from ordex.orchestrate.reevaluate import apply_item_fix
 from ordex.orchestrate.work import NewWork
 
 
@@ -136,16 +137,24 @@ class MemoryReference:
                      if po.po_id == po_id), None)
 
     def set_po_due(self, po_id: str, due: Any) -> None:
-        """The pipeline re-dates the PO in its context itself."""
+        """Re-date the PO in the context (as the database would store it)."""
+        self.ctx.redate_inbound(po_id, due)
 
     def save_contract(self, contract: PriceContract) -> None:
-        """The pipeline puts the contract in its context itself."""
+        """Add or replace (by contract id) the contract in the context."""
+        key = (contract.customer_id, contract.item_id)
+        self.ctx.contracts[key] = [c for c in self.ctx.contracts.get(key, ())
+                                   if c.contract_id != contract.contract_id] + [contract]
 
     def save_item_fix(self, item: Item | None, conversion: UnitConversion | None) -> None:
-        """The pipeline puts the fix in its context itself."""
+        """Replace the item and/or the conversion in the context."""
+        apply_item_fix(self.ctx, item, conversion)
 
     def save_licence(self, licence: CustomerLicence) -> None:
-        """The pipeline puts the licence in its context itself."""
+        """Add or replace (by licence id) the licence in the context."""
+        held = self.ctx.licences.get(licence.customer_id, [])
+        self.ctx.licences[licence.customer_id] = [
+            lic for lic in held if lic.licence_id != licence.licence_id] + [licence]
 
 
 class MemoryCases:

@@ -21,9 +21,11 @@ from ordex.domain.commands import (
     ChangePriceContract,
     FixItemMaster,
     PostPayment,
+    QueueSignal,
     ReceiveStock,
     RedateInboundPO,
     ResolveCase,
+    Signal,
     TakeCase,
     UploadLicence,
 )
@@ -198,6 +200,29 @@ async def get_app(request: Request) -> App:
 OrdexApp = Annotated[App, Depends(get_app)]
 
 
+def prefers_async(prefer: Annotated[str | None, Header(
+        description="`respond-async`: check the signal and store it now, re-judge the orders it "
+                    "concerns in a worker (202)")] = None) -> bool:
+    """True when the client asked for an asynchronous answer (RFC 7240 `Prefer`)."""
+    tokens = {part.split("=")[0].strip().lower() for part in (prefer or "").replace(";", ",")
+              .split(",")}
+    return "respond-async" in tokens
+
+
+Queued = Annotated[bool, Depends(prefers_async)]
+QUEUED = {202: {"description": "Checked and stored; a worker re-judges the orders it concerns "
+                               "(with `Prefer: respond-async`)"}}
+
+
+def signalled(app: App, command: Signal, *, queued: bool, answer: str) -> JSONResponse:
+    """Handle a signal now (the cases it changed), or check it and queue its re-judging (202)."""
+    if queued:
+        work = app.bus.handle(QueueSignal(command))
+        return JSONResponse({"status": "queued", "work": work}, status_code=202,
+                            headers={"Preference-Applied": "respond-async"})
+    return JSONResponse({answer: app.bus.handle(command)})
+
+
 def acted(app: App, case_id: str, command: TakeCase | ResolveCase) -> JSONResponse:
     """Hand a person's action to the bus: the case as it now stands, or 409 if it moved."""
     try:
@@ -293,15 +318,17 @@ def create_app(ordex: App) -> FastAPI:
                                  "message": f"action: {exc.message}",
                                  "allowed": exc.details.get("allowed", [])}, status_code=422)
 
-    @api.post("/events/stock-receipts", summary="Stock arrived at a warehouse")
-    def stock_receipt(body: StockReceipt, app: OrdexApp) -> dict[str, Any]:
-        return {"auto_resolved": app.bus.handle(ReceiveStock(
-            body.item_id, body.warehouse_id, body.quantity, body.po_id, body.at))}
+    @api.post("/events/stock-receipts", summary="Stock arrived at a warehouse",
+              responses=QUEUED)
+    def stock_receipt(body: StockReceipt, app: OrdexApp, queued: Queued) -> JSONResponse:
+        return signalled(app, ReceiveStock(body.item_id, body.warehouse_id, body.quantity,
+                                           body.po_id, body.at),
+                         queued=queued, answer="auto_resolved")
 
-    @api.post("/events/payments", summary="A customer payment was posted")
-    def payment(body: Payment, app: OrdexApp) -> dict[str, Any]:
-        return {"auto_resolved": app.bus.handle(PostPayment(body.customer_id, body.amount,
-                                                            body.at))}
+    @api.post("/events/payments", summary="A customer payment was posted", responses=QUEUED)
+    def payment(body: Payment, app: OrdexApp, queued: Queued) -> JSONResponse:
+        return signalled(app, PostPayment(body.customer_id, body.amount, body.at),
+                         queued=queued, answer="auto_resolved")
 
     @api.post("/edi", summary="Submit an EDI X12 interchange file (850s); answers per transaction",
               max_body_size=ordex.settings.max_edi_body_bytes)
@@ -337,28 +364,34 @@ def create_app(ordex: App) -> FastAPI:
         result: dict[str, Any] = app.bus.handle(ReplayCase(case_id, body.actor))
         return result
 
-    @api.post("/events/inbound-po-dates", summary="A supplier re-dated an inbound PO")
-    def inbound_po_date(body: InboundPODate, app: OrdexApp) -> dict[str, Any]:
-        return {"changed": app.bus.handle(RedateInboundPO(body.po_id, body.due_date, body.at))}
+    @api.post("/events/inbound-po-dates", summary="A supplier re-dated an inbound PO",
+              responses=QUEUED)
+    def inbound_po_date(body: InboundPODate, app: OrdexApp, queued: Queued) -> JSONResponse:
+        return signalled(app, RedateInboundPO(body.po_id, body.due_date, body.at),
+                         queued=queued, answer="changed")
 
-    @api.post("/events/price-contracts", summary="A price contract was added or replaced")
-    def price_contract(body: ContractIn, app: OrdexApp) -> dict[str, Any]:
+    @api.post("/events/price-contracts", summary="A price contract was added or replaced",
+              responses=QUEUED)
+    def price_contract(body: ContractIn, app: OrdexApp, queued: Queued) -> JSONResponse:
         contract = PriceContract(body.contract_id, body.customer_id, body.item_id,
                                  body.uom.upper(), body.min_qty, body.unit_price,
                                  body.valid_from, body.valid_to, body.currency)
-        return {"changed": app.bus.handle(ChangePriceContract(contract, body.at))}
+        return signalled(app, ChangePriceContract(contract, body.at), queued=queued,
+                         answer="changed")
 
-    @api.post("/events/unit-conversions", summary="A unit conversion was added or corrected")
-    def unit_conversion(body: ConversionIn, app: OrdexApp) -> dict[str, Any]:
+    @api.post("/events/unit-conversions", summary="A unit conversion was added or corrected",
+              responses=QUEUED)
+    def unit_conversion(body: ConversionIn, app: OrdexApp, queued: Queued) -> JSONResponse:
         fix = UnitConversion(body.item_id, body.uom.upper(), body.base_qty)
-        return {"changed": app.bus.handle(FixItemMaster(body.item_id, conversion=fix,
-                                                        at=body.at))}
+        return signalled(app, FixItemMaster(body.item_id, conversion=fix, at=body.at),
+                         queued=queued, answer="changed")
 
-    @api.post("/events/licences", summary="A customer licence was uploaded or renewed")
-    def licence(body: LicenceIn, app: OrdexApp) -> dict[str, Any]:
+    @api.post("/events/licences", summary="A customer licence was uploaded or renewed",
+              responses=QUEUED)
+    def licence(body: LicenceIn, app: OrdexApp, queued: Queued) -> JSONResponse:
         held = CustomerLicence(body.customer_id, body.licence_type, body.licence_id,
                                body.valid_from, body.valid_to)
-        return {"changed": app.bus.handle(UploadLicence(held, body.at))}
+        return signalled(app, UploadLicence(held, body.at), queued=queued, answer="changed")
 
     @api.get("/kpis", summary="Exception rate, backlog, touchless rate, time to resolve")
     def kpis(app: OrdexApp) -> dict[str, Any]:
