@@ -165,3 +165,40 @@ def test_simulate_refuses_a_period_that_starts_after_now(tmp_path: Path) -> None
         simulate(app, WorldConfig(start=date(2026, 11, 4), days=1, customers=50, items=80,
                                  warehouses=3), orders_per_day=10, rates=InjectionRates())
     app.engine.dispose()
+
+
+def test_people_kpis_count_ages_touches_first_touch_and_sla_on_the_database(
+        db_url: str) -> None:
+    from commands import act
+    clock = Clock(RECEIVED)
+    app = _app(db_url, clock, policy="recommend-only.yaml")  # every case stays open
+    app.save_reference(load_reference(ROOT / "examples" / "reference"))
+    lines = (ROOT / "examples" / "orders.ndjson").read_text().splitlines()
+    ingest(app, [(ln.encode(), "t") for ln in lines], channel="api")
+    short, dup = "EX-1002:INVENTORY_SHORTFALL", "EX-1004:DUPLICATE_ORDER"
+    try:
+        k = app.kpis()
+        assert k["open_backlog"] == 4 and k["open_backlog_by_age"]["under_4h"] == 4
+        assert k["manual_touches_per_order"] == 0 and k["first_touch_resolution_rate"] == 0
+        clock.at = RECEIVED + timedelta(hours=1)
+        act(app, short, action="take", actor="ann")
+        act(app, short, action="BACKORDER", actor="ann", reason="ship what is there")
+        act(app, dup, action="take", actor="ann")  # ann starts, bob finishes: not first touch
+        act(app, dup, action="RELEASE", actor="bob", reason="a new order, not a resend")
+        due = {c: datetime.fromisoformat(app.queries.case(c)["sla_due_at"])
+               for c in (short, dup)}
+        clock.at = RECEIVED + timedelta(hours=30)
+        k = app.kpis()
+        assert k["open_backlog"] == 2
+        assert k["open_backlog_by_age"] == {"under_4h": 0, "4h_to_1d": 0, "1d_to_3d": 2,
+                                            "3d_to_7d": 0, "over_7d": 0}
+        assert k["manual_touches_per_order"] == round(4 / k["orders"], 6)
+        assert k["first_touch_resolution_rate"] == 0.5
+        on_time = sum(due[c] >= RECEIVED + timedelta(hours=1) for c in (short, dup))
+        late_open = k["overdue_open_cases"]
+        assert late_open == 2  # 30 hours on, both open cases are past their due time
+        assert k["resolution_sla_compliance"] == round(on_time / (2 + late_open), 6)
+        clock.at = RECEIVED + timedelta(days=8)
+        assert app.kpis()["open_backlog_by_age"]["over_7d"] == 2
+    finally:
+        app.engine.dispose()

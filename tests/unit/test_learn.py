@@ -26,3 +26,19 @@ def test_touchless_rate_and_median_time() -> None:
                                         Decimal(0), [1.0, 3.0]))
     assert with_people["median_hours_to_resolve_by_people"] == 2.0
     assert k["exception_rate"] == 0.1 and k["open_backlog"] == 2
+
+
+def test_people_kpis_from_their_facts() -> None:
+    facts = KpiFacts(10, 4, {}, {"credit": 3}, {"resolved": 4, "auto_resolved": 2}, [], 1,
+                     Decimal(0), [], {"under_4h": 2, "over_7d": 1}, human_touches=15,
+                     resolved_first_touch=3, closed_within_sla=5, closed_after_sla=1)
+    k = compute_kpis(facts)
+    assert k["open_backlog_by_age"] == {"under_4h": 2, "4h_to_1d": 0, "1d_to_3d": 0,
+                                        "3d_to_7d": 0, "over_7d": 1}
+    assert k["manual_touches_per_order"] == 1.5
+    assert k["first_touch_resolution_rate"] == 0.75  # 3 of 4 resolved by people
+    assert k["resolution_sla_compliance"] == round(5 / 7, 6)  # the overdue open case counts
+    empty = compute_kpis(KpiFacts(0, 0, {}, {}, {}, [], 0, Decimal(0)))
+    assert empty["first_touch_resolution_rate"] == 0.0
+    assert empty["resolution_sla_compliance"] == 0.0 and sum(
+        empty["open_backlog_by_age"].values()) == 0

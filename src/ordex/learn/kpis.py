@@ -22,6 +22,23 @@ class KpiFacts:
     overdue_open: int
     value_at_risk_open: Decimal
     hours_to_resolve_by_people: list[float] = field(default_factory=list)
+    open_by_age: dict[str, int] = field(default_factory=dict)
+    """Open cases per AGE_BUCKETS label (age = now − opened_at)."""
+    human_touches: int = 0
+    """Audit entries written by a person (not by ordex itself)."""
+    resolved_first_touch: int = 0
+    """Cases a person resolved that one person worked alone, never reopened."""
+    closed_within_sla: int = 0
+    """Resolved and auto-resolved cases closed at or before their resolution due time."""
+    closed_after_sla: int = 0
+    """Resolved and auto-resolved cases closed after their resolution due time."""
+
+
+AGE_BUCKETS: tuple[tuple[str, float | None], ...] = (
+    ("under_4h", 4.0), ("4h_to_1d", 24.0), ("1d_to_3d", 72.0), ("3d_to_7d", 168.0),
+    ("over_7d", None),
+)
+"""Backlog aging buckets: (label, upper bound in hours, exclusive; None: no bound)."""
 
 
 HEADLINE: tuple[tuple[str, str, str], ...] = (
@@ -70,6 +87,14 @@ def compute_kpis(facts: KpiFacts) -> dict[str, Any]:
         "median_hours_to_resolve_by_people": (
             round(median(facts.hours_to_resolve_by_people), 3)
             if facts.hours_to_resolve_by_people else None),
+        "open_backlog_by_age": {label: facts.open_by_age.get(label, 0)
+                                for label, _hours in AGE_BUCKETS},
+        "manual_touches_per_order": _rate(facts.human_touches, facts.orders),
+        "first_touch_resolution_rate": _rate(facts.resolved_first_touch,
+                                             facts.closed_by_state.get("resolved", 0)),
+        "resolution_sla_compliance": _rate(
+            facts.closed_within_sla,
+            facts.closed_within_sla + facts.closed_after_sla + facts.overdue_open),
     }
 
 

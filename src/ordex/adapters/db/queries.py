@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, or_, select
+from sqlalchemy import Connection, Engine, case, func, or_, select
 
 from ordex.adapters.db import tables as t
 from ordex.adapters.db.state_repo import OPEN_STATES, utc
 from ordex.domain.cases import CaseState
-from ordex.learn.kpis import KpiFacts
+from ordex.learn.kpis import AGE_BUCKETS, KpiFacts
+from ordex.orchestrate.pipeline import SYSTEM as SYSTEM_ACTOR
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -229,13 +230,44 @@ class Queries:
             overdue = conn.execute(
                 select(func.count()).where(c.c.state.in_(OPEN_STATES), c.c.sla_due_at < now)
             ).scalar_one()
+            aged = select(_age_bucket(c.c.opened_at, now).label("bucket")).where(
+                c.c.state.in_(OPEN_STATES)).subquery()
+            by_age = dict(conn.execute(
+                select(aged.c.bucket, func.count()).group_by(aged.c.bucket)).all())
+            touches, first_touch = _people_work(conn)
+            on_time, late = conn.execute(select(
+                func.coalesce(func.sum(case((c.c.closed_at <= c.c.sla_due_at, 1), else_=0)), 0),
+                func.coalesce(func.sum(case((c.c.closed_at > c.c.sla_due_at, 1), else_=0)), 0),
+            ).where(c.c.state.in_(("resolved", "auto_resolved")))).one()
         hours = [((utc(b) or b) - (utc(a) or a)).total_seconds() / 3600 for a, b, _s in spans]
         people = [h for h, (_a, _b, state) in zip(hours, spans, strict=True)
                   if state == "resolved"]
         return KpiFacts(
             orders, with_exc, by_code, open_q, closed, hours, overdue, Decimal(str(at_risk)),
-            people,
+            people, by_age, touches, first_touch, int(on_time), int(late),
         )
+
+
+def _age_bucket(opened_at: Any, now: datetime) -> Any:
+    """The AGE_BUCKETS label of a case opened at `opened_at`, as a SQL expression."""
+    bounded = [(label, hours) for label, hours in AGE_BUCKETS if hours is not None]
+    return case(*[(opened_at > now - timedelta(hours=hours), label)
+                  for label, hours in bounded], else_=AGE_BUCKETS[-1][0])
+
+
+def _people_work(conn: Connection) -> tuple[int, int]:
+    """(audit entries written by people, cases resolved by one person alone, never reopened)."""
+    a, c = t.audit_log, t.cases
+    person = a.c.actor != SYSTEM_ACTOR
+    touches = conn.execute(select(func.count()).where(person)).scalar_one()
+    per_case = (select(a.c.case_id,
+                       func.count(func.distinct(case((person, a.c.actor)))).label("people"),
+                       func.sum(case((a.c.action == "reopen", 1), else_=0)).label("reopens"))
+                .join(c, c.c.case_id == a.c.case_id).where(c.c.state == "resolved")
+                .group_by(a.c.case_id).subquery())
+    first = conn.execute(select(func.count()).select_from(per_case).where(
+        per_case.c.people == 1, per_case.c.reopens == 0)).scalar_one()
+    return int(touches), int(first)
 
 
 class DbIdempotency:
