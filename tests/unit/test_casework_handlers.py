@@ -203,6 +203,10 @@ def test_approval_is_asked_from_in_progress_only_and_resolve_waits_for_the_chain
     bus.handle(c.RequestApproval(CREDIT, "ana", "RELEASE", ""))
     with pytest.raises(IllegalTransitionError, match="awaiting_approval"):
         bus.handle(c.ResolveCase(CREDIT, "fin", "RELEASE", "I can"))
+    with pytest.raises(IllegalTransitionError, match="approve, reject or cancel"):
+        bus.handle(c.TakeCase(CREDIT, "fin"))
+    with pytest.raises(IllegalTransitionError, match="from awaiting_approval to assigned"):
+        bus.handle(c.AssignCase(CREDIT, "rep", "fin"))
     assert case.state is CaseState.AWAITING_APPROVAL
 
 

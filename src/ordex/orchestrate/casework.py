@@ -37,6 +37,19 @@ def need_reason(reason: str, *, what: str) -> str:
     return text
 
 
+def take(p: Pipeline, case: Case, *, actor: str, now: datetime) -> None:
+    """Start working a case; one awaiting approval moves only by approve, reject or cancel."""
+    _not_awaiting(case, to="in_progress")
+    p.take(case, actor=actor, now=now)
+
+
+def _not_awaiting(case: Case, *, to: str) -> None:
+    if case.state is AWAITING:
+        raise IllegalTransitionError(
+            f"case {case.case_id} is awaiting_approval: approve, reject or cancel it",
+            case_id=case.case_id, from_state=case.state.value, to_state=to)
+
+
 def assign(p: Pipeline, case: Case, *, actor: str, assignee: str, reason: str,
            now: datetime) -> None:
     """Give the case to a person; a case that had an assignee is reassigned."""
@@ -93,10 +106,7 @@ def resolve_within_authority(p: Pipeline, case: Case, *, actor: str, roles: Coll
                              action: str, reason: str, now: datetime,
                              params: Mapping[str, Any] | None = None) -> None:
     """Resolve with an action, if the actor's authority covers the case's value."""
-    if case.state is AWAITING:
-        raise IllegalTransitionError(
-            f"case {case.case_id} is awaiting_approval: approve, reject or cancel it",
-            case_id=case.case_id, from_state=case.state.value, to_state="resolved")
+    _not_awaiting(case, to="resolved")
     chosen = check_action(case, action).value
     if not may_decide(p.policy.authority, roles=roles, action=chosen, code=case.code.value,
                       amount=case.value_at_risk):

@@ -31,7 +31,7 @@ Step = Callable[[Pipeline, Case], object]
 
 def take_case(cmd: c.TakeCase, uow: UnitOfWork, *, now: datetime) -> str:
     """Someone starts working a case."""
-    return _act(uow, cmd, lambda p, case: p.take(case, actor=cmd.actor, now=now))
+    return _act(uow, cmd, lambda p, case: casework.take(p, case, actor=cmd.actor, now=now))
 
 
 def resolve_case(cmd: c.ResolveCase, uow: UnitOfWork, *, now: datetime,
