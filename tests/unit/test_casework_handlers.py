@@ -298,3 +298,11 @@ def test_a_stale_version_is_refused_on_every_casework_command() -> None:
         with pytest.raises(CaseChangedError, match=f"changed since version {stale}"):
             bus.handle(command)
     assert case.state is CaseState.IN_PROGRESS
+
+
+def test_a_plain_resolve_against_the_recommendation_is_recorded_without_asking_a_reason() -> None:
+    bus, uow, case = working("100")
+    bus.handle(c.ResolveCase(CREDIT, "ana", "RELEASE", ""))
+    [override] = [o for w in uow.written for o in w.overrides]
+    assert (override.recommended, override.chosen, override.reason) == ("HOLD", "RELEASE", "")
+    assert case.state is CaseState.RESOLVED

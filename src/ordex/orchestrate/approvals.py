@@ -31,7 +31,6 @@ from ordex.domain.errors import (
 )
 from ordex.orchestrate.casework import (
     need_reason,
-    override_of,
     recommended,
     record_override,
     void_pending,
@@ -57,7 +56,6 @@ def request(p: Pipeline, case: Case, *, actor: str, roles: Collection[str], acti
         raise ApprovalNotNeededError(
             f"{chosen} on {case.case_id} ({amount}) needs no approval from {actor}: resolve it",
             field="action")
-    override_of(case, actor=actor, chosen=chosen, reason=reason, now=now)  # reason checked now
     chain_no = len({a.chain_id for a in case.approvals}) + 1
     proposer = case.assignee if case.assignee and case.assignee != actor else actor
     chain = new_chain(case_id=case.case_id, chain_no=chain_no, levels=levels, action=chosen,

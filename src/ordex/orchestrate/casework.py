@@ -122,14 +122,12 @@ def override_of(case: Case, *, actor: str, chosen: str, reason: str,
                 now: datetime) -> Override | None:
     """The override a resolution with `chosen` is (None: it follows the recommendation).
 
-    Choosing a ranked alternative is an `alternative`; any other action an `override`, which
-    needs a reason."""
+    Choosing a ranked alternative is an `alternative`; any other action an `override`. The
+    `override` command requires its reason; a plain resolve records whatever reason it has."""
     best, ranked = recommended(case)
     if best is None or chosen == best:
         return None
     kind = "alternative" if chosen in ranked else "override"
-    if kind == "override":
-        need_reason(reason, what=f"overriding the recommended {best} with {chosen}")
     return Override(case.case_id, now, actor, case.code.value, case.queue.value, best, chosen,
                     kind, reason.strip())
 
