@@ -46,7 +46,8 @@ def take(p: Pipeline, case: Case, *, actor: str, now: datetime) -> None:
 def _not_awaiting(case: Case, *, to: str) -> None:
     if case.state is AWAITING:
         raise IllegalTransitionError(
-            f"case {case.case_id} is awaiting_approval: approve, reject or cancel it",
+            f"case {case.case_id} cannot move from awaiting_approval to {to} this way: "
+            "approve, reject or cancel it",
             case_id=case.case_id, from_state=case.state.value, to_state=to)
 
 
