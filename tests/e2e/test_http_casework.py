@@ -4,6 +4,7 @@ sent for approval, approved at two levels and released; a rejection; clear error
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -26,11 +27,15 @@ ROLES = {"rep": ["cs_rep"], "ana": ["credit_analyst"], "max": ["credit_manager"]
          "fin": ["finance_director"]}
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 @pytest.fixture
 def desk(db_url: str) -> Iterator[tuple[str, Any]]:
     """A server whose directory knows a rep, an analyst, a manager and a director."""
-    from conftest import free_port  # type: ignore[import-not-found]
-
     app = bootstrap(Settings(database_url=db_url, roles=ROLES))
     app.migrate()
     app.save_reference(load_reference(ROOT / "examples" / "reference"))

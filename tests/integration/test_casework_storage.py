@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from alembic import command
@@ -12,7 +14,6 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, select
 
-from conftest import EXAMPLE_NOW, ROOT
 from ordex.adapters.db import tables as t
 from ordex.adapters.db.dialect import make_engine
 from ordex.adapters.db.migrate import alembic_config, upgrade
@@ -22,6 +23,8 @@ from ordex.domain import commands as c
 from ordex.domain.errors import SegregationOfDutiesError
 from ordex.sense.reference import load_reference
 
+ROOT = Path(__file__).resolve().parents[2]
+NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
 OURS = {"case_comments", "case_attachments", "case_overrides", "approvals"}
 ROLES = {"ana": ["credit_analyst"], "max": ["credit_manager"], "fin": ["finance_director"]}
 CASE = "BIG-7:CREDIT_LIMIT_EXCEEDED"
@@ -29,7 +32,7 @@ CASE = "BIG-7:CREDIT_LIMIT_EXCEEDED"
 
 @pytest.fixture
 def desk(db_url: str) -> Iterator[App]:
-    app = bootstrap(Settings(database_url=db_url, roles=ROLES), clock=lambda: EXAMPLE_NOW)
+    app = bootstrap(Settings(database_url=db_url, roles=ROLES), clock=lambda: NOW)
     app.migrate()
     app.save_reference(load_reference(ROOT / "examples" / "reference"))
     yield app
