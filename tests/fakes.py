@@ -360,3 +360,16 @@ class FakeUnitOfWork(SessionUnitOfWork):
         if changes is not None:
             self.files.cases |= set(changes.new_cases)
         super().commit(changes)
+
+
+class FakeDirectory:
+    """The Directory port over a dict of user id → roles (the users table at merge)."""
+
+    def __init__(self, roles: Mapping[str, Collection[str]] | None = None) -> None:
+        self.roles = {u: frozenset(r) for u, r in (roles or {}).items()}
+
+    def knows(self, user_id: str) -> bool:
+        return user_id in self.roles
+
+    def roles_of(self, user_id: str) -> frozenset[str]:
+        return self.roles.get(user_id, frozenset())

@@ -22,6 +22,7 @@ from ordex.adapters.db.queries import DbIdempotency, Queries
 from ordex.adapters.db.reference_repo import save_reference
 from ordex.adapters.db.store import SqlChangeStore
 from ordex.adapters.db.uow import SqlUnitOfWork
+from ordex.adapters.directory import SettingsDirectory
 from ordex.adapters.erp_sandbox import SandboxErp, SqlOutbox
 from ordex.adapters.postal import ZipcodesDirectory
 from ordex.config import Settings
@@ -59,6 +60,13 @@ HANDLERS: dict[type, Callable[..., Any]] = {
     c.FixItemMaster: signals.handle_signal, c.UploadLicence: signals.handle_signal,
     c.QueueSignal: signals.queue_signal, c.ReevaluateQueued: signals.reevaluate_queued,
     c.TakeCase: cases.take_case, c.ResolveCase: cases.resolve_case,
+    c.AssignCase: cases.assign_case, c.CommentCase: cases.comment_case,
+    c.AttachToCase: cases.attach_to_case, c.AcceptRecommendation: cases.accept_recommendation,
+    c.ChooseAlternative: cases.choose_alternative,
+    c.OverrideRecommendation: cases.override_recommendation,
+    c.RequestApproval: cases.request_approval, c.ApproveCase: cases.approve_case,
+    c.RejectCase: cases.reject_case, c.CancelCase: cases.cancel_case,
+    c.ReopenCase: cases.reopen_case,
     c.IngestEdiFile: files_edi.ingest_edi_file, c.IngestCsvFile: files_csv.ingest_csv_file,
     c.ReplayCase: replay.replay_case, c.RetryDue: replay.retry_due,
     c.ResumeUnfinished: files_resume.resume_unfinished,
@@ -66,7 +74,8 @@ HANDLERS: dict[type, Callable[..., Any]] = {
     c.IngestOrderGroup: intake.ingest_order_group,
 }
 """Every command and its one handler; each handler takes the command, a unit of work, `now`,
-and by name what else it needs of bootstrap (`tools`: the file handlers' adapters)."""
+and by name what else it needs of bootstrap (`tools`: the file handlers' adapters;
+`directory`: users and their roles, for authority and approvals)."""
 
 
 def utcnow() -> datetime:
@@ -153,7 +162,8 @@ def bootstrap(settings: Settings, *, clock: Callable[[], datetime] = utcnow,
 
     files = FileStore(engine)
     tools = FileTools(files, SqlFileLookups(engine), settings.batch_size, clock)
-    bus = MessageBus(uow=uow, handlers=_handlers(clock, tools=tools))
+    directory = SettingsDirectory(settings.roles)
+    bus = MessageBus(uow=uow, handlers=_handlers(clock, tools=tools, directory=directory))
     app = App(settings, clock, engine, bus, Queries(engine), DbIdempotency(engine),
               SqlChangeStore(engine), SqlOutbox(engine), SandboxErp(engine), new_pipeline, uow,
               files, OutboundDocuments(engine))
@@ -173,9 +183,11 @@ def _handlers(clock: Callable[[], datetime], **deps: Any) -> dict[type, Handler]
     return {k: h for k, h in ((k, wired(h)) for k, h in HANDLERS.items()) if h is not None}
 
 
-def session_bus(session: SessionUnitOfWork, *, clock: Callable[[], datetime]) -> MessageBus:
+def session_bus(session: SessionUnitOfWork, *, clock: Callable[[], datetime],
+                settings: Settings | None = None) -> MessageBus:
     """The bus over one session unit of work (the simulator: one writer, state in memory)."""
-    return MessageBus(uow=lambda: session, handlers=_handlers(clock))
+    directory = SettingsDirectory(settings.roles if settings else {})
+    return MessageBus(uow=lambda: session, handlers=_handlers(clock, directory=directory))
 
 
 def _deliver(app: App, _fact: ErpCommandsQueued) -> None:

@@ -65,6 +65,20 @@ class Settings(BaseSettings):
                                  description="Durable pull consumer every worker shares")
     broker_ack_wait_seconds: float = Field(30.0, gt=0, le=3600)
     broker_max_ack_pending: int = Field(20_000, ge=1)
+    roles: dict[str, list[str]] = Field(
+        default_factory=dict, description="User id → roles, as a JSON object (authority and "
+        "approvals, docs/casework.md); replaced by the users table of the identity work")
+
+    @field_validator("roles")
+    @classmethod
+    def roles_are_named(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        """Every user id and role is a non-empty name of at most 100 characters."""
+        for user, held in value.items():
+            if not user.strip() or len(user) > 100:
+                raise ValueError(f"roles: user id {user!r} must be 1 to 100 characters")
+            if any(not r.strip() or len(r) > 50 for r in held):
+                raise ValueError(f"roles: every role of {user} must be 1 to 50 characters")
+        return value
 
     @field_validator("policy_file", mode="before")
     @classmethod

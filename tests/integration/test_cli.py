@@ -117,14 +117,15 @@ def test_cases_lists_every_state_with_totals_by_state(tmp_path: Path) -> None:
     listing = json.loads(ordex("cases", "--db", db, "--state", "all", "--format", "json").stdout)
     states = {c["case_id"]: c["state"] for c in listing["cases"]}
     assert states["EX-1002:INVENTORY_SHORTFALL"] == "auto_resolved"
-    assert listing["totals"] == {"open": 3, "in_progress": 0, "resolved": 0, "auto_resolved": 1,
+    assert listing["totals"] == {"open": 3, "assigned": 0, "in_progress": 0,
+                                 "awaiting_approval": 0, "resolved": 0, "auto_resolved": 1,
                                  "cancelled": 0}
     active = json.loads(ordex("cases", "--db", db, "--format", "json").stdout)
     assert "EX-1002:INVENTORY_SHORTFALL" not in {c["case_id"] for c in active["cases"]}
     assert active["totals"] == listing["totals"]  # totals never depend on the filter or limit
     text = ordex("cases", "--db", db, "--state", "all", "--limit", "2").stdout
-    assert "2 shown · totals: open 3 · in_progress 0 · resolved 0 · auto_resolved 1 · " \
-           "cancelled 0 · all 4" in text
+    assert "2 shown · totals: open 3 · assigned 0 · in_progress 0 · awaiting_approval 0 · " \
+           "resolved 0 · auto_resolved 1 · cancelled 0 · all 4" in text
 
 
 def test_case_table_never_cuts_a_case_id(tmp_path: Path) -> None:
@@ -213,3 +214,27 @@ def test_a_folder_given_as_a_file_is_named_a_folder(tmp_path: Path) -> None:
         run = ordex(*args)
         assert run.returncode == 2 and run.stdout == ""
         assert run.stderr.strip() == f"error: a folder, not a file: {tmp_path}", args
+
+
+def test_resolve_beyond_the_actors_authority_is_one_line_and_changes_nothing(
+        tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'auth.db'}"
+    assert ordex("load-reference", "examples/reference", "--db", db).returncode == 0
+    big = tmp_path / "big.json"
+    big.write_text(json.dumps({
+        "order_id": "BIG-9", "customer_id": "BOLT", "customer_po": "PO-BIG-9",
+        "order_date": "2026-11-23", "requested_ship_date": "2026-11-26",
+        "ship_to": {"code": "BOLT-1", "name": "Bolt", "line1": "45 Harbor Blvd",
+                    "city": "Tampa", "state": "FL", "postal_code": "33602", "country": "US"},
+        "ship_via": "UPSN-GND", "warehouse_id": "CHI",
+        "lines": [{"line_no": 1, "item_id": "BOLT-M8", "quantity": 1000, "uom": "EA",
+                   "unit_price": 30.0}]}))
+    assert ordex("ingest", str(big), "--db", db).returncode == 0
+    run = ordex("resolve", "BIG-9:CREDIT_LIMIT_EXCEEDED", "--action", "RELEASE", "--actor",
+                "walk-in", "--db", db)
+    assert run.returncode != 0 and "Traceback" not in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1
+    assert "beyond the authority of walk-in (no role): request approval" in run.stderr
+    listing = json.loads(ordex("cases", "--db", db, "--format", "json").stdout)
+    credit = next(c for c in listing["cases"] if c["case_id"] == "BIG-9:CREDIT_LIMIT_EXCEEDED")
+    assert credit["state"] == "open"

@@ -19,9 +19,9 @@ def make_case() -> Case:
                 Severity.BLOCKING, "O-1", "ACME", (1,), "why", {}, 50, Decimal(1), NOW, NOW)
 
 
-def test_closed_states_are_final() -> None:
+def test_closed_states_lead_only_back_to_open_or_assigned_by_a_reopen() -> None:
     for state in (CaseState.RESOLVED, CaseState.AUTO_RESOLVED, CaseState.CANCELLED):
-        assert ALLOWED_MOVES[state] == frozenset()
+        assert ALLOWED_MOVES[state] == frozenset({CaseState.OPEN, CaseState.ASSIGNED})
 
 
 def test_a_move_is_audited_with_actor_time_and_reason() -> None:
@@ -36,8 +36,10 @@ def test_a_move_is_audited_with_actor_time_and_reason() -> None:
 def test_resolving_a_resolved_case_is_refused() -> None:
     case = make_case()
     case.move(CaseState.RESOLVED, actor="ann", at=NOW, reason="done")
-    with pytest.raises(IllegalTransitionError, match="cannot move from resolved"):
-        case.move(CaseState.OPEN, actor="ann", at=NOW, reason="again")
+    with pytest.raises(IllegalTransitionError, match="cannot move from resolved to resolved"):
+        case.move(CaseState.RESOLVED, actor="ann", at=NOW, reason="again")
+    with pytest.raises(IllegalTransitionError, match="cannot move from resolved to in_progress"):
+        case.move(CaseState.IN_PROGRESS, actor="ann", at=NOW, reason="again")
 
 
 def test_priority_adds_tier_value_and_severity_and_routes_to_owner_queue() -> None:

@@ -12,7 +12,8 @@ from ordex.domain.reference import ReferenceData
 
 def routing_policy(doc: PolicyDocument) -> Policy:
     """The routing policy (queue, SLA) carrying the document's version."""
-    return Policy(version=doc.version, sla_hours=sla_hours_of(doc))
+    return Policy(version=doc.version, sla_hours=sla_hours_of(doc),
+                  authority=doc.authority.matrix())
 
 
 def decider_for(doc: PolicyDocument, ref: ReferenceData) -> Decider:

@@ -13,6 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from ordex.decide.routing import DEFAULT_SLA_HOURS, route
+from ordex.domain.approvals import AuthorityMatrix
 from ordex.domain.codes import Queue, Severity
 from ordex.domain.findings import Finding
 from ordex.domain.model import Customer, CustomerTier, Order
@@ -46,6 +47,8 @@ class Policy:
 
     version: str = "builtin-1"
     sla_hours: dict[Queue, int] = field(default_factory=lambda: dict(DEFAULT_SLA_HOURS))
+    authority: AuthorityMatrix = field(default_factory=AuthorityMatrix)
+    """Who may decide which action up to which value (docs/casework.md, "Approvals")."""
 
     def decide(self, *, order: Order | None, customer: Customer | None, finding: Finding,
                now: datetime) -> Decision:

@@ -10,12 +10,15 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from decimal import Decimal
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import yaml  # type: ignore[import-untyped]
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from ordex.domain.approvals import AuthorityLevel, AuthorityMatrix
+from ordex.domain.approvals import AuthorityRule as AuthorityRule_
 from ordex.domain.codes import Action, ExceptionCode, Queue
 from ordex.domain.errors import OrdexError
 from ordex.domain.model import CustomerTier
@@ -121,6 +124,52 @@ class SourcingRule(_Strict):
     )
 
 
+class AuthorityLevelRule(_Strict):
+    """One level of an authority rule: a role and the largest value it decides alone."""
+
+    role: str = Field(min_length=1, max_length=50)
+    up_to: Decimal | None = Field(default=None, gt=0,
+                                  description="Largest value (inclusive); none: no limit")
+
+
+class AuthorityRule(_Strict):
+    """The levels of authority for one action (on these codes; none listed: every code)."""
+
+    action: Action
+    codes: list[ExceptionCode] = Field(default_factory=list)
+    levels: list[AuthorityLevelRule] = Field(min_length=1)
+
+    @field_validator("levels")
+    @classmethod
+    def limits_rise(cls, value: list[AuthorityLevelRule]) -> list[AuthorityLevelRule]:
+        """Limits rise strictly level by level; only the last level may have none."""
+        limits = [lv.up_to for lv in value]
+        if any(x is None for x in limits[:-1]):
+            raise ValueError("only the last level may have no up_to")
+        given = [x for x in limits if x is not None]
+        if any(b <= a for a, b in pairwise(given)):
+            raise ValueError("up_to must rise from one level to the next")
+        if len({lv.role for lv in value}) != len(value):
+            raise ValueError("a role appears at two levels")
+        return value
+
+
+class AuthorityPolicy(_Strict):
+    """The authority matrix and the approval SLA (docs/configuration.md)."""
+
+    approval_sla_hours: float = Field(default=8, gt=0, le=24 * 365,
+                                      description="Hours each approval level has")
+    rules: list[AuthorityRule] = Field(default_factory=list)
+
+    def matrix(self) -> AuthorityMatrix:
+        """The domain's authority matrix."""
+        return AuthorityMatrix(tuple(
+            AuthorityRule_(r.action.value, tuple(AuthorityLevel(lv.role, lv.up_to)
+                                                 for lv in r.levels),
+                           frozenset(c.value for c in r.codes)) for r in self.rules),
+            self.approval_sla_hours)
+
+
 class PolicyDocument(_Strict):
     """A whole policy: version, effective time and the rules."""
 
@@ -136,6 +185,7 @@ class PolicyDocument(_Strict):
     sourcing: SourcingRule = Field(default_factory=lambda: SourcingRule())
     codes: dict[ExceptionCode, CodeRule] = Field(default_factory=dict)
     routing: list[RoutingRule] = Field(default_factory=list)
+    authority: AuthorityPolicy = Field(default_factory=lambda: AuthorityPolicy())
 
     @field_validator("effective_from")
     @classmethod

@@ -8,6 +8,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from ordex.domain.approvals import Approval
 from ordex.domain.codes import ExceptionCode, Queue, Severity
 from ordex.domain.errors import IllegalTransitionError
 
@@ -17,8 +18,12 @@ class CaseState(StrEnum):
 
     OPEN = "open"
     """Waiting in its queue for someone (or an event) to act."""
+    ASSIGNED = "assigned"
+    """Given to a person (its `assignee`), who has not started on it yet."""
     IN_PROGRESS = "in_progress"
     """Someone has taken the case and is working it."""
+    AWAITING_APPROVAL = "awaiting_approval"
+    """An action beyond the worker's authority waits for its chain of approvals."""
     RESOLVED = "resolved"
     """Closed by a person's action."""
     AUTO_RESOLVED = "auto_resolved"
@@ -27,19 +32,24 @@ class CaseState(StrEnum):
     """Closed because it no longer applies (for example its order was cancelled)."""
 
 
-CLOSED_STATES = frozenset({CaseState.RESOLVED, CaseState.AUTO_RESOLVED, CaseState.CANCELLED})
+S = CaseState
+CLOSED_STATES = frozenset({S.RESOLVED, S.AUTO_RESOLVED, S.CANCELLED})
+ACTIVE_STATES = tuple(s for s in CaseState if s not in CLOSED_STATES)
+"""Every state of a case that still needs something to happen (stored queries use these)."""
+_CLOSE = CLOSED_STATES
+_REOPEN = frozenset({S.OPEN, S.ASSIGNED})
 
 ALLOWED_MOVES: dict[CaseState, frozenset[CaseState]] = {
-    CaseState.OPEN: frozenset(
-        {CaseState.IN_PROGRESS, CaseState.RESOLVED, CaseState.AUTO_RESOLVED, CaseState.CANCELLED}
-    ),
-    CaseState.IN_PROGRESS: frozenset(
-        {CaseState.OPEN, CaseState.RESOLVED, CaseState.AUTO_RESOLVED, CaseState.CANCELLED}
-    ),
-    CaseState.RESOLVED: frozenset(),
-    CaseState.AUTO_RESOLVED: frozenset(),
-    CaseState.CANCELLED: frozenset(),
+    S.OPEN:              frozenset({S.ASSIGNED, S.IN_PROGRESS, *_CLOSE}),
+    S.ASSIGNED:          frozenset({S.OPEN, S.ASSIGNED, S.IN_PROGRESS, *_CLOSE}),
+    S.IN_PROGRESS:       frozenset({S.OPEN, S.ASSIGNED, S.AWAITING_APPROVAL, *_CLOSE}),
+    S.AWAITING_APPROVAL: frozenset({S.IN_PROGRESS, *_CLOSE}),
+    S.RESOLVED:          _REOPEN,
+    S.AUTO_RESOLVED:     _REOPEN,
+    S.CANCELLED:         _REOPEN,
 }
+"""The one table of moves: state → the states it may move to (docs/casework.md). A state is
+one row; a new state (PAUSED) is its own row plus its name in the rows that lead to it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +94,8 @@ class Case:
     history: list[AuditEntry] = field(default_factory=list)
     version: int = 0
     """How many times the stored case was changed: a change of an older version is refused."""
+    approvals: list[Approval] = field(default_factory=list)
+    """Every approval asked for on the case, chain by chain (loaded when a person acts)."""
 
     @property
     def is_open(self) -> bool:
@@ -117,10 +129,13 @@ class Case:
                 f"case {self.case_id} cannot move from {self.state.value} to {to.value}",
                 case_id=self.case_id, from_state=self.state.value, to_state=to.value)
         entry = AuditEntry(self.case_id, at, actor, action, self.state.value, to.value, reason)
+        reopened = self.state in CLOSED_STATES and to not in CLOSED_STATES
         self.state = to
         if to in CLOSED_STATES:
             self.closed_at = at
             self.resolution = reason
+        elif reopened:
+            self.closed_at = self.resolution = None
         if to is CaseState.IN_PROGRESS:
             self.assignee = actor
         self.history.append(entry)

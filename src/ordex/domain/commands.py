@@ -142,6 +142,134 @@ class ResolveCase:
 
 
 @dataclass(frozen=True, slots=True)
+class AssignCase:
+    """Give a case to a person (a reassignment when it had an assignee)."""
+
+    case_id: str
+    actor: str
+    assignee: str
+    reason: str = ""
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CommentCase:
+    """Add a note to a case."""
+
+    case_id: str
+    actor: str
+    text: str
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AttachToCase:
+    """Attach a reference to a file kept elsewhere (name and URL or document id)."""
+
+    case_id: str
+    actor: str
+    name: str
+    reference: str
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AcceptRecommendation:
+    """Resolve a case with the action the decider recommended, with its parameters."""
+
+    case_id: str
+    actor: str
+    reason: str = ""
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChooseAlternative:
+    """Resolve a case with one of the recommendation's ranked alternatives (rank 1: the best)."""
+
+    case_id: str
+    actor: str
+    rank: int | None = None
+    action: str | None = None
+    """The alternative by its action code, when `rank` is not given."""
+    reason: str = ""
+    params: Mapping[str, Any] = field(default_factory=dict)
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OverrideRecommendation:
+    """Resolve a case with another action than the recommended one; the reason is required."""
+
+    case_id: str
+    actor: str
+    action: str
+    reason: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RequestApproval:
+    """Ask the approvers the authority matrix names to approve an action on the case."""
+
+    case_id: str
+    actor: str
+    action: str | None = None
+    """The action to approve (None: the recommended one)."""
+    reason: str = ""
+    params: Mapping[str, Any] = field(default_factory=dict)
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ApproveCase:
+    """Sign the pending level of a case's approval chain; the last signature applies it."""
+
+    case_id: str
+    actor: str
+    reason: str
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RejectCase:
+    """Refuse the pending approval: the chain ends and the case goes back to in_progress."""
+
+    case_id: str
+    actor: str
+    reason: str
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CancelCase:
+    """Close a case that no longer applies (its hold is released)."""
+
+    case_id: str
+    actor: str
+    reason: str
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReopenCase:
+    """Open a closed case again (to `assignee`, else its last owner, else its queue)."""
+
+    case_id: str
+    actor: str
+    reason: str
+    assignee: str | None = None
+    expected_version: int | None = None
+
+
+CaseCommand = (TakeCase | ResolveCase | AssignCase | CommentCase | AttachToCase
+               | AcceptRecommendation | ChooseAlternative | OverrideRecommendation
+               | RequestApproval | ApproveCase | RejectCase | CancelCase | ReopenCase)
+"""What a person does to a case: each carries the actor and the version they saw."""
+
+
+@dataclass(frozen=True, slots=True)
 class QueueOrders:
     """Store these payloads raw and queue them for a worker to judge (answered later)."""
 
@@ -232,4 +360,7 @@ class LoadTradingPartners:
 Command = (IngestOrders | IngestOrderGroup | QueueOrders | JudgeQueued | ReceiveStock | PostPayment
            | RedateInboundPO | ChangePriceContract | FixItemMaster | UploadLicence | TakeCase
            | ResolveCase | IngestEdiFile | IngestCsvFile | ReplayCase | RetryDue
-           | ResumeUnfinished | LoadTradingPartners | QueueSignal | ReevaluateQueued)
+           | ResumeUnfinished | LoadTradingPartners | QueueSignal | ReevaluateQueued
+           | AssignCase | CommentCase | AttachToCase | AcceptRecommendation | ChooseAlternative
+           | OverrideRecommendation | RequestApproval | ApproveCase | RejectCase | CancelCase
+           | ReopenCase)

@@ -85,3 +85,27 @@ class WorkConflictError(OrdexError):
 
 class CaseChangedError(OrdexError):
     """The case changed since it was read: someone else acted on it first."""
+
+
+class AuthorityExceededError(OrdexError):
+    """The action on a case of this value is beyond the person's authority: request approval."""
+
+
+class SegregationOfDutiesError(OrdexError):
+    """Whoever requested or proposed an action, or approved it already, may not approve it."""
+
+
+class ReasonRequiredError(OrdexError):
+    """This action needs a reason."""
+
+
+class ApprovalNotNeededError(OrdexError):
+    """The action needs no approval for this person: resolve the case directly."""
+
+
+class UnknownUserError(OrdexError):
+    """No user with that id."""
+
+
+class NoRecommendationError(OrdexError):
+    """The case has no recommended action (or no alternative of that rank)."""

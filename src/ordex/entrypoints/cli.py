@@ -283,9 +283,10 @@ def _print_check(report: list[dict[str, Any]]) -> None:
 
 @cli.command()
 def cases(db: DbOpt = None, queue: str | None = None,
-          state: Annotated[str, typer.Option(help="open, in_progress, resolved, auto_resolved, "
-                                             "cancelled, active (open + in_progress) "
-                                             "or all")] = "active",
+          state: Annotated[str, typer.Option(help="open, assigned, in_progress, "
+                                             "awaiting_approval, resolved, auto_resolved, "
+                                             "cancelled, active (not closed) or all")
+                           ] = "active",
           limit: int = 20, fmt: FmtOpt = Format.text) -> None:
     """List cases, most urgent first, with the totals by state."""
     with user_errors():

@@ -7,10 +7,11 @@ from typing import Any
 from rich.table import Column, Table
 from rich.text import Text
 
+from ordex.domain.cases import CaseState
 from ordex.entrypoints.cli_support import out
 
-CASE_STATES = ("open", "in_progress", "resolved", "auto_resolved", "cancelled", "active", "all")
-"""What `--state` accepts: a case state, active (open + in_progress) or all."""
+CASE_STATES = (*(s.value for s in CaseState), "active", "all")
+"""What `--state` accepts: a case state, active (every state not closed) or all."""
 
 
 def print_cases(listing: dict[str, Any]) -> None:

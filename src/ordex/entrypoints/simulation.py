@@ -48,7 +48,8 @@ def simulate(app: App, cfg: WorldConfig, *, orders_per_day: int, rates: Injectio
     pipeline = app.new_pipeline(world.ref, new_id=lambda: f"M{next(counter):010d}")
     session = SessionUnitOfWork(pipeline, sink=lambda _changes: None)
     sim = Simulation(world=world, cfg=cfg, session=session,
-                     bus=lambda clock: session_bus(session, clock=clock),
+                     bus=lambda clock: session_bus(session, clock=clock,
+                                                   settings=app.settings),
                      orders_per_day=orders_per_day, rates=rates,
                      flush=lambda changes: _flush(app, changes),
                      flush_every=app.settings.batch_size, until=until)

@@ -7,7 +7,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from ordex.domain.approvals import Approval
 from ordex.domain.cases import AuditEntry, Case
+from ordex.domain.casework import Attachment, Comment, Override
 from ordex.domain.events import ErpCommand
 from ordex.domain.model import Order, RawPayload
 
@@ -76,6 +78,11 @@ class Changes:
     received_pos: list[str] = field(default_factory=list)
     decisions: list[Any] = field(default_factory=list)
     """Recommendations of the decide stage (ordex.decide.engine.Recommendation)."""
+    comments: list[Comment] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+    overrides: list[Override] = field(default_factory=list)
+    approvals: list[Approval] = field(default_factory=list)
+    """Approvals asked for (inserted) and decided (updated), each in its latest state."""
 
     def touch(self, case: Case) -> None:
         """Note that a case changed (new cases are written with their latest state)."""
@@ -85,7 +92,8 @@ class Changes:
     def absorb(self, later: Changes) -> None:
         """Add a later unit of work's changes to these (one write for several commits)."""
         for name in ("raw_payloads", "orders", "cancelled_orders", "audit", "outbox",
-                     "results", "events", "payments", "received_pos", "decisions"):
+                     "results", "events", "payments", "received_pos", "decisions",
+                     "comments", "attachments", "overrides", "approvals"):
             getattr(self, name).extend(getattr(later, name))
         self.allocations.update(later.allocations)
         self.new_cases.update(later.new_cases)

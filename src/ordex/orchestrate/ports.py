@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Any, BinaryIO, Protocol
 
+from ordex.domain.approvals import Approval
 from ordex.domain.cases import Case
 from ordex.domain.codes import ExceptionCode
 from ordex.domain.model import (
@@ -146,6 +147,10 @@ class CaseRepository(Protocol):
         """The case as stored, None if there is none."""
         ...
 
+    def approvals(self, case_id: str) -> list[Approval]:
+        """Every approval asked for on a case, chain by chain, level by level."""
+        ...
+
     def orders_with_open(self, code: ExceptionCode, **where: Any) -> list[str]:
         """Orders with an open case of a code (where: customer_id, or item_id+warehouse_id)."""
         ...
@@ -156,6 +161,22 @@ class CaseRepository(Protocol):
 
     def orders_with_open_cases_for_item(self, item_id: str) -> list[str]:
         """Orders of an item that have any open case."""
+        ...
+
+
+class Directory(Protocol):
+    """Who the people are and which roles they hold (authority and approvals ask it).
+
+    Until the users table arrives (issue 11, identity) it is `adapters.directory.
+    SettingsDirectory` over the `roles` setting; at that merge the users table implements it.
+    """
+
+    def knows(self, user_id: str) -> bool:
+        """True when the user exists (a case may be assigned to them)."""
+        ...
+
+    def roles_of(self, user_id: str) -> frozenset[str]:
+        """The roles a user holds (none for an unknown user)."""
         ...
 
 

@@ -152,7 +152,7 @@ def _cancel(p: Pipeline, case: Case, order: Order | None, action: Action,
 
 def _keep_hold(p: Pipeline, case: Case, _order: Order | None, action: Action,
                _detail: dict[str, Any], actor: str, text: str, now: datetime) -> None:
-    if case.state is CaseState.OPEN:
+    if case.state is not CaseState.IN_PROGRESS:  # open, assigned, or approved just now
         p.changes.audit.append(case.move(CaseState.IN_PROGRESS, actor=actor, at=now,
                                          reason=text, action=action.value))
     else:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Collection
 from types import TracebackType
 from typing import Any
 
+from ordex.domain.approvals import Approval
 from ordex.domain.cases import Case
 from ordex.domain.codes import ExceptionCode
 from ordex.domain.errors import UnknownReferenceError
@@ -166,6 +167,11 @@ class MemoryCases:
     def get(self, case_id: str) -> Case | None:
         """The case as last committed."""
         return self.seen.get(case_id)
+
+    def approvals(self, case_id: str) -> list[Approval]:
+        """The approvals the case carries in memory."""
+        case = self.seen.get(case_id)
+        return list(case.approvals) if case else []
 
     def orders_with_open(self, code: ExceptionCode, **where: Any) -> list[str]:
         """The pipeline holds every open order already: none to load."""

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from ordex.domain.cases import Case, CaseState
+from ordex.domain.cases import Case
 from ordex.domain.commands import IngestOrders, PostPayment, ReceiveStock, ResolveCase, TakeCase
 from ordex.domain.events import ApplyDecision
 from ordex.orchestrate.bus import MessageBus
@@ -233,7 +233,7 @@ class Simulation:
 
     def _on_human(self, at: datetime, payload: tuple[Case, SimOrder | None, Visit]) -> None:
         case, order, visit = payload
-        if case.state not in (CaseState.OPEN, CaseState.IN_PROGRESS):
+        if not case.is_open:
             return  # closed meanwhile (stock, payment, a cancelled duplicate)
         code, desk = case.code.value, desks()[case.code.value]
         self._handle(at, TakeCase(case.case_id, desk.actor))

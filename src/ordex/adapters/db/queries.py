@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, case, func, or_, select
 
 from ordex.adapters.db import tables as t
+from ordex.adapters.db.casework_queries import ApprovalQueue, casework_of
 from ordex.adapters.db.state_repo import OPEN_STATES, utc
 from ordex.domain.cases import CaseState
 from ordex.learn.kpis import AGE_BUCKETS, KpiFacts
@@ -83,6 +84,11 @@ class Queries:
         with self.engine.connect() as conn:
             return [case_json(r) for r in conn.execute(query).mappings()]
 
+    def pending_approvals(self, *, role: str | None = None, limit: int = 100,
+                          offset: int = 0) -> list[dict[str, Any]]:
+        """Pending approvals whose turn it is (an approver's queue), most overdue first."""
+        return ApprovalQueue(self.engine).pending(role=role, limit=limit, offset=offset)
+
     def case_totals(self, *, queue: str | None = None) -> dict[str, int]:
         """Cases per state (every state, zeros included), in one grouped query."""
         query = select(t.cases.c.state, func.count()).group_by(t.cases.c.state)
@@ -106,7 +112,7 @@ class Queries:
                 .order_by(t.audit_log.c.entry_id)
             ).mappings()
             return {
-                **case_json(row),
+                **case_json(row), "version": row["version"], **casework_of(conn, case_id),
                 "audit": [
                     {
                         "at": _iso(a["at"]),

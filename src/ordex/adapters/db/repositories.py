@@ -9,7 +9,9 @@ from sqlalchemy import Connection, select
 
 from ordex.adapters.db import known_repo, reevaluate_repo
 from ordex.adapters.db import tables as t
+from ordex.adapters.db.casework_repo import approvals_of
 from ordex.adapters.db.state_repo import case_from_row, open_case_orders
+from ordex.domain.approvals import Approval
 from ordex.domain.cases import Case
 from ordex.domain.codes import ExceptionCode
 from ordex.domain.model import CustomerLicence, Item, PriceContract, UnitConversion
@@ -70,6 +72,10 @@ class SqlCases:
         row = self.conn.execute(select(t.cases).where(t.cases.c.case_id == case_id))
         found = row.mappings().first()
         return case_from_row(found) if found is not None else None
+
+    def approvals(self, case_id: str) -> list[Approval]:
+        """Every approval asked for on a case, chain by chain, level by level."""
+        return approvals_of(self.conn, case_id)
 
     def orders_with_open(self, code: ExceptionCode, **where: Any) -> list[str]:
         """Orders with an open case of a code, by customer or by stock position."""

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, and_, exists, func, select, tuple_
 
 from ordex.adapters.db import tables as t
 from ordex.adapters.db.fetch import CHUNK
-from ordex.domain.cases import Case, CaseState
+from ordex.domain.cases import ACTIVE_STATES, Case, CaseState
 from ordex.domain.codes import ExceptionCode, Queue, Severity
 from ordex.domain.model import Address, CustomerTier, Order, OrderLine
 from ordex.interpret.context import (
@@ -27,7 +27,8 @@ from ordex.interpret.context import (
 from ordex.interpret.recent import DupProbes
 from ordex.orchestrate.workset import WorkSet
 
-OPEN_STATES = (CaseState.OPEN.value, CaseState.IN_PROGRESS.value)
+OPEN_STATES = tuple(s.value for s in ACTIVE_STATES)
+"""Stored states of cases that still need something (open, assigned, in progress…)."""
 
 
 def utc(value: datetime | None) -> datetime | None:

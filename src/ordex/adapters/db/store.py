@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Engine, bindparam, update
 
 from ordex.adapters.db import tables as t
 from ordex.adapters.db.audit_repo import append_audit
+from ordex.adapters.db.casework_repo import write_casework
 from ordex.adapters.db.decisions_repo import save_decisions
 from ordex.adapters.db.dialect import insert_ignoring_duplicates
 from ordex.domain.cases import Case
@@ -67,6 +68,7 @@ def write_changes(conn: Connection, changes: Changes) -> None:
     append_audit(conn, changes.audit)
     if changes.decisions:
         save_decisions(conn, changes.decisions)
+    write_casework(conn, changes)
     if changes.outbox:
         conn.execute(t.outbox.insert(), [
             {"message_id": m.message_id, "created_at": m.at,

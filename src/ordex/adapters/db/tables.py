@@ -446,3 +446,58 @@ work_items = Table(
     UniqueConstraint("kind", "key", name="uq_work_items_kind_key"),
     Index("ix_work_items_claimable", "kind", "state", "not_before", "id"),
 )
+
+# -- working a case (migration 0013): docs/casework.md ----------------------------------------
+case_comments = Table(
+    "case_comments", metadata,
+    Column("comment_id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", String(200), nullable=False, index=True),
+    Column("at", TS, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("text", Text, nullable=False),
+)
+case_attachments = Table(
+    "case_attachments", metadata,
+    Column("attachment_id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", String(200), nullable=False, index=True),
+    Column("at", TS, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("reference", String(2000), nullable=False),
+)
+case_overrides = Table(
+    "case_overrides", metadata,
+    Column("override_id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", String(200), nullable=False, index=True),
+    Column("at", TS, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("code", String(40), nullable=False),
+    Column("queue", String(40), nullable=False),
+    Column("recommended", String(40)),
+    Column("chosen", String(40), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("reason", Text, nullable=False),
+    Index("ix_case_overrides_queue_chosen", "queue", "chosen"),
+)
+approvals = Table(
+    "approvals", metadata,
+    Column("approval_id", String(240), primary_key=True),
+    Column("chain_id", String(230), nullable=False),
+    Column("case_id", String(200), nullable=False, index=True),
+    Column("level", Integer, nullable=False),
+    Column("role", String(50), nullable=False),
+    Column("queue", String(50), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("params", JSON, nullable=False),
+    Column("amount", MONEY, nullable=False),
+    Column("requested_by", String(100), nullable=False),
+    Column("proposed_by", String(100), nullable=False),
+    Column("requested_at", TS, nullable=False),
+    Column("due_at", TS, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("decided_by", String(100)),
+    Column("decided_at", TS),
+    Column("decision_reason", Text),
+    Index("ix_approvals_queue_state_due", "queue", "state", "due_at"),
+)

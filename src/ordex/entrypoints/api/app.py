@@ -16,8 +16,10 @@ from pydantic import BaseModel, BeforeValidator, Field, ValidationInfo, field_va
 from starlette.concurrency import run_in_threadpool
 
 from ordex.bootstrap import App
+from ordex.domain.cases import CaseState
 from ordex.domain.codes import Action, ExceptionCode, Queue
 from ordex.domain.commands import (
+    CaseCommand,
     ChangePriceContract,
     FixItemMaster,
     PostPayment,
@@ -55,6 +57,8 @@ MAX_OFFSET = 10_000_000
 Id = Annotated[str, Query(min_length=1, max_length=200)]
 ID_LEN = 100
 """Longest id an event names (the reference tables' key columns are String(100))."""
+STATE_FILTER = "^(" + "|".join([*(s.value for s in CaseState), "active", "all", ""]) + ")$"
+"""What `GET /cases?state=` accepts: a case state, `active`, `all` (or empty: all)."""
 SPOOL_IN_MEMORY = 8 * 1024 * 1024
 """An EDI upload larger than this goes to a temporary file on its way to the raw store."""
 
@@ -165,10 +169,15 @@ class AddressIn(BaseModel):
     country: str = Field("US", max_length=2)
 
 
+Version = Annotated[int | None, Field(None, ge=0, le=2**31 - 1, description=(
+    "The case version the person saw (GET /cases/{id}): if it changed since, 409"))]
+
+
 class CaseAction(BaseModel):
     """A person's action on a case; a parameter left out defaults to the recommendation's."""
 
     actor: str = Field(min_length=1, max_length=100)
+    expected_version: Version = None
     action: Action | None = Field(None, description="Required to resolve")
     reason: str = Field("", max_length=2000)
     warehouse_id: str | None = Field(None, max_length=100,
@@ -187,7 +196,7 @@ class CaseAction(BaseModel):
     def params(self) -> dict[str, Any]:
         """The action's parameters that were given."""
         data = self.model_dump(mode="json", exclude_none=True,
-                               exclude={"actor", "action", "reason"})
+                               exclude={"actor", "action", "reason", "expected_version", "rank"})
         return data
 
 
@@ -223,7 +232,24 @@ def signalled(app: App, command: Signal, *, queued: bool, answer: str) -> JSONRe
     return JSONResponse({answer: app.bus.handle(command)})
 
 
-def acted(app: App, case_id: str, command: TakeCase | ResolveCase) -> JSONResponse:
+async def actor_of(request: Request) -> str:
+    """Who is acting: today the `actor` of the request body, as every case route read it.
+
+    The one place that says so: sign-in replaces this with the authenticated user's id.
+    An absent or invalid `actor` is the body's own 422 (its model requires one).
+    """
+    try:
+        body = await request.json()
+    except ValueError:
+        return ""
+    actor = body.get("actor") if isinstance(body, dict) else None
+    return actor if isinstance(actor, str) else ""
+
+
+Actor = Annotated[str, Depends(actor_of)]
+
+
+def acted(app: App, case_id: str, command: CaseCommand) -> JSONResponse:
     """Hand a person's action to the bus: the case as it now stands, or 409 if it moved."""
     try:
         app.bus.handle(command)
@@ -231,6 +257,10 @@ def acted(app: App, case_id: str, command: TakeCase | ResolveCase) -> JSONRespon
         return JSONResponse({"detail": [{"field": "case_id", "reason": exc.message}],
                              "message": exc.message, "case": app.queries.case(case_id)},
                             status_code=409)
+    except ActionNotAllowedError as exc:
+        return JSONResponse({"detail": [{"field": "action", "reason": exc.message}],
+                             "message": f"action: {exc.message}",
+                             "allowed": exc.details.get("allowed", [])}, status_code=422)
     return JSONResponse(app.queries.case(case_id) or {})
 
 
@@ -243,6 +273,8 @@ def create_app(ordex: App) -> FastAPI:
                    dependencies=[Depends(check_request)], responses=documented(413, 422))
     api.state.ordex, api.state.intake = ordex, order_intake(ordex)
     errors.install(api)
+    from ordex.entrypoints.api.casework import router  # imports this module: after it loads
+    api.include_router(router)
 
     @api.post("/orders", status_code=201, summary="Submit one order or a batch",
               description="Idempotent: the `Idempotency-Key` header (per item `KEY#index` in "
@@ -275,9 +307,8 @@ def create_app(ordex: App) -> FastAPI:
              description="Filters combine (AND); an unknown query parameter is a 422.")
     def list_cases(app: OrdexApp, queue: Queue | None = None,
                    state: Annotated[str, Query(
-                       pattern="^(open|in_progress|resolved|auto_resolved|cancelled|active|all|)$",
-                       description="a case state, `active` (open and in progress) or `all`"
-                   )] = "active",
+                       pattern=STATE_FILTER, description="a case state, `active` (every "
+                       "state not closed) or `all`")] = "active",
                    code: ExceptionCode | None = None,
                    customer: Annotated[Id | None, Query(description="customer_id")] = None,
                    order: Annotated[Id | None, Query(description="order_id")] = None,
@@ -300,23 +331,18 @@ def create_app(ordex: App) -> FastAPI:
 
     @api.post("/cases/{case_id}/take", summary="Start working a case",
               responses=documented(404, 409, 413, 422))
-    def take_case(case_id: str, body: CaseAction, app: OrdexApp) -> JSONResponse:
-        return acted(app, case_id, TakeCase(case_id, body.actor))
+    def take_case(case_id: str, body: CaseAction, app: OrdexApp, actor: Actor) -> JSONResponse:
+        return acted(app, case_id, TakeCase(case_id, actor, body.expected_version))
 
-    @api.post("/cases/{case_id}/resolve", summary="Close a case with an action",
-              responses=documented(404, 409, 413, 422))
-    def resolve_case(case_id: str, body: CaseAction, app: OrdexApp) -> JSONResponse:
+    @api.post("/cases/{case_id}/resolve", summary="Close a case with an action, within the "
+              "actor's authority", responses=documented(403, 404, 409, 413, 422))
+    def resolve_case(case_id: str, body: CaseAction, app: OrdexApp,
+                     actor: Actor) -> JSONResponse:
         if body.action is None:
             return JSONResponse({"detail": [{"field": "action", "reason": "required to resolve"}],
                                  "message": "action: required to resolve"}, status_code=422)
-        command = ResolveCase(case_id, body.actor, body.action.value, body.reason,
-                              body.params())
-        try:
-            return acted(app, case_id, command)
-        except ActionNotAllowedError as exc:
-            return JSONResponse({"detail": [{"field": "action", "reason": exc.message}],
-                                 "message": f"action: {exc.message}",
-                                 "allowed": exc.details.get("allowed", [])}, status_code=422)
+        return acted(app, case_id, ResolveCase(case_id, actor, body.action.value, body.reason,
+                                               body.params(), body.expected_version))
 
     @api.post("/events/stock-receipts", summary="Stock arrived at a warehouse",
               responses=QUEUED)
@@ -359,9 +385,10 @@ def create_app(ordex: App) -> FastAPI:
 
     @api.post("/cases/{case_id}/replay", summary="Re-read an INTEGRATION_FAILURE's raw payload",
               responses=documented(404, 409, 413, 422))
-    def replay_case(case_id: str, body: CaseAction, app: OrdexApp) -> dict[str, Any]:
+    def replay_case(case_id: str, body: CaseAction, app: OrdexApp,
+                    actor: Actor) -> dict[str, Any]:
         from ordex.domain.commands import ReplayCase
-        result: dict[str, Any] = app.bus.handle(ReplayCase(case_id, body.actor))
+        result: dict[str, Any] = app.bus.handle(ReplayCase(case_id, actor))
         return result
 
     @api.post("/events/inbound-po-dates", summary="A supplier re-dated an inbound PO",

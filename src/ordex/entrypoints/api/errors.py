@@ -24,7 +24,9 @@ log = logging.getLogger("ordex.api")
 
 STATUS: list[tuple[type[e.OrdexError], int]] = [
     (e.UnknownCaseError, 404), (e.UnknownOrderError, 404),
-    (e.IllegalTransitionError, 409),
+    (e.IllegalTransitionError, 409), (e.ApprovalNotNeededError, 409),
+    (e.AuthorityExceededError, 403), (e.SegregationOfDutiesError, 403),
+    (e.ReasonRequiredError, 422), (e.UnknownUserError, 422), (e.NoRecommendationError, 422),
     (e.InvalidPayloadError, 422), (e.ParseError, 422), (e.ReferenceDataError, 422),
     (e.ActionNotAllowedError, 422), (e.ActionParameterError, 422),
     (e.UnknownReferenceError, 422), (IntakeStoppedError, 503),
@@ -47,7 +49,9 @@ class ErrorBody(BaseModel):
     message: str = Field(description="The first problem in one line: `field: reason`")
 
 
-WHY = {400: "The request could not be read", 404: "No such resource",
+WHY = {400: "The request could not be read",
+       403: "Beyond the actor's authority, or against segregation of duties",
+       404: "No such resource",
        409: "The case cannot change that way in its state",
        413: "The body is larger than the route's limit (see docs/configuration.md)",
        422: "Invalid input: every problem named with its field",

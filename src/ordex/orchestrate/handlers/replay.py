@@ -15,7 +15,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from ordex.domain.cases import AuditEntry
+from ordex.domain.cases import ACTIVE_STATES, AuditEntry
 from ordex.domain.commands import LoadTradingPartners, ReplayCase, RetryDue
 from ordex.domain.errors import IllegalTransitionError, UnknownCaseError
 from ordex.domain.model import RawPayload
@@ -30,7 +30,7 @@ from ordex.orchestrate.stored_files import FileState
 from ordex.sense.peek import peek_docs, peek_keys
 
 RETRY_ACTOR = "ordex-retry"
-REPLAYABLE = ("open", "in_progress")
+REPLAYABLE = tuple(s.value for s in ACTIVE_STATES)
 
 
 def replay_case(cmd: ReplayCase, uow: FileUnitOfWork, *, now: datetime,

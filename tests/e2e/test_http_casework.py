@@ -1,0 +1,159 @@
+"""Working a case over real HTTP on SQLite and PostgreSQL: a credit hold assigned, taken,
+sent for approval, approved at two levels and released; a rejection; clear errors."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy import select
+
+from ordex.adapters.db import tables as t
+from ordex.bootstrap import bootstrap
+from ordex.config import Settings
+from ordex.entrypoints.api.app import create_app
+from ordex.sense.reference import load_reference
+
+ROOT = Path(__file__).resolve().parents[2]
+ROLES = {"rep": ["cs_rep"], "ana": ["credit_analyst"], "max": ["credit_manager"],
+         "fin": ["finance_director"]}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def desk(db_url: str) -> Iterator[tuple[str, Any]]:
+    """A server whose directory knows a rep, an analyst, a manager and a director."""
+    app = bootstrap(Settings(database_url=db_url, roles=ROLES))
+    app.migrate()
+    app.save_reference(load_reference(ROOT / "examples" / "reference"))
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(app), host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", app
+    server.should_exit = True
+    thread.join(timeout=10)
+    app.engine.dispose()
+
+
+def big_order(order_id: str, quantity: int) -> str:
+    """An order of BOLT (credit limit 5,000) for `quantity` bolts at 30.00."""
+    return json.dumps({
+        "order_id": order_id, "customer_id": "BOLT", "customer_po": f"PO-{order_id}",
+        "channel": "api", "order_date": "2026-11-23", "requested_ship_date": "2026-11-26",
+        "ship_to": {"code": "BOLT-1", "name": "Bolt & Nut Contractors",
+                    "line1": "45 Harbor Blvd", "line2": "Suite 2", "city": "Tampa",
+                    "state": "FL", "postal_code": "33602", "country": "US"},
+        "ship_via": "UPSN-GND", "warehouse_id": "CHI",
+        "lines": [{"line_no": 1, "item_id": "BOLT-M8", "quantity": quantity, "uom": "EA",
+                   "unit_price": 30.0}]})
+
+
+def act(http: httpx.Client, case_id: str, route: str, status: int = 200,
+        **body: Any) -> dict[str, Any]:
+    answer = http.post(f"/cases/{case_id}/{route}", json=body)
+    assert answer.status_code == status, answer.text
+    found: dict[str, Any] = answer.json()
+    return found
+
+
+def test_a_large_credit_hold_is_worked_approved_twice_and_released(
+        desk: tuple[str, Any]) -> None:
+    base_url, app = desk
+    case_id = "BIG-1:CREDIT_LIMIT_EXCEEDED"
+    with httpx.Client(base_url=base_url, timeout=30) as http:
+        assert http.post("/orders", content=big_order("BIG-1", 10_000)).status_code == 201
+        case = http.get(f"/cases/{case_id}").json()
+        assert (case["state"], case["value_at_risk"], case["version"]) == (
+            "open", "300000.000000", 0)
+        case = act(http, case_id, "assign", actor="rep", assignee="ana", expected_version=0)
+        assert (case["state"], case["assignee"]) == ("assigned", "ana")
+        case = act(http, case_id, "take", actor="ana", expected_version=case["version"])
+        assert case["state"] == "in_progress"
+        act(http, case_id, "comment", actor="ana", text="customer wired 280k yesterday")
+        act(http, case_id, "attach", actor="ana", name="wire.pdf", reference="dms://wire/9")
+        refused = act(http, case_id, "resolve", 403, actor="ana", action="RELEASE")
+        assert "request approval" in refused["message"] and refused["detail"][0]["field"]
+        case = act(http, case_id, "request-approval", actor="ana", action="RELEASE",
+                   reason="wire received")
+        assert case["state"] == "awaiting_approval"
+        queue = http.get("/approvals", params={"role": "credit_manager"}).json()
+        assert [(a["case_id"], a["level"]) for a in queue] == [(case_id, 1)]
+        assert http.get("/approvals", params={"role": "finance_director"}).json() == []
+        sod = act(http, case_id, "approve", 403, actor="ana", reason="mine")
+        assert "may not approve" in sod["message"]
+        act(http, case_id, "approve", 422, actor="max", reason="")
+        case = act(http, case_id, "approve", actor="max", reason="wire confirmed")
+        assert case["state"] == "awaiting_approval"
+        assert [a["level"] for a in http.get("/approvals").json()] == [2]
+        act(http, case_id, "approve", 403, actor="max", reason="twice")
+        case = act(http, case_id, "approve", actor="fin", reason="group exposure fine")
+    assert case["state"] == "resolved" and "approved by max" in case["resolution"]
+    assert [(a["role"], a["state"], a["decided_by"]) for a in case["approvals"]] == [
+        ("credit_manager", "approved", "max"), ("finance_director", "approved", "fin")]
+    assert [c["text"] for c in case["comments"]] == ["customer wired 280k yesterday"]
+    assert [(f["name"], f["reference"]) for f in case["attachments"]] == [
+        ("wire.pdf", "dms://wire/9")]
+    assert [(o["recommended"], o["chosen"], o["actor"]) for o in case["overrides"]] == [
+        ("HOLD", "RELEASE", "ana")]
+    assert [a["action"] for a in case["audit"]] == [
+        "open", "assign", "take", "comment", "attach", "request_approval", "approve",
+        "approve", "RELEASE"]
+    with app.engine.connect() as conn:
+        sent = conn.execute(select(t.outbox.c.command).where(
+            t.outbox.c.order_id == "BIG-1")).scalars().all()
+        price = conn.execute(select(t.cases.c.state).where(
+            t.cases.c.case_id == "BIG-1:PRICE_MISMATCH")).scalar_one()
+    assert price == "open"  # its line stays held: the release frees nothing another case holds
+    assert sent.count("HoldLines") == 2 and "ReleaseLines" not in sent
+
+
+def test_a_rejection_sends_the_case_back_and_illegal_moves_are_409_naming_the_states(
+        desk: tuple[str, Any]) -> None:
+    base_url, _app = desk
+    case_id = "BIG-2:CREDIT_LIMIT_EXCEEDED"
+    with httpx.Client(base_url=base_url, timeout=30) as http:
+        assert http.post("/orders", content=big_order("BIG-2", 2_000)).status_code == 201
+        early = act(http, case_id, "request-approval", 409, actor="ana", action="RELEASE")
+        assert "from open to awaiting_approval" in early["message"]
+        act(http, case_id, "take", actor="ana")
+        act(http, case_id, "request-approval", actor="ana", action="RELEASE", reason="ok")
+        case = act(http, case_id, "reject", actor="max", reason="exposure too high")
+        assert (case["state"], case["assignee"]) == ("in_progress", "ana")
+        assert [a["state"] for a in case["approvals"]] == ["rejected"]
+        stale = act(http, case_id, "cancel", 409, actor="ana", reason="x", expected_version=0)
+        assert "changed since version 0" in stale["message"] and stale["case"]["version"] > 0
+        case = act(http, case_id, "cancel", actor="ana", reason="customer withdrew")
+        assert case["state"] == "cancelled"
+        again = act(http, case_id, "cancel", 409, actor="ana", reason="again")
+        assert "cancelled" in again["message"]
+        case = act(http, case_id, "reopen", actor="rep", reason="customer called back")
+        assert (case["state"], case["assignee"]) == ("assigned", "ana")
+        unknown = act(http, case_id, "assign", 422, actor="rep", assignee="ghost")
+        assert unknown["detail"][0]["field"] == "assignee"
+        rank = act(http, case_id, "choose", 422, actor="ana", rank=50)
+        assert rank["detail"][0]["field"] == "rank"
+        missing = http.post(f"/cases/{case_id}/approve", json={"actor": "max"})
+        assert missing.status_code == 422 and missing.json()["detail"][0]["field"] == "reason"
+        listed = http.get("/cases", params={"state": "assigned"}).json()
+        assert [c["case_id"] for c in listed] == [case_id]
+        none = http.post("/cases/NOPE:CREDIT_LIMIT_EXCEEDED/comment",
+                         json={"actor": "ana", "text": "x"})
+        assert none.status_code == 404 and none.json()["detail"][0]["field"] == "case_id"
