@@ -182,7 +182,7 @@ def test_people_kpis_count_ages_touches_first_touch_and_sla_on_the_database(
         assert k["manual_touches_per_order"] == 0 and k["first_touch_resolution_rate"] == 0
         clock.at = RECEIVED + timedelta(hours=1)
         act(app, short, action="take", actor="ann")
-        act(app, short, action="BACKORDER", actor="ann", reason="ship what is there")
+        act(app, short, action="SPLIT_SHIPMENT", actor="ann", reason="as recommended")
         act(app, dup, action="take", actor="ann")  # ann starts, bob finishes: not first touch
         act(app, dup, action="RELEASE", actor="bob", reason="a new order, not a resend")
         due = {c: datetime.fromisoformat(app.queries.case(c)["sla_due_at"])
@@ -198,6 +198,11 @@ def test_people_kpis_count_ages_touches_first_touch_and_sla_on_the_database(
         late_open = k["overdue_open_cases"]
         assert late_open == 2  # 30 hours on, both open cases are past their due time
         assert k["resolution_sla_compliance"] == round(on_time / (2 + late_open), 6)
+        # the shortfall took the recommended split; the duplicate was released against the
+        # recommendation to ask the customer: one override of two, in its own queue and action
+        assert k["override_rate"] == 0.5
+        assert k["override_rate_by_queue"] == {"customer_service": 1.0, "planning": 0.0}
+        assert k["override_rate_by_action"] == {"NOTIFY_CUSTOMER": 1.0, "SPLIT_SHIPMENT": 0.0}
         clock.at = RECEIVED + timedelta(days=8)
         assert app.kpis()["open_backlog_by_age"]["over_7d"] == 2
     finally:

@@ -42,3 +42,15 @@ def test_people_kpis_from_their_facts() -> None:
     assert empty["first_touch_resolution_rate"] == 0.0
     assert empty["resolution_sla_compliance"] == 0.0 and sum(
         empty["open_backlog_by_age"].values()) == 0
+
+
+def test_override_rates_per_queue_and_recommended_action() -> None:
+    facts = KpiFacts(10, 4, {}, {}, {"resolved": 4}, [], 0, Decimal(0),
+                     resolved_by_queue={"credit": 3, "pricing": 1},
+                     overridden_by_queue={"credit": 1},
+                     resolved_by_recommendation={"RELEASE": 2, "REPRICE": 2},
+                     overridden_by_recommendation={"REPRICE": 1})
+    k = compute_kpis(facts)
+    assert k["override_rate"] == 0.25
+    assert k["override_rate_by_queue"] == {"credit": round(1 / 3, 6), "pricing": 0.0}
+    assert k["override_rate_by_action"] == {"RELEASE": 0.0, "REPRICE": 0.5}

@@ -32,6 +32,14 @@ class KpiFacts:
     """Resolved and auto-resolved cases closed at or before their resolution due time."""
     closed_after_sla: int = 0
     """Resolved and auto-resolved cases closed after their resolution due time."""
+    resolved_by_queue: dict[str, int] = field(default_factory=dict)
+    """Cases a person resolved, per queue."""
+    overridden_by_queue: dict[str, int] = field(default_factory=dict)
+    """Of those, the ones resolved with another action than recommended, per queue."""
+    resolved_by_recommendation: dict[str, int] = field(default_factory=dict)
+    """Cases a person resolved, per the action ordex recommended for them."""
+    overridden_by_recommendation: dict[str, int] = field(default_factory=dict)
+    """Of those, the ones resolved with another action, per the action recommended."""
 
 
 AGE_BUCKETS: tuple[tuple[str, float | None], ...] = (
@@ -92,6 +100,13 @@ def compute_kpis(facts: KpiFacts) -> dict[str, Any]:
         "manual_touches_per_order": _rate(facts.human_touches, facts.orders),
         "first_touch_resolution_rate": _rate(facts.resolved_first_touch,
                                              facts.closed_by_state.get("resolved", 0)),
+        "override_rate": _rate(sum(facts.overridden_by_queue.values()),
+                               sum(facts.resolved_by_queue.values())),
+        "override_rate_by_queue": {q: _rate(facts.overridden_by_queue.get(q, 0), n)
+                                   for q, n in sorted(facts.resolved_by_queue.items())},
+        "override_rate_by_action": {
+            a: _rate(facts.overridden_by_recommendation.get(a, 0), n)
+            for a, n in sorted(facts.resolved_by_recommendation.items())},
         "resolution_sla_compliance": _rate(
             facts.closed_within_sla,
             facts.closed_within_sla + facts.closed_after_sla + facts.overdue_open),

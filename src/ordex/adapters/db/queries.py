@@ -241,6 +241,7 @@ class Queries:
             by_age = dict(conn.execute(
                 select(aged.c.bucket, func.count()).group_by(aged.c.bucket)).all())
             touches, first_touch = _people_work(conn)
+            overrides = _overrides(conn)
             on_time, late = conn.execute(select(
                 func.coalesce(func.sum(case((c.c.closed_at <= c.c.sla_due_at, 1), else_=0)), 0),
                 func.coalesce(func.sum(case((c.c.closed_at > c.c.sla_due_at, 1), else_=0)), 0),
@@ -250,8 +251,32 @@ class Queries:
                   if state == "resolved"]
         return KpiFacts(
             orders, with_exc, by_code, open_q, closed, hours, overdue, Decimal(str(at_risk)),
-            people, by_age, touches, first_touch, int(on_time), int(late),
+            people, by_age, touches, first_touch, int(on_time), int(late), *overrides,
         )
+
+
+def _overrides(conn: Connection) -> tuple[dict[str, int], ...]:
+    """Cases people resolved and those they resolved against the recommendation, per queue
+    and per recommended action (the latest decision of each case)."""
+    c, o, d = t.cases, t.case_overrides, t.decisions
+    resolved = c.c.state == "resolved"
+    by_queue = dict(conn.execute(select(c.c.queue, func.count()).where(resolved)
+                                 .group_by(c.c.queue)).all())
+    overridden = (select(o.c.case_id).join(c, c.c.case_id == o.c.case_id).where(resolved)
+                  .distinct().subquery())
+    over_queue = dict(conn.execute(
+        select(c.c.queue, func.count()).join(overridden, overridden.c.case_id == c.c.case_id)
+        .group_by(c.c.queue)).all())
+    latest = select(func.max(d.c.decision_id).label("id")).group_by(d.c.case_id).subquery()
+    recommended = (select(d.c.case_id, d.c.action).join(latest, latest.c.id == d.c.decision_id)
+                   .join(c, c.c.case_id == d.c.case_id).where(resolved).subquery())
+    by_action = dict(conn.execute(select(recommended.c.action, func.count())
+                                  .group_by(recommended.c.action)).all())
+    over_action = dict(conn.execute(
+        select(recommended.c.action, func.count())
+        .join(overridden, overridden.c.case_id == recommended.c.case_id)
+        .group_by(recommended.c.action)).all())
+    return by_queue, over_queue, by_action, over_action
 
 
 def _age_bucket(opened_at: Any, now: datetime) -> Any:
