@@ -446,3 +446,11 @@ work_items = Table(
     UniqueConstraint("kind", "key", name="uq_work_items_kind_key"),
     Index("ix_work_items_claimable", "kind", "state", "not_before", "id"),
 )
+
+# -- where each ERP poller has read up to (migration 0015): docs/erp-tryton.md -------------
+connector_cursors = Table(
+    "connector_cursors", metadata,
+    Column("name", String(200), primary_key=True),
+    Column("value", String(200), nullable=False),
+    Column("updated_at", TS, nullable=False),
+)

@@ -1,0 +1,159 @@
+"""ordex against a real Tryton (trytond from PyPI) over JSON-RPC: poll, judge, hold, release.
+
+One trytond serves the session (tests/tryton_kit.py); each test makes its own sales and its
+own ordex database, and asserts on its own sales only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from tryton_kit import PASSWORD, TrytonDesk, tryton_server
+
+from ordex.adapters.db import tables as t
+from ordex.adapters.erp_sandbox import SqlOutbox
+from ordex.adapters.erp_tryton import TrytonErp, TrytonRpc
+from ordex.adapters.erp_tryton.connector import SaleAlreadyProcessedError
+from ordex.bootstrap import App, bootstrap
+from ordex.config import Settings
+from ordex.domain.commands import ResolveCase
+from ordex.domain.events import HoldLines
+from ordex.entrypoints.tryton import poll
+from ordex.orchestrate.changes import OutboxMessage
+
+DATABASE = "ordex"
+
+
+@pytest.fixture(scope="session")
+def tryton_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with tryton_server(tmp_path_factory.mktemp("tryton"), database=DATABASE) as url:
+        yield url
+
+
+@pytest.fixture
+def desk(tryton_url: str) -> TrytonDesk:
+    return TrytonDesk(TrytonRpc(tryton_url, DATABASE, user="admin", password=PASSWORD))
+
+
+@pytest.fixture
+def ordex(tryton_url: str, db_url: str) -> App:
+    app = bootstrap(Settings(database_url=db_url, erp_connector="tryton", tryton_url=tryton_url,
+                             tryton_database=DATABASE, tryton_user="admin",
+                             tryton_password=PASSWORD, tryton_ship_via="UPS-GROUND"))
+    app.migrate()
+    return app
+
+
+def _case(app: App, case_id: str) -> dict[str, object] | None:
+    with app.engine.connect() as conn:
+        row = conn.execute(select(t.cases).where(t.cases.c.case_id == case_id)).mappings().first()
+    return dict(row) if row else None
+
+
+def _sent(app: App, order_id: str) -> list[OutboxMessage]:
+    outbox = SqlOutbox(app.engine)
+    with app.engine.connect() as conn:
+        ids = [r.message_id for r in conn.execute(
+            select(t.outbox.c.message_id).where(t.outbox.c.order_id == order_id))]
+    rows = [m for m in outbox.pending(limit=1000) if m.message_id in ids]
+    assert rows == []  # everything was delivered inline
+    from ordex.adapters.erp_sandbox import _message
+    with app.engine.connect() as conn:
+        return [_message(r) for r in conn.execute(
+            select(t.outbox).where(t.outbox.c.order_id == order_id)
+            .order_by(t.outbox.c.created_at)).mappings()]
+
+
+def test_sale_over_credit_is_held_in_tryton_then_released_by_a_person(
+        ordex: App, desk: TrytonDesk) -> None:
+    over = desk.sell("ACME", [("WIDGET", 10, "150")], reference="PO-ACME-1")
+    clean = desk.sell("BOLT", [("BOLT-M8", 100, "2")], reference="PO-BOLT-1")
+    assert over["state"] == clean["state"] == "confirmed"
+    assert any("credit limit" in w for w in over["warnings"])  # Tryton's own warning, skipped
+    assert over["shipments"] == [] and clean["shipments"] == []  # the gate: nothing processed
+
+    report = poll(ordex)
+
+    held_id, clean_id = f"TRY-{over['number']}", f"TRY-{clean['number']}"
+    case_id = f"{held_id}:CREDIT_LIMIT_EXCEEDED"
+    case = _case(ordex, case_id)
+    assert case is not None and case["state"] == "open" and case["queue"] == "credit"
+    assert clean_id in report["processed"] and held_id not in report["processed"]
+    assert report["reference"]["customers"] >= 2
+    held_now, clean_now = desk.sale(over["id"]), desk.sale(clean["id"])
+    assert held_now["state"] == "confirmed" and held_now["shipments"] == []
+    assert clean_now["state"] == "processing" and len(clean_now["shipments"]) == 1
+    assert any(n.startswith("[ordex ") and " hold lines=all " in n
+               for n in desk.notes(over["id"]))
+    assert desk.notes(clean["id"]) == []  # a clean sale needs no command
+
+    ordex.bus.handle(ResolveCase(case_id, "credit.analyst", "RELEASE", "Paid by wire"))
+
+    released = desk.sale(over["id"])
+    assert released["state"] == "processing" and len(released["shipments"]) == 1
+    assert released["shipment_state"] == "waiting"
+    notes = desk.notes(over["id"])
+    assert [n.split("] ")[1].split(" ")[0] for n in notes] == ["hold", "release"]
+    assert _case(ordex, case_id)["state"] == "resolved"  # type: ignore[index]
+
+    messages = _sent(ordex, held_id)  # a resend of everything is harmless
+    ordex.erp.send(messages)
+    assert desk.notes(over["id"]) == notes
+    assert len(desk.sale(over["id"])["shipments"]) == 1
+
+    again = poll(ordex)  # the sales are read again by no later poll: nothing new, no new case
+    assert held_id not in again["processed"] and clean_id not in again["processed"]
+    with ordex.engine.connect() as conn:
+        cases = conn.execute(select(t.cases.c.case_id).where(
+            t.cases.c.order_id.in_([held_id, clean_id]))).scalars().all()
+    assert cases == [case_id]
+
+
+def test_short_stock_is_flagged_and_a_repriced_line_is_written_back(
+        ordex: App, desk: TrytonDesk, tryton_url: str) -> None:
+    short = desk.sell("BOLT", [("WIDGET", 60, "150"), ("BOLT-M8", 10, "2")],
+                      reference="PO-BOLT-SHORT")
+
+    poll(ordex)
+
+    order_id = f"TRY-{short['number']}"
+    case = _case(ordex, f"{order_id}:INVENTORY_SHORTFALL")
+    assert case is not None and case["state"] == "open"
+    assert case["lines"] == [1]  # the widget line: 60 wanted, 40 on hand in Tryton
+    assert desk.sale(short["id"])["state"] == "confirmed"
+
+    erp = TrytonErp(TrytonRpc(tryton_url, DATABASE, user="admin", password=PASSWORD),
+                    prefix="TRY-")
+    from datetime import UTC, datetime
+
+    from ordex.domain.events import ApplyDecision, CancelOrder
+    now = datetime.now(UTC)
+    erp.send([OutboxMessage("m-reprice", now, ApplyDecision(
+        order_id, f"{order_id}:X", "REPRICE", {"prices": {"2": "1.75"}}, "contract", "p1"))])
+    lines = desk.lines(short["id"])
+    assert [str(ln["unit_price"]) for ln in lines] == ["150", "1.75"]
+    assert desk.sale(short["id"])["state"] == "confirmed"  # draft, write, quote, confirm
+
+    erp.send([OutboxMessage("m-cancel", now, CancelOrder(order_id, "customer asked", "c"))])
+    erp.send([OutboxMessage("m-cancel", now, CancelOrder(order_id, "customer asked", "c"))])
+    assert desk.sale(short["id"])["state"] == "cancelled"
+    assert sum(n.startswith("[ordex m-cancel]") for n in desk.notes(short["id"])) == 1
+
+    with pytest.raises(SaleAlreadyProcessedError):  # a processed sale cannot be held any more
+        clean = desk.sell("BOLT", [("BOLT-M8", 1, "2")], reference="PO-BOLT-X")
+        desk.rpc.model("sale.sale", "process", [clean["id"]])
+        erp.send([OutboxMessage("m-late-hold", now, HoldLines(
+            f"TRY-{clean['number']}", (), "late", "c"))])
+
+
+def test_unreachable_tryton_fails_the_delivery_with_a_clear_error(tmp_path: Path) -> None:
+    from ordex.adapters.erp_tryton.rpc import TrytonUnreachableError
+    from tryton_kit import _free_port
+    erp = TrytonErp(TrytonRpc(f"http://127.0.0.1:{_free_port()}", DATABASE, user="admin",
+                              password="x", timeout=2), prefix="TRY-")
+    with pytest.raises(TrytonUnreachableError, match="unreachable"):
+        erp.send([OutboxMessage("m1", __import__("datetime").datetime.now(),
+                                HoldLines("TRY-1", (), "r", "c"))])
