@@ -13,11 +13,10 @@ from decimal import Decimal
 
 def build(config_file: str, database: str) -> None:
     from proteus import Model, config
-    from trytond.modules.company.tests.tools import create_company, get_company
+    from trytond.modules.company.tests.tools import create_company
 
     config.set_trytond(database=database, config_file=config_file)
     create_company()
-    company = get_company()
     country = Model.get("country.country")(name="United States", code="US")
     country.save()
     illinois = Model.get("country.subdivision")(

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from tryton_kit import PASSWORD, TrytonDesk, tryton_server
 
 from ordex.adapters.db import tables as t
 from ordex.adapters.erp_sandbox import SqlOutbox
@@ -23,6 +22,7 @@ from ordex.domain.commands import ResolveCase
 from ordex.domain.events import HoldLines
 from ordex.entrypoints.tryton import poll
 from ordex.orchestrate.changes import OutboxMessage
+from tryton_kit import PASSWORD, TrytonDesk, tryton_server
 
 DATABASE = "ordex"
 

@@ -27,6 +27,10 @@ class TrytonUnreachableError(TrytonError):
     """Tryton could not be reached (connection refused, timeout, HTTP error)."""
 
 
+class TrytonLoginError(TrytonError):
+    """Tryton refused the configured user or password."""
+
+
 class TrytonUserError(TrytonError):
     """Tryton refused the call (a user error: the record's state or content forbids it)."""
 
@@ -128,7 +132,10 @@ class TrytonRpc:
         except httpx.HTTPError as exc:
             raise TrytonUnreachableError(f"Tryton at {self.endpoint} unreachable: {exc}") \
                 from None
-        if response.status_code == 401 and self._auth and method != "common.db.login":
+        if method == "common.db.login" and response.status_code in (401, 403):
+            raise TrytonLoginError(f"Tryton refused the login of {self.user!r} on "
+                                   f"{self.endpoint}", user=self.user)
+        if response.status_code == 401 and self._auth:
             raise _SessionExpiredError(f"Tryton session expired ({method})")
         if response.status_code != 200:
             raise TrytonUnreachableError(
