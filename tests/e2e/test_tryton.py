@@ -22,6 +22,7 @@ from ordex.domain.commands import ResolveCase
 from ordex.domain.events import HoldLines
 from ordex.entrypoints.tryton import poll
 from ordex.orchestrate.changes import OutboxMessage
+
 from tryton_kit import PASSWORD, TrytonDesk, tryton_server
 
 DATABASE = "ordex"
@@ -151,6 +152,7 @@ def test_short_stock_is_flagged_and_a_repriced_line_is_written_back(
 
 def test_unreachable_tryton_fails_the_delivery_with_a_clear_error(tmp_path: Path) -> None:
     from ordex.adapters.erp_tryton.rpc import TrytonUnreachableError
+
     from tryton_kit import _free_port
     erp = TrytonErp(TrytonRpc(f"http://127.0.0.1:{_free_port()}", DATABASE, user="admin",
                               password="x", timeout=2), prefix="TRY-")

@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from fake_tryton import FakeTryton, line_row, sale_row
 
 from ordex.adapters.erp_tryton import TrytonErp, TrytonPoller
 from ordex.adapters.erp_tryton.connector import SaleAlreadyProcessedError, SaleNotFoundError
@@ -27,6 +26,8 @@ from ordex.domain.reference import ReferenceData
 from ordex.orchestrate.changes import OutboxMessage
 from ordex.orchestrate.intake import Outcome
 from ordex.sense.schema import OrderIn
+
+from fake_tryton import FakeTryton, line_row, sale_row
 
 NOW = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 
@@ -199,7 +200,7 @@ def test_an_action_tryton_has_no_field_for_is_noted_only(
 
 
 def test_an_unknown_sale_is_a_clear_error(erp: TrytonErp) -> None:
-    with pytest.raises(SaleNotFoundError, match="no Tryton sale numbered 99 .order TRY-99."):
+    with pytest.raises(SaleNotFoundError, match=r"no Tryton sale numbered 99 \(order TRY-99\)"):
         erp.send([_msg("m", HoldLines("TRY-99", (), "r", "c"))])
 
 
