@@ -27,8 +27,6 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from ordex.adapters.erp_tryton import TrytonRpc
 from ordex.adapters.erp_tryton.rpc import TrytonUserWarning
 
@@ -88,7 +86,7 @@ def _build(folder: Path) -> None:
     db.rename(folder / "template.sqlite")
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -98,7 +96,7 @@ def _free_port() -> int:
 def tryton_server(folder: Path, *, database: str = "ordex") -> Iterator[str]:
     """A trytond on loopback serving a fresh copy of the template; yields its URL."""
     shutil.copyfile(template(), folder / f"{database}.sqlite")
-    port = _free_port()
+    port = free_port()
     conf = _config(folder, port=port)
     log = open(folder / "trytond.log", "w")  # noqa: SIM115 (closed below)
     proc = subprocess.Popen([str(BIN / "trytond"), "-c", str(conf), "-d", database],
@@ -110,7 +108,7 @@ def tryton_server(folder: Path, *, database: str = "ordex") -> Iterator[str]:
     finally:
         proc.terminate()
         try:
-            proc.wait(timeout=10)
+            proc.wait(timeout=3)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
@@ -184,11 +182,3 @@ class TrytonDesk:
             ["quantity", "unit_price", "product.code"])
         return rows
 
-
-def server_answers(url: str) -> bool:
-    """True when a Tryton server answers at url (its version call)."""
-    try:
-        return httpx.post(f"{url}/rpc/", json={"id": 0, "method": "common.server.version",
-                                               "params": []}, timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False

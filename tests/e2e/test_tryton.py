@@ -6,24 +6,30 @@ own ordex database, and asserts on its own sales only.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from ordex.adapters.db import tables as t
-from ordex.adapters.erp_sandbox import SqlOutbox
+from ordex.adapters.erp_sandbox import _message as message_of
 from ordex.adapters.erp_tryton import TrytonErp, TrytonRpc
 from ordex.adapters.erp_tryton.connector import SaleAlreadyProcessedError
+from ordex.adapters.erp_tryton.rpc import TrytonUnreachableError
 from ordex.bootstrap import App, bootstrap
 from ordex.config import Settings
 from ordex.domain.commands import ResolveCase
-from ordex.domain.events import HoldLines
+from ordex.domain.events import ApplyDecision, CancelOrder, HoldLines
 from ordex.entrypoints.tryton import poll
 from ordex.orchestrate.changes import OutboxMessage
 
-from tryton_kit import PASSWORD, TrytonDesk, tryton_server
+from tryton_kit import PASSWORD, TrytonDesk, free_port, tryton_server
 
 DATABASE = "ordex"
 
@@ -55,17 +61,12 @@ def _case(app: App, case_id: str) -> dict[str, object] | None:
 
 
 def _sent(app: App, order_id: str) -> list[OutboxMessage]:
-    outbox = SqlOutbox(app.engine)
+    """Every command ordex wrote for the order, all delivered already (inline)."""
     with app.engine.connect() as conn:
-        ids = [r.message_id for r in conn.execute(
-            select(t.outbox.c.message_id).where(t.outbox.c.order_id == order_id))]
-    rows = [m for m in outbox.pending(limit=1000) if m.message_id in ids]
-    assert rows == []  # everything was delivered inline
-    from ordex.adapters.erp_sandbox import _message
-    with app.engine.connect() as conn:
-        return [_message(r) for r in conn.execute(
-            select(t.outbox).where(t.outbox.c.order_id == order_id)
-            .order_by(t.outbox.c.created_at)).mappings()]
+        rows = conn.execute(select(t.outbox).where(t.outbox.c.order_id == order_id)
+                            .order_by(t.outbox.c.created_at)).mappings().all()
+    assert rows and all(r["sent_at"] is not None for r in rows)
+    return [message_of(r) for r in rows]
 
 
 def test_sale_over_credit_is_held_in_tryton_then_released_by_a_person(
@@ -128,9 +129,6 @@ def test_short_stock_is_flagged_and_a_repriced_line_is_written_back(
 
     erp = TrytonErp(TrytonRpc(tryton_url, DATABASE, user="admin", password=PASSWORD),
                     prefix="TRY-")
-    from datetime import UTC, datetime
-
-    from ordex.domain.events import ApplyDecision, CancelOrder
     now = datetime.now(UTC)
     erp.send([OutboxMessage("m-reprice", now, ApplyDecision(
         order_id, f"{order_id}:X", "REPRICE", {"prices": {"2": "1.75"}}, "contract", "p1"))])
@@ -150,12 +148,31 @@ def test_short_stock_is_flagged_and_a_repriced_line_is_written_back(
             f"TRY-{clean['number']}", (), "late", "c"))])
 
 
-def test_unreachable_tryton_fails_the_delivery_with_a_clear_error(tmp_path: Path) -> None:
-    from ordex.adapters.erp_tryton.rpc import TrytonUnreachableError
+def test_the_cli_polls_tryton_and_a_wrong_password_is_one_line(
+        tryton_url: str, desk: TrytonDesk, tmp_path: Path) -> None:
+    sale = desk.sell("BOLT", [("BOLT-M8", 3, "2")], reference="PO-CLI")
+    env = {**os.environ, "ORDEX_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+           "ORDEX_ERP_CONNECTOR": "tryton", "ORDEX_TRYTON_URL": tryton_url,
+           "ORDEX_TRYTON_DATABASE": DATABASE, "ORDEX_TRYTON_PASSWORD": PASSWORD,
+           "ORDEX_TRYTON_SHIP_VIA": "UPS-GROUND"}
+    ordex = [str(Path(sys.executable).parent / "ordex")]
+    run = subprocess.run([*ordex, "tryton", "poll", "--once", "--format", "json"], env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert f"TRY-{sale['number']}" in report["processed"]
+    assert desk.sale(sale["id"])["state"] == "processing"
 
-    from tryton_kit import _free_port
-    erp = TrytonErp(TrytonRpc(f"http://127.0.0.1:{_free_port()}", DATABASE, user="admin",
+    bad = subprocess.run([*ordex, "tryton", "sync-reference"],
+                         env={**env, "ORDEX_TRYTON_PASSWORD": "wrong"},
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode != 0 and "Traceback" not in bad.stderr
+    assert bad.stderr.strip().splitlines() == [
+        f"error: Tryton refused the login of 'admin' on {tryton_url}/{DATABASE}/rpc/"]
+
+
+def test_unreachable_tryton_fails_the_delivery_with_a_clear_error() -> None:
+    erp = TrytonErp(TrytonRpc(f"http://127.0.0.1:{free_port()}", DATABASE, user="admin",
                               password="x", timeout=2), prefix="TRY-")
     with pytest.raises(TrytonUnreachableError, match="unreachable"):
-        erp.send([OutboxMessage("m1", __import__("datetime").datetime.now(),
-                                HoldLines("TRY-1", (), "r", "c"))])
+        erp.send([OutboxMessage("m1", datetime.now(UTC), HoldLines("TRY-1", (), "r", "c"))])
