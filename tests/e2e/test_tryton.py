@@ -22,11 +22,12 @@ from ordex.adapters.erp_sandbox import _message as message_of
 from ordex.adapters.erp_tryton import TrytonErp, TrytonRpc
 from ordex.adapters.erp_tryton.connector import SaleAlreadyProcessedError
 from ordex.adapters.erp_tryton.rpc import TrytonUnreachableError
-from ordex.bootstrap import App, bootstrap
+from ordex.bootstrap import App, bootstrap, worker_handlers
 from ordex.config import Settings
 from ordex.domain.commands import ResolveCase
 from ordex.domain.events import ApplyDecision, CancelOrder, HoldLines
 from ordex.entrypoints.tryton import poll
+from ordex.entrypoints.worker import main as run_worker
 from ordex.orchestrate.changes import OutboxMessage
 
 from tryton_kit import PASSWORD, TrytonDesk, free_port, tryton_server
@@ -45,13 +46,31 @@ def desk(tryton_url: str) -> TrytonDesk:
     return TrytonDesk(TrytonRpc(tryton_url, DATABASE, user="admin", password=PASSWORD))
 
 
+def _settings(db_url: str, tryton_url: str) -> Settings:
+    return Settings(database_url=db_url, erp_connector="tryton", tryton_url=tryton_url,
+                    tryton_database=DATABASE, tryton_user="admin", tryton_password=PASSWORD,
+                    tryton_ship_via="UPS-GROUND")
+
+
 @pytest.fixture
 def ordex(tryton_url: str, db_url: str) -> App:
-    app = bootstrap(Settings(database_url=db_url, erp_connector="tryton", tryton_url=tryton_url,
-                             tryton_database=DATABASE, tryton_user="admin",
-                             tryton_password=PASSWORD, tryton_ship_via="UPS-GROUND"))
+    app = bootstrap(_settings(db_url, tryton_url))
     app.migrate()
     return app
+
+
+@pytest.fixture
+def ordex_with_worker(tryton_url: str, db_url: str) -> App:
+    """ordex as `ordex serve` runs it: commands wait in the outbox for a worker to deliver."""
+    app = bootstrap(_settings(db_url, tryton_url), deliver_inline=False)
+    app.migrate()
+    return app
+
+
+def _run_worker(app: App) -> None:
+    """`ordex worker --once`: claim and deliver the outbox to Tryton until nothing is left."""
+    assert run_worker(app.settings, worker_id="w1", once=True,
+                      handlers=worker_handlers(app)) == 0
 
 
 def _case(app: App, case_id: str) -> dict[str, object] | None:
@@ -61,7 +80,7 @@ def _case(app: App, case_id: str) -> dict[str, object] | None:
 
 
 def _sent(app: App, order_id: str) -> list[OutboxMessage]:
-    """Every command ordex wrote for the order, all delivered already (inline)."""
+    """Every command ordex wrote for the order, all delivered already."""
     with app.engine.connect() as conn:
         rows = conn.execute(select(t.outbox).where(t.outbox.c.order_id == order_id)
                             .order_by(t.outbox.c.created_at)).mappings().all()
@@ -70,7 +89,8 @@ def _sent(app: App, order_id: str) -> list[OutboxMessage]:
 
 
 def test_sale_over_credit_is_held_in_tryton_then_released_by_a_person(
-        ordex: App, desk: TrytonDesk) -> None:
+        ordex_with_worker: App, desk: TrytonDesk) -> None:
+    ordex = ordex_with_worker
     over = desk.sell("ACME", [("WIDGET", 10, "150")], reference="PO-ACME-1")
     clean = desk.sell("BOLT", [("BOLT-M8", 100, "2")], reference="PO-BOLT-1")
     assert over["state"] == clean["state"] == "confirmed"
@@ -78,6 +98,8 @@ def test_sale_over_credit_is_held_in_tryton_then_released_by_a_person(
     assert over["shipments"] == [] and clean["shipments"] == []  # the gate: nothing processed
 
     report = poll(ordex)
+    assert desk.notes(over["id"]) == []  # the hold waits in the outbox for a worker
+    _run_worker(ordex)
 
     held_id, clean_id = f"TRY-{over['number']}", f"TRY-{clean['number']}"
     case_id = f"{held_id}:CREDIT_LIMIT_EXCEEDED"
@@ -93,6 +115,8 @@ def test_sale_over_credit_is_held_in_tryton_then_released_by_a_person(
     assert desk.notes(clean["id"]) == []  # a clean sale needs no command
 
     ordex.bus.handle(ResolveCase(case_id, "credit.analyst", "RELEASE", "Paid by wire"))
+    assert desk.sale(over["id"])["state"] == "confirmed"  # until the worker delivers
+    _run_worker(ordex)
 
     released = desk.sale(over["id"])
     assert released["state"] == "processing" and len(released["shipments"]) == 1
