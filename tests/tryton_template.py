@@ -7,6 +7,7 @@ then copied for every test. The records (codes in capitals) are what the tests s
 
 from __future__ import annotations
 
+import datetime
 import sys
 from decimal import Decimal
 
@@ -55,6 +56,15 @@ def build(config_file: str, database: str) -> None:
         inventory.lines.new(product=products[code], quantity=quantity)
     inventory.save()
     inventory.click("confirm")
+
+    supplier = Party(name="Steel Mill", code="MILL")
+    supplier.save()
+    purchase = Model.get("purchase.purchase")(party=supplier, warehouse=warehouse,
+                                              reference="MILL-7")
+    purchase.delivery_date = datetime.date.today() + datetime.timedelta(days=10)
+    purchase.lines.new(product=products["WIDGET"], quantity=30, unit_price=Decimal("90"))
+    purchase.click("quote")
+    purchase.click("confirm")  # the widgets due in 10 days: an inbound PO for ordex
 
     Config = Model.get("sale.configuration")
     sale_config = Config(1)

@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -143,8 +143,14 @@ def test_short_stock_is_flagged_and_a_repriced_line_is_written_back(
     short = desk.sell("BOLT", [("WIDGET", 60, "150"), ("BOLT-M8", 10, "2")],
                       reference="PO-BOLT-SHORT")
 
-    poll(ordex)
+    report = poll(ordex)
 
+    assert report["reference"]["inbound_pos"] == 1  # Tryton's purchase of 30 widgets
+    with ordex.engine.connect() as conn:
+        (po,) = conn.execute(select(t.inbound_pos)).mappings().all()
+    assert (po["item_id"], po["warehouse_id"], po["quantity"], po["received"]) == (
+        "WIDGET", "WH", 30, False)
+    assert po["due_date"] == date.today() + timedelta(days=10)  # after the requested date
     order_id = f"TRY-{short['number']}"
     case = _case(ordex, f"{order_id}:INVENTORY_SHORTFALL")
     assert case is not None and case["state"] == "open"

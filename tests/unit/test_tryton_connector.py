@@ -10,7 +10,7 @@ import pytest
 
 from ordex.adapters.erp_tryton import TrytonErp, TrytonPoller
 from ordex.adapters.erp_tryton.connector import SaleAlreadyProcessedError, SaleNotFoundError
-from ordex.adapters.erp_tryton.mapping import NO_LIMIT, order_of_sale, reference_of
+from ordex.adapters.erp_tryton.mapping import NO_LIMIT, inbound_of, order_of_sale, reference_of
 from ordex.adapters.erp_tryton.poller import merged
 from ordex.adapters.erp_tryton.rpc import (
     TrytonLoginError,
@@ -97,6 +97,21 @@ def test_reference_maps_limits_units_and_stock_and_keeps_what_ordex_allocated() 
         ("WIDGET", "EA", Decimal(150))]
     assert [(p.item_id, p.warehouse_id, p.on_hand, p.allocated) for p in ref.inventory] == [
         ("WIDGET", "WH", Decimal(40), Decimal(12))]
+
+
+def test_purchase_lines_become_inbound_pos_and_dateless_or_service_lines_do_not() -> None:
+    base = {"purchase.": {"number": "P7", "shipment_state": "waiting",
+                          "warehouse.": {"code": "WH"}},
+            "product.": {"code": "WIDGET"}, "quantity": 30.0,
+            "delivery_date": date(2026, 11, 12)}
+    pos = inbound_of([{"id": 1, **base}, {"id": 2, **base, "delivery_date": None},
+                      {"id": 3, **base, "product.": None},
+                      {"id": 4, **base, "purchase.": {**base["purchase."],
+                                                      "shipment_state": "received"}}])
+    assert [(p.po_id, p.item_id, p.warehouse_id, p.quantity, p.due_date, p.received)
+            for p in pos] == [
+        ("TRYTON-PO-P7-1", "WIDGET", "WH", Decimal(30), date(2026, 11, 12), False),
+        ("TRYTON-PO-P7-4", "WIDGET", "WH", Decimal(30), date(2026, 11, 12), True)]
 
 
 def test_merging_keeps_what_tryton_does_not_hold() -> None:

@@ -19,7 +19,8 @@ def sync_reference(app: App, rpc: TrytonRpc | None = None) -> dict[str, int]:
     ref = read_reference(rpc, current=current, today=app.clock().date())
     app.save_reference(ref)
     return {"customers": len(ref.customers), "items": len(ref.items),
-            "warehouses": len(ref.warehouses), "stock_positions": len(ref.inventory)}
+            "warehouses": len(ref.warehouses), "stock_positions": len(ref.inventory),
+            "inbound_pos": len(ref.inbound_pos)}
 
 
 def poll(app: App, *, sync: bool = True, rpc: TrytonRpc | None = None,

@@ -11,6 +11,7 @@ from typing import Any
 from ordex.domain.model import (
     Customer,
     CustomerTier,
+    InboundPO,
     InventoryPosition,
     Item,
     ItemStatus,
@@ -32,6 +33,10 @@ LINE_FIELDS = ["sale", "type", "sequence", "product.code", "quantity", "unit.sym
                "unit_price"]
 UNITS = {"u": "EA", "kg": "KG", "g": "G", "m": "M", "l": "L", "dz": "DZ"}
 """Tryton's unit symbols as ordex's unit codes (others: the symbol in capitals)."""
+PURCHASE_LINE_FIELDS = ["purchase.number", "purchase.warehouse.code", "purchase.shipment_state",
+                        "product.code", "quantity", "delivery_date"]
+"""What the reference read takes of each line of a confirmed or processing purchase."""
+PO_PREFIX = "TRYTON-PO-"
 NO_LIMIT = Decimal("999999999999")
 """A party without a credit limit in Tryton: ordex needs a number, and this one is never hit."""
 
@@ -156,6 +161,20 @@ def reference_of(*, parties: Sequence[Row], products: Sequence[Row],
                 item, key[1], Decimal(str(row.get("quantity") or 0)),
                 allocated.get(key, Decimal(0))))
     return ref
+
+
+def inbound_of(purchase_lines: Sequence[Row]) -> list[InboundPO]:
+    """Lines of confirmed purchases as ordex's inbound POs (received once Tryton says so)."""
+    out = []
+    for ln in purchase_lines:
+        item, warehouse = related(ln, "product.code"), related(ln, "purchase.warehouse.code")
+        if not item or not warehouse or not ln.get("delivery_date"):
+            continue  # a service line, or no date to plan on
+        out.append(InboundPO(f"{PO_PREFIX}{related(ln, 'purchase.number')}-{ln['id']}",
+                             str(item), str(warehouse), Decimal(str(ln["quantity"])),
+                             ln["delivery_date"],
+                             related(ln, "purchase.shipment_state") == "received"))
+    return out
 
 
 def _state(warehouse: Row) -> str:

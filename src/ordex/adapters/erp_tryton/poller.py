@@ -18,7 +18,10 @@ from typing import Any, Protocol
 
 from ordex.adapters.erp_tryton.mapping import (
     LINE_FIELDS,
+    PO_PREFIX,
+    PURCHASE_LINE_FIELDS,
     SALE_FIELDS,
+    inbound_of,
     order_of_sale,
     reference_of,
 )
@@ -139,11 +142,15 @@ def read_reference(rpc: TrytonRpc, *, current: ReferenceData, today: date) -> Re
     allocated = {(i.item_id, i.warehouse_id): i.allocated for i in current.inventory}
     tryton = reference_of(parties=parties, products=products, warehouses=warehouses,
                           stock=stock, allocated=allocated, today=today)
+    tryton.inbound_pos = inbound_of(rpc.model(
+        "purchase.line", "search_read",
+        [("purchase.state", "in", ["confirmed", "processing"]), ("type", "=", "line")], 0,
+        None, None, PURCHASE_LINE_FIELDS))
     return merged(current, tryton)
 
 
 def merged(current: ReferenceData, tryton: ReferenceData) -> ReferenceData:
-    """Tryton's customers, items, warehouses, stock and receivables over `current`."""
+    """Tryton's customers, items, warehouses, stock, purchases and receivables over `current`."""
     known = {c.customer_id: c for c in current.customers}
     customers = [c if c.customer_id not in known else
                  replace(known[c.customer_id], name=c.name, credit_limit=c.credit_limit)
@@ -165,6 +172,8 @@ def merged(current: ReferenceData, tryton: ReferenceData) -> ReferenceData:
         pos.safety_stock = safety.get((pos.item_id, pos.warehouse_id), Decimal(0))
     out.inventory = tryton.inventory + [i for i in current.inventory
                                         if (i.item_id, i.warehouse_id) not in positions]
+    out.inbound_pos = tryton.inbound_pos + [p for p in current.inbound_pos
+                                            if not p.po_id.startswith(PO_PREFIX)]
     owned = {c.customer_id for c in tryton.customers}
     out.receivables = tryton.receivables + [
         r for r in current.receivables
