@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ordex.entrypoints.cli_support import Format, emit, make_app, out, user_errors
+from ordex.entrypoints.cli_support import Format, emit, err, make_app, out, user_errors
 
 DbOpt = Annotated[str | None, typer.Option("--db", help="Database URL (else ORDEX_DATABASE_URL)")]
 FmtOpt = Annotated[Format, typer.Option("--format", help="text or json")]
@@ -35,15 +35,26 @@ def poll(db: DbOpt = None, fmt: FmtOpt = Format.text,
          interval: Annotated[float, typer.Option(min=1, help="Seconds between polls")] = 30,
          sync: Annotated[bool, typer.Option(help="Sync reference data before each poll")]
          = True) -> None:
-    """Judge the Tryton sales confirmed or changed since the last poll; hold or release them."""
+    """Judge the Tryton sales confirmed or changed since the last poll; hold or release them.
+
+    Without --once it polls until interrupted, and an unreachable Tryton is a warning line
+    (it is polled again after the interval); a refused login still stops it."""
     with user_errors():
+        from ordex.adapters.erp_tryton.rpc import TrytonUnreachableError
         from ordex.entrypoints import tryton as t
         app = make_app(db)
         while True:
-            report = t.poll(app, sync=sync)
-            emit(report, fmt, _print)
-            if once:
-                return
+            try:
+                report = t.poll(app, sync=sync)
+            except TrytonUnreachableError as exc:
+                if once:
+                    raise
+                err.print(f"warning: {exc}; polling again in {interval:g} s",
+                          highlight=False, soft_wrap=True)
+            else:
+                emit(report, fmt, _print)
+                if once:
+                    return
             time.sleep(interval)
 
 
