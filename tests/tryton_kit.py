@@ -34,6 +34,8 @@ BIN = Path(sys.executable).parent
 MODULES = ("sale", "sale_credit_limit", "purchase", "stock")
 SCRIPT = Path(__file__).with_name("tryton_template.py")
 PASSWORD = "admin"
+DATABASE = "ordex"
+"""The Tryton database the session's server serves."""
 
 
 def _cache_root() -> Path:

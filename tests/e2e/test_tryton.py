@@ -1,6 +1,6 @@
 """ordex against a real Tryton (trytond from PyPI) over JSON-RPC: poll, judge, hold, release.
 
-One trytond serves the session (tests/tryton_kit.py); each test makes its own sales and its
+One trytond serves the session (`tryton_url` in tests/conftest.py); each test makes its own sales and its
 own ordex database, and asserts on its own sales only.
 """
 
@@ -10,7 +10,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -30,15 +29,7 @@ from ordex.entrypoints.tryton import poll
 from ordex.entrypoints.worker import main as run_worker
 from ordex.orchestrate.changes import OutboxMessage
 
-from tryton_kit import PASSWORD, TrytonDesk, free_port, tryton_server
-
-DATABASE = "ordex"
-
-
-@pytest.fixture(scope="session")
-def tryton_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with tryton_server(tmp_path_factory.mktemp("tryton"), database=DATABASE) as url:
-        yield url
+from tryton_kit import DATABASE, PASSWORD, TrytonDesk, free_port
 
 
 @pytest.fixture
