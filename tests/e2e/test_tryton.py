@@ -162,11 +162,12 @@ def test_short_stock_is_flagged_and_a_repriced_line_is_written_back(
     assert desk.sale(short["id"])["state"] == "cancelled"
     assert sum(n.startswith("[ordex m-cancel]") for n in desk.notes(short["id"])) == 1
 
-    with pytest.raises(SaleAlreadyProcessedError):  # a processed sale cannot be held any more
-        clean = desk.sell("BOLT", [("BOLT-M8", 1, "2")], reference="PO-BOLT-X")
-        desk.rpc.model("sale.sale", "process", [clean["id"]])
+    clean = desk.sell("BOLT", [("BOLT-M8", 1, "2")], reference="PO-BOLT-X")
+    desk.rpc.model("sale.sale", "process", [clean["id"]])
+    with pytest.raises(SaleAlreadyProcessedError, match="is processing: it cannot be held"):
         erp.send([OutboxMessage("m-late-hold", now, HoldLines(
             f"TRY-{clean['number']}", (), "late", "c"))])
+    assert desk.notes(clean["id"]) == []  # nothing recorded as applied
 
 
 def test_the_cli_polls_tryton_and_a_wrong_password_is_one_line(
