@@ -92,3 +92,11 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         wipe(conn, list(t.metadata.sorted_tables))
     engine.dispose()
     yield url
+
+
+@pytest.fixture(scope="session")
+def tryton_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One real trytond for the session, on a copy of the template (tests/tryton_kit.py)."""
+    from tryton_kit import DATABASE, tryton_server
+    with tryton_server(tmp_path_factory.mktemp("tryton"), database=DATABASE) as url:
+        yield url

@@ -24,6 +24,7 @@ from ordex.adapters.db.store import SqlChangeStore
 from ordex.adapters.db.uow import SqlUnitOfWork
 from ordex.adapters.directory import SettingsDirectory
 from ordex.adapters.erp_sandbox import SandboxErp, SqlOutbox
+from ordex.adapters.erp_tryton import TrytonErp, TrytonRpc
 from ordex.adapters.postal import ZipcodesDirectory
 from ordex.config import Settings
 from ordex.decide.from_policy import decider_for, routing_policy
@@ -48,6 +49,7 @@ from ordex.orchestrate.handlers import (
 from ordex.orchestrate.handlers.files_common import FileTools
 from ordex.orchestrate.outbox import dispatch
 from ordex.orchestrate.pipeline import Pipeline
+from ordex.orchestrate.ports import ErpConnector
 from ordex.orchestrate.session import SessionUnitOfWork
 from ordex.orchestrate.work import WorkItem, WorkKind
 from ordex.orchestrate.workset import WorkSet
@@ -103,7 +105,8 @@ class App:
     idempotency: DbIdempotency
     store: SqlChangeStore
     outbox: SqlOutbox
-    erp: SandboxErp
+    erp: ErpConnector
+    """Where ERP commands go: the sandbox or Tryton (ORDEX_ERP_CONNECTOR)."""
     new_pipeline: Callable[..., Pipeline]
     uow: Callable[[], SqlUnitOfWork]
     """A fresh unit of work."""
@@ -165,11 +168,25 @@ def bootstrap(settings: Settings, *, clock: Callable[[], datetime] = utcnow,
     directory = SettingsDirectory(settings.roles)
     bus = MessageBus(uow=uow, handlers=_handlers(clock, tools=tools, directory=directory))
     app = App(settings, clock, engine, bus, Queries(engine), DbIdempotency(engine),
-              SqlChangeStore(engine), SqlOutbox(engine), SandboxErp(engine), new_pipeline, uow,
+              SqlChangeStore(engine), SqlOutbox(engine), erp_connector(settings, engine),
+              new_pipeline, uow,
               files, OutboundDocuments(engine))
     if deliver_inline:
         bus.subscribe(ErpCommandsQueued, partial(_deliver, app))
     return app
+
+
+def erp_connector(settings: Settings, engine: Engine) -> ErpConnector:
+    """The configured ERP connector (no connection is opened before the first command)."""
+    if settings.erp_connector == "tryton":
+        return TrytonErp(tryton_rpc(settings), prefix=settings.tryton_order_prefix)
+    return SandboxErp(engine)
+
+
+def tryton_rpc(settings: Settings) -> TrytonRpc:
+    """A Tryton JSON-RPC session as configured (it logs in on its first call)."""
+    return TrytonRpc(settings.tryton_url, settings.tryton_database, user=settings.tryton_user,
+                     password=settings.tryton_password, timeout=settings.tryton_timeout_seconds)
 
 
 def _handlers(clock: Callable[[], datetime], **deps: Any) -> dict[type, Handler]:

@@ -79,6 +79,19 @@ class Settings(BaseSettings):
             if any(not r.strip() or len(r) > 50 for r in held):
                 raise ValueError(f"roles: every role of {user} must be 1 to 50 characters")
         return value
+    erp_connector: Literal["sandbox", "tryton"] = Field(
+        "sandbox", description="Where ERP commands go (docs/erp-tryton.md for tryton)")
+    tryton_url: str = Field("http://127.0.0.1:8000", pattern=r"^https?://\S+$",
+                            description="Tryton server (its JSON-RPC is URL/DATABASE/rpc/)")
+    tryton_database: str = Field("tryton", pattern=r"^[A-Za-z0-9_.-]+$")
+    tryton_user: str = Field("admin", min_length=1)
+    tryton_password: str = Field("", description="Password of tryton_user")
+    tryton_order_prefix: str = Field("TRY-", pattern=r"^[A-Za-z0-9_-]*$",
+                                     description="ordex order id = prefix + Tryton sale number")
+    tryton_ship_via: str = Field("", max_length=50, description="Ship-via of every Tryton "
+                                 "sale (Tryton's sale has no carrier without its carrier "
+                                 "module); empty: none, and the carrier detector decides")
+    tryton_timeout_seconds: float = Field(30.0, gt=0, le=600)
 
     @field_validator("policy_file", mode="before")
     @classmethod

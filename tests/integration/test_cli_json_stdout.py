@@ -19,6 +19,8 @@ import typer
 
 from ordex.entrypoints.cli import cli
 
+from tryton_kit import DATABASE, PASSWORD
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -41,7 +43,7 @@ def _json_commands() -> set[str]:
 def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {"PATH": "/usr/bin:/bin", "HOME": str(cwd),
            **{k: v for k, v in os.environ.items()
-              if k == "ORDEX_POLICY_FILE" or k.startswith("ORDEX_BROKER_")}}
+              if k == "ORDEX_POLICY_FILE" or k.startswith(("ORDEX_BROKER_", "ORDEX_TRYTON_"))}}
     return subprocess.run([sys.executable, "-m", "ordex", *args], capture_output=True, text=True,
                           cwd=cwd, timeout=300, env=env)
 
@@ -87,12 +89,18 @@ def _cases(db: str, work: Path) -> dict[str, list[str]]:
         "policy list": [],
         "resolve": ["EX-1003:INVALID_SHIP_TO", "--action", "CORRECT_ADDRESS", "--actor", "ann"],
         "consume": ["--drain"],
+        "audit verify": [],
+        "tryton sync-reference": [],  # last: they merge Tryton's customers into the data
+        "tryton poll": ["--once"],
     }
 
 
 def test_every_json_command_prints_exactly_one_json_document(
-        loaded_db: tuple[str, Path], make_broker: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+        loaded_db: tuple[str, Path], make_broker: Any, monkeypatch: pytest.MonkeyPatch,
+        tryton_url: str) -> None:
     db, work = loaded_db
+    for key, value in (("URL", tryton_url), ("DATABASE", DATABASE), ("PASSWORD", PASSWORD)):
+        monkeypatch.setenv(f"ORDEX_TRYTON_{key}", value)  # the tryton commands read a real one
     broker = make_broker()  # `consume` reads a stream of its own
     for key, value in (("URL", broker.url), ("STREAM", broker.stream),
                        ("SUBJECT", broker.subject), ("CONSUMER", broker.consumer)):

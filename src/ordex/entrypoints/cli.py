@@ -32,6 +32,7 @@ from ordex.entrypoints.cli_support import (
     reserve_stdout,
     user_errors,
 )
+from ordex.entrypoints.cli_tryton import register as register_tryton
 from ordex.entrypoints.simulation import default_start
 from ordex.entrypoints.simulation import simulate as run_simulation
 from ordex.learn.kpis import headline
@@ -419,6 +420,7 @@ register_cases(cli)
 register_broker(cli)
 register_audit(cli)
 register_files(cli)
+register_tryton(cli)
 
 
 def main() -> None:

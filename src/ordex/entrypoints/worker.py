@@ -21,8 +21,8 @@ from types import FrameType
 from ordex.adapters.db.claims import SqlClaims
 from ordex.adapters.db.dialect import make_engine
 from ordex.adapters.db.migrate import pending_migrations
-from ordex.adapters.erp_sandbox import SandboxErp, SqlOutbox
-from ordex.bootstrap import utcnow
+from ordex.adapters.erp_sandbox import SqlOutbox
+from ordex.bootstrap import erp_connector, utcnow
 from ordex.config import Settings
 from ordex.domain.errors import ConfigurationError
 from ordex.orchestrate.outbox import DELIVERY_RETRY, deliver
@@ -56,7 +56,8 @@ def main(settings: Settings, *, worker_id: str | None = None, once: bool = False
             raise ConfigurationError(f"the database schema lacks migrations {', '.join(pending)}:"
                                      " run `ordex migrate` first")
         config = worker_config(settings, worker_id=worker_id or default_worker_id())
-        claims, outbox, erp = SqlClaims(engine), SqlOutbox(engine), SandboxErp(engine)
+        claims, outbox = SqlClaims(engine), SqlOutbox(engine)
+        erp = erp_connector(settings, engine)  # ORDEX_ERP_CONNECTOR: sandbox or tryton
         resend = dataclasses.replace(config.retry, max_attempts=DELIVERY_RETRY.max_attempts)
 
         def deliver_outbox() -> int:

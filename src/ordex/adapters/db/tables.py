@@ -501,3 +501,11 @@ approvals = Table(
     Column("decision_reason", Text),
     Index("ix_approvals_queue_state_due", "queue", "state", "due_at"),
 )
+
+# -- where each ERP poller has read up to (migration 0015): docs/erp-tryton.md -------------
+connector_cursors = Table(
+    "connector_cursors", metadata,
+    Column("name", String(200), primary_key=True),
+    Column("value", String(200), nullable=False),
+    Column("updated_at", TS, nullable=False),
+)
