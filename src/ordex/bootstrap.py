@@ -15,6 +15,7 @@ from ordex.adapters.db import tables as t
 from ordex.adapters.db.dialect import make_engine, wipe
 from ordex.adapters.db.file_records import SqlFileLookups
 from ordex.adapters.db.files_repo import FileStore
+from ordex.adapters.db.identity_repo import SqlIdentity
 from ordex.adapters.db.migrate import upgrade
 from ordex.adapters.db.outbound_repo import OutboundDocuments
 from ordex.adapters.db.policy_repo import policy_in_force
@@ -67,6 +68,9 @@ HANDLERS: dict[type, Callable[..., Any]] = {
 """Every command and its one handler; each handler takes the command, a unit of work, `now`,
 and by name what else it needs of bootstrap (`tools`: the file handlers' adapters)."""
 
+KEPT_BY_WIPE = (t.policies, t.users, t.api_tokens)
+"""What a fresh simulation keeps: activated policies, users and tokens."""
+
 
 def utcnow() -> datetime:
     """The wall clock, in UTC."""
@@ -101,6 +105,8 @@ class App:
     """The raw file store (stored files and their processing state)."""
     edi: OutboundDocuments
     """Reads of the outbound EDI documents."""
+    identity: SqlIdentity
+    """Users and API tokens (docs/security.md)."""
 
     def migrate(self) -> None:
         """Bring the database schema up to date."""
@@ -109,7 +115,7 @@ class App:
     def wipe(self) -> None:
         """Empty every table (a fresh simulation)."""
         with self.engine.begin() as conn:
-            wipe(conn, [x for x in t.metadata.sorted_tables if x is not t.policies])
+            wipe(conn, [x for x in t.metadata.sorted_tables if x not in KEPT_BY_WIPE])
 
     def save_reference(self, ref: ReferenceData) -> None:
         """Replace the reference data."""
@@ -155,7 +161,7 @@ def bootstrap(settings: Settings, *, clock: Callable[[], datetime] = utcnow,
     bus = MessageBus(uow=uow, handlers=_handlers(clock, tools=tools))
     app = App(settings, clock, engine, bus, Queries(engine), DbIdempotency(engine),
               SqlChangeStore(engine), SqlOutbox(engine), SandboxErp(engine), new_pipeline, uow,
-              files, OutboundDocuments(engine))
+              files, OutboundDocuments(engine), SqlIdentity(engine))
     if deliver_inline:
         bus.subscribe(ErpCommandsQueued, partial(_deliver, app))
     return app

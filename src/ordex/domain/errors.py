@@ -85,3 +85,28 @@ class WorkConflictError(OrdexError):
 
 class CaseChangedError(OrdexError):
     """The case changed since it was read: someone else acted on it first."""
+
+
+class InvalidUserError(OrdexError):
+    """The user's details are not valid."""
+
+
+class UnknownUserError(OrdexError):
+    """No user with that id or e-mail."""
+
+
+class UnknownTokenError(OrdexError):
+    """No API token with that name."""
+
+
+class NotSignedInError(OrdexError):
+    """A credential is required: a Bearer token, or a session (sign in at /login)."""
+
+
+class NotPermittedError(OrdexError):
+    """The signed-in user or token may not do that."""
+
+    def __init__(self, message: str | None = None, *, errors: list[dict[str, str]] | None = None,
+                 **details: Any) -> None:
+        self.errors = errors or []
+        super().__init__(message, **details)

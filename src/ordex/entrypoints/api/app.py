@@ -6,13 +6,19 @@ import asyncio
 import tempfile
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
-from fastapi.templating import Jinja2Templates
-from pydantic import BaseModel, BeforeValidator, Field, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 from starlette.concurrency import run_in_threadpool
 
 from ordex.bootstrap import App
@@ -34,17 +40,21 @@ from ordex.domain.errors import (
     UnknownOrderError,
 )
 from ordex.domain.model import CustomerLicence, PriceContract, UnitConversion
+from ordex.domain.permissions import Permission
 from ordex.entrypoints.api import errors
+from ordex.entrypoints.api.auth import Authenticator, CurrentPrincipal, allowed, authorize
+from ordex.entrypoints.api.docs import install_docs
 from ordex.entrypoints.api.errors import documented
 from ordex.entrypoints.api.intake import OrderIntake, intake_lifespan, order_intake, orders_answer
 from ordex.entrypoints.api.limits import OrdexAPI
 from ordex.entrypoints.api.params import check_request
+from ordex.entrypoints.web import sign_in
 from ordex.entrypoints.web.charts import bar_chart
 from ordex.entrypoints.web.sla import sla_clock
 from ordex.learn.kpis import headline
 from ordex.sense.reference_schema import DAY
 
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parents[1] / "web" / "templates"))
+TEMPLATES = sign_in.TEMPLATES
 TEMPLATES.env.globals["sla_clock"] = sla_clock
 STORABLE = Decimal(10) ** 9
 """Quantities and amounts of events stay below this (the database keeps 18 digits, 6 decimals)."""
@@ -164,9 +174,11 @@ class AddressIn(BaseModel):
 
 
 class CaseAction(BaseModel):
-    """A person's action on a case; a parameter left out defaults to the recommendation's."""
+    """A person's action on a case; a parameter left out defaults to the recommendation's.
 
-    actor: str = Field(min_length=1, max_length=100)
+    The actor is the signed-in user or token: a body naming an `actor` is refused.
+    """
+
     action: Action | None = Field(None, description="Required to resolve")
     reason: str = Field("", max_length=2000)
     warehouse_id: str | None = Field(None, max_length=100,
@@ -182,10 +194,18 @@ class CaseAction(BaseModel):
     ship_via: str | None = Field(None, max_length=50, description="ASSIGN_CARRIER: service")
     item_id: str | None = Field(None, max_length=100, description="MAP_ITEM: the item meant")
 
+    @model_validator(mode="before")
+    @classmethod
+    def no_actor(cls, data: Any) -> Any:
+        """Who acts is the credential's, never a name the caller sends."""
+        if isinstance(data, dict) and "actor" in data:
+            raise PydanticCustomError("actor_refused", "actor: not accepted: the actor is the "
+                                      "signed-in user or token")
+        return data
+
     def params(self) -> dict[str, Any]:
         """The action's parameters that were given."""
-        data = self.model_dump(mode="json", exclude_none=True,
-                               exclude={"actor", "action", "reason"})
+        data = self.model_dump(mode="json", exclude_none=True, exclude={"action", "reason"})
         return data
 
 
@@ -196,6 +216,14 @@ async def get_app(request: Request) -> App:
 
 
 OrdexApp = Annotated[App, Depends(get_app)]
+
+
+def known_case(app: App, case_id: str) -> dict[str, Any]:
+    """The case as it stands, or UnknownCaseError (404)."""
+    found = app.queries.case(case_id)
+    if found is None:
+        raise UnknownCaseError(f"no case {case_id}", field="case_id")
+    return found
 
 
 def acted(app: App, case_id: str, command: TakeCase | ResolveCase) -> JSONResponse:
@@ -215,9 +243,21 @@ def create_app(ordex: App) -> FastAPI:
                    description="Order exception control tower: orders in, exception cases "
                    "out. Every 4xx answer is an ErrorBody naming each field and reason.",
                    max_body_size=ordex.settings.max_body_bytes, lifespan=intake_lifespan,
-                   dependencies=[Depends(check_request)], responses=documented(413, 422))
+                   dependencies=[Depends(authorize), Depends(check_request)],
+                   responses=documented(401, 403, 413, 422), docs_url=None, openapi_url=None)
     api.state.ordex, api.state.intake = ordex, order_intake(ordex)
+    api.state.auth = Authenticator.of(ordex)
     errors.install(api)
+    install_docs(api)
+    api.include_router(sign_in.router)
+
+    @api.get("/health", summary="Liveness: answers without a credential")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @api.get("/me", summary="Who the credential is: actor and roles")
+    async def me(who: CurrentPrincipal) -> dict[str, Any]:
+        return {"actor": who.actor, "kind": who.kind, "roles": list(who.role_names)}
 
     @api.post("/orders", status_code=201, summary="Submit one order or a batch",
               description="Idempotent: the `Idempotency-Key` header (per item `KEY#index` in "
@@ -275,16 +315,20 @@ def create_app(ordex: App) -> FastAPI:
 
     @api.post("/cases/{case_id}/take", summary="Start working a case",
               responses=documented(404, 409, 413, 422))
-    def take_case(case_id: str, body: CaseAction, app: OrdexApp) -> JSONResponse:
-        return acted(app, case_id, TakeCase(case_id, body.actor))
+    def take_case(case_id: str, app: OrdexApp, who: CurrentPrincipal,
+                  body: CaseAction | None = None) -> JSONResponse:
+        allowed(who, Permission.TAKE_CASE, known_case(app, case_id))
+        return acted(app, case_id, TakeCase(case_id, who.actor))
 
     @api.post("/cases/{case_id}/resolve", summary="Close a case with an action",
               responses=documented(404, 409, 413, 422))
-    def resolve_case(case_id: str, body: CaseAction, app: OrdexApp) -> JSONResponse:
+    def resolve_case(case_id: str, body: CaseAction, app: OrdexApp,
+                     who: CurrentPrincipal) -> JSONResponse:
+        allowed(who, Permission.RESOLVE_CASE, known_case(app, case_id))
         if body.action is None:
             return JSONResponse({"detail": [{"field": "action", "reason": "required to resolve"}],
                                  "message": "action: required to resolve"}, status_code=422)
-        command = ResolveCase(case_id, body.actor, body.action.value, body.reason,
+        command = ResolveCase(case_id, who.actor, body.action.value, body.reason,
                               body.params())
         try:
             return acted(app, case_id, command)
@@ -332,9 +376,11 @@ def create_app(ordex: App) -> FastAPI:
 
     @api.post("/cases/{case_id}/replay", summary="Re-read an INTEGRATION_FAILURE's raw payload",
               responses=documented(404, 409, 413, 422))
-    def replay_case(case_id: str, body: CaseAction, app: OrdexApp) -> dict[str, Any]:
+    def replay_case(case_id: str, app: OrdexApp, who: CurrentPrincipal,
+                    body: CaseAction | None = None) -> dict[str, Any]:
         from ordex.domain.commands import ReplayCase
-        result: dict[str, Any] = app.bus.handle(ReplayCase(case_id, body.actor))
+        allowed(who, Permission.REPLAY_CASE, known_case(app, case_id))
+        result: dict[str, Any] = app.bus.handle(ReplayCase(case_id, who.actor))
         return result
 
     @api.post("/events/inbound-po-dates", summary="A supplier re-dated an inbound PO")
@@ -375,7 +421,7 @@ def create_app(ordex: App) -> FastAPI:
         per_queue = {q: app.queries.cases(queue=q, state="active", limit=15) for q in board}
         totals = {q: sum(v.values()) for q, v in board.items()}
         kpis = app.kpis(now=now)
-        return TEMPLATES.TemplateResponse(request, "home.html", {
+        return sign_in.render(request, "home.html", {
             "board": board, "per_queue": per_queue, "kpis": kpis, "tiles": headline(kpis),
             "now": now, "chart": bar_chart(totals, title="Open cases by queue")})
 
@@ -384,6 +430,6 @@ def create_app(ordex: App) -> FastAPI:
         found = app.queries.case(case_id)
         if found is None:
             raise UnknownCaseError(f"no case {case_id}", field="case_id")
-        return TEMPLATES.TemplateResponse(request, "case.html", {"case": found})
+        return sign_in.render(request, "case.html", {"case": found})
 
     return api
