@@ -16,8 +16,8 @@ from pydantic import (
     Field,
     ValidationInfo,
     field_validator,
-    model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 from starlette.concurrency import run_in_threadpool
 
@@ -179,6 +179,7 @@ class CaseAction(BaseModel):
     The actor is the signed-in user or token: a body naming an `actor` is refused.
     """
 
+    actor: SkipJsonSchema[None] = Field(None, exclude=True)
     action: Action | None = Field(None, description="Required to resolve")
     reason: str = Field("", max_length=2000)
     warehouse_id: str | None = Field(None, max_length=100,
@@ -194,14 +195,12 @@ class CaseAction(BaseModel):
     ship_via: str | None = Field(None, max_length=50, description="ASSIGN_CARRIER: service")
     item_id: str | None = Field(None, max_length=100, description="MAP_ITEM: the item meant")
 
-    @model_validator(mode="before")
+    @field_validator("actor", mode="before")
     @classmethod
-    def no_actor(cls, data: Any) -> Any:
+    def no_actor(cls, _value: Any) -> None:
         """Who acts is the credential's, never a name the caller sends."""
-        if isinstance(data, dict) and "actor" in data:
-            raise PydanticCustomError("actor_refused", "actor: not accepted: the actor is the "
-                                      "signed-in user or token")
-        return data
+        raise PydanticCustomError("actor_refused", "not accepted: the actor is the signed-in "
+                                  "user or token")
 
     def params(self) -> dict[str, Any]:
         """The action's parameters that were given."""

@@ -1,0 +1,59 @@
+"""Credentials for tests: one API token per role on an app, and clients that send them.
+
+Every test that calls the API or the pages authenticates through these, never by hand: the
+e2e `base_url` fixture issues the tokens of its server (`issue`), `authed(base_url)` is an
+httpx client with one of them, `signed(api)` a TestClient with one.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from ordex.bootstrap import App
+from ordex.domain.permissions import DEFAULT_ROLES
+
+ROLES = tuple(DEFAULT_ROLES)
+TOKENS: dict[str, dict[str, str]] = {}
+"""Server address → role → token, filled by `issue`."""
+
+
+def new_tokens(app: App) -> dict[str, str]:
+    """A fresh token per shipped role on this app (named `test-ROLE-RANDOM`)."""
+    tag = secrets.token_hex(3)
+    return {role: app.identity.create_token(f"test-{role}-{tag}", (role,), expires_at=None,
+                                            now=app.clock(), by="tests") for role in ROLES}
+
+
+def issue(app: App, *, where: str) -> dict[str, str]:
+    """The tokens of the server at `where` (made once, then remembered)."""
+    if where not in TOKENS:
+        TOKENS[where] = new_tokens(app)
+    return TOKENS[where]
+
+
+def bearer(token: str) -> dict[str, str]:
+    """The Authorization header of a token."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+def authed(base_url: str, *, role: str = "admin", **kwargs: Any) -> httpx.Client:
+    """An httpx client for a live server, authenticated with the role's token."""
+    kwargs.setdefault("timeout", 30)
+    return httpx.Client(base_url=base_url, headers=bearer(TOKENS[base_url][role]), **kwargs)
+
+
+def signed(api: FastAPI, *, role: str = "admin", **kwargs: Any) -> TestClient:
+    """A TestClient of an app made by create_app, authenticated with the role's token."""
+    if not hasattr(api.state, "test_tokens"):
+        api.state.test_tokens = new_tokens(api.state.ordex)
+    return TestClient(api, headers=bearer(api.state.test_tokens[role]), **kwargs)
+
+
+def raw_header(base_url: str, *, role: str = "admin") -> bytes:
+    """The Authorization header line of a role's token, for hand-written HTTP requests."""
+    return f"Authorization: Bearer {TOKENS[base_url][role]}\r\n".encode()
