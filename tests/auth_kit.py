@@ -47,13 +47,29 @@ def authed(base_url: str, *, role: str = "admin", **kwargs: Any) -> httpx.Client
     return httpx.Client(base_url=base_url, headers=bearer(TOKENS[base_url][role]), **kwargs)
 
 
-def signed(api: FastAPI, *, role: str = "admin", **kwargs: Any) -> TestClient:
-    """A TestClient of an app made by create_app, authenticated with the role's token."""
+def token_of(api: FastAPI, role: str = "admin") -> str:
+    """A role's token on an app made by create_app (made on first use)."""
     if not hasattr(api.state, "test_tokens"):
         api.state.test_tokens = new_tokens(api.state.ordex)
-    return TestClient(api, headers=bearer(api.state.test_tokens[role]), **kwargs)
+    token: str = api.state.test_tokens[role]
+    return token
+
+
+def signed(api: FastAPI, *, role: str = "admin", **kwargs: Any) -> TestClient:
+    """A TestClient of an app made by create_app, authenticated with the role's token."""
+    return TestClient(api, headers=bearer(token_of(api, role)), **kwargs)
 
 
 def raw_header(base_url: str, *, role: str = "admin") -> bytes:
     """The Authorization header line of a role's token, for hand-written HTTP requests."""
     return f"Authorization: Bearer {TOKENS[base_url][role]}\r\n".encode()
+
+
+TEST_SECRET = "tests-only-secret-key-0123456789abcdef"
+"""A secret key long enough for `ordex serve` outside demo mode (tests only)."""
+
+
+def serve_env(**extra: str) -> dict[str, str]:
+    """The environment of an `ordex serve` subprocess: ours, with a non-default secret."""
+    import os
+    return {**os.environ, "ORDEX_SECRET_KEY": TEST_SECRET, **extra}

@@ -14,6 +14,7 @@ import httpx
 import pytest
 import uvicorn
 
+from auth_kit import TOKENS, authed, issue
 from ordex.bootstrap import App, bootstrap
 from ordex.config import Settings
 from ordex.domain.commands import IngestOrderGroup
@@ -65,6 +66,7 @@ def live(db_url: str) -> Iterator[Live]:
                                            log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     found = Live(f"http://127.0.0.1:{port}", ordex, api.state.intake, server, thread)
+    issue(ordex, where=found.url)
     found.gate.set()
     run: Callable[[list[Any]], list[Any]] = api.state.intake.run
 
@@ -83,6 +85,7 @@ def live(db_url: str) -> Iterator[Live]:
     found.release()
     server.should_exit = True
     thread.join(timeout=10)
+    TOKENS.pop(found.url, None)
     ordex.engine.dispose()
 
 
@@ -99,7 +102,7 @@ def post_all(url: str, bodies: list[tuple[str, dict[str, str]]]) -> list[httpx.R
 
     def post(i: int) -> None:
         body, headers = bodies[i]
-        with httpx.Client(base_url=url, timeout=WAIT) as http:
+        with authed(url, timeout=WAIT) as http:
             barrier.wait(WAIT)
             answers[i] = http.post("/orders", content=body, headers=headers)
 

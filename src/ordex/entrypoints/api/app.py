@@ -248,7 +248,7 @@ def create_app(ordex: App) -> FastAPI:
     api.state.auth = Authenticator.of(ordex)
     errors.install(api)
     install_docs(api)
-    api.include_router(sign_in.router)
+    sign_in.install(api)
 
     @api.get("/health", summary="Liveness: answers without a credential")
     async def health() -> dict[str, str]:

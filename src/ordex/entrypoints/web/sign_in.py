@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
@@ -26,7 +26,6 @@ TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 MAX_FAILURES, WINDOW_SECONDS = 5, 300.0
 MAX_FORM_BYTES = 8 * 1024
 _failures: dict[tuple[str, str], deque[float]] = defaultdict(deque)
-router = APIRouter(include_in_schema=False)
 
 
 def secure(request: Request) -> bool:
@@ -77,12 +76,10 @@ def _safe_next(target: str | None) -> str:
     return "/"
 
 
-@router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, next: str = "/") -> HTMLResponse:
     return render(request, "login.html", {"next": _safe_next(next), "error": None})
 
 
-@router.post("/login", response_class=HTMLResponse)
 async def login(request: Request) -> Response:
     fields = await form_of(request)
     login_name = fields.get("login", "").strip().lower()[:254]
@@ -110,7 +107,6 @@ async def login(request: Request) -> Response:
     return response
 
 
-@router.post("/logout")
 async def logout(request: Request) -> Response:
     await form_of(request)
     response = RedirectResponse("/login", status_code=303)
@@ -118,3 +114,12 @@ async def logout(request: Request) -> Response:
                            secure=secure(request))
     return response
 
+
+
+def install(api: FastAPI) -> None:
+    """The sign-in page, its form's target, and sign-out (none in the API description)."""
+    api.add_api_route("/login", login_page, methods=["GET"], response_class=HTMLResponse,
+                      include_in_schema=False)
+    api.add_api_route("/login", login, methods=["POST"], response_class=HTMLResponse,
+                      include_in_schema=False)
+    api.add_api_route("/logout", logout, methods=["POST"], include_in_schema=False)
