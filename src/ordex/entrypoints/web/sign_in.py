@@ -25,7 +25,6 @@ from ordex.entrypoints.api.auth import CSRF_COOKIE, SESSION_COOKIE, Authenticato
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 MAX_FAILURES, WINDOW_SECONDS = 5, 300.0
 MAX_FORM_BYTES = 8 * 1024
-_failures: dict[tuple[str, str], deque[float]] = defaultdict(deque)
 
 
 def secure(request: Request) -> bool:
@@ -84,7 +83,7 @@ async def login(request: Request) -> Response:
     fields = await form_of(request)
     login_name = fields.get("login", "").strip().lower()[:254]
     where = (request.client.host if request.client else "-", login_name)
-    recent = _failures[where]
+    recent = request.app.state.login_failures[where]
     while recent and time.monotonic() - recent[0] > WINDOW_SECONDS:
         recent.popleft()
     target = _safe_next(fields.get("next"))
@@ -115,9 +114,9 @@ async def logout(request: Request) -> Response:
     return response
 
 
-
 def install(api: FastAPI) -> None:
     """The sign-in page, its form's target, and sign-out (none in the API description)."""
+    api.state.login_failures = defaultdict(deque)  # (address, login) → failure times
     api.add_api_route("/login", login_page, methods=["GET"], response_class=HTMLResponse,
                       include_in_schema=False)
     api.add_api_route("/login", login, methods=["POST"], response_class=HTMLResponse,
