@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from ordex.bootstrap import App
+from ordex.domain.identity import User
 from ordex.domain.permissions import DEFAULT_ROLES
 
 ROLES = tuple(DEFAULT_ROLES)
@@ -30,9 +31,12 @@ def new_tokens(app: App) -> dict[str, str]:
 
 
 def issue(app: App, *, where: str) -> dict[str, str]:
-    """The tokens of the server at `where` (made once, then remembered)."""
+    """The tokens of the server at `where` (made once, then remembered), and a `viewer` user
+    who signs in with `viewer-password` (one argon2 hash: the pages' tests need no more)."""
     if where not in TOKENS:
         TOKENS[where] = new_tokens(app)
+        app.identity.add_user(User("viewer", "Test viewer", "viewer@example.com", ("viewer",)),
+                              password="viewer-password", now=app.clock(), by="tests")
     return TOKENS[where]
 
 
