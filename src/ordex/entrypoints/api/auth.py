@@ -61,7 +61,8 @@ class Authenticator:
     app: App
     roles: dict[str, Role]
     signer: Signer
-    _seen: dict[str, tuple[float, Principal | None, str | None]] = field(default_factory=dict)
+    _seen: dict[str, tuple[float, Principal | None, datetime | None]] = field(
+        default_factory=dict)
     _used: dict[str, float] = field(default_factory=dict)
 
     @classmethod
@@ -87,13 +88,13 @@ class Authenticator:
         cookie = request.cookies.get(SESSION_COOKIE)
         return self._session(cookie) if cookie else None
 
-    def _remembered(self, key: str) -> tuple[bool, Principal | None, str | None]:
+    def _remembered(self, key: str) -> tuple[bool, Principal | None, datetime | None]:
         hit = self._seen.get(key)
         if hit and time.monotonic() - hit[0] < self.app.settings.credential_cache_seconds:
             return True, hit[1], hit[2]
         return False, None, None
 
-    def _remember(self, key: str, who: Principal | None, until: str | None = None) -> None:
+    def _remember(self, key: str, who: Principal | None, until: datetime | None = None) -> None:
         if len(self._seen) > 10_000:
             self._seen.clear()  # bounded memory under a flood of invented tokens
         self._seen[key] = (time.monotonic(), who, until)
@@ -106,9 +107,9 @@ class Authenticator:
             token = self.app.identity.token_for(secret)
             who = None if token is None or not token.usable(now=now) else \
                 self.principal_of_roles(f"token:{token.name}", token.scopes, "token")
-            expires = token.expires_at.isoformat() if token and token.expires_at else None
+            expires = token.expires_at if token else None
             self._remember(key, who, expires)
-        if who is None or (expires and now >= datetime.fromisoformat(expires)):
+        if who is None or (expires is not None and now >= expires):
             return None
         self._note_use(who.actor.removeprefix("token:"), now)
         return who
