@@ -161,6 +161,16 @@ def test_a_form_without_the_csrf_value_is_refused(api: FastAPI) -> None:
     assert kept.status_code == 403 and signed.get("/me").status_code == 200
 
 
+def test_a_write_with_a_session_cookie_needs_the_csrf_header(api: FastAPI) -> None:
+    http = signed_in(api, "ann", "ann-password")  # logistics: may take planning cases
+    refused = http.post(f"/cases/{CASE}/take", json={})
+    assert refused.status_code == 403
+    assert refused.json()["detail"][0]["field"] == "X-CSRF-Token"
+    taken = http.post(f"/cases/{CASE}/take", json={},
+                      headers={"X-CSRF-Token": http.cookies["ordex_csrf"]})
+    assert taken.status_code == 200 and taken.json()["assignee"] == "ann"
+
+
 def test_wrong_passwords_are_refused_then_rate_limited(api: FastAPI) -> None:
     http = TestClient(api)
     http.get("/login")

@@ -26,7 +26,8 @@ from ordex.domain.identity import Principal, User, case_value
 from ordex.domain.permissions import CaseFacts, Permission, Role, may
 
 P = Permission
-SESSION_COOKIE, CSRF_COOKIE = "ordex_session", "ordex_csrf"
+SESSION_COOKIE, CSRF_COOKIE, CSRF_HEADER = "ordex_session", "ordex_csrf", "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 PUBLIC = {("GET", "/health"), ("GET", "/login"), ("POST", "/login"), ("POST", "/logout")}
 """What anyone may reach: the health check, signing in and out (CSRF guards the forms)."""
 ROUTES: dict[tuple[str, str], Permission] = {
@@ -163,6 +164,13 @@ async def authorize(request: Request) -> Principal | None:
                                 "no permission rule", field="(route)")
     if not may(who, needed):
         raise NotPermittedError(f"{who.actor} may not {needed.value}", field="(route)")
+    if who.kind == "user" and request.method not in SAFE_METHODS and \
+            not auth.signer.csrf_ok(request.cookies.get(CSRF_COOKIE),
+                                    request.headers.get(CSRF_HEADER)):
+        # a session cookie rides along on any request the browser makes: writes need proof
+        raise NotPermittedError(f"csrf: a write with a session needs the {CSRF_HEADER} header "
+                                "(the value of the ordex_csrf cookie's form field)",
+                                errors=[{"field": CSRF_HEADER, "reason": "missing or wrong"}])
     request.state.principal = who
     return who
 
