@@ -111,6 +111,8 @@ class Settings(BaseSettings):
         """Production refuses the default secret."""
         if self.environment == "production" and self.secret_key == DEFAULT_SECRET:
             raise ValueError("ORDEX_SECRET_KEY must be set in production")
+        if self.environment == "production" and self.demo:
+            raise ValueError("ORDEX_DEMO may not be true in production (its passwords are known)")
         return self
 
     def secret_problem(self) -> str | None:

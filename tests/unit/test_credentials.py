@@ -93,3 +93,16 @@ def test_working_hours_parse_days_and_window_and_refuse_an_empty_one() -> None:
         with pytest.raises(InvalidUserError):
             WorkingHours.parse(bad)
     assert User("ann", "Ann", "a@b.co", ("viewer",), time_zone="America/Chicago").time_zone
+
+
+def test_the_secret_key_is_refused_when_missing_default_or_short_outside_demo_mode() -> None:
+    from pydantic import ValidationError
+
+    from ordex.config import Settings
+    assert "not set" in (Settings(secret_key="change-me").secret_problem() or "")
+    assert "not set" in (Settings(secret_key="  ").secret_problem() or "")
+    assert "shorter than 32" in (Settings(secret_key="x" * 31).secret_problem() or "")
+    assert Settings(secret_key="x" * 32).secret_problem() is None
+    assert Settings(secret_key="change-me", demo=True).secret_problem() is None
+    with pytest.raises(ValidationError, match="ORDEX_DEMO"):
+        Settings(environment="production", secret_key="x" * 40, demo=True)

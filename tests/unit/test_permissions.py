@@ -82,3 +82,4 @@ def test_a_roles_mapping_replaces_the_defaults_and_is_validated() -> None:
         with pytest.raises(ConfigurationError) as caught:
             role_book(bad)
         assert caught.value.message.startswith(field), caught.value.message
+
