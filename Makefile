@@ -37,10 +37,12 @@ lock:
 install: $(BIN)/ordex
 install-test: $(VENV)/.test-deps
 
-## demo: install, simulate the default week into SQLite, then serve http://$(HOST):$(PORT)
+## demo: install, simulate the default week into SQLite, create one demo user per role (printed;
+## README lists them), then serve http://$(HOST):$(PORT) in demo mode
 demo: install
 	$(BIN)/ordex simulate --db $(DB)
-	$(BIN)/ordex serve --db $(DB) --host $(HOST) --port $(PORT)
+	ORDEX_DEMO=true $(BIN)/ordex demo-users --db $(DB)
+	ORDEX_DEMO=true $(BIN)/ordex serve --demo --db $(DB) --host $(HOST) --port $(PORT)
 
 serve: install
 	$(BIN)/ordex serve --db $(DB) --host $(HOST) --port $(PORT)

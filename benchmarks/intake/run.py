@@ -7,6 +7,7 @@ import sys
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from benchmarks.intake.floor import floor
 from benchmarks.intake.generate import InputFiles, generate
 from benchmarks.intake.latency import steady_feed
 from benchmarks.intake.load import phase
-from benchmarks.intake.server import serving
+from benchmarks.intake.server import bench_token, serving
 from benchmarks.intake.settings import BenchSettings
 from benchmarks.intake.workers import WorkerRun, run_workers
 
@@ -79,6 +80,7 @@ def http(url: str, files: InputFiles, s: BenchSettings) -> dict[str, Any]:
     steady = int(s.rate * s.latency_seconds)
     say(f"  latency: {steady:,} orders at {s.rate:g}/s")
     log = files.folder / "serve.log"
+    s = replace(s, token=s.token or bench_token(url))  # every route needs a credential
     with serving(url, s.token, log) as server:
         latency = steady_feed(server.url, bodies[:steady], rate=s.rate, drain=s.drain_seconds,
                               token=s.token)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from benchmarks.intake.databases import ORDEX
+from benchmarks.intake.databases import ORDEX, ordex
 
 
 @dataclass
@@ -29,6 +30,19 @@ class Server:
 def headers(token: str | None) -> dict[str, str]:
     """Headers every benchmark request sends: a bearer token when one is configured."""
     return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+def serve_env() -> dict[str, str]:
+    """The server's environment: ours, with a random secret key when none is set."""
+    return {**os.environ, "ORDEX_SECRET_KEY": os.environ.get("ORDEX_SECRET_KEY")
+            or secrets.token_urlsafe(32)}
+
+
+def bench_token(db_url: str) -> str:
+    """A fresh API token on the database that may post orders and read (ingest + viewer)."""
+    made = ordex("token", "create", "--name", f"bench-{secrets.token_hex(4)}", "--scope",
+                 "ingest", "--scope", "viewer", "--db", db_url)
+    return made.stdout.strip()
 
 
 def _free_port() -> int:
@@ -71,7 +85,8 @@ def serving(db_url: str, token: str | None, log: Path) -> Iterator[Server]:
     port = _free_port()
     with log.open("ab") as sink:
         proc = subprocess.Popen([*ORDEX, "serve", "--db", db_url, "--host", "127.0.0.1",
-                                 "--port", str(port)], stdout=sink, stderr=subprocess.STDOUT)
+                                 "--port", str(port)], stdout=sink, stderr=subprocess.STDOUT,
+                                env=serve_env())
     server = Server(f"http://127.0.0.1:{port}", proc.pid)
     try:
         _wait_ready(server.url, proc, token, log)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -15,6 +15,7 @@ from ordex.adapters.db import tables as t
 from ordex.adapters.db.dialect import make_engine, wipe
 from ordex.adapters.db.file_records import SqlFileLookups
 from ordex.adapters.db.files_repo import FileStore
+from ordex.adapters.db.identity_repo import SqlIdentity
 from ordex.adapters.db.migrate import upgrade
 from ordex.adapters.db.outbound_repo import OutboundDocuments
 from ordex.adapters.db.policy_repo import policy_in_force
@@ -22,7 +23,7 @@ from ordex.adapters.db.queries import DbIdempotency, Queries
 from ordex.adapters.db.reference_repo import save_reference
 from ordex.adapters.db.store import SqlChangeStore
 from ordex.adapters.db.uow import SqlUnitOfWork
-from ordex.adapters.directory import SettingsDirectory
+from ordex.adapters.directory import MappingDirectory, UsersDirectory
 from ordex.adapters.erp_sandbox import SandboxErp, SqlOutbox
 from ordex.adapters.erp_tryton import TrytonErp, TrytonRpc
 from ordex.adapters.postal import ZipcodesDirectory
@@ -79,6 +80,9 @@ HANDLERS: dict[type, Callable[..., Any]] = {
 and by name what else it needs of bootstrap (`tools`: the file handlers' adapters;
 `directory`: users and their roles, for authority and approvals)."""
 
+KEPT_BY_WIPE = (t.policies, t.users, t.api_tokens)
+"""What a fresh simulation keeps: activated policies, users and tokens."""
+
 
 def utcnow() -> datetime:
     """The wall clock, in UTC."""
@@ -114,6 +118,8 @@ class App:
     """The raw file store (stored files and their processing state)."""
     edi: OutboundDocuments
     """Reads of the outbound EDI documents."""
+    identity: SqlIdentity
+    """Users and API tokens (docs/security.md)."""
 
     def migrate(self) -> None:
         """Bring the database schema up to date."""
@@ -122,7 +128,7 @@ class App:
     def wipe(self) -> None:
         """Empty every table (a fresh simulation)."""
         with self.engine.begin() as conn:
-            wipe(conn, [x for x in t.metadata.sorted_tables if x is not t.policies])
+            wipe(conn, [x for x in t.metadata.sorted_tables if x not in KEPT_BY_WIPE])
 
     def save_reference(self, ref: ReferenceData) -> None:
         """Replace the reference data."""
@@ -165,12 +171,12 @@ def bootstrap(settings: Settings, *, clock: Callable[[], datetime] = utcnow,
 
     files = FileStore(engine)
     tools = FileTools(files, SqlFileLookups(engine), settings.batch_size, clock)
-    directory = SettingsDirectory(settings.roles)
+    identity = SqlIdentity(engine)
+    directory = UsersDirectory(identity)
     bus = MessageBus(uow=uow, handlers=_handlers(clock, tools=tools, directory=directory))
     app = App(settings, clock, engine, bus, Queries(engine), DbIdempotency(engine),
               SqlChangeStore(engine), SqlOutbox(engine), erp_connector(settings, engine),
-              new_pipeline, uow,
-              files, OutboundDocuments(engine))
+              new_pipeline, uow, files, OutboundDocuments(engine), identity)
     if deliver_inline:
         bus.subscribe(ErpCommandsQueued, partial(_deliver, app))
     return app
@@ -201,9 +207,10 @@ def _handlers(clock: Callable[[], datetime], **deps: Any) -> dict[type, Handler]
 
 
 def session_bus(session: SessionUnitOfWork, *, clock: Callable[[], datetime],
-                settings: Settings | None = None) -> MessageBus:
-    """The bus over one session unit of work (the simulator: one writer, state in memory)."""
-    directory = SettingsDirectory(settings.roles if settings else {})
+                team: Mapping[str, Sequence[str]] | None = None) -> MessageBus:
+    """The bus over one session unit of work (the simulator: one writer, state in memory);
+    `team` is who works there with which roles (user id → roles)."""
+    directory = MappingDirectory(team or {})
     return MessageBus(uow=lambda: session, handlers=_handlers(clock, directory=directory))
 
 

@@ -6,12 +6,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
+import yaml
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ordex.domain.errors import ConfigurationError
+from ordex.domain.permissions import Role, role_book
 from ordex.interpret.registry import option_values
 from ordex.interpret.settings import DetectionSettings
+
+DEFAULT_SECRET = "change-me"
+MIN_SECRET_LENGTH = 32
 
 
 class Settings(BaseSettings):
@@ -22,7 +27,19 @@ class Settings(BaseSettings):
     environment: Literal["development", "production"] = "development"
     database_url: str = Field("sqlite:///ordex.db",
                               description="sqlite:///FILE or postgresql://USER@HOST/DB")
-    secret_key: str = Field("change-me", description="Signs sessions; must be set in production")
+    secret_key: str = Field(DEFAULT_SECRET, description="Signs session and CSRF cookies; "
+                            "`ordex serve` refuses the default or a short one outside demo mode")
+    demo: bool = Field(False, description="Demo mode: the default secret is allowed and "
+                       "`ordex demo-users` creates one user per role with a known password")
+    roles_file: Path | None = Field(None, description="YAML of roles → permissions, queues "
+                                    "and value limits (default: the shipped roles, "
+                                    "docs/security.md)")
+    session_hours: float = Field(8, gt=0, le=24 * 30, description="How long a sign-in lasts")
+    cookie_secure: Literal["auto", "always", "never"] = Field(
+        "auto", description="Secure flag of the cookies: auto = when the request came over "
+        "https")
+    credential_cache_seconds: float = Field(10, ge=0, le=300, description="How long a "
+                                            "checked token or session user is remembered")
     detectors: list[str] = Field(default_factory=lambda: list(DetectionSettings().enabled))
     price_tolerance_abs: Decimal = Field(Decimal("0.01"), ge=0)
     price_tolerance_pct: Decimal = Field(Decimal("0.5"), ge=0, le=100)
@@ -65,20 +82,6 @@ class Settings(BaseSettings):
                                  description="Durable pull consumer every worker shares")
     broker_ack_wait_seconds: float = Field(30.0, gt=0, le=3600)
     broker_max_ack_pending: int = Field(20_000, ge=1)
-    roles: dict[str, list[str]] = Field(
-        default_factory=dict, description="User id → roles, as a JSON object (authority and "
-        "approvals, docs/casework.md); replaced by the users table of the identity work")
-
-    @field_validator("roles")
-    @classmethod
-    def roles_are_named(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        """Every user id and role is a non-empty name of at most 100 characters."""
-        for user, held in value.items():
-            if not user.strip() or len(user) > 100:
-                raise ValueError(f"roles: user id {user!r} must be 1 to 100 characters")
-            if any(not r.strip() or len(r) > 50 for r in held):
-                raise ValueError(f"roles: every role of {user} must be 1 to 50 characters")
-        return value
     erp_connector: Literal["sandbox", "tryton"] = Field(
         "sandbox", description="Where ERP commands go (docs/erp-tryton.md for tryton)")
     tryton_url: str = Field("http://127.0.0.1:8000", pattern=r"^https?://\S+$",
@@ -93,7 +96,7 @@ class Settings(BaseSettings):
                                  "module); empty: none, and the carrier detector decides")
     tryton_timeout_seconds: float = Field(30.0, gt=0, le=600)
 
-    @field_validator("policy_file", mode="before")
+    @field_validator("policy_file", "roles_file", mode="before")
     @classmethod
     def empty_policy_file_means_default(cls, value: object) -> object:
         """An empty ORDEX_POLICY_FILE means the shipped default, not the current folder."""
@@ -119,9 +122,32 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def no_default_secret_in_production(self) -> Settings:
         """Production refuses the default secret."""
-        if self.environment == "production" and self.secret_key == "change-me":
+        if self.environment == "production" and self.secret_key == DEFAULT_SECRET:
             raise ValueError("ORDEX_SECRET_KEY must be set in production")
+        if self.environment == "production" and self.demo:
+            raise ValueError("ORDEX_DEMO may not be true in production (its passwords are known)")
         return self
+
+    def secret_problem(self) -> str | None:
+        """Why the secret key may not serve outside demo mode, or None when it may."""
+        if self.demo:
+            return None
+        if not self.secret_key.strip() or self.secret_key == DEFAULT_SECRET:
+            return "ORDEX_SECRET_KEY is not set (or is the default): set a random secret of " \
+                   f"at least {MIN_SECRET_LENGTH} characters, or run in demo mode (--demo)"
+        if len(self.secret_key) < MIN_SECRET_LENGTH:
+            return f"ORDEX_SECRET_KEY is shorter than {MIN_SECRET_LENGTH} characters"
+        return None
+
+    def roles(self) -> dict[str, Role]:
+        """The role book: the roles file's, else the shipped defaults."""
+        if self.roles_file is None:
+            return role_book()
+        try:
+            spec = yaml.safe_load(self.roles_file.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise ConfigurationError(f"roles file {self.roles_file}: {exc}") from None
+        return role_book(spec.get("roles") if isinstance(spec, dict) else spec)
 
     def detection(self) -> DetectionSettings:
         """The detector thresholds as the interpret stage takes them."""

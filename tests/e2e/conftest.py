@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 
+from auth_kit import TOKENS, issue
 from ordex.bootstrap import bootstrap
 from ordex.config import Settings
 from ordex.entrypoints.api.app import create_app
@@ -38,7 +39,10 @@ def base_url(db_url: str) -> Iterator[str]:
     deadline = time.monotonic() + 10
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{port}"
+    issue(app, where=url)
+    yield url
+    TOKENS.pop(url, None)
     server.should_exit = True
     thread.join(timeout=10)
     app.engine.dispose()

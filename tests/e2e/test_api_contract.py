@@ -17,13 +17,16 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from auth_kit import TOKENS, bearer
+
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
 EXAMPLES = 25
 
 
 def test_every_answer_is_documented_and_none_is_a_server_error(base_url: str) -> None:
-    schema = schemathesis.openapi.from_url(f"{base_url}/openapi.json")
+    auth = bearer(TOKENS[base_url]["admin"])
+    schema = schemathesis.openapi.from_url(f"{base_url}/openapi.json", headers=auth)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 15
     for operation in operations:
@@ -33,6 +36,6 @@ def test_every_answer_is_documented_and_none_is_a_server_error(base_url: str) ->
         @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
                   suppress_health_check=list(HealthCheck))
         def conforms(case: schemathesis.Case) -> None:
-            case.call_and_validate(base_url=base_url, checks=CHECKS)
+            case.call_and_validate(base_url=base_url, checks=CHECKS, headers=auth)
 
         conforms()

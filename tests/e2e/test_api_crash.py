@@ -3,7 +3,6 @@ Idempotency-Key gets the original result, and every order of the batch is stored
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import subprocess
@@ -17,6 +16,7 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
+from auth_kit import bearer, new_tokens, serve_env
 from conftest import free_port
 from feed import feed
 from ordex.adapters.db import tables as t
@@ -31,11 +31,11 @@ def _server(url: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "ordex", "serve", "--db", url, "--port",
                              str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env=os.environ.copy())
+                            env=serve_env())
     base, deadline = f"http://127.0.0.1:{port}", time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"{base}/queues", timeout=2).status_code == 200:
+            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
                 break
         except httpx.HTTPError:
             time.sleep(0.2)
@@ -49,7 +49,8 @@ def _server(url: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
 
 def _post(base: str, body: bytes, key: str) -> httpx.Response:
     return httpx.post(f"{base}/orders", content=body, timeout=120,
-                      headers={"Idempotency-Key": key, "Content-Type": "application/json"})
+                      headers={"Idempotency-Key": key, "Content-Type": "application/json",
+                               **bearer(INGEST[base.rsplit(":", 1)[0]])})
 
 
 def _answers(response: httpx.Response) -> list[tuple[Any, ...]]:
@@ -59,11 +60,16 @@ def _answers(response: httpx.Response) -> list[tuple[Any, ...]]:
     return [(r["order_id"], r["status"], tuple(r["cases"])) for r in items]
 
 
+INGEST: dict[str, str] = {}
+"""The integration (ingest-only) token the client posts with."""
+
+
 def _fresh(url: str, ref: Any) -> None:
     app = bootstrap(Settings(database_url=url))
     app.migrate()
     app.wipe()
     app.save_reference(ref)
+    INGEST["http://127.0.0.1"] = new_tokens(app)["integration"]
     app.engine.dispose()
 
 

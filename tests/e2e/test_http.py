@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import httpx
+from auth_kit import authed
 
 ROOT = Path(__file__).resolve().parents[2]
 ORDERS = (ROOT / "examples" / "orders.ndjson").read_text().splitlines()
 
 
 def test_single_order_is_created_then_replayed(base_url: str) -> None:
-    with httpx.Client(base_url=base_url, timeout=30) as http:
+    with authed(base_url, timeout=30) as http:
         first = http.post("/orders", content=ORDERS[1])
         assert first.status_code == 201
         assert first.json()["status"] == "held" and first.json()["held_lines"] == [1, 2]
@@ -25,7 +25,7 @@ def test_single_order_is_created_then_replayed(base_url: str) -> None:
 
 def test_batch_of_orders_answers_each(base_url: str) -> None:
     batch = "[" + ",".join(ORDERS) + "]"
-    with httpx.Client(base_url=base_url, timeout=30) as http:
+    with authed(base_url, timeout=30) as http:
         response = http.post("/orders", content=batch, headers={"Idempotency-Key": "B-1"})
         assert response.status_code == 201
         assert [r["status"] for r in response.json()["results"]] == [
@@ -37,7 +37,7 @@ def test_batch_of_orders_answers_each(base_url: str) -> None:
 def test_schema_violation_is_422_naming_the_field_and_kept_as_a_case(base_url: str) -> None:
     bad = json.loads(ORDERS[0])
     bad["lines"][0]["quantity"] = -5
-    with httpx.Client(base_url=base_url, timeout=30) as http:
+    with authed(base_url, timeout=30) as http:
         response = http.post("/orders", content=json.dumps(bad))
         assert response.status_code == 422
         body = response.json()
@@ -50,28 +50,28 @@ def test_schema_violation_is_422_naming_the_field_and_kept_as_a_case(base_url: s
 
 
 def test_cases_are_worked_over_http_with_clear_errors(base_url: str) -> None:
-    with httpx.Client(base_url=base_url, timeout=30) as http:
+    with authed(base_url, timeout=30) as http:
         for line in ORDERS:
             http.post("/orders", content=line)
         queue = http.get("/cases", params={"queue": "customer_service"}).json()
         assert {c["code"] for c in queue} == {"INVALID_SHIP_TO", "DUPLICATE_ORDER"}
         case_id = "EX-1003:INVALID_SHIP_TO"
-        assert http.post(f"/cases/{case_id}/take", json={"actor": "ann"}).status_code == 200
-        missing_action = http.post(f"/cases/{case_id}/resolve", json={"actor": "ann"})
+        assert http.post(f"/cases/{case_id}/take", json={}).status_code == 200
+        missing_action = http.post(f"/cases/{case_id}/resolve", json={})
         assert missing_action.status_code == 422
         assert missing_action.json()["detail"][0]["field"] == "action"
         done = http.post(f"/cases/{case_id}/resolve",
-                         json={"actor": "ann", "action": "CORRECT_ADDRESS", "reason": "FL"})
+                         json={"action": "CORRECT_ADDRESS", "reason": "FL"})
         assert done.json()["state"] == "resolved"
         assert http.post(f"/cases/{case_id}/resolve", json={
-            "actor": "ann", "action": "CORRECT_ADDRESS"}).status_code == 409
+            "action": "CORRECT_ADDRESS"}).status_code == 409
         assert http.get("/cases/NOPE:X").status_code == 404
         bad_queue = http.get("/cases", params={"queue": "nowhere"})
         assert bad_queue.status_code == 422 and bad_queue.json()["detail"][0]["field"] == "query.queue"
 
 
 def test_events_resolve_cases_and_kpis_follow(base_url: str) -> None:
-    with httpx.Client(base_url=base_url, timeout=30) as http:
+    with authed(base_url, timeout=30) as http:
         http.post("/orders", content=ORDERS[1])
         receipt = http.post("/events/stock-receipts", json={
             "item_id": "VALVE-100", "warehouse_id": "CHI", "quantity": "70"})
@@ -84,7 +84,7 @@ def test_events_resolve_cases_and_kpis_follow(base_url: str) -> None:
 
 
 def test_home_page_lists_open_cases_by_queue(base_url: str) -> None:
-    with httpx.Client(base_url=base_url, timeout=30) as http:
+    with authed(base_url, timeout=30) as http:
         for line in ORDERS:
             http.post("/orders", content=line)
         page = http.get("/")
@@ -99,7 +99,7 @@ def test_home_page_lists_open_cases_by_queue(base_url: str) -> None:
 def test_edi_upload_answers_per_transaction_and_replay_needs_an_integration_case(
         base_url: str) -> None:
     edi = (ROOT / "examples" / "edi" / "acme-850.edi").read_bytes()
-    with httpx.Client(base_url=base_url, timeout=30) as http:
+    with authed(base_url, timeout=30) as http:
         response = http.post("/edi", content=edi, headers={"X-Filename": "acme.edi"})
         assert response.status_code == 200
         body = response.json()
@@ -108,16 +108,16 @@ def test_edi_upload_answers_per_transaction_and_replay_needs_an_integration_case
         kinds = {d["kind"] for d in http.get("/edi/documents").json()}
         assert kinds == {"997"}
         replay = http.post(f"/cases/{body['results'][0]['cases'][0]}/replay",
-                           json={"actor": "ann"})
+                           json={})
         assert replay.status_code == 200 and replay.json()["resolved"] == []
         http.post("/orders", content=ORDERS[1])
-        wrong = http.post("/cases/EX-1002:PRICE_MISMATCH/replay", json={"actor": "ann"})
+        wrong = http.post("/cases/EX-1002:PRICE_MISMATCH/replay", json={})
         assert wrong.status_code == 409
         assert http.post("/edi", content=b"   ").status_code == 422
 
 
 def test_context_events_rejudge_open_orders_over_http(base_url: str) -> None:
-    with httpx.Client(base_url=base_url, timeout=30) as http:
+    with authed(base_url, timeout=30) as http:
         # EX-1002 for 130 valves: ATP at CHI by 11-24 is 90; PO-77001 (50) is due 11-25
         http.post("/orders", content=ORDERS[1].replace('"quantity":150', '"quantity":130'))
         early = http.post("/events/inbound-po-dates", json={"po_id": "PO-77001",

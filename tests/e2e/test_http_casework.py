@@ -16,6 +16,7 @@ import pytest
 import uvicorn
 from sqlalchemy import select
 
+from auth_kit import authed, issue, person
 from ordex.adapters.db import tables as t
 from ordex.bootstrap import bootstrap
 from ordex.config import Settings
@@ -23,8 +24,7 @@ from ordex.entrypoints.api.app import create_app
 from ordex.sense.reference import load_reference
 
 ROOT = Path(__file__).resolve().parents[2]
-ROLES = {"rep": ["cs_rep"], "ana": ["credit_analyst"], "max": ["credit_manager"],
-         "fin": ["finance_director"]}
+ROLES = {"ana": ("credit_analyst",), "max": ("credit_manager",), "fin": ("finance_director",)}
 
 
 def free_port() -> int:
@@ -34,9 +34,9 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def desk(db_url: str) -> Iterator[tuple[str, Any]]:
-    """A server whose directory knows a rep, an analyst, a manager and a director."""
-    app = bootstrap(Settings(database_url=db_url, roles=ROLES))
+def desk(db_url: str) -> Iterator[tuple[str, Any, dict[str, httpx.Client]]]:
+    """A server, and an analyst, a manager and a director signed in to it."""
+    app = bootstrap(Settings(database_url=db_url))
     app.migrate()
     app.save_reference(load_reference(ROOT / "examples" / "reference"))
     port = free_port()
@@ -47,7 +47,12 @@ def desk(db_url: str) -> Iterator[tuple[str, Any]]:
     deadline = time.monotonic() + 10
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", app
+    base_url = f"http://127.0.0.1:{port}"
+    issue(app, where=base_url)
+    people = {name: person(base_url, app, name, roles) for name, roles in ROLES.items()}
+    yield base_url, app, people
+    for client in people.values():
+        client.close()
     server.should_exit = True
     thread.join(timeout=10)
     app.engine.dispose()
@@ -76,35 +81,35 @@ def act(http: httpx.Client, case_id: str, route: str, status: int = 200,
 
 def test_a_large_credit_hold_is_worked_approved_twice_and_released(
         desk: tuple[str, Any]) -> None:
-    base_url, app = desk
+    base_url, app, people = desk
     case_id = "BIG-1:CREDIT_LIMIT_EXCEEDED"
-    with httpx.Client(base_url=base_url, timeout=30) as http:
+    with authed(base_url) as http:
         assert http.post("/orders", content=big_order("BIG-1", 10_000)).status_code == 201
         case = http.get(f"/cases/{case_id}").json()
         assert (case["state"], case["value_at_risk"], case["version"]) == (
             "open", "300000.000000", 0)
-        case = act(http, case_id, "assign", actor="rep", assignee="ana", expected_version=0)
+        case = act(people["max"], case_id, "assign", assignee="ana", expected_version=0)
         assert (case["state"], case["assignee"]) == ("assigned", "ana")
-        case = act(http, case_id, "take", actor="ana", expected_version=case["version"])
+        case = act(people["ana"], case_id, "take", expected_version=case["version"])
         assert case["state"] == "in_progress"
-        act(http, case_id, "comment", actor="ana", text="customer wired 280k yesterday")
-        act(http, case_id, "attach", actor="ana", name="wire.pdf", reference="dms://wire/9")
-        refused = act(http, case_id, "resolve", 403, actor="ana", action="RELEASE")
+        act(people["ana"], case_id, "comment", text="customer wired 280k yesterday")
+        act(people["ana"], case_id, "attach", name="wire.pdf", reference="dms://wire/9")
+        refused = act(people["ana"], case_id, "resolve", 403, action="RELEASE")
         assert "request approval" in refused["message"] and refused["detail"][0]["field"]
-        case = act(http, case_id, "request-approval", actor="ana", action="RELEASE",
+        case = act(people["ana"], case_id, "request-approval", action="RELEASE",
                    reason="wire received")
         assert case["state"] == "awaiting_approval"
         queue = http.get("/approvals", params={"role": "credit_manager"}).json()
         assert [(a["case_id"], a["level"]) for a in queue] == [(case_id, 1)]
         assert http.get("/approvals", params={"role": "finance_director"}).json() == []
-        sod = act(http, case_id, "approve", 403, actor="ana", reason="mine")
+        sod = act(people["ana"], case_id, "approve", 403, reason="mine")
         assert "may not approve" in sod["message"]
-        act(http, case_id, "approve", 422, actor="max", reason="")
-        case = act(http, case_id, "approve", actor="max", reason="wire confirmed")
+        act(people["max"], case_id, "approve", 422, reason="")
+        case = act(people["max"], case_id, "approve", reason="wire confirmed")
         assert case["state"] == "awaiting_approval"
         assert [a["level"] for a in http.get("/approvals").json()] == [2]
-        act(http, case_id, "approve", 403, actor="max", reason="twice")
-        case = act(http, case_id, "approve", actor="fin", reason="group exposure fine")
+        act(people["max"], case_id, "approve", 403, reason="twice")
+        case = act(people["fin"], case_id, "approve", reason="group exposure fine")
     assert case["state"] == "resolved" and "approved by max" in case["resolution"]
     assert [(a["role"], a["state"], a["decided_by"]) for a in case["approvals"]] == [
         ("credit_manager", "approved", "max"), ("finance_director", "approved", "fin")]
@@ -127,33 +132,36 @@ def test_a_large_credit_hold_is_worked_approved_twice_and_released(
 
 def test_a_rejection_sends_the_case_back_and_illegal_moves_are_409_naming_the_states(
         desk: tuple[str, Any]) -> None:
-    base_url, _app = desk
+    base_url, _app, people = desk
     case_id = "BIG-2:CREDIT_LIMIT_EXCEEDED"
-    with httpx.Client(base_url=base_url, timeout=30) as http:
+    with authed(base_url) as http:
         assert http.post("/orders", content=big_order("BIG-2", 2_000)).status_code == 201
-        early = act(http, case_id, "request-approval", 409, actor="ana", action="RELEASE")
+        early = act(people["ana"], case_id, "request-approval", 409, action="RELEASE")
         assert "from open to awaiting_approval" in early["message"]
-        act(http, case_id, "take", actor="ana")
-        act(http, case_id, "request-approval", actor="ana", action="RELEASE", reason="ok")
-        case = act(http, case_id, "reject", actor="max", reason="exposure too high")
+        act(people["ana"], case_id, "take")
+        act(people["ana"], case_id, "request-approval", action="RELEASE", reason="ok")
+        case = act(people["max"], case_id, "reject", reason="exposure too high")
         assert (case["state"], case["assignee"]) == ("in_progress", "ana")
         assert [a["state"] for a in case["approvals"]] == ["rejected"]
-        stale = act(http, case_id, "cancel", 409, actor="ana", reason="x", expected_version=0)
+        stale = act(people["ana"], case_id, "cancel", 409, reason="x", expected_version=0)
         assert "changed since version 0" in stale["message"] and stale["case"]["version"] > 0
-        case = act(http, case_id, "cancel", actor="ana", reason="customer withdrew")
+        case = act(people["ana"], case_id, "cancel", reason="customer withdrew")
         assert case["state"] == "cancelled"
-        again = act(http, case_id, "cancel", 409, actor="ana", reason="again")
+        again = act(people["ana"], case_id, "cancel", 409, reason="again")
         assert "cancelled" in again["message"]
-        case = act(http, case_id, "reopen", actor="rep", reason="customer called back")
+        case = act(people["max"], case_id, "reopen", reason="customer called back")
         assert (case["state"], case["assignee"]) == ("assigned", "ana")
-        unknown = act(http, case_id, "assign", 422, actor="rep", assignee="ghost")
+        unknown = act(people["max"], case_id, "assign", 422, assignee="ghost")
         assert unknown["detail"][0]["field"] == "assignee"
-        rank = act(http, case_id, "choose", 422, actor="ana", rank=50)
+        rank = act(people["fin"], case_id, "choose", 422, rank=50)
         assert rank["detail"][0]["field"] == "rank"
-        missing = http.post(f"/cases/{case_id}/approve", json={"actor": "max"})
+        missing = people["max"].post(f"/cases/{case_id}/approve", json={})
         assert missing.status_code == 422 and missing.json()["detail"][0]["field"] == "reason"
         listed = http.get("/cases", params={"state": "assigned"}).json()
         assert [c["case_id"] for c in listed] == [case_id]
-        none = http.post("/cases/NOPE:CREDIT_LIMIT_EXCEEDED/comment",
-                         json={"actor": "ana", "text": "x"})
+        none = people["ana"].post("/cases/NOPE:CREDIT_LIMIT_EXCEEDED/comment",
+                                  json={"text": "x"})
+        named = people["ana"].post(f"/cases/{case_id}/comment",
+                                   json={"actor": "max", "text": "x"})
+        assert named.status_code == 422 and named.json()["detail"][0]["field"] == "actor"
         assert none.status_code == 404 and none.json()["detail"][0]["field"] == "case_id"

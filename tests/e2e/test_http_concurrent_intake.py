@@ -14,6 +14,7 @@ import httpx
 import pytest
 import uvicorn
 
+from auth_kit import TOKENS, authed, issue
 from ordex.bootstrap import App, bootstrap
 from ordex.config import Settings
 from ordex.domain.commands import IngestOrderGroup
@@ -65,6 +66,7 @@ def live(db_url: str) -> Iterator[Live]:
                                            log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     found = Live(f"http://127.0.0.1:{port}", ordex, api.state.intake, server, thread)
+    issue(ordex, where=found.url)
     found.gate.set()
     run: Callable[[list[Any]], list[Any]] = api.state.intake.run
 
@@ -83,6 +85,7 @@ def live(db_url: str) -> Iterator[Live]:
     found.release()
     server.should_exit = True
     thread.join(timeout=10)
+    TOKENS.pop(found.url, None)
     ordex.engine.dispose()
 
 
@@ -99,7 +102,7 @@ def post_all(url: str, bodies: list[tuple[str, dict[str, str]]]) -> list[httpx.R
 
     def post(i: int) -> None:
         body, headers = bodies[i]
-        with httpx.Client(base_url=url, timeout=WAIT) as http:
+        with authed(url, timeout=WAIT) as http:
             barrier.wait(WAIT)
             answers[i] = http.post("/orders", content=body, headers=headers)
 
@@ -150,7 +153,7 @@ def test_fifty_concurrent_orders_each_get_their_own_answer_and_share_commits(
     assert [a.status_code for a in answers] == [201] * 50
     assert [a.json()["order_id"] for a in answers] == [f"C-{n}" for n in range(50)]
     assert max(live.groups) > 1 and sum(live.groups) == 50
-    with httpx.Client(base_url=live.url, timeout=WAIT) as http:
+    with authed(live.url, timeout=WAIT) as http:
         for a in answers[::7]:
             stored = http.get(f"/orders/{a.json()['order_id']}").json()
             assert sorted(c["case_id"] for c in stored["cases"]) == sorted(a.json()["cases"])
@@ -168,7 +171,7 @@ def test_the_same_order_from_two_concurrent_requests_is_one_order_and_one_replay
         assert replay["cases"] == first["cases"] and replay["raw_id"] == first["raw_id"]
     held = held_group(live, [(order("same"), {}), (order("same"), {})])
     assert sorted(a.status_code for a in held) == [200, 201]
-    with httpx.Client(base_url=live.url, timeout=WAIT) as http:
+    with authed(live.url, timeout=WAIT) as http:
         assert http.get("/orders/C-same").status_code == 200
 
 
@@ -182,7 +185,7 @@ def test_a_key_reused_with_another_order_in_one_group_is_refused_naming_the_key(
     assert refused.json()["message"].startswith(
         "Idempotency-Key: already used for a different order")
     loser = bodies[answers.index(refused)]
-    with httpx.Client(base_url=live.url, timeout=WAIT) as http:
+    with authed(live.url, timeout=WAIT) as http:
         again = http.post("/orders", content=loser, headers={"Idempotency-Key": "K-42"})
         assert again.status_code == 422 and again.json()["detail"] == refused.json()["detail"]
         assert http.get(f"/orders/{json.loads(loser)['order_id']}").status_code == 404
@@ -221,7 +224,7 @@ def test_reads_answer_while_the_committer_is_busy(live: Live) -> None:
     posting.start()
     assert live.holding.wait(WAIT)
     try:
-        with httpx.Client(base_url=live.url, timeout=WAIT) as http:
+        with authed(live.url, timeout=WAIT) as http:
             started = time.monotonic()
             assert http.get("/queues").status_code == 200
             assert http.get("/").status_code == 200

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pytest
+
+from auth_kit import authed
 
 GOOD_CONTRACT = {"contract_id": "K-NEW", "customer_id": "ACME", "item_id": "GLOVE-NIT",
                  "uom": "CS", "unit_price": "90.00", "valid_from": "2026-11-01",
@@ -56,7 +57,7 @@ REFUSED: list[tuple[str, dict[str, Any], str, str]] = [
 
 
 def test_context_events_naming_unknown_things_are_422_naming_the_field(base_url: str) -> None:
-    with httpx.Client(base_url=base_url, timeout=30) as http:
+    with authed(base_url, timeout=30) as http:
         for route, body, field, reason in REFUSED:
             answer = http.post(route, json=body)
             assert answer.status_code == 422, (route, body, answer.text)
@@ -78,7 +79,7 @@ def test_context_events_naming_unknown_things_are_422_naming_the_field(base_url:
 ])
 def test_context_events_naming_known_things_are_accepted(base_url: str, route: str,
                                                          body: dict[str, Any]) -> None:
-    with httpx.Client(base_url=base_url, timeout=30) as http:
+    with authed(base_url, timeout=30) as http:
         answer = http.post(route, json=body)
         assert answer.status_code == 200, answer.text
 
@@ -88,7 +89,7 @@ ASYNC = {"Prefer": "respond-async"}
 
 def test_queued_context_events_are_checked_before_the_answer(base_url: str) -> None:
     """With `Prefer: respond-async` a bad signal is refused as it would be when handled now."""
-    with httpx.Client(base_url=base_url, timeout=30) as http:
+    with authed(base_url, timeout=30) as http:
         for route, body, field, reason in REFUSED:
             answer = http.post(route, json=body, headers=ASYNC)
             assert answer.status_code == 422, (route, body, answer.text)
@@ -106,7 +107,7 @@ def test_queued_context_events_are_checked_before_the_answer(base_url: str) -> N
 ])
 def test_queued_context_events_are_accepted_with_202_and_a_work_key(
         base_url: str, route: str, body: dict[str, Any]) -> None:
-    with httpx.Client(base_url=base_url, timeout=30) as http:
+    with authed(base_url, timeout=30) as http:
         answer = http.post(route, json=body, headers={"Prefer": "wait=5, respond-async"})
         again = http.post(route, json=body, headers=ASYNC)
     assert answer.status_code == 202, answer.text

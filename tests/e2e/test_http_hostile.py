@@ -12,6 +12,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, func, select
 
+from auth_kit import authed, raw_header
 from ordex.adapters.db import tables as t
 from ordex.adapters.db.dialect import normalize_url
 
@@ -50,7 +51,7 @@ def test_unstorable_text_in_an_order_is_a_422_naming_the_field_and_the_bytes_are
     order = json.loads(ORDERS[0])
     order["ship_to"]["city"] = f"Chi{text}cago"
     body = json.dumps(order).encode()  # ASCII JSON with the \\u escape, as a client sends it
-    with httpx.Client(base_url=base_url, timeout=30) as http:
+    with authed(base_url, timeout=30) as http:
         answer = assert_error_body(http.post("/orders", content=body), 422, "ship_to.city")
         assert "position 3" in answer["detail"][0]["reason"]
         case = http.get(f"/cases/{answer['cases'][0]}").json()
@@ -63,7 +64,7 @@ def test_unstorable_text_in_an_order_id_and_in_a_batch_is_refused_per_item(
     bad = json.loads(ORDERS[0])
     bad["order_id"] = "EX-\ud800"
     batch = json.dumps([json.loads(ORDERS[1]), bad]).encode()
-    with httpx.Client(base_url=base_url, timeout=30) as http:
+    with authed(base_url, timeout=30) as http:
         answer = assert_error_body(http.post("/orders", content=batch), 422, "[1].order_id")
         assert [r["status"] for r in answer["results"]] == ["held", "rejected"]
         assert answer["results"][1]["order_id"] == "EX-\\ud800"
@@ -72,7 +73,7 @@ def test_unstorable_text_in_an_order_id_and_in_a_batch_is_refused_per_item(
 
 def test_json_nested_100000_deep_is_a_422_and_kept_raw(base_url: str, db_url: str) -> None:
     deep = b"[" * 100_000 + b"]" * 100_000
-    with httpx.Client(base_url=base_url, timeout=60) as http:
+    with authed(base_url, timeout=60) as http:
         answer = assert_error_body(http.post("/orders", content=deep), 422, "(body)")
         assert "nested too deeply" in answer["message"]
         event = http.post("/events/payments", content=deep,
@@ -82,20 +83,20 @@ def test_json_nested_100000_deep_is_a_422_and_kept_raw(base_url: str, db_url: st
 
 
 def test_unstorable_text_in_paths_queries_and_event_bodies_is_a_422(base_url: str) -> None:
-    with httpx.Client(base_url=base_url, timeout=30) as http:
+    with authed(base_url, timeout=30) as http:
         assert_error_body(http.get("/orders/EX%00"), 422, "path.order_id")
         assert_error_body(http.get("/cases", params={"customer": "AC\x00ME"}), 422,
                           "query.customer")
-        take = http.post("/cases/X:Y/take", content=b'{"actor": "ann\\u0000"}',
+        take = http.post("/cases/X:Y/take", content=b'{"reason": "ann\\u0000"}',
                          headers={"content-type": "application/json"})
-        assert_error_body(take, 422, "actor")
+        assert_error_body(take, 422, "reason")
         payment = http.post("/events/payments", content=b'{"customer_id": "\\udfff", '
                             b'"amount": "1"}', headers={"content-type": "application/json"})
         assert_error_body(payment, 422, "customer_id")
 
 
 def test_huge_offset_and_limit_are_422_not_500(base_url: str) -> None:
-    with httpx.Client(base_url=base_url, timeout=30) as http:
+    with authed(base_url, timeout=30) as http:
         assert_error_body(http.get("/cases", params={"offset": 10**30}), 422, "query.offset")
         assert_error_body(http.get("/cases", params={"offset": -1}), 422, "query.offset")
         assert_error_body(http.get("/edi/documents", params={"limit": 10**20}), 422,
@@ -105,7 +106,7 @@ def test_huge_offset_and_limit_are_422_not_500(base_url: str) -> None:
 
 def test_idempotency_key_reused_with_another_body_is_a_422_and_stores_no_order(
         base_url: str) -> None:
-    with httpx.Client(base_url=base_url, timeout=30) as http:
+    with authed(base_url, timeout=30) as http:
         assert http.post("/orders", content=ORDERS[0],
                          headers={"Idempotency-Key": "K-7"}).status_code == 201
         other = http.post("/orders", content=ORDERS[1], headers={"Idempotency-Key": "K-7"})
@@ -121,7 +122,7 @@ def test_retried_post_with_a_rejected_item_opens_its_case_once(base_url: str,
     bad = json.loads(ORDERS[0])
     bad["order_id"], bad["lines"][0]["quantity"] = "EX-BAD", -1
     batch = json.dumps([json.loads(ORDERS[1]), bad]).encode()
-    with httpx.Client(base_url=base_url, timeout=30) as http:
+    with authed(base_url, timeout=30) as http:
         first = http.post("/orders", content=batch)
         for _ in range(4):
             again = http.post("/orders", content=batch)
@@ -132,7 +133,7 @@ def test_retried_post_with_a_rejected_item_opens_its_case_once(base_url: str,
 
 
 def test_cases_filter_by_customer_code_queue_state_and_order(base_url: str) -> None:
-    with httpx.Client(base_url=base_url, timeout=30) as http:
+    with authed(base_url, timeout=30) as http:
         for line in ORDERS:
             http.post("/orders", content=line)
         every = http.get("/cases").json()
@@ -148,9 +149,9 @@ def test_cases_filter_by_customer_code_queue_state_and_order(base_url: str) -> N
         both = http.get("/cases", params={"order": "EX-1002", "code": "PRICE_MISMATCH"})
         assert [c["case_id"] for c in both.json()] == ["EX-1002:PRICE_MISMATCH"]
         case_id = every[0]["case_id"]
-        http.post(f"/cases/{case_id}/resolve", json={"action": "ESCALATE", "actor": "lee"})
+        http.post(f"/cases/{case_id}/resolve", json={"action": "ESCALATE"})
         resolved = http.post(f"/cases/{both.json()[0]['case_id']}/resolve",
-                             json={"action": "ACCEPT_PRICE", "actor": "pia"})
+                             json={"action": "ACCEPT_PRICE"})
         assert resolved.status_code == 200, resolved.text
         everything = http.get("/cases", params={"state": "all"}).json()
         assert {c["state"] for c in everything} >= {"open", "in_progress", "resolved"}
@@ -162,7 +163,7 @@ def test_cases_filter_by_customer_code_queue_state_and_order(base_url: str) -> N
                                              ("/kpis", "queue")])
 def test_an_unknown_query_parameter_is_a_422_naming_it(base_url: str, path: str,
                                                       param: str) -> None:
-    with httpx.Client(base_url=base_url, timeout=30) as http:
+    with authed(base_url, timeout=30) as http:
         answer = assert_error_body(http.get(path, params={param: "x"}), 422, f"query.{param}")
         assert "unknown query parameter" in answer["message"]
 
@@ -173,7 +174,8 @@ def test_a_chunked_body_over_the_limit_is_refused_before_it_is_read(base_url: st
     frame = b"%x\r\n%s\r\n" % (65_536, b"x" * 65_536)
     sent, pending, reply = 0, b"", b""
     with socket.create_connection((host, int(port)), timeout=30) as sock:
-        sock.sendall(b"POST /orders HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
+        sock.sendall(b"POST /orders HTTP/1.1\r\nHost: x\r\n" + raw_header(base_url) +
+                     b"Transfer-Encoding: chunked\r\n\r\n")
         while b"}" not in reply:
             writing = [sock] if sent < 2 * 1024**3 and b"\r\n\r\n" not in reply else []
             readable, writable, _ = io_select.select([sock], writing, [], 10)
@@ -201,7 +203,7 @@ def test_numbers_larger_than_the_database_keeps_are_a_422_naming_the_field(
     order["lines"][0]["quantity"] = "1000000000000000"
     pricey = json.loads(ORDERS[0])
     pricey["lines"][0]["quantity"], pricey["lines"][0]["unit_price"] = "900000", "9000000"
-    with httpx.Client(base_url=base_url, timeout=30) as http:
+    with authed(base_url, timeout=30) as http:
         assert_error_body(http.post("/orders", content=json.dumps(order)), 422,
                           "lines.0.quantity")
         assert_error_body(http.post("/orders", content=json.dumps(pricey)), 422, "lines.0")

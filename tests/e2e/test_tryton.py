@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from auth_kit import add_people
 from ordex.adapters.db import tables as t
 from ordex.adapters.erp_sandbox import _message as message_of
 from ordex.adapters.erp_tryton import TrytonErp, TrytonRpc
@@ -40,8 +41,7 @@ def desk(tryton_url: str) -> TrytonDesk:
 def _settings(db_url: str, tryton_url: str) -> Settings:
     return Settings(database_url=db_url, erp_connector="tryton", tryton_url=tryton_url,
                     tryton_database=DATABASE, tryton_user="admin", tryton_password=PASSWORD,
-                    tryton_ship_via="UPS-GROUND",
-                    roles={"credit.analyst": ["credit_analyst"]})  # may release to 25,000
+                    tryton_ship_via="UPS-GROUND")
 
 
 @pytest.fixture
@@ -56,6 +56,7 @@ def ordex_with_worker(tryton_url: str, db_url: str) -> App:
     """ordex as `ordex serve` runs it: commands wait in the outbox for a worker to deliver."""
     app = bootstrap(_settings(db_url, tryton_url), deliver_inline=False)
     app.migrate()
+    add_people(app, {"credit.analyst": ("credit_analyst",)})  # may release up to 25,000
     return app
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from auth_kit import token_of
 from ordex.bootstrap import bootstrap
 from ordex.config import Settings
 from ordex.entrypoints.api.app import create_app
@@ -46,7 +47,8 @@ def post(app: Any, path: str, *, total: int | None,
              "method": "POST", "scheme": "http", "path": path, "raw_path": path.encode(),
              "query_string": b"", "root_path": "", "client": ("127.0.0.1", 1),
              "server": ("127.0.0.1", 80),
-             "headers": [(b"host", b"x"), (b"transfer-encoding", b"chunked"), *headers]}
+             "headers": [(b"host", b"x"), (b"transfer-encoding", b"chunked"),
+                         (b"authorization", f"Bearer {token_of(app)}".encode()), *headers]}
     asyncio.run(app(scope, receive, send))
     status = next(m["status"] for m in sent if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")

@@ -45,24 +45,23 @@ def test_on_time_receipt_leaves_the_requested_date_standing(app: App) -> None:
 
 
 def test_resolve_route_refuses_an_action_of_another_code_with_422(app: App) -> None:
-    from fastapi.testclient import TestClient
-
+    from auth_kit import signed
     from ordex.entrypoints.api.app import create_app
     ingest(app, [(example("EX-1003"), "t")], channel="api")
-    http = TestClient(create_app(app))
+    http = signed(create_app(app))
     wrong = http.post("/cases/EX-1003:INVALID_SHIP_TO/resolve",
-                      json={"actor": "ann", "action": "SUBSTITUTE_ITEM"})
+                      json={"action": "SUBSTITUTE_ITEM"})
     assert wrong.status_code == 422
     body = wrong.json()
     assert body["detail"][0]["field"] == "action"
     assert body["allowed"] == ["CORRECT_ADDRESS", "ESCALATE", "HOLD", "RELEASE"]
     bad = http.post("/cases/EX-1003:INVALID_SHIP_TO/resolve", json={
-        "actor": "ann", "action": "CORRECT_ADDRESS", "address": {
+        "action": "CORRECT_ADDRESS", "address": {
             "line1": "45 Harbor Blvd", "city": "Tampa", "state": "GA", "postal_code": "33602"}})
     assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "address.postal_code"
     assert app.queries.case("EX-1003:INVALID_SHIP_TO")["state"] == "open"  # type: ignore[index]
     done = http.post("/cases/EX-1003:INVALID_SHIP_TO/resolve", json={
-        "actor": "ann", "action": "CORRECT_ADDRESS", "address": {
+        "action": "CORRECT_ADDRESS", "address": {
             "line1": "45 Harbor Blvd", "city": "Tampa", "state": "FL", "postal_code": "33602"}})
     assert done.status_code == 200 and done.json()["state"] == "resolved"
     order = app.queries.order("EX-1003")

@@ -14,6 +14,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, select
 
+from auth_kit import add_people
 from ordex.adapters.db import tables as t
 from ordex.adapters.db.dialect import make_engine
 from ordex.adapters.db.migrate import alembic_config, upgrade
@@ -26,14 +27,15 @@ from ordex.sense.reference import load_reference
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
 OURS = {"case_comments", "case_attachments", "case_overrides", "approvals"}
-ROLES = {"ana": ["credit_analyst"], "max": ["credit_manager"], "fin": ["finance_director"]}
+ROLES = {"ana": ("credit_analyst",), "max": ("credit_manager",), "fin": ("finance_director",)}
 CASE = "BIG-7:CREDIT_LIMIT_EXCEEDED"
 
 
 @pytest.fixture
 def desk(db_url: str) -> Iterator[App]:
-    app = bootstrap(Settings(database_url=db_url, roles=ROLES), clock=lambda: NOW)
+    app = bootstrap(Settings(database_url=db_url), clock=lambda: NOW)
     app.migrate()
+    add_people(app, ROLES)
     app.save_reference(load_reference(ROOT / "examples" / "reference"))
     yield app
     app.engine.dispose()

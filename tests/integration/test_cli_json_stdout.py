@@ -89,6 +89,8 @@ def _cases(db: str, work: Path) -> dict[str, list[str]]:
         "policy list": [],
         "resolve": ["EX-1003:INVALID_SHIP_TO", "--action", "CORRECT_ADDRESS", "--actor", "ann"],
         "consume": ["--drain"],
+        "user list": [],
+        "token list": [],
         "audit verify": [],
         "tryton sync-reference": [],  # last: they merge Tryton's customers into the data
         "tryton poll": ["--once"],

@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from auth_kit import signed
 from commands import ingest
 from ordex.bootstrap import App, bootstrap
 from ordex.config import Settings
@@ -82,7 +82,7 @@ def test_cli_api_home_page_and_simulator_give_the_same_kpis(
     assert report["as_of"] == MID_PERIOD.isoformat()
     app = _app(url, Clock(MID_PERIOD))
     try:
-        with TestClient(create_app(app)) as http:
+        with signed(create_app(app)) as http:
             assert http.get("/kpis").json() == report["kpis"]
             page = http.get("/").text
         monkeypatch.setattr(cli_module, "make_app", lambda db: app)

@@ -103,9 +103,28 @@ class ApprovalNotNeededError(OrdexError):
     """The action needs no approval for this person: resolve the case directly."""
 
 
-class UnknownUserError(OrdexError):
-    """No user with that id."""
-
-
 class NoRecommendationError(OrdexError):
     """The case has no recommended action (or no alternative of that rank)."""
+class InvalidUserError(OrdexError):
+    """The user's details are not valid."""
+
+
+class UnknownUserError(OrdexError):
+    """No user with that id or e-mail."""
+
+
+class UnknownTokenError(OrdexError):
+    """No API token with that name."""
+
+
+class NotSignedInError(OrdexError):
+    """A credential is required: a Bearer token, or a session (sign in at /login)."""
+
+
+class NotPermittedError(OrdexError):
+    """The signed-in user or token may not do that."""
+
+    def __init__(self, message: str | None = None, *, errors: list[dict[str, str]] | None = None,
+                 **details: Any) -> None:
+        self.errors = errors or []
+        super().__init__(message, **details)

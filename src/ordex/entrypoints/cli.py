@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -12,6 +13,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
+from ordex.config import Settings
 from ordex.domain.codes import Queue
 from ordex.domain.commands import PostPayment, ReceiveStock, RedateInboundPO
 from ordex.entrypoints import files
@@ -21,6 +23,7 @@ from ordex.entrypoints.cli_case_listing import CASE_STATES, print_cases
 from ordex.entrypoints.cli_cases import register as register_cases
 from ordex.entrypoints.cli_decide import register as register_decide
 from ordex.entrypoints.cli_files import register as register_files
+from ordex.entrypoints.cli_identity import register as register_identity
 from ordex.entrypoints.cli_support import (
     Format,
     emit,
@@ -386,10 +389,17 @@ def migrate(db: DbOpt = None) -> None:
 
 
 @cli.command()
-def serve(db: DbOpt = None, host: str = "127.0.0.1", port: int = 8000) -> None:
+def serve(db: DbOpt = None, host: str = "127.0.0.1", port: int = 8000,
+          demo: Annotated[bool, typer.Option(help="Demo mode: the default secret is allowed "
+                                             "(never in production)")] = False) -> None:
     """Serve the API and the control-tower pages, with a worker in the same process."""
     with user_errors():
         import uvicorn
+        if demo:
+            os.environ["ORDEX_DEMO"] = "true"
+        problem = Settings().secret_problem()
+        if problem:
+            fail(problem)
 
         from ordex.bootstrap import worker_handlers
         from ordex.entrypoints.api.app import create_app
@@ -421,6 +431,7 @@ register_broker(cli)
 register_audit(cli)
 register_files(cli)
 register_tryton(cli)
+register_identity(cli)
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ from ordex.learn.detection import detection_report
 from ordex.orchestrate.changes import Changes
 from ordex.orchestrate.session import SessionUnitOfWork
 from ordex.simulate.orders import InjectionRates
+from ordex.simulate.people import TEAM
 from ordex.simulate.run import OPENS, Simulation
 from ordex.simulate.world import WorldConfig, build_world
 
@@ -48,8 +49,7 @@ def simulate(app: App, cfg: WorldConfig, *, orders_per_day: int, rates: Injectio
     pipeline = app.new_pipeline(world.ref, new_id=lambda: f"M{next(counter):010d}")
     session = SessionUnitOfWork(pipeline, sink=lambda _changes: None)
     sim = Simulation(world=world, cfg=cfg, session=session,
-                     bus=lambda clock: session_bus(session, clock=clock,
-                                                   settings=app.settings),
+                     bus=lambda clock: session_bus(session, clock=clock, team=TEAM),
                      orders_per_day=orders_per_day, rates=rates,
                      flush=lambda changes: _flush(app, changes),
                      flush_every=app.settings.batch_size, until=until)

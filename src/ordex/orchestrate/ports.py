@@ -167,8 +167,8 @@ class CaseRepository(Protocol):
 class Directory(Protocol):
     """Who the people are and which roles they hold (authority and approvals ask it).
 
-    Until the users table arrives (issue 11, identity) it is `adapters.directory.
-    SettingsDirectory` over the `roles` setting; at that merge the users table implements it.
+    `adapters.directory.UsersDirectory` reads the users table (docs/security.md); the
+    simulator's team and tests use `MappingDirectory`.
     """
 
     def knows(self, user_id: str) -> bool:

@@ -21,6 +21,16 @@ from ordex.domain.cases import Case
 from ordex.simulate.orders import vars_of
 from ordex.simulate.truth import SimOrder
 
+TEAM: dict[str, tuple[str, ...]] = {
+    "cs-rep": ("order_desk",), "compliance-officer": ("order_desk",),
+    "tax-analyst": ("order_desk",), "pricing-rep": ("pricing",), "planner": ("logistics",),
+    "logistics-lead": ("logistics",), "integration-support": ("order_desk",),
+    "credit-analyst": ("credit_analyst",), "credit-manager": ("credit_manager",),
+    "finance-director": ("finance_director",),
+}
+"""The simulated people (user id → roles, docs/security.md): each desk's person, and the
+credit managers who approve what is beyond an analyst's authority."""
+
 WITHIN_SLA = 0.85
 """Share of cases a person closes before the case's SLA due time."""
 STALE = 0.03

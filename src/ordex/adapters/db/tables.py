@@ -509,3 +509,32 @@ connector_cursors = Table(
     Column("value", String(200), nullable=False),
     Column("updated_at", TS, nullable=False),
 )
+
+# -- people and systems (migration 0010): docs/security.md ------------------------------
+users = Table(
+    "users", metadata,
+    Column("user_id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("email", String(254), nullable=False, unique=True),
+    Column("roles", JSON, nullable=False),
+    Column("queues", JSON, nullable=False),
+    Column("skills", JSON, nullable=False),
+    Column("time_zone", String(64), nullable=False),
+    Column("working_hours", String(100), nullable=False),
+    Column("capacity", Integer, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("password_hash", String(300)),
+    Column("created_at", TS, nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens", metadata,
+    Column("name", String(100), primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("scopes", JSON, nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("expires_at", TS),
+    Column("revoked_at", TS),
+    Column("last_used_at", TS),
+)

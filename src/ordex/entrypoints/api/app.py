@@ -6,13 +6,19 @@ import asyncio
 import tempfile
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
-from fastapi.templating import Jinja2Templates
-from pydantic import BaseModel, BeforeValidator, Field, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
 from starlette.concurrency import run_in_threadpool
 
 from ordex.bootstrap import App
@@ -38,17 +44,28 @@ from ordex.domain.errors import (
     UnknownOrderError,
 )
 from ordex.domain.model import CustomerLicence, PriceContract, UnitConversion
+from ordex.domain.permissions import Permission
 from ordex.entrypoints.api import errors
+from ordex.entrypoints.api.auth import (
+    ROUTES,
+    Authenticator,
+    CurrentPrincipal,
+    allowed,
+    authorize,
+    route_key,
+)
+from ordex.entrypoints.api.docs import install_docs
 from ordex.entrypoints.api.errors import documented
 from ordex.entrypoints.api.intake import OrderIntake, intake_lifespan, order_intake, orders_answer
 from ordex.entrypoints.api.limits import OrdexAPI
 from ordex.entrypoints.api.params import check_request
+from ordex.entrypoints.web import sign_in
 from ordex.entrypoints.web.charts import bar_chart
 from ordex.entrypoints.web.sla import sla_clock
 from ordex.learn.kpis import headline
 from ordex.sense.reference_schema import DAY
 
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parents[1] / "web" / "templates"))
+TEMPLATES = sign_in.TEMPLATES
 TEMPLATES.env.globals["sla_clock"] = sla_clock
 STORABLE = Decimal(10) ** 9
 """Quantities and amounts of events stay below this (the database keeps 18 digits, 6 decimals)."""
@@ -174,9 +191,12 @@ Version = Annotated[int | None, Field(None, ge=0, le=2**31 - 1, description=(
 
 
 class CaseAction(BaseModel):
-    """A person's action on a case; a parameter left out defaults to the recommendation's."""
+    """A person's action on a case; a parameter left out defaults to the recommendation's.
 
-    actor: str = Field(min_length=1, max_length=100)
+    The actor is the signed-in user or token: a body naming an `actor` is refused.
+    """
+
+    actor: SkipJsonSchema[None] = Field(None, exclude=True)
     expected_version: Version = None
     action: Action | None = Field(None, description="Required to resolve")
     reason: str = Field("", max_length=2000)
@@ -192,6 +212,13 @@ class CaseAction(BaseModel):
     address: AddressIn | None = Field(None, description="CORRECT_ADDRESS: the address")
     ship_via: str | None = Field(None, max_length=50, description="ASSIGN_CARRIER: service")
     item_id: str | None = Field(None, max_length=100, description="MAP_ITEM: the item meant")
+
+    @field_validator("actor", mode="before")
+    @classmethod
+    def no_actor(cls, _value: Any) -> None:
+        """Who acts is the credential's, never a name the caller sends."""
+        raise PydanticCustomError("actor_refused", "not accepted: the actor is the signed-in "
+                                  "user or token")
 
     def params(self) -> dict[str, Any]:
         """The action's parameters that were given."""
@@ -232,18 +259,23 @@ def signalled(app: App, command: Signal, *, queued: bool, answer: str) -> JSONRe
     return JSONResponse({answer: app.bus.handle(command)})
 
 
-async def actor_of(request: Request) -> str:
-    """Who is acting: today the `actor` of the request body, as every case route read it.
+def known_case(app: App, case_id: str) -> dict[str, Any]:
+    """The case as it stands, or UnknownCaseError (404)."""
+    found = app.queries.case(case_id)
+    if found is None:
+        raise UnknownCaseError(f"no case {case_id}", field="case_id")
+    return found
 
-    The one place that says so: sign-in replaces this with the authenticated user's id.
-    An absent or invalid `actor` is the body's own 422 (its model requires one).
+
+def actor_of(request: Request, case_id: str, app: OrdexApp, who: CurrentPrincipal) -> str:
+    """Who acts on a case: the signed-in user or token, once their roles allow this route's
+    action on this case (its queue and, for resolving, its value band; docs/security.md).
+
+    The one place a case route learns its actor: never a name the caller sends.
     """
-    try:
-        body = await request.json()
-    except ValueError:
-        return ""
-    actor = body.get("actor") if isinstance(body, dict) else None
-    return actor if isinstance(actor, str) else ""
+    key = route_key(request)
+    allowed(who, ROUTES[key] if key else Permission.RESOLVE_CASE, known_case(app, case_id))
+    return who.actor
 
 
 Actor = Annotated[str, Depends(actor_of)]
@@ -270,9 +302,21 @@ def create_app(ordex: App) -> FastAPI:
                    description="Order exception control tower: orders in, exception cases "
                    "out. Every 4xx answer is an ErrorBody naming each field and reason.",
                    max_body_size=ordex.settings.max_body_bytes, lifespan=intake_lifespan,
-                   dependencies=[Depends(check_request)], responses=documented(413, 422))
+                   dependencies=[Depends(authorize), Depends(check_request)],
+                   responses=documented(401, 403, 413, 422), docs_url=None, openapi_url=None)
     api.state.ordex, api.state.intake = ordex, order_intake(ordex)
+    api.state.auth = Authenticator.of(ordex)
     errors.install(api)
+    install_docs(api)
+    sign_in.install(api)
+
+    @api.get("/health", summary="Liveness: answers without a credential")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @api.get("/me", summary="Who the credential is: actor and roles")
+    async def me(who: CurrentPrincipal) -> dict[str, Any]:
+        return {"actor": who.actor, "kind": who.kind, "roles": list(who.role_names)}
     from ordex.entrypoints.api.casework import router  # imports this module: after it loads
     api.include_router(router)
 
@@ -435,7 +479,7 @@ def create_app(ordex: App) -> FastAPI:
         per_queue = {q: app.queries.cases(queue=q, state="active", limit=15) for q in board}
         totals = {q: sum(v.values()) for q, v in board.items()}
         kpis = app.kpis(now=now)
-        return TEMPLATES.TemplateResponse(request, "home.html", {
+        return sign_in.render(request, "home.html", {
             "board": board, "per_queue": per_queue, "kpis": kpis, "tiles": headline(kpis),
             "now": now, "chart": bar_chart(totals, title="Open cases by queue")})
 
@@ -444,6 +488,6 @@ def create_app(ordex: App) -> FastAPI:
         found = app.queries.case(case_id)
         if found is None:
             raise UnknownCaseError(f"no case {case_id}", field="case_id")
-        return TEMPLATES.TemplateResponse(request, "case.html", {"case": found})
+        return sign_in.render(request, "case.html", {"case": found})
 
     return api

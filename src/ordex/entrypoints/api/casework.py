@@ -12,7 +12,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
+from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
 
 from ordex.domain import commands as c
 from ordex.domain.codes import Action
@@ -25,10 +27,17 @@ Reason = Annotated[str, Field(min_length=1, max_length=2000, description="Why (r
 
 
 class Acting(BaseModel):
-    """Who acts (until sign-in supplies it) and the case version they saw."""
+    """The case version the person saw; who acts is the signed-in user (`actor` is refused)."""
 
-    actor: str = Field(min_length=1, max_length=100)
+    actor: SkipJsonSchema[None] = Field(None, exclude=True)
     expected_version: Version = None
+
+    @field_validator("actor", mode="before")
+    @classmethod
+    def no_actor(cls, _value: Any) -> None:
+        """Who acts is the credential's, never a name the caller sends."""
+        raise PydanticCustomError("actor_refused", "not accepted: the actor is the signed-in "
+                                  "user or token")
 
 
 class AssignBody(Acting):

@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
@@ -30,6 +30,7 @@ STATUS: list[tuple[type[e.OrdexError], int]] = [
     (e.InvalidPayloadError, 422), (e.ParseError, 422), (e.ReferenceDataError, 422),
     (e.ActionNotAllowedError, 422), (e.ActionParameterError, 422),
     (e.UnknownReferenceError, 422), (IntakeStoppedError, 503),
+    (e.NotSignedInError, 401), (e.NotPermittedError, 403), (e.InvalidUserError, 422),
 ]
 
 
@@ -50,7 +51,10 @@ class ErrorBody(BaseModel):
 
 
 WHY = {400: "The request could not be read",
-       403: "Beyond the actor's authority, or against segregation of duties",
+       401: "No credential, or not a valid one: send `Authorization: Bearer TOKEN` (or sign "
+            "in at /login for the pages)",
+       403: "The credential's roles do not permit this (docs/security.md), or the action is "
+            "beyond the actor's authority or against segregation of duties (docs/casework.md)",
        404: "No such resource",
        409: "The case cannot change that way in its state",
        413: "The body is larger than the route's limit (see docs/configuration.md)",
@@ -109,7 +113,12 @@ def install(app: FastAPI) -> None:
         status = next((code for cls, code in STATUS if isinstance(exc, cls)), 400)
         errors = getattr(exc, "errors", None) or [{"field": _field_of(request, exc),
                                                    "reason": exc.message}]
-        return error_response(status, errors, exc.message)
+        if status == 401 and exc.details.get("login"):  # a page: the sign-in form instead
+            return RedirectResponse(str(exc.details["login"]), status_code=303)
+        response = error_response(status, errors, exc.message)
+        if status == 401:
+            response.headers["WWW-Authenticate"] = "Bearer"
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -1,0 +1,167 @@
+"""CLI commands for people and systems: `ordex user add|list|disable`, `ordex token
+create|list|revoke`, and `ordex demo-users` (docs/security.md)."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+
+import typer
+
+from ordex.bootstrap import App
+from ordex.domain.identity import Skills, User, WorkingHours
+from ordex.domain.permissions import DEFAULT_ROLES
+from ordex.entrypoints.api.auth import SCOPE_ALIASES
+from ordex.entrypoints.cli_support import Format, emit, fail, make_app, out, user_errors
+
+DbOpt = Annotated[str | None, typer.Option("--db", help="Database URL (else ORDEX_DATABASE_URL)")]
+FmtOpt = Annotated[Format, typer.Option("--format", help="text or json")]
+CSV = Annotated[str, typer.Option(help="Comma-separated")]
+BY = "cli"
+DURATION = re.compile(r"^(\d{1,5})([dhm])$")
+DEMO_PASSWORD = "demo-{role}"
+users = typer.Typer(help="People who sign in.", no_args_is_help=True)
+tokens = typer.Typer(help="API tokens for systems.", no_args_is_help=True)
+
+
+def register(cli: typer.Typer) -> None:
+    """Add the user and token commands to the main CLI."""
+    cli.add_typer(users, name="user")
+    cli.add_typer(tokens, name="token")
+    cli.command("demo-users")(demo_users)
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(x.strip() for x in text.split(",") if x.strip())
+
+
+def _known_roles(app: App, names: tuple[str, ...]) -> None:
+    roles = app.settings.roles()
+    unknown = [n for n in names if SCOPE_ALIASES.get(n, n) not in roles]
+    if unknown:
+        fail(f"unknown role {unknown[0]!r} (roles: {', '.join(sorted(roles))})")
+
+
+@users.command("add")
+def user_add(user_id: Annotated[str, typer.Argument(metavar="ID")],
+             name: Annotated[str, typer.Option(help="Full name")],
+             email: Annotated[str, typer.Option(help="E-mail address")],
+             roles: Annotated[str, typer.Option(help="Comma-separated role names")],
+             queues: CSV = "", skill_codes: CSV = "", segments: CSV = "", regions: CSV = "",
+             time_zone: Annotated[str, typer.Option(help="IANA name")] = "UTC",
+             hours: Annotated[str, typer.Option(help="[DAYS ]HH:MM-HH:MM")] =
+             "mon,tue,wed,thu,fri 08:00-17:00",
+             capacity: int = 20, db: DbOpt = None) -> None:
+    """Add a user; the password is read from ORDEX_PASSWORD, else asked for (hidden)."""
+    with user_errors():
+        app = make_app(db)
+        user = User(user_id, name, email, _split(roles), _split(queues),
+                    Skills(_split(skill_codes), _split(segments), _split(regions)),
+                    time_zone, WorkingHours.parse(hours), capacity)
+        _known_roles(app, user.roles)
+        password = os.environ.get("ORDEX_PASSWORD") or typer.prompt(
+            "Password", hide_input=True, confirmation_prompt=True)
+        if len(password) < 8:
+            fail("password: at least 8 characters")
+        app.identity.add_user(user, password=password, now=app.clock(), by=BY)
+        out.print(f"user {user.user_id} added ({', '.join(user.roles)})")
+
+
+@users.command("list")
+def user_list(db: DbOpt = None, fmt: FmtOpt = Format.text) -> None:
+    """Every user: id, name, e-mail, roles, queues, time zone, hours, capacity, active."""
+    with user_errors():
+        app = make_app(db)
+        rows = [{"user_id": u.user_id, "name": u.name, "email": u.email,
+                 "roles": list(u.roles), "queues": list(u.queues), "time_zone": u.time_zone,
+                 "working_hours": str(u.working_hours), "capacity": u.capacity,
+                 "active": u.active} for u in app.identity.users()]
+        emit(rows, fmt, _print_rows)
+
+
+@users.command("disable")
+def user_disable(user_id: Annotated[str, typer.Argument(metavar="ID")],
+                 db: DbOpt = None) -> None:
+    """Disable a user: they can no longer sign in, and their sessions stop working."""
+    with user_errors():
+        app = make_app(db)
+        app.identity.set_active(user_id, False, now=app.clock(), by=BY)
+        out.print(f"user {user_id} disabled")
+
+
+def expiry(text: str | None, *, now: datetime) -> datetime | None:
+    """`90d`, `12h` or `30m` from now; None for no expiry."""
+    if text is None:
+        return None
+    found = DURATION.match(text.strip())
+    if not found or int(found[1]) == 0:
+        fail(f"--expires-in {text!r}: expected a duration such as 90d, 12h or 30m")
+    unit = {"d": "days", "h": "hours", "m": "minutes"}[found[2]]
+    return now + timedelta(**{unit: int(found[1])})
+
+
+@tokens.command("create")
+def token_create(name: Annotated[str, typer.Option(help="What holds the token, e.g. acme-edi")],
+                 scope: Annotated[list[str], typer.Option(help="A role (repeat); `ingest` "
+                                                          "may post orders and EDI only")],
+                 expires_in: Annotated[str | None, typer.Option(help="e.g. 90d, 12h")] = None,
+                 db: DbOpt = None) -> None:
+    """Create a token and print it once: only its SHA-256 is kept."""
+    with user_errors():
+        app = make_app(db)
+        if not re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$", name):
+            fail("--name: 1-100 of letters, digits, . _ -")
+        scopes = tuple(s for part in scope for s in _split(part))
+        _known_roles(app, scopes)
+        now = app.clock()
+        secret = app.identity.create_token(name, scopes, expires_at=expiry(expires_in, now=now),
+                                           now=now, by=BY)
+        out.print(secret, highlight=False, soft_wrap=True)
+
+
+@tokens.command("list")
+def token_list(db: DbOpt = None, fmt: FmtOpt = Format.text) -> None:
+    """Every token without its secret: scopes, created, expires, revoked, last used."""
+    with user_errors():
+        app = make_app(db)
+        rows = [{"name": k.name, "scopes": list(k.scopes), "created_at": k.created_at,
+                 "expires_at": k.expires_at, "revoked_at": k.revoked_at,
+                 "last_used_at": k.last_used_at} for k in app.identity.tokens()]
+        emit(rows, fmt, _print_rows)
+
+
+@tokens.command("revoke")
+def token_revoke(name: Annotated[str, typer.Argument(metavar="NAME")],
+                 db: DbOpt = None) -> None:
+    """Revoke a token for good (servers forget it within credential_cache_seconds)."""
+    with user_errors():
+        app = make_app(db)
+        app.identity.revoke_token(name, now=app.clock(), by=BY)
+        out.print(f"token {name} revoked")
+
+
+def demo_users(db: DbOpt = None) -> None:
+    """Demo mode only: one user per shipped role, password `demo-ROLE`, printed."""
+    with user_errors():
+        app = make_app(db)
+        if not app.settings.demo:
+            fail("demo-users runs only in demo mode (ORDEX_DEMO=true): its passwords are known")
+        known = {u.user_id for u in app.identity.users()}
+        for role in DEFAULT_ROLES:
+            user_id = role.replace("_", "-")
+            if user_id not in known:
+                app.identity.add_user(User(user_id, f"Demo {role}", f"{user_id}@demo.ordex",
+                                           (role,)), password=DEMO_PASSWORD.format(role=role),
+                                      now=app.clock(), by="demo")
+            out.print(f"demo user {user_id:<18} password {DEMO_PASSWORD.format(role=role)}",
+                      highlight=False)
+
+
+def _print_rows(rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        out.print("none")
+    for row in rows:
+        out.print("  ".join(f"{k}={', '.join(v) if isinstance(v, list) else v}"
+                            for k, v in row.items() if v not in (None, "")), highlight=False)
