@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import inspect
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -45,8 +46,10 @@ from ordex.orchestrate.handlers import (
     signals,
 )
 from ordex.orchestrate.handlers.files_common import FileTools
-from ordex.orchestrate.outbox import dispatch
+from ordex.orchestrate.outbox import deliver
 from ordex.orchestrate.pipeline import Pipeline
+from ordex.orchestrate.ports import ErpConnector
+from ordex.orchestrate.retry import RetryPolicy
 from ordex.orchestrate.session import SessionUnitOfWork
 from ordex.orchestrate.work import WorkItem, WorkKind
 from ordex.orchestrate.workset import WorkSet
@@ -94,7 +97,8 @@ class App:
     idempotency: DbIdempotency
     store: SqlChangeStore
     outbox: SqlOutbox
-    erp: SandboxErp
+    erp: ErpConnector
+    """The connector ORDEX_ERP_CONNECTOR selects (erp_connector)."""
     new_pipeline: Callable[..., Pipeline]
     uow: Callable[[], SqlUnitOfWork]
     """A fresh unit of work."""
@@ -117,8 +121,13 @@ class App:
         save_reference(self.engine, ref)
 
     def deliver_outbox(self) -> int:
-        """Send every pending ERP command (what a worker does; idempotent by message id)."""
-        return dispatch(self.outbox, self.erp, now=self.clock())
+        """Deliver every due ERP command now, as a worker does (claims, retries, dead
+        letters); a failed one waits for its retry time, so this returns once nothing is due."""
+        worker, policy, sent = f"inline:{os.getpid()}", outbox_policy(self.settings), 0
+        while n := deliver(self.outbox, self.erp, worker=worker, now=self.clock(),
+                           limit=5000, policy=policy):
+            sent += n
+        return sent
 
     def kpis(self, *, now: datetime | None = None) -> dict[str, Any]:
         """The KPI report as of `now` (default: the application's clock)."""
@@ -155,11 +164,27 @@ def bootstrap(settings: Settings, *, clock: Callable[[], datetime] = utcnow,
     tools = FileTools(files, SqlFileLookups(engine), settings.batch_size, clock)
     bus = MessageBus(uow=uow, handlers=_handlers(clock, tools=tools))
     app = App(settings, clock, engine, bus, Queries(engine), DbIdempotency(engine),
-              SqlChangeStore(engine), SqlOutbox(engine), SandboxErp(engine), new_pipeline, uow,
+              SqlChangeStore(engine), SqlOutbox(engine), erp_connector(settings, engine),
+              new_pipeline, uow,
               files, OutboundDocuments(engine))
     if deliver_inline:
         bus.subscribe(ErpCommandsQueued, partial(_deliver, app))
     return app
+
+
+def erp_connector(settings: Settings, engine: Engine) -> ErpConnector:
+    """The ERP connector of this deployment: the sandbox table, or HTTP/JSON by mapping."""
+    if settings.erp_connector == "http" and settings.erp_mapping_file is not None:
+        from ordex.adapters.erp_http import HttpErp, load_mapping
+        return HttpErp(load_mapping(settings.erp_mapping_file), env=os.environ)
+    return SandboxErp(engine)
+
+
+def outbox_policy(settings: Settings) -> RetryPolicy:
+    """Backoff with full jitter and the attempts before a message is a dead letter."""
+    return RetryPolicy(base=timedelta(seconds=settings.outbox_retry_base_seconds),
+                       cap=timedelta(seconds=settings.outbox_retry_cap_seconds),
+                       max_attempts=settings.outbox_max_attempts, jitter="full")
 
 
 def _handlers(clock: Callable[[], datetime], **deps: Any) -> dict[type, Handler]:

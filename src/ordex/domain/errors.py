@@ -85,3 +85,7 @@ class WorkConflictError(OrdexError):
 
 class CaseChangedError(OrdexError):
     """The case changed since it was read: someone else acted on it first."""
+
+
+class UnknownOutboxMessageError(OrdexError):
+    """No outbox message with that id (nor a dead-letter case naming one)."""

@@ -23,7 +23,7 @@ from ordex.sense.safe_text import printable
 log = logging.getLogger("ordex.api")
 
 STATUS: list[tuple[type[e.OrdexError], int]] = [
-    (e.UnknownCaseError, 404), (e.UnknownOrderError, 404),
+    (e.UnknownCaseError, 404), (e.UnknownOrderError, 404), (e.UnknownOutboxMessageError, 404),
     (e.IllegalTransitionError, 409),
     (e.InvalidPayloadError, 422), (e.ParseError, 422), (e.ReferenceDataError, 422),
     (e.ActionNotAllowedError, 422), (e.ActionParameterError, 422),
