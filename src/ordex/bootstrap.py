@@ -12,12 +12,14 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
+from ordex.adapters.db import dead_letters
 from ordex.adapters.db import tables as t
 from ordex.adapters.db.dialect import make_engine, wipe
 from ordex.adapters.db.file_records import SqlFileLookups
 from ordex.adapters.db.files_repo import FileStore
 from ordex.adapters.db.migrate import upgrade
 from ordex.adapters.db.outbound_repo import OutboundDocuments
+from ordex.adapters.db.outbox_stats import outbox_stats
 from ordex.adapters.db.policy_repo import policy_in_force
 from ordex.adapters.db.queries import DbIdempotency, Queries
 from ordex.adapters.db.reference_repo import save_reference
@@ -128,6 +130,14 @@ class App:
                            limit=5000, policy=policy):
             sent += n
         return sent
+
+    def outbox_stats(self) -> dict[str, Any]:
+        """Counts per state, the oldest pending message, delivery rate and lag (docs/erp.md)."""
+        return outbox_stats(self.engine, now=self.clock())
+
+    def replay_outbox(self, ident: str, *, actor: str) -> dict[str, Any]:
+        """Put a dead letter (by message id or its case id) back to pending; resolve its case."""
+        return dead_letters.replay(self.engine, ident, actor=actor, at=self.clock())
 
     def kpis(self, *, now: datetime | None = None) -> dict[str, Any]:
         """The KPI report as of `now` (default: the application's clock)."""

@@ -27,7 +27,7 @@ def outbox_stats(engine: Engine, *, now: datetime) -> dict[str, Any]:
     held = pending & OB.c.lease_until.is_not(None) & (OB.c.lease_until > now)
     with engine.connect() as conn:
         by_state = dict(conn.execute(select(OB.c.state, func.count())
-                                     .group_by(OB.c.state)).tuples().all())
+                                     .group_by(OB.c.state)).all())
         in_flight = conn.execute(select(func.count()).where(held)).scalar_one()
         retrying = conn.execute(select(func.count())
                                 .where(pending & (OB.c.attempts > 0))).scalar_one()
