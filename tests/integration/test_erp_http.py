@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
+from erp_kit import ErpServer, erp_server, mapping_data, write_mapping
 from ordex.adapters.db import tables as t
 from ordex.adapters.db.dead_letters import replay
 from ordex.adapters.db.dialect import make_engine
@@ -25,8 +26,6 @@ from ordex.domain.events import HoldLines, ReleaseLines
 from ordex.orchestrate.changes import Changes, OutboxMessage
 from ordex.orchestrate.outbox import deliver
 from ordex.orchestrate.retry import RetryPolicy
-
-from erp_kit import ErpServer, erp_server, mapping_data, write_mapping
 
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
 POLICY = RetryPolicy(base=timedelta(seconds=2), cap=timedelta(seconds=8), max_attempts=4,
