@@ -150,3 +150,17 @@ def test_an_orders_later_messages_behind_a_failure_are_released_untried_others_g
     assert run(claims, erp, NOW) == 1
     assert claims.sent == {"b1": NOW} and claims.released == ["a2"]
     assert claims.attempts == {"a1": 1, "a2": 0, "b1": 0}
+
+
+def test_a_connector_that_goes_on_after_a_failure_cannot_dead_letter_the_orders_later_ones(
+) -> None:
+    claims = FakeOutboxClaims([message("a1", "A"), message("a2", "A")])
+    refuse = SendFailure("HTTP 422", permanent=True)
+
+    class GoesOn:
+        def send(self, messages: list[OutboxMessage]) -> SendReport:
+            return SendReport(frozenset(), {m.message_id: refuse for m in messages})
+
+    run(claims, GoesOn(), NOW)
+    assert list(claims.dead) == ["a1"] and claims.released == ["a2"]
+    assert claims.attempts["a2"] == 0

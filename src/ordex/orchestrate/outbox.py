@@ -75,13 +75,27 @@ def _send(claims: OutboxClaims, erp: ErpConnector, group: list[ClaimedMessage], 
     applied = [mid for mid in ids if mid in report.applied]
     if applied:
         claims.mark_sent(applied, at=now)
-    failed = {c.message.message_id: c for c in group
-              if c.message.message_id in report.failed and c.message.message_id not in applied}
+    failed = _first_failures(group, report, applied)
     _record_failures(claims, failed, report.failed, worker=worker, now=now, policy=policy,
                      rand=rand)
     if untried := [mid for mid in ids if mid not in applied and mid not in failed]:
         claims.release(untried, worker=worker)
     return len(applied)
+
+
+def _first_failures(group: list[ClaimedMessage], report: SendReport,
+                    applied: list[str]) -> dict[str, ClaimedMessage]:
+    """The failed messages that count: each order's first; its later ones were not really
+    tried in order (a connector that went on after a failure), so they are released."""
+    done, failed, stopped = set(applied), {}, set()
+    for c in group:
+        mid, order = c.message.message_id, c.message.command.order_id
+        if mid in done or order in stopped:
+            continue
+        stopped.add(order)  # the order's first message not applied: it stops here
+        if mid in report.failed:
+            failed[mid] = c
+    return failed
 
 
 def _record_failures(claims: OutboxClaims, failed: Mapping[str, ClaimedMessage],

@@ -40,6 +40,7 @@ from ordex.entrypoints.api import errors
 from ordex.entrypoints.api.errors import documented
 from ordex.entrypoints.api.intake import OrderIntake, intake_lifespan, order_intake, orders_answer
 from ordex.entrypoints.api.limits import OrdexAPI
+from ordex.entrypoints.api.outbox import outbox_routes
 from ordex.entrypoints.api.params import check_request
 from ordex.entrypoints.web.charts import bar_chart
 from ordex.entrypoints.web.sla import sla_clock
@@ -243,6 +244,7 @@ def create_app(ordex: App) -> FastAPI:
                    dependencies=[Depends(check_request)], responses=documented(413, 422))
     api.state.ordex, api.state.intake = ordex, order_intake(ordex)
     errors.install(api)
+    api.include_router(outbox_routes())
 
     @api.post("/orders", status_code=201, summary="Submit one order or a batch",
               description="Idempotent: the `Idempotency-Key` header (per item `KEY#index` in "
