@@ -12,6 +12,7 @@ from __future__ import annotations
 import email.utils
 import json
 import logging
+import socket
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -25,6 +26,8 @@ from ordex.orchestrate.work import SendFailure, SendReport
 
 log = logging.getLogger(__name__)
 
+NO_DELAY = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
+"""A request's headers and body leave at once (Nagle would hold the body for the ACK)."""
 MAX_RETRY_AFTER = timedelta(hours=1)
 """A Retry-After longer than this is read as this (a typo must not park a command for days)."""
 BODY_CHARS = 300
@@ -41,7 +44,8 @@ class HttpErp:
         self.mapping = mapping
         self.client = httpx.Client(base_url=m.base_url, headers=m.headers,
                                    timeout=httpx.Timeout(m.timeout_seconds),
-                                   transport=transport)
+                                   transport=transport or httpx.HTTPTransport(
+                                       socket_options=NO_DELAY))
         self.auth: StaticHeader | ClientCredentials = (
             ClientCredentials(m.auth, env, self.client, **({"clock": clock} if clock else {}))
             if isinstance(m.auth, OAuth2Auth) else StaticHeader(m.auth, env))
