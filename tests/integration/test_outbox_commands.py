@@ -127,3 +127,22 @@ def test_the_api_reports_stats_and_replays_a_dead_letter(base_url: str) -> None:
     unknown = httpx.post(f"{base_url}/outbox/messages/zzz/replay", json={"actor": "ana"})
     assert unknown.status_code == 404
     assert httpx.get(f"{base_url}/outbox/stats").json()["dead"] == 0
+
+
+def test_a_bad_mapping_file_stops_the_cli_with_one_line_naming_the_key(
+        tmp_path: Path, db_url: str) -> None:
+    bad = tmp_path / "erp.yaml"
+    bad.write_text("version: 1\nbase_url: http://127.0.0.1:1/api\ntimeout_secs: 3\n")
+    done = subprocess.run([sys.executable, "-m", "ordex", "outbox", "stats", "--db", db_url],
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "ORDEX_ERP_CONNECTOR": "http",
+                               "ORDEX_ERP_MAPPING_FILE": str(bad)})
+    assert done.returncode != 0 and done.stdout == ""
+    assert done.stderr.strip().splitlines() == [  # one line per problem, unknown keys first
+        f"error: erp mapping {bad}: timeout_secs: unknown key",
+        f"error: erp mapping {bad}: commands: Field required"]
+    missing = subprocess.run([sys.executable, "-m", "ordex", "outbox", "stats", "--db", db_url],
+                             capture_output=True, text=True, timeout=120,
+                             env={**os.environ, "ORDEX_ERP_CONNECTOR": "http"})
+    assert missing.returncode != 0 and len(missing.stderr.strip().splitlines()) == 1
+    assert "ORDEX_ERP_MAPPING_FILE must name the mapping file" in missing.stderr

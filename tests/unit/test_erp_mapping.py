@@ -27,8 +27,9 @@ def refused(tmp_path: Path, data: object) -> str:
     path.write_text(data if isinstance(data, str) else yaml.safe_dump(data))
     with pytest.raises(ConfigurationError) as caught:
         load_mapping(path)
-    assert str(path) in caught.value.message
-    return caught.value.message.split(f"{path}: ", 1)[1]
+    lines = caught.value.message.splitlines()
+    assert all(line.startswith(f"erp mapping {path}: ") for line in lines)
+    return "\n".join(line.split(f"{path}: ", 1)[1] for line in lines)
 
 
 def test_the_example_mapping_loads_and_renders_each_command_with_native_types() -> None:
@@ -60,7 +61,8 @@ def test_a_misspelt_key_is_an_error_naming_it_not_a_default(tmp_path: Path) -> N
 def test_a_command_kind_missing_or_misspelt_is_named(tmp_path: Path) -> None:
     data = example()
     data["commands"]["HoldLine"] = data["commands"].pop("HoldLines")
-    assert refused(tmp_path, data) == "commands.HoldLines: Field required"
+    assert refused(tmp_path, data) == ("commands.HoldLine: unknown key\n"
+                                       "commands.HoldLines: Field required")
 
 
 def test_bad_values_are_named_with_their_key(tmp_path: Path) -> None:

@@ -163,7 +163,8 @@ class LoadedMapping:
 
 
 def load_mapping(path: Path | str) -> LoadedMapping:
-    """Read, validate and compile a mapping file, or raise ConfigurationError naming the key."""
+    """Read, validate and compile a mapping file, or raise ConfigurationError naming each
+    wrong key, one line each (unknown keys first)."""
     path = Path(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -179,10 +180,13 @@ def load_mapping(path: Path | str) -> LoadedMapping:
     try:
         mapping = ErpMapping.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        key = ".".join(str(p) for p in _without_union_tag(first["loc"])) or "(file)"
-        why = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
-        raise ConfigurationError(f"erp mapping {path}: {key}: {why}", key=key) from None
+        problems = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+        keys = [".".join(str(p) for p in _without_union_tag(e["loc"])) or "(file)"
+                for e in problems]
+        lines = [f"erp mapping {path}: {key}: "
+                 + ("unknown key" if e["type"] == "extra_forbidden" else e["msg"])
+                 for key, e in zip(keys, problems, strict=True)]
+        raise ConfigurationError("\n".join(lines), key=keys[0], keys=keys) from None
     return LoadedMapping(mapping, str(path))
 
 
