@@ -122,7 +122,8 @@ def start_server(tmp: Path) -> tuple[subprocess.Popen[bytes], str]:
 def http_erp(tmp: Path, url: str) -> HttpErp:
     def endpoint(what: str) -> dict[str, Any]:
         return {"path": "/orders/{{ command.order_id | urlencode }}/" + what,
-                "payload": {"lines": "{{ command.lines | default([]) }}", "reason": "{{ command.reason }}"}}
+                "payload": {"lines": "{{ command.lines | default([]) }}",
+                            "reason": "{{ command.reason }}"}}
     data = {"version": 1, "base_url": f"{url}/api", "timeout_seconds": 1.0,
             "commands": {k: endpoint(k.lower()) for k in (
                 "HoldLines", "ReleaseLines", "CancelOrder", "ApplyDecision", "RevisePromise")}}
