@@ -85,6 +85,7 @@ bench: install-test
 	$(BIN)/python -m benchmarks.detection
 	$(BIN)/python -m benchmarks.sourcing
 	$(BIN)/python -m benchmarks.claims
+	$(BIN)/python -m benchmarks.outbox
 
 clean:
 	rm -rf $(VENV) ordex.db ordex.db-wal ordex.db-shm .pytest_cache .mypy_cache .ruff_cache

@@ -16,7 +16,7 @@ from ordex.orchestrate.pipeline import Pipeline
 from ordex.orchestrate.ports import Delivery
 from ordex.orchestrate.session import SessionUnitOfWork
 from ordex.orchestrate.stored_files import FileState, StoredFile, UnfinishedFile
-from ordex.orchestrate.work import ClaimedMessage, NewWork, WorkItem, WorkState
+from ordex.orchestrate.work import ClaimedMessage, NewWork, SendReport, WorkItem, WorkState
 from ordex.sense.edi_partners import TradingPartner
 from ordex.sense.identifiers import ItemKeys
 
@@ -53,9 +53,10 @@ class FakeErp:
     def __init__(self) -> None:
         self.received: dict[str, OutboxMessage] = {}
 
-    def send(self, messages: Sequence[OutboxMessage]) -> None:
+    def send(self, messages: Sequence[OutboxMessage]) -> SendReport | None:
         for m in messages:
             self.received.setdefault(m.message_id, m)
+        return None
 
 
 class FakeOutbox:
@@ -150,11 +151,13 @@ class FakeOutboxClaims:
         self.due: dict[str, datetime | None] = {m.message_id: None for m in messages}
         self.sent: dict[str, datetime] = {}
         self.errors: list[str] = []
+        self.released: list[str] = []
+        self.dead: dict[str, Case] = {}
 
     def claim_outbox(self, *, worker: str, limit: int, lease: timedelta,
                      now: datetime) -> list[ClaimedMessage]:
         return [ClaimedMessage(m, self.attempts[m.message_id]) for m in self.messages
-                if m.message_id not in self.sent
+                if m.message_id not in self.sent and m.message_id not in self.dead
                 and ((due := self.due[m.message_id]) is None or due <= now)][:limit]
 
     def mark_sent(self, message_ids: Sequence[str], *, at: datetime) -> None:
@@ -168,6 +171,17 @@ class FakeOutboxClaims:
             self.attempts[mid] += 1
             self.due[mid] = at
 
+    def release(self, message_ids: Sequence[str], *, worker: str) -> None:
+        self.released.extend(message_ids)
+
+    def dead_letter(self, cases: Mapping[str, Case], *, worker: str,
+                    at: datetime) -> list[str]:
+        for mid, case in cases.items():
+            self.attempts[mid] += 1
+            self.dead[mid] = case
+            self.sent.pop(mid, None)
+        return list(cases)
+
 
 class FlakyErp(FakeErp):
     """An ERP connector that refuses the first `failures` calls, or any call that carries
@@ -177,13 +191,13 @@ class FlakyErp(FakeErp):
         super().__init__()
         self.failures, self.refused, self.calls = failures, set(refused), 0
 
-    def send(self, messages: Sequence[OutboxMessage]) -> None:
+    def send(self, messages: Sequence[OutboxMessage]) -> SendReport | None:
         self.calls += 1
         if self.calls <= self.failures:
             raise ConnectionError(f"ERP unreachable (call {self.calls})")
         if bad := sorted(self.refused & {m.message_id for m in messages}):
             raise ValueError(f"ERP refused {bad[0]}")
-        super().send(messages)
+        return super().send(messages)
 class FakeChannel:
     """A channel over a list of bodies: items in flight until acknowledged, redelivered on demand."""
 

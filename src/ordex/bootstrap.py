@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import inspect
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection, Engine
 
+from ordex.adapters.db import dead_letters
 from ordex.adapters.db import tables as t
 from ordex.adapters.db.dialect import make_engine, wipe
 from ordex.adapters.db.file_records import SqlFileLookups
@@ -18,6 +20,7 @@ from ordex.adapters.db.files_repo import FileStore
 from ordex.adapters.db.identity_repo import SqlIdentity
 from ordex.adapters.db.migrate import upgrade
 from ordex.adapters.db.outbound_repo import OutboundDocuments
+from ordex.adapters.db.outbox_stats import outbox_stats
 from ordex.adapters.db.policy_repo import policy_in_force
 from ordex.adapters.db.queries import DbIdempotency, Queries
 from ordex.adapters.db.reference_repo import save_reference
@@ -48,9 +51,10 @@ from ordex.orchestrate.handlers import (
     signals,
 )
 from ordex.orchestrate.handlers.files_common import FileTools
-from ordex.orchestrate.outbox import dispatch
+from ordex.orchestrate.outbox import deliver
 from ordex.orchestrate.pipeline import Pipeline
 from ordex.orchestrate.ports import ErpConnector
+from ordex.orchestrate.retry import RetryPolicy
 from ordex.orchestrate.session import SessionUnitOfWork
 from ordex.orchestrate.work import WorkItem, WorkKind
 from ordex.orchestrate.workset import WorkSet
@@ -110,7 +114,7 @@ class App:
     store: SqlChangeStore
     outbox: SqlOutbox
     erp: ErpConnector
-    """Where ERP commands go: the sandbox or Tryton (ORDEX_ERP_CONNECTOR)."""
+    """Where ERP commands go: the sandbox, HTTP/JSON or Tryton (ORDEX_ERP_CONNECTOR)."""
     new_pipeline: Callable[..., Pipeline]
     uow: Callable[[], SqlUnitOfWork]
     """A fresh unit of work."""
@@ -135,8 +139,21 @@ class App:
         save_reference(self.engine, ref)
 
     def deliver_outbox(self) -> int:
-        """Send every pending ERP command (what a worker does; idempotent by message id)."""
-        return dispatch(self.outbox, self.erp, now=self.clock())
+        """Deliver every due ERP command now, as a worker does (claims, retries, dead
+        letters); a failed one waits for its retry time, so this returns once nothing is due."""
+        worker, policy, sent = f"inline:{os.getpid()}", outbox_policy(self.settings), 0
+        while n := deliver(self.outbox, self.erp, worker=worker, now=self.clock(),
+                           limit=5000, policy=policy):
+            sent += n
+        return sent
+
+    def outbox_stats(self) -> dict[str, Any]:
+        """Counts per state, the oldest pending message, delivery rate and lag (docs/erp.md)."""
+        return outbox_stats(self.engine, now=self.clock())
+
+    def replay_outbox(self, ident: str, *, actor: str) -> dict[str, Any]:
+        """Put a dead letter (by message id or its case id) back to pending; resolve its case."""
+        return dead_letters.replay(self.engine, ident, actor=actor, at=self.clock())
 
     def kpis(self, *, now: datetime | None = None) -> dict[str, Any]:
         """The KPI report as of `now` (default: the application's clock)."""
@@ -183,9 +200,13 @@ def bootstrap(settings: Settings, *, clock: Callable[[], datetime] = utcnow,
 
 
 def erp_connector(settings: Settings, engine: Engine) -> ErpConnector:
-    """The configured ERP connector (no connection is opened before the first command)."""
+    """The ERP connector of this deployment: the sandbox table, HTTP/JSON by mapping, or
+    Tryton (no connection is opened before the first command)."""
     if settings.erp_connector == "tryton":
         return TrytonErp(tryton_rpc(settings), prefix=settings.tryton_order_prefix)
+    if settings.erp_connector == "http" and settings.erp_mapping_file is not None:
+        from ordex.adapters.erp_http import HttpErp, load_mapping
+        return HttpErp(load_mapping(settings.erp_mapping_file), env=os.environ)
     return SandboxErp(engine)
 
 
@@ -193,6 +214,13 @@ def tryton_rpc(settings: Settings) -> TrytonRpc:
     """A Tryton JSON-RPC session as configured (it logs in on its first call)."""
     return TrytonRpc(settings.tryton_url, settings.tryton_database, user=settings.tryton_user,
                      password=settings.tryton_password, timeout=settings.tryton_timeout_seconds)
+
+
+def outbox_policy(settings: Settings) -> RetryPolicy:
+    """Backoff with full jitter and the attempts before a message is a dead letter."""
+    return RetryPolicy(base=timedelta(seconds=settings.outbox_retry_base_seconds),
+                       cap=timedelta(seconds=settings.outbox_retry_cap_seconds),
+                       max_attempts=settings.outbox_max_attempts, jitter="full")
 
 
 def _handlers(clock: Callable[[], datetime], **deps: Any) -> dict[type, Handler]:

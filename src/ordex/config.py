@@ -73,6 +73,16 @@ class Settings(BaseSettings):
     retry_base_seconds: float = Field(5, gt=0, description="First backoff step of failed work")
     retry_cap_seconds: float = Field(1800, gt=0, description="Longest backoff step")
     retry_max_attempts: int = Field(10, ge=1, description="Failures before work fails for good")
+    outbox_retry_base_seconds: float = Field(5, gt=0, description="First backoff step of a "
+                                             "failed ERP delivery (full jitter)")
+    outbox_retry_cap_seconds: float = Field(1800, gt=0, description="Longest delivery backoff")
+    outbox_max_attempts: int = Field(10, ge=1, description="Failed deliveries before a "
+                                     "message is a dead letter with an INTEGRATION_FAILURE case")
+    erp_connector: Literal["sandbox", "http", "tryton"] = Field(
+        "sandbox", description="Where ERP commands go: the sandbox table, an HTTP/JSON ERP "
+        "(docs/erp.md) or Tryton (docs/erp-tryton.md)")
+    erp_mapping_file: Path | None = Field(None, description="The HTTP connector's mapping "
+                                          "YAML (docs/erp.md); required with http")
     broker_url: str = Field("nats://127.0.0.1:4222", pattern=r"^(nats|tls)://\S+$",
                             description="NATS server of the broker intake")
     broker_stream: str = Field("ORDEX_ORDERS", pattern=r"^[A-Za-z0-9_-]+$")
@@ -82,8 +92,6 @@ class Settings(BaseSettings):
                                  description="Durable pull consumer every worker shares")
     broker_ack_wait_seconds: float = Field(30.0, gt=0, le=3600)
     broker_max_ack_pending: int = Field(20_000, ge=1)
-    erp_connector: Literal["sandbox", "tryton"] = Field(
-        "sandbox", description="Where ERP commands go (docs/erp-tryton.md for tryton)")
     tryton_url: str = Field("http://127.0.0.1:8000", pattern=r"^https?://\S+$",
                             description="Tryton server (its JSON-RPC is URL/DATABASE/rpc/)")
     tryton_database: str = Field("tryton", pattern=r"^[A-Za-z0-9_.-]+$")
@@ -95,6 +103,12 @@ class Settings(BaseSettings):
                                  "sale (Tryton's sale has no carrier without its carrier "
                                  "module); empty: none, and the carrier detector decides")
     tryton_timeout_seconds: float = Field(30.0, gt=0, le=600)
+
+    @field_validator("erp_mapping_file", mode="before")
+    @classmethod
+    def empty_mapping_file_means_none(cls, value: object) -> object:
+        """An empty ORDEX_ERP_MAPPING_FILE means none."""
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("policy_file", "roles_file", mode="before")
     @classmethod
@@ -118,6 +132,17 @@ class Settings(BaseSettings):
         if not value.strip():
             raise ValueError("database_url must not be empty")
         return value.strip()
+
+    @model_validator(mode="after")
+    def http_connector_has_a_mapping(self) -> Settings:
+        """The HTTP connector needs its mapping file; the retry cap is not below its base."""
+        if self.erp_connector == "http" and self.erp_mapping_file is None:
+            raise ValueError("ORDEX_ERP_MAPPING_FILE must name the mapping file when "
+                             "ORDEX_ERP_CONNECTOR is http")
+        if self.outbox_retry_cap_seconds < self.outbox_retry_base_seconds:
+            raise ValueError("ORDEX_OUTBOX_RETRY_CAP_SECONDS is shorter than "
+                             "ORDEX_OUTBOX_RETRY_BASE_SECONDS")
+        return self
 
     @model_validator(mode="after")
     def no_default_secret_in_production(self) -> Settings:

@@ -58,7 +58,8 @@ def a_case(api: FastAPI) -> dict[str, Any]:
 
 
 def concrete(path: str, case: dict[str, Any]) -> str:
-    values = {"case_id": case["case_id"], "order_id": case["order_id"] or "EX-1001"}
+    values = {"case_id": case["case_id"], "order_id": case["order_id"] or "EX-1001",
+              "message_id": "no-such-message"}
     return re.sub(r"\{(\w+)\}", lambda m: values[m[1]], path)
 
 

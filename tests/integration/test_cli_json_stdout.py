@@ -59,7 +59,27 @@ def loaded_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
                 cwd=work).returncode == 0
     (work / "broken.ndjson").write_text('{"order_id": "X-1", "customer_id": 5}\n')
     _run("ingest", str(work / "broken.ndjson"), "--db", db, cwd=work)
+    _dead_letter(db)
     return db, work
+
+
+def _dead_letter(db: str) -> None:
+    """One ERP command the ERP refused for good (`outbox replay` puts it back)."""
+    from datetime import UTC, datetime
+
+    from test_outbox_commands import Refusing
+
+    from ordex.adapters.db.dialect import make_engine
+    from ordex.adapters.db.store import SqlChangeStore
+    from ordex.adapters.erp_sandbox import SqlOutbox
+    from ordex.domain.events import HoldLines
+    from ordex.orchestrate.changes import Changes, OutboxMessage
+    from ordex.orchestrate.outbox import deliver
+    engine, now = make_engine(db), datetime.now(UTC)
+    SqlChangeStore(engine).save(Changes(outbox=[
+        OutboxMessage("dead-1", now, HoldLines("BAD", (1,), "r", "BAD:X"))]))
+    deliver(SqlOutbox(engine), Refusing(), worker="w", now=now, limit=10)
+    engine.dispose()
 
 
 def _cases(db: str, work: Path) -> dict[str, list[str]]:
@@ -67,7 +87,7 @@ def _cases(db: str, work: Path) -> dict[str, list[str]]:
     listing = _run("cases", "--db", db, "--state", "active", "--limit", "500", "--format", "json",
                    cwd=work)
     quarantined = next(c["case_id"] for c in json.loads(listing.stdout)["cases"]
-                       if c["code"] == "INTEGRATION_FAILURE")
+                       if c["code"] == "INTEGRATION_FAILURE" and c["case_id"].startswith("raw-"))
     return {
         "simulate": ["--days", "1", "--orders", "400", "--customers", "60", "--items", "80",
                      "--warehouses", "3", "--exception-rate", "0.3", "--start", "2026-11-02"],
@@ -92,6 +112,8 @@ def _cases(db: str, work: Path) -> dict[str, list[str]]:
         "user list": [],
         "token list": [],
         "audit verify": [],
+        "outbox stats": [],
+        "outbox replay": ["dead-1"],
         "tryton sync-reference": [],  # last: they merge Tryton's customers into the data
         "tryton poll": ["--once"],
     }

@@ -8,6 +8,7 @@ from ordex.domain.events import HoldLines, ReleaseLines
 from ordex.orchestrate.changes import OutboxMessage
 from ordex.orchestrate.outbox import deliver
 from ordex.orchestrate.retry import RetryPolicy
+from ordex.orchestrate.work import SendFailure, SendReport
 
 from fakes import FakeOutboxClaims, FlakyErp
 
@@ -66,3 +67,100 @@ def test_a_command_the_erp_refuses_does_not_hold_back_other_orders_after_its_fir
 def test_nothing_to_deliver_sends_nothing() -> None:
     erp = FlakyErp()
     assert send(FakeOutboxClaims([]), erp, NOW) == 0 and erp.calls == 0
+
+
+class ReportingErp:
+    """A connector that answers with a report: per message, applied or a failure."""
+
+    def __init__(self, failures: dict[str, list[SendFailure]]) -> None:
+        self.failures, self.calls = failures, []  # type: list[list[str]]
+
+    def send(self, messages: list[OutboxMessage]) -> SendReport:
+        self.calls.append([m.message_id for m in messages])
+        applied, failed, stopped = set(), {}, set()
+        for m in messages:
+            order = m.command.order_id
+            if order in stopped:
+                continue
+            queue = self.failures.get(m.message_id, [])
+            if queue:
+                failed[m.message_id] = queue.pop(0)
+                stopped.add(order)
+            else:
+                applied.add(m.message_id)
+        return SendReport(frozenset(applied), failed)
+
+
+FIVE = RetryPolicy(base=timedelta(seconds=4), cap=timedelta(minutes=1), max_attempts=3,
+                   jitter="full")
+
+
+def run(claims: FakeOutboxClaims, erp: object, now: datetime, rand: float = 0.5) -> int:
+    return deliver(claims, erp, worker="w1", now=now, limit=100, policy=FIVE,  # type: ignore[arg-type]
+                   rand=lambda: rand)
+
+
+def test_a_message_failing_as_often_as_the_policy_allows_becomes_a_dead_letter_with_a_case(
+) -> None:
+    claims = FakeOutboxClaims([message("m1", "A")])
+    erp = ReportingErp({"m1": [SendFailure("HTTP 503")] * 5})
+    now = NOW
+    for _ in range(3):
+        run(claims, erp, now)
+        now += timedelta(minutes=2)
+    assert list(claims.dead) == ["m1"] and claims.attempts["m1"] == 3
+    case = claims.dead["m1"]
+    assert case.case_id == "erp-m1:INTEGRATION_FAILURE" and case.order_id == "A"
+    assert case.queue.value == "integration" and case.severity.value == "warning"
+    assert case.evidence["last_error"] == "HTTP 503" and case.evidence["attempts"] == 3
+    assert case.evidence["command"]["kind"] == "HoldLines"
+    assert "wait behind it" in case.reason and "ordex outbox replay m1" in case.reason
+    assert [h.action for h in case.history] == ["open"]
+    assert run(claims, erp, now + timedelta(hours=1)) == 0 and len(erp.calls) == 3
+
+
+def test_a_permanent_failure_is_a_dead_letter_at_the_first_attempt() -> None:
+    claims = FakeOutboxClaims([message("m1", "A"), message("m2", "B")])
+    erp = ReportingErp({"m1": [SendFailure("HTTP 422: bad line", permanent=True)]})
+    assert run(claims, erp, NOW) == 1
+    assert list(claims.dead) == ["m1"] and claims.attempts["m1"] == 1
+    assert claims.dead["m1"].evidence["permanent"] is True
+    assert "refused it as permanent" in claims.dead["m1"].reason
+    assert claims.sent == {"m2": NOW}
+
+
+def test_retry_after_is_the_least_wait_even_when_the_jitter_would_wait_less() -> None:
+    claims = FakeOutboxClaims([message("m1", "A")])
+    erp = ReportingErp({"m1": [SendFailure("HTTP 429", retry_after=timedelta(seconds=30))]})
+    run(claims, erp, NOW, rand=0.0)
+    assert claims.due["m1"] == NOW + timedelta(seconds=30)
+
+
+def test_full_jitter_waits_a_share_of_the_step_drawn_from_the_generator() -> None:
+    claims = FakeOutboxClaims([message("m1", "A")])
+    erp = ReportingErp({"m1": [SendFailure("timeout")]})
+    run(claims, erp, NOW, rand=0.25)
+    assert claims.due["m1"] == NOW + timedelta(seconds=1)  # 0.25 of the 4 s first step
+
+
+def test_an_orders_later_messages_behind_a_failure_are_released_untried_others_go_on(
+) -> None:
+    claims = FakeOutboxClaims([message("a1", "A"), message("a2", "A"), message("b1", "B")])
+    erp = ReportingErp({"a1": [SendFailure("HTTP 500")]})
+    assert run(claims, erp, NOW) == 1
+    assert claims.sent == {"b1": NOW} and claims.released == ["a2"]
+    assert claims.attempts == {"a1": 1, "a2": 0, "b1": 0}
+
+
+def test_a_connector_that_goes_on_after_a_failure_cannot_dead_letter_the_orders_later_ones(
+) -> None:
+    claims = FakeOutboxClaims([message("a1", "A"), message("a2", "A")])
+    refuse = SendFailure("HTTP 422", permanent=True)
+
+    class GoesOn:
+        def send(self, messages: list[OutboxMessage]) -> SendReport:
+            return SendReport(frozenset(), {m.message_id: refuse for m in messages})
+
+    run(claims, GoesOn(), NOW)
+    assert list(claims.dead) == ["a1"] and claims.released == ["a2"]
+    assert claims.attempts["a2"] == 0

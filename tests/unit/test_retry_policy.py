@@ -57,3 +57,36 @@ def test_delays_never_shrink_as_failures_grow_and_never_pass_the_cap(
     delay = POLICY.delay(attempts, rand=rand)
     assert POLICY.step(attempts) / 2 <= delay <= POLICY.step(attempts) <= POLICY.cap
     assert POLICY.delay(attempts + 1, rand=0.0) >= POLICY.delay(attempts, rand=0.0)
+
+
+FULL = RetryPolicy(base=timedelta(seconds=2), cap=timedelta(seconds=60), max_attempts=5,
+                   jitter="full")
+
+
+def test_full_jitter_waits_anywhere_from_nothing_to_the_whole_step() -> None:
+    assert FULL.delay(3, rand=0.0) == timedelta(0)
+    assert FULL.delay(3, rand=0.25) == timedelta(seconds=2)
+    assert FULL.delay(3, rand=1.0) == timedelta(seconds=8)
+    assert FULL.delay(40, rand=1.0) == timedelta(seconds=60)  # never past the cap
+
+
+@given(attempts=st.integers(min_value=1, max_value=200),
+       rand=st.floats(min_value=0.0, max_value=1.0))
+def test_full_jitter_stays_within_zero_and_the_capped_step(attempts: int, rand: float) -> None:
+    wait = FULL.delay(attempts, rand=rand)
+    assert timedelta(0) <= wait <= FULL.step(attempts) <= FULL.cap
+
+
+def test_a_seeded_generator_gives_the_same_full_jitter_waits_every_run() -> None:
+    import random
+    runs = []
+    for _ in range(2):
+        rng = random.Random(42)
+        runs.append([FULL.delay(n, rand=rng.random()) for n in range(1, 8)])
+    assert runs[0] == runs[1]
+    assert len(set(runs[0])) == 7  # spread, not one fixed wait
+
+
+def test_an_unknown_jitter_is_refused_naming_it() -> None:
+    with pytest.raises(ConfigurationError, match="jitter must be 'equal' or 'full', not 'half'"):
+        RetryPolicy(jitter="half")  # type: ignore[arg-type]

@@ -8,11 +8,12 @@ from typing import Any
 
 from sqlalchemy import Engine, RowMapping, select
 
-from ordex.adapters.db import outbox_claims
+from ordex.adapters.db import dead_letters, outbox_claims
 from ordex.adapters.db import tables as t
 from ordex.adapters.db.dialect import insert_ignoring_duplicates
 from ordex.adapters.db.state_repo import utc
 from ordex.adapters.db.store import command_payload
+from ordex.domain.cases import Case
 from ordex.domain.events import (
     ApplyDecision,
     CancelOrder,
@@ -22,7 +23,7 @@ from ordex.domain.events import (
     RevisePromise,
 )
 from ordex.orchestrate.changes import OutboxMessage
-from ordex.orchestrate.work import ClaimedMessage
+from ordex.orchestrate.work import ClaimedMessage, OutboxState, SendReport
 
 COMMANDS: dict[str, type] = {"HoldLines": HoldLines, "ReleaseLines": ReleaseLines,
                              "CancelOrder": CancelOrder, "ApplyDecision": ApplyDecision,
@@ -42,13 +43,14 @@ class SandboxErp:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def send(self, messages: Sequence[OutboxMessage]) -> None:
+    def send(self, messages: Sequence[OutboxMessage]) -> SendReport | None:
         """Record the commands; a message id already received is ignored (idempotent)."""
         with self.engine.begin() as conn:
             insert_ignoring_duplicates(conn, t.erp_sandbox_inbox, [
                 {"message_id": m.message_id, "received_at": m.at,
                  "command": type(m.command).__name__, "order_id": m.command.order_id,
                  "payload": command_payload(m.command)} for m in messages])
+        return None
 
 
 class SqlOutbox:
@@ -59,7 +61,7 @@ class SqlOutbox:
 
     def pending(self, *, limit: int) -> list[OutboxMessage]:
         """Oldest undelivered messages."""
-        query = (select(t.outbox).where(t.outbox.c.sent_at.is_(None))
+        query = (select(t.outbox).where(t.outbox.c.state == OutboxState.PENDING.value)
                  .order_by(t.outbox.c.created_at, t.outbox.c.message_id).limit(limit))
         with self.engine.connect() as conn:
             return [_message(r) for r in conn.execute(query).mappings()]
@@ -74,12 +76,22 @@ class SqlOutbox:
         """Due messages of up to `limit` orders, in created order (see outbox_claims)."""
         rows = outbox_claims.claim_outbox(self.engine, worker=worker, limit=limit,
                                           lease=lease, now=now)
-        return [ClaimedMessage(_message(r), r["attempts"]) for r in rows]
+        return [ClaimedMessage(_message(r), r["attempts"], r["replays"]) for r in rows]
 
     def mark_failed(self, retry_at: Mapping[str, datetime], *, worker: str,
                     error: str) -> None:
         """Record failed deliveries, each due again at its retry time."""
         outbox_claims.mark_failed(self.engine, retry_at, worker=worker, error=error)
+
+    def release(self, message_ids: Sequence[str], *, worker: str) -> None:
+        """Give back messages that were not tried."""
+        if message_ids:
+            outbox_claims.release(self.engine, message_ids, worker=worker)
+
+    def dead_letter(self, cases: Mapping[str, Case], *, worker: str,
+                    at: datetime) -> list[str]:
+        """Dead-letter these messages and open their cases (adapters.db.dead_letters)."""
+        return dead_letters.dead_letter(self.engine, cases, worker=worker, at=at)
 
 
 def _message(row: Mapping[str, Any] | RowMapping) -> OutboxMessage:

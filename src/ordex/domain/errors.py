@@ -128,3 +128,5 @@ class NotPermittedError(OrdexError):
                  **details: Any) -> None:
         self.errors = errors or []
         super().__init__(message, **details)
+class UnknownOutboxMessageError(OrdexError):
+    """No outbox message with that id (nor a dead-letter case naming one)."""

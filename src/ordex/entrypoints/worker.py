@@ -6,7 +6,6 @@ loop in a thread. SIGTERM or SIGINT lets the batch in hand finish, then `main` r
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 import secrets
@@ -22,10 +21,10 @@ from ordex.adapters.db.claims import SqlClaims
 from ordex.adapters.db.dialect import make_engine
 from ordex.adapters.db.migrate import pending_migrations
 from ordex.adapters.erp_sandbox import SqlOutbox
-from ordex.bootstrap import erp_connector, utcnow
+from ordex.bootstrap import erp_connector, outbox_policy, utcnow
 from ordex.config import Settings
 from ordex.domain.errors import ConfigurationError
-from ordex.orchestrate.outbox import DELIVERY_RETRY, deliver
+from ordex.orchestrate.outbox import deliver
 from ordex.orchestrate.retry import RetryPolicy
 from ordex.orchestrate.worker import Handler, WorkerConfig, WorkerStats, run_worker
 
@@ -57,8 +56,7 @@ def main(settings: Settings, *, worker_id: str | None = None, once: bool = False
                                      " run `ordex migrate` first")
         config = worker_config(settings, worker_id=worker_id or default_worker_id())
         claims, outbox = SqlClaims(engine), SqlOutbox(engine)
-        erp = erp_connector(settings, engine)  # ORDEX_ERP_CONNECTOR: sandbox or tryton
-        resend = dataclasses.replace(config.retry, max_attempts=DELIVERY_RETRY.max_attempts)
+        erp, resend = erp_connector(settings, engine), outbox_policy(settings)
 
         def deliver_outbox() -> int:
             return deliver(outbox, erp, worker=config.worker, now=clock(), limit=config.batch,

@@ -24,7 +24,7 @@ from ordex.orchestrate.edi_acks import Outbound
 from ordex.orchestrate.intake import IdempotencyIndex
 from ordex.orchestrate.pipeline import Pipeline
 from ordex.orchestrate.stored_files import FileState, StoredFile, UnfinishedFile
-from ordex.orchestrate.work import ClaimedMessage, NewWork, WorkItem
+from ordex.orchestrate.work import ClaimedMessage, NewWork, SendReport, WorkItem
 from ordex.sense.edi_partners import TradingPartner
 from ordex.sense.identifiers import ItemKeys
 
@@ -38,10 +38,17 @@ class ChangeStore(Protocol):
 
 
 class ErpConnector(Protocol):
-    """Delivers commands to the ERP; delivery is idempotent by message id."""
+    """Applies ordex's commands in the ERP: the one port every connector implements.
 
-    def send(self, messages: Sequence[OutboxMessage]) -> None:
-        """Deliver the messages (a resend of a delivered message id has no effect)."""
+    A connector receives messages in created order within each order (`message.command` is
+    one of the ErpCommand dataclasses, `message.message_id` its idempotency key: a resend of
+    an id the ERP applied before must have no effect). It applies them in that order and stops
+    an order at its first failure. It returns a SendReport (None: every message applied); a
+    raised error fails the whole call as a transient failure (docs/erp.md, "The port").
+    """
+
+    def send(self, messages: Sequence[OutboxMessage]) -> SendReport | None:
+        """Apply the messages; report which were applied and which failed, and why."""
         ...
 
 
@@ -264,6 +271,16 @@ class OutboxClaims(Protocol):
     def mark_failed(self, retry_at: Mapping[str, datetime], *, worker: str,
                     error: str) -> None:
         """Record a failed delivery of each message, to be tried again at its retry_at."""
+        ...
+
+    def release(self, message_ids: Sequence[str], *, worker: str) -> None:
+        """Give back messages `worker` holds but did not try (no attempt is counted)."""
+        ...
+
+    def dead_letter(self, cases: Mapping[str, Case], *, worker: str,
+                    at: datetime) -> list[str]:
+        """Move each message `worker` holds to the dead-letter state and open its
+        INTEGRATION_FAILURE case, in one transaction; the ids it moved."""
         ...
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from ordex.domain.errors import ConfigurationError
 
@@ -13,11 +14,18 @@ _MAX_DOUBLINGS = 60
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
-    """Wait `base`, then twice that, and so on up to `cap`; stop after `max_attempts` failures."""
+    """Wait `base`, then twice that, and so on up to `cap`; stop after `max_attempts` failures.
+
+    `jitter` spreads the waits of many failures that happened together: "equal" waits half
+    the step plus a random share of the other half (work items); "full" waits a random share
+    of the whole step (outbox deliveries: many messages fail at once when an ERP goes down,
+    and full jitter spreads their retries the widest).
+    """
 
     base: timedelta = timedelta(seconds=5)
     cap: timedelta = timedelta(minutes=30)
     max_attempts: int = 10
+    jitter: Literal["equal", "full"] = "equal"
 
     def __post_init__(self) -> None:
         if self.base <= timedelta(0):
@@ -26,6 +34,8 @@ class RetryPolicy:
             raise ConfigurationError(f"retry cap {self.cap} is shorter than its base {self.base}")
         if self.max_attempts < 1:
             raise ConfigurationError(f"max attempts must be at least 1, not {self.max_attempts}")
+        if self.jitter not in ("equal", "full"):
+            raise ConfigurationError(f"jitter must be 'equal' or 'full', not {self.jitter!r}")
 
     def step(self, attempts: int) -> timedelta:
         """The backoff step after `attempts` failures: base × 2^(attempts−1), at most cap."""
@@ -34,9 +44,12 @@ class RetryPolicy:
         return min(self.cap, timedelta(seconds=min(seconds, self.cap.total_seconds())))
 
     def delay(self, attempts: int, *, rand: float) -> timedelta:
-        """Equal jitter: half the step, plus `rand` (0 ≤ rand < 1) times the other half."""
+        """The wait for `rand` in [0, 1]: equal jitter lies in [step/2, step], full in
+        [0, step]."""
         if not 0.0 <= rand <= 1.0:
             raise ValueError(f"rand must lie in [0, 1], not {rand}")
+        if self.jitter == "full":
+            return self.step(attempts) * rand
         half = self.step(attempts) / 2
         return half + half * rand
 

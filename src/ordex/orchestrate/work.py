@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -59,11 +60,16 @@ class OutboxState(StrEnum):
     """Not delivered yet; a worker may hold it (`claimed_by`, `lease_until`) while it sends."""
     SENT = "sent"
     """The ERP connector accepted it (`sent_at`)."""
+    DEAD = "dead"
+    """Dead letter: it failed as often as the delivery policy allows, or the connector called
+    its failure permanent (`dead_at`, `last_error`). An INTEGRATION_FAILURE case names it; the
+    order's later messages wait behind it until a replay puts it back to pending."""
 
 
 OUTBOX_MOVES: dict[OutboxState, frozenset[OutboxState]] = {
-    OutboxState.PENDING: frozenset({OutboxState.SENT}),
+    OutboxState.PENDING: frozenset({OutboxState.SENT, OutboxState.DEAD}),
     OutboxState.SENT: frozenset(),
+    OutboxState.DEAD: frozenset({OutboxState.PENDING}),  # a replay, by a person
 }
 
 
@@ -100,6 +106,34 @@ class ClaimedMessage:
 
     message: OutboxMessage
     attempts: int
+    replays: int = 0
+    """How often a person put it back to pending after it was dead-lettered."""
+
+
+@dataclass(frozen=True, slots=True)
+class SendFailure:
+    """Why the ERP did not apply one message, and whether trying again can help."""
+
+    error: str
+    """What went wrong, for the person who reads the dead letter's case."""
+    permanent: bool = False
+    """The ERP refused the command itself (a 4xx, a validation error): retrying cannot help,
+    so the message is dead-lettered at once."""
+    retry_after: timedelta | None = None
+    """The ERP asked to wait at least this long (HTTP 429 Retry-After)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SendReport:
+    """What a connector did with the messages it was given.
+
+    A message in neither `applied` nor `failed` was not tried (a connector stops an order at
+    its first failure, so its later messages keep their place); it is released as it was.
+    """
+
+    applied: frozenset[str] = frozenset()
+    """Message ids the ERP applied now or had applied before (a resend it recognised)."""
+    failed: Mapping[str, SendFailure] = field(default_factory=dict)
 
 
 class ClaimLostError(OrdexError):

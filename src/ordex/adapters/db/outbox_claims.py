@@ -6,7 +6,8 @@ message (the head; `FOR UPDATE SKIP LOCKED` on PostgreSQL, `BEGIN IMMEDIATE` on 
 the same transaction claims the head and the due messages after it, up to the first one that is
 not due. Every claimer of an order contends for the same head row, so no two hold messages of
 one order at once; while the head is held by another worker or waits for its retry time, the
-order's later messages wait too.
+order's later messages wait too. A dead letter counts as undelivered: the order's later
+messages wait behind it until a replay puts it back to pending (docs/erp.md).
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ from ordex.orchestrate.work import OutboxState
 
 OB = t.outbox
 _CHUNK = 900
-PENDING, SENT = OutboxState.PENDING.value, OutboxState.SENT.value
+PENDING, SENT, DEAD = (OutboxState.PENDING.value, OutboxState.SENT.value,
+                      OutboxState.DEAD.value)
 
 
 def _due(row: Table | FromClause, now: datetime) -> ColumnElement[bool]:
@@ -46,8 +48,9 @@ def _due(row: Table | FromClause, now: datetime) -> ColumnElement[bool]:
 
 
 def _earlier_pending(e: FromClause) -> ColumnElement[bool]:
-    """`e` is an undelivered message of the same order written before the outer one."""
-    return and_(e.c.order_id == OB.c.order_id, e.c.state == PENDING, or_(
+    """`e` is an undelivered (pending or dead) message of the same order written before the
+    outer one."""
+    return and_(e.c.order_id == OB.c.order_id, e.c.state.in_((PENDING, DEAD)), or_(
         e.c.created_at < OB.c.created_at,
         and_(e.c.created_at == OB.c.created_at, e.c.message_id < OB.c.message_id)))
 
@@ -66,7 +69,8 @@ def claim_outbox(engine: Engine, *, worker: str, limit: int, lease: timedelta,
         orders = list(conn.execute(heads).scalars())
         rows: list[dict[str, Any]] = []
         for i in range(0, len(orders), _CHUNK):
-            blocked = exists().where(_earlier_pending(e), not_(_due(e, now)))
+            blocked = exists().where(_earlier_pending(e),
+                                     or_(e.c.state == DEAD, not_(_due(e, now))))
             stmt = (update(OB).where(OB.c.order_id.in_(orders[i:i + _CHUNK]),
                                     OB.c.state == PENDING, _due(OB, now), ~blocked)
                     .values(claimed_by=worker, lease_until=now + lease).returning(*OB.c))
@@ -95,3 +99,13 @@ def mark_failed(engine: Engine, retry_at: Mapping[str, datetime], *, worker: str
                     last_error=error[:MAX_ERROR_CHARS], claimed_by=None, lease_until=None))
     with write_transaction(engine) as conn:
         conn.execute(stmt, [{"b_id": mid, "b_next": as_utc(at)} for mid, at in retry_at.items()])
+
+
+def release(engine: Engine, message_ids: Sequence[str], *, worker: str) -> None:
+    """Give back messages `worker` holds without counting an attempt (they were not tried)."""
+    ids = list(message_ids)
+    with write_transaction(engine) as conn:
+        for i in range(0, len(ids), _CHUNK):
+            conn.execute(update(OB).where(OB.c.message_id.in_(ids[i:i + _CHUNK]),
+                                         OB.c.state == PENDING, OB.c.claimed_by == worker)
+                         .values(claimed_by=None, lease_until=None))

@@ -305,6 +305,9 @@ outbox = Table(
     Column("last_error", Text),
     Column("claimed_by", String(100)),
     Column("lease_until", TS),
+    # dead letters and replays (migration 0014, docs/erp.md)
+    Column("dead_at", TS),
+    Column("replays", Integer, nullable=False, server_default="0"),
     Index("ix_outbox_pending", "sent_at", "created_at"),
     Index("ix_outbox_state_created", "state", "created_at"),
     Index("ix_outbox_order_state", "order_id", "state", "created_at"),

@@ -58,6 +58,7 @@ from ordex.entrypoints.api.docs import install_docs
 from ordex.entrypoints.api.errors import documented
 from ordex.entrypoints.api.intake import OrderIntake, intake_lifespan, order_intake, orders_answer
 from ordex.entrypoints.api.limits import OrdexAPI
+from ordex.entrypoints.api.outbox import outbox_routes
 from ordex.entrypoints.api.params import check_request
 from ordex.entrypoints.web import sign_in
 from ordex.entrypoints.web.charts import bar_chart
@@ -319,6 +320,7 @@ def create_app(ordex: App) -> FastAPI:
         return {"actor": who.actor, "kind": who.kind, "roles": list(who.role_names)}
     from ordex.entrypoints.api.casework import router  # imports this module: after it loads
     api.include_router(router)
+    api.include_router(outbox_routes())
 
     @api.post("/orders", status_code=201, summary="Submit one order or a batch",
               description="Idempotent: the `Idempotency-Key` header (per item `KEY#index` in "

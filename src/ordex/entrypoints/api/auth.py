@@ -61,6 +61,9 @@ ROUTES: dict[tuple[str, str], Permission] = {
     ("POST", "/cases/{case_id}/override"): P.RESOLVE_CASE,
     ("POST", "/cases/{case_id}/cancel"): P.TAKE_CASE,
     ("GET", "/approvals"): P.VIEW,
+    # ERP write-back (docs/erp.md)
+    ("GET", "/outbox/stats"): P.VIEW,
+    ("POST", "/outbox/messages/{message_id}/replay"): P.REPLAY_CASE,
 }
 """The permission each route needs (method, path template)."""
 PAGES = {("GET", "/"), ("GET", "/ui/cases/{case_id}"), ("GET", "/docs")}

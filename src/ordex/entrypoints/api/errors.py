@@ -23,7 +23,7 @@ from ordex.sense.safe_text import printable
 log = logging.getLogger("ordex.api")
 
 STATUS: list[tuple[type[e.OrdexError], int]] = [
-    (e.UnknownCaseError, 404), (e.UnknownOrderError, 404),
+    (e.UnknownCaseError, 404), (e.UnknownOrderError, 404), (e.UnknownOutboxMessageError, 404),
     (e.IllegalTransitionError, 409), (e.ApprovalNotNeededError, 409),
     (e.AuthorityExceededError, 403), (e.SegregationOfDutiesError, 403),
     (e.ReasonRequiredError, 422), (e.UnknownUserError, 422), (e.NoRecommendationError, 422),

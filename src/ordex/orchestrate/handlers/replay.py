@@ -62,6 +62,11 @@ def _replayable_raw(uow: FileUnitOfWork, case_id: str) -> str:
         raise IllegalTransitionError(
             f"case {case_id} is a {case.code.value} in state {case.state.value}: only open "
             "INTEGRATION_FAILURE cases can be replayed", case_id=case_id)
+    if "raw_id" not in case.evidence:  # an ERP command that died: the outbox replays it
+        raise IllegalTransitionError(
+            f"case {case_id} is an ERP command that failed for good, not a received payload: "
+            f"put it back with `ordex outbox replay {case_id}` or "
+            f"POST /outbox/messages/{case_id}/replay", case_id=case_id)
     return str(case.evidence["raw_id"])
 
 
