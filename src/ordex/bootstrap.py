@@ -43,6 +43,7 @@ from ordex.orchestrate.handlers import (
     intake,
     replay,
     signals,
+    timers,
 )
 from ordex.orchestrate.handlers.files_common import FileTools
 from ordex.orchestrate.outbox import dispatch
@@ -63,6 +64,8 @@ HANDLERS: dict[type, Callable[..., Any]] = {
     c.ResumeUnfinished: files_resume.resume_unfinished,
     c.LoadTradingPartners: replay.load_trading_partners,
     c.IngestOrderGroup: intake.ingest_order_group,
+    c.PauseCase: timers.pause_case, c.ResumeCase: timers.resume_case,
+    c.FireTimers: timers.fire_timers,
 }
 """Every command and its one handler; each handler takes the command, a unit of work, `now`,
 and by name what else it needs of bootstrap (`tools`: the file handlers' adapters)."""
@@ -192,7 +195,10 @@ def worker_handlers(app: App) -> dict[str, Callable[[list[WorkItem]], None]]:
                 group = []
         if group:
             _judge(app, group)
-    return {WorkKind.INTAKE.value: judge}
+    def fire(items: list[WorkItem]) -> None:
+        app.bus.handle(c.FireTimers(tuple((i.id, i.not_before, i.payload) for i in items),
+                                    items[0].claimed_by))
+    return {WorkKind.INTAKE.value: judge, WorkKind.TIMER.value: fire}
 
 
 def _judge(app: App, items: list[WorkItem]) -> None:

@@ -13,6 +13,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from ordex.decide.routing import DEFAULT_SLA_HOURS, route
+from ordex.decide.sla import SlaClock
+from ordex.domain.calendar import ROUND_THE_CLOCK
 from ordex.domain.codes import Queue, Severity
 from ordex.domain.findings import Finding
 from ordex.domain.model import Customer, CustomerTier, Order
@@ -38,6 +40,8 @@ class Decision:
     value_at_risk: Decimal
     sla_due_at: datetime
     policy_version: str
+    response_due_at: datetime | None = None
+    calendar: str = ROUND_THE_CLOCK.name
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +50,8 @@ class Policy:
 
     version: str = "builtin-1"
     sla_hours: dict[Queue, int] = field(default_factory=lambda: dict(DEFAULT_SLA_HOURS))
+    sla: SlaClock | None = None
+    """Business calendars, targets and escalation chains (None: clock hours of sla_hours)."""
 
     def decide(self, *, order: Order | None, customer: Customer | None, finding: Finding,
                now: datetime) -> Decision:
@@ -58,8 +64,9 @@ class Policy:
         }
         r = route(code=finding.code, customer=customer, value=value,
                   priority=sum(parts.values()), parts=parts, opened_at=now,
-                  sla_hours=self.sla_hours)
-        return Decision(finding, r.queue, r.priority, parts, value, r.sla_due_at, self.version)
+                  sla_hours=self.sla_hours, sla=self.sla)
+        return Decision(finding, r.queue, r.priority, parts, value, r.sla_due_at, self.version,
+                        r.response_due_at, r.calendar)
 
 
 def _value_at_risk(order: Order | None, finding: Finding) -> Decimal:

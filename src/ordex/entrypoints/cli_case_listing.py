@@ -9,7 +9,8 @@ from rich.text import Text
 
 from ordex.entrypoints.cli_support import out
 
-CASE_STATES = ("open", "in_progress", "resolved", "auto_resolved", "cancelled", "active", "all")
+CASE_STATES = ("open", "in_progress", "paused", "resolved", "auto_resolved", "cancelled",
+               "active", "all")
 """What `--state` accepts: a case state, active (open + in_progress) or all."""
 
 

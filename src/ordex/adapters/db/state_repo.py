@@ -27,7 +27,7 @@ from ordex.interpret.context import (
 from ordex.interpret.recent import DupProbes
 from ordex.orchestrate.workset import WorkSet
 
-OPEN_STATES = (CaseState.OPEN.value, CaseState.IN_PROGRESS.value)
+OPEN_STATES = (CaseState.OPEN.value, CaseState.IN_PROGRESS.value, CaseState.PAUSED.value)
 
 
 def utc(value: datetime | None) -> datetime | None:
@@ -75,7 +75,9 @@ def case_from_row(r: Any) -> Case:
                 utc(r["opened_at"]) or datetime.now(UTC),
                 utc(r["sla_due_at"]) or datetime.now(UTC),
                 CaseState(r["state"]), utc(r["closed_at"]), r["resolution"], r["assignee"],
-                version=r["version"])
+                version=r["version"], response_due_at=utc(r["response_due_at"]),
+                sla_calendar=r["sla_calendar"], responded_at=utc(r["responded_at"]),
+                paused_at=utc(r["paused_at"]), paused_seconds=r["paused_seconds"])
 
 
 def load_orders_into(conn: Connection, work: WorkSet, order_ids: Collection[str]) -> None:

@@ -20,10 +20,12 @@ from ordex.domain.codes import Action, ExceptionCode, Queue
 from ordex.domain.commands import (
     ChangePriceContract,
     FixItemMaster,
+    PauseCase,
     PostPayment,
     ReceiveStock,
     RedateInboundPO,
     ResolveCase,
+    ResumeCase,
     TakeCase,
     UploadLicence,
 )
@@ -198,7 +200,8 @@ async def get_app(request: Request) -> App:
 OrdexApp = Annotated[App, Depends(get_app)]
 
 
-def acted(app: App, case_id: str, command: TakeCase | ResolveCase) -> JSONResponse:
+def acted(app: App, case_id: str,
+          command: TakeCase | ResolveCase | PauseCase | ResumeCase) -> JSONResponse:
     """Hand a person's action to the bus: the case as it now stands, or 409 if it moved."""
     try:
         app.bus.handle(command)
@@ -250,7 +253,7 @@ def create_app(ordex: App) -> FastAPI:
              description="Filters combine (AND); an unknown query parameter is a 422.")
     def list_cases(app: OrdexApp, queue: Queue | None = None,
                    state: Annotated[str, Query(
-                       pattern="^(open|in_progress|resolved|auto_resolved|cancelled|active|all|)$",
+                       pattern="^(open|in_progress|paused|resolved|auto_resolved|cancelled|active|all|)$",
                        description="a case state, `active` (open and in progress) or `all`"
                    )] = "active",
                    code: ExceptionCode | None = None,
@@ -277,6 +280,16 @@ def create_app(ordex: App) -> FastAPI:
               responses=documented(404, 409, 413, 422))
     def take_case(case_id: str, body: CaseAction, app: OrdexApp) -> JSONResponse:
         return acted(app, case_id, TakeCase(case_id, body.actor))
+
+    @api.post("/cases/{case_id}/pause", summary="Wait for the customer (the SLA clock stops)",
+              responses=documented(404, 409, 413, 422))
+    def pause_case(case_id: str, body: CaseAction, app: OrdexApp) -> JSONResponse:
+        return acted(app, case_id, PauseCase(case_id, body.actor, body.reason))
+
+    @api.post("/cases/{case_id}/resume", summary="Work a paused case again (due times move)",
+              responses=documented(404, 409, 413, 422))
+    def resume_case(case_id: str, body: CaseAction, app: OrdexApp) -> JSONResponse:
+        return acted(app, case_id, ResumeCase(case_id, body.actor, body.reason))
 
     @api.post("/cases/{case_id}/resolve", summary="Close a case with an action",
               responses=documented(404, 409, 413, 422))

@@ -20,7 +20,7 @@ from ordex.orchestrate.ports import Need, UnitOfWork
 def take_case(cmd: TakeCase, uow: UnitOfWork, *, now: datetime) -> str:
     """Someone starts working a case."""
     with uow:
-        pipeline, case = _load(uow, cmd.case_id, cmd.expected_version)
+        pipeline, case = load_case(uow, cmd.case_id, cmd.expected_version)
         pipeline.take(case, actor=cmd.actor, now=now)
         uow.commit(pipeline.take_changes())
     return case.case_id
@@ -29,14 +29,14 @@ def take_case(cmd: TakeCase, uow: UnitOfWork, *, now: datetime) -> str:
 def resolve_case(cmd: ResolveCase, uow: UnitOfWork, *, now: datetime) -> str:
     """A person closes a case with an action of its code; the action has its own effect."""
     with uow:
-        pipeline, case = _load(uow, cmd.case_id, cmd.expected_version)
+        pipeline, case = load_case(uow, cmd.case_id, cmd.expected_version)
         pipeline.resolve(case, actor=cmd.actor, action=cmd.action, reason=cmd.reason, now=now,
                          params=dict(cmd.params))
         uow.commit(pipeline.take_changes())
     return case.case_id
 
 
-def _load(uow: UnitOfWork, case_id: str, expected: int | None) -> tuple[Pipeline, Case]:
+def load_case(uow: UnitOfWork, case_id: str, expected: int | None) -> tuple[Pipeline, Case]:
     """The case's order locked and loaded, and the case as it now stands, still open."""
     uow.lock(Need(order_ids=frozenset({case_id})))
     stored = uow.cases.get(case_id)
