@@ -90,7 +90,7 @@ class SlaClock:
                ) -> tuple[float | None, float]:
         """(response, resolution) business hours for a case; response None when none is set."""
         by_tier = self.rule.targets.get(code, {})
-        found = (by_tier.get(customer.tier) if customer is not None else None) or by_tier.get(
+        found = (by_tier.get(customer.tier.value) if customer is not None else None) or by_tier.get(
             "any") or Target()
         response = found.response or self.rule.default.response
         resolution = (found.resolution or self.rule.default.resolution

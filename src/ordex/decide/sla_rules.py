@@ -121,16 +121,16 @@ class SlaRule(_Strict):
     region_calendars: dict[str, str] = Field(default_factory=dict,
                                              description="customer region → calendar (first)")
     default: Target = Field(default_factory=Target)
-    targets: dict[ExceptionCode, dict[CustomerTier | str, Target]] = Field(default_factory=dict)
+    targets: dict[ExceptionCode, dict[str, Target]] = Field(default_factory=dict)
 
     @field_validator("targets")
     @classmethod
-    def tiers_or_any(cls, value: dict[ExceptionCode, dict[CustomerTier | str, Target]]
-                     ) -> dict[ExceptionCode, dict[CustomerTier | str, Target]]:
+    def tiers_or_any(cls, value: dict[ExceptionCode, dict[str, Target]]
+                     ) -> dict[ExceptionCode, dict[str, Target]]:
         """Per code, targets per customer tier or `any`."""
         for code, by_tier in value.items():
             for tier in by_tier:
-                if not isinstance(tier, CustomerTier) and tier != "any":
+                if tier not in {t.value for t in CustomerTier} | {"any"}:
                     raise ValueError(f"{code.value}: {tier!r} is not a tier "
                                      f"({', '.join(CustomerTier)}) or any")
         return value
