@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from decimal import Decimal
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
