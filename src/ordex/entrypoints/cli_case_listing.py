@@ -11,7 +11,7 @@ from ordex.entrypoints.cli_support import out
 
 CASE_STATES = ("open", "in_progress", "paused", "resolved", "auto_resolved", "cancelled",
                "active", "all")
-"""What `--state` accepts: a case state, active (open + in_progress) or all."""
+"""What `--state` accepts: a case state, active (open + in_progress + paused) or all."""
 
 
 def print_cases(listing: dict[str, Any]) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, or_, select
 
 from ordex.adapters.db import tables as t
-from ordex.adapters.db.state_repo import OPEN_STATES, utc
+from ordex.adapters.db.state_repo import OPEN_STATES, RUNNING_STATES, utc
 from ordex.domain.cases import CaseState
 from ordex.learn.kpis import KpiFacts
 
@@ -232,7 +232,8 @@ class Queries:
                 )
             ).scalar_one()
             overdue = conn.execute(
-                select(func.count()).where(c.c.state.in_(OPEN_STATES), c.c.sla_due_at < now)
+                # a paused case's clock stands still: it is not late while it waits
+                select(func.count()).where(c.c.state.in_(RUNNING_STATES), c.c.sla_due_at < now)
             ).scalar_one()
         hours = [((utc(b) or b) - (utc(a) or a)).total_seconds() / 3600 for a, b, _s in spans]
         people = [h for h, (_a, _b, state) in zip(hours, spans, strict=True)

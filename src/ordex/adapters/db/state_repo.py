@@ -27,7 +27,10 @@ from ordex.interpret.context import (
 from ordex.interpret.recent import DupProbes
 from ordex.orchestrate.workset import WorkSet
 
-OPEN_STATES = (CaseState.OPEN.value, CaseState.IN_PROGRESS.value, CaseState.PAUSED.value)
+RUNNING_STATES = (CaseState.OPEN.value, CaseState.IN_PROGRESS.value)
+"""Open cases whose SLA clock runs."""
+OPEN_STATES = (*RUNNING_STATES, CaseState.PAUSED.value)
+"""Cases that still need something to happen (a paused one waits for the customer)."""
 
 
 def utc(value: datetime | None) -> datetime | None:

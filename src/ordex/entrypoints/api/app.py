@@ -254,7 +254,7 @@ def create_app(ordex: App) -> FastAPI:
     def list_cases(app: OrdexApp, queue: Queue | None = None,
                    state: Annotated[str, Query(
                        pattern="^(open|in_progress|paused|resolved|auto_resolved|cancelled|active|all|)$",
-                       description="a case state, `active` (open and in progress) or `all`"
+                       description="a case state, `active` (open, in progress, paused) or `all`"
                    )] = "active",
                    code: ExceptionCode | None = None,
                    customer: Annotated[Id | None, Query(description="customer_id")] = None,
