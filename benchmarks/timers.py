@@ -98,12 +98,12 @@ def run_one(url: str, files: Any, *, cases: int, window: float, tmp: Path) -> di
     ordex("ingest", "--queue", str(files.shards[0][1]), "--db", url, "--format", "json")
     engine = make_engine(url)
     try:
-        first_due = datetime.now(UTC) + timedelta(seconds=15)
+        first_due = datetime.now(UTC) + timedelta(seconds=5)  # the worker starts on intake
         write_cases(engine, cases, first_due=first_due, window=window)
         log = (tmp / "worker.log").open("w")
         worker = subprocess.Popen([*ORDEX, "worker", "--db", url], stdout=log, stderr=log)
         started = time.monotonic()
-        deadline = started + 15 + window + 300
+        deadline = started + 5 + window + 300
         fired = 0
         while time.monotonic() < deadline:
             time.sleep(2)

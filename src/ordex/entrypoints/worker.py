@@ -27,9 +27,13 @@ from ordex.config import Settings
 from ordex.domain.errors import ConfigurationError
 from ordex.orchestrate.outbox import DELIVERY_RETRY, deliver
 from ordex.orchestrate.retry import RetryPolicy
+from ordex.orchestrate.work import WorkKind
 from ordex.orchestrate.worker import Handler, WorkerConfig, WorkerStats, run_worker
 
 log = logging.getLogger(__name__)
+TIMER = WorkKind.TIMER.value
+TIMER_IDLE_SECONDS = 0.5
+"""Longest pause of the timer loop when nothing is due: a step fires at most this late."""
 
 
 def default_worker_id() -> str:
@@ -64,8 +68,12 @@ def main(settings: Settings, *, worker_id: str | None = None, once: bool = False
                            lease=config.lease, policy=resend)
 
         stop = stop or threading.Event()
-        with stop_on_signals(stop):
-            stats = run_worker(claim=claims, handlers=dict(handlers or {}),
+        work = dict(handlers or {})
+        timers = {k: work.pop(k) for k in [TIMER] if k in work}
+        with stop_on_signals(stop), _timer_loop(claims, timers, stop=stop, clock=clock,
+                                                config=config, once=once,
+                                                idle=settings.worker_idle_seconds):
+            stats = run_worker(claim=claims, handlers=work,
                                deliver_outbox=deliver_outbox, stop=stop,
                                idle_sleep=settings.worker_idle_seconds, clock=clock,
                                config=config, once=once)
@@ -73,6 +81,39 @@ def main(settings: Settings, *, worker_id: str | None = None, once: bool = False
         return 0
     finally:
         engine.dispose()
+
+
+@contextmanager
+def _timer_loop(claims: SqlClaims, handlers: Mapping[str, Handler], *, stop: threading.Event,
+                clock: Callable[[], datetime], config: WorkerConfig, once: bool,
+                idle: float) -> Iterator[None]:
+    """SLA and escalation timers in a loop of their own beside the main one, so a long intake
+    batch never holds a due step back (docs/benchmarks.md, "Escalation timers")."""
+    if not handlers:
+        yield
+        return
+    own = dataclasses.replace(config, worker=f"{config.worker}/timers")
+    failed: list[BaseException] = []
+
+    def loop() -> None:
+        try:
+            _report(own.worker, run_worker(claim=claims, handlers=handlers,
+                                           deliver_outbox=None, stop=stop,
+                                           idle_sleep=min(idle, TIMER_IDLE_SECONDS),
+                                           clock=clock, config=own, once=once))
+        except BaseException as exc:  # `once` re-raises: the main thread says so
+            failed.append(exc)
+
+    thread = threading.Thread(target=loop, name="ordex-timers", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        if not once:
+            stop.set()
+        thread.join()
+    if failed:
+        raise failed[0]
 
 
 @contextmanager
