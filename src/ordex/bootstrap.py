@@ -50,6 +50,7 @@ from ordex.orchestrate.outbox import dispatch
 from ordex.orchestrate.pipeline import Pipeline
 from ordex.orchestrate.session import SessionUnitOfWork
 from ordex.orchestrate.work import WorkItem, WorkKind
+from ordex.orchestrate.worker import WRITER_TURN
 from ordex.orchestrate.workset import WorkSet
 
 HANDLERS: dict[type, Callable[..., Any]] = {
@@ -202,5 +203,7 @@ def worker_handlers(app: App) -> dict[str, Callable[[list[WorkItem]], None]]:
 
 
 def _judge(app: App, items: list[WorkItem]) -> None:
+    if app.engine.dialect.name == "sqlite":  # one writer at a time: due timers go first
+        WRITER_TURN.let_urgent_pass()
     raws = tuple((str(r), k) for item in items for r, k in item.payload["raws"])
     app.bus.handle(c.JudgeQueued(tuple(i.id for i in items), raws, items[0].claimed_by))

@@ -13,7 +13,7 @@ import secrets
 import signal
 import socket
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from types import FrameType
@@ -27,8 +27,14 @@ from ordex.config import Settings
 from ordex.domain.errors import ConfigurationError
 from ordex.orchestrate.outbox import DELIVERY_RETRY, deliver
 from ordex.orchestrate.retry import RetryPolicy
-from ordex.orchestrate.work import WorkKind
-from ordex.orchestrate.worker import Handler, WorkerConfig, WorkerStats, run_worker
+from ordex.orchestrate.work import WorkItem, WorkKind
+from ordex.orchestrate.worker import (
+    WRITER_TURN,
+    Handler,
+    WorkerConfig,
+    WorkerStats,
+    run_worker,
+)
 
 log = logging.getLogger(__name__)
 TIMER = WorkKind.TIMER.value
@@ -94,10 +100,11 @@ def _timer_loop(claims: SqlClaims, handlers: Mapping[str, Handler], *, stop: thr
         return
     own = dataclasses.replace(config, worker=f"{config.worker}/timers")
     failed: list[BaseException] = []
+    urgent = {k: _urgently(h) for k, h in handlers.items()}
 
     def loop() -> None:
         try:
-            _report(own.worker, run_worker(claim=claims, handlers=handlers,
+            _report(own.worker, run_worker(claim=_UrgentClaims(claims), handlers=urgent,
                                            deliver_outbox=None, stop=stop,
                                            idle_sleep=min(idle, TIMER_IDLE_SECONDS),
                                            clock=clock, config=own, once=once))
@@ -114,6 +121,43 @@ def _timer_loop(claims: SqlClaims, handlers: Mapping[str, Handler], *, stop: thr
         thread.join()
     if failed:
         raise failed[0]
+
+
+class _UrgentClaims:
+    """The timer loop's claims, taken as an urgent writer (see WriterTurn)."""
+
+    def __init__(self, claims: SqlClaims) -> None:
+        self.claims = claims
+
+    def claim(self, *, kinds: Collection[str], worker: str, limit: int, lease: timedelta,
+              now: datetime) -> list[WorkItem]:
+        """Claim due timers, the intake loop waiting meanwhile; with timers claimed the turn
+        is kept until their handler has run (`_urgently`)."""
+        WRITER_TURN.hold()
+        found: list[WorkItem] = []
+        try:
+            found = self.claims.claim(kinds=kinds, worker=worker, limit=limit, lease=lease,
+                                      now=now)
+            return found
+        finally:
+            if not found:
+                WRITER_TURN.release()
+
+    def fail(self, items: Sequence[WorkItem], *, error: str,
+             retry_at: Mapping[int, datetime | None]) -> int:
+        """Record a failed attempt."""
+        return self.claims.fail(items, error=error, retry_at=retry_at)
+
+
+def _urgently(handler: Handler) -> Handler:
+    """The handler of timers claimed by `_UrgentClaims`, giving back the turn they took (a
+    claim whose items all gave up gives it back at the next claim, half a second later)."""
+    def run(items: list[WorkItem]) -> None:
+        try:
+            handler(items)
+        finally:
+            WRITER_TURN.release()
+    return run
 
 
 @contextmanager
