@@ -16,7 +16,14 @@ from ordex.orchestrate.pipeline import Pipeline
 from ordex.orchestrate.ports import Delivery
 from ordex.orchestrate.session import SessionUnitOfWork
 from ordex.orchestrate.stored_files import FileState, StoredFile, UnfinishedFile
-from ordex.orchestrate.work import ClaimedMessage, NewWork, SendReport, WorkItem, WorkState
+from ordex.orchestrate.work import (
+    ClaimedMessage,
+    ClaimLostError,
+    NewWork,
+    SendReport,
+    WorkItem,
+    WorkState,
+)
 from ordex.sense.edi_partners import TradingPartner
 from ordex.sense.identifiers import ItemKeys
 
@@ -80,6 +87,7 @@ class FakeWorkRow:
 
     item: WorkItem
     state: WorkState = WorkState.QUEUED
+    subject: str | None = None
 
 
 class FakeClaims:
@@ -98,7 +106,8 @@ class FakeClaims:
             item_id = len(self.rows) + 1
             self.rows[item_id] = FakeWorkRow(WorkItem(
                 id=item_id, kind=new.kind, key=new.key, payload=new.payload, attempts=0,
-                not_before=new.not_before or now, claimed_by="", lease_until=now))
+                not_before=new.not_before or now, claimed_by="", lease_until=now),
+                subject=new.subject)
 
     def claim(self, *, kinds: Collection[str], worker: str, limit: int, lease: timedelta,
               now: datetime) -> list[WorkItem]:
@@ -387,3 +396,57 @@ class FakeDirectory:
 
     def roles_of(self, user_id: str) -> frozenset[str]:
         return self.roles.get(user_id, frozenset())
+class FakeTimers:
+    """The TimerStore port over a FakeClaims and a unit of work's cases."""
+
+    def __init__(self, claims: FakeClaims, cases: dict[str, Case]) -> None:
+        self.claims, self.seen = claims, cases
+
+    def cases(self, case_ids: Collection[str]) -> dict[str, Case]:
+        return {c: self.seen[c] for c in case_ids if c in self.seen}
+
+    def _of(self, case_id: str, *states: WorkState) -> list[FakeWorkRow]:
+        return [r for r in self.claims.rows.values()
+                if r.item.kind == "timer" and r.subject == case_id and r.state in states]
+
+    def park(self, case_id: str) -> int:
+        rows = self._of(case_id, WorkState.QUEUED, WorkState.CLAIMED)
+        for r in rows:
+            r.state, r.item = WorkState.PARKED, dataclasses.replace(r.item, claimed_by="")
+        return len(rows)
+
+    def park_claimed(self, work_ids: Collection[int], *, worker: str) -> None:
+        for i in work_ids:
+            r = self.claims.rows[i]
+            if r.state is WorkState.CLAIMED and r.item.claimed_by == worker:
+                r.state, r.item = WorkState.PARKED, dataclasses.replace(r.item, claimed_by="")
+
+    def parked(self, case_id: str) -> dict[int, datetime]:
+        return {r.item.id: r.item.not_before for r in self._of(case_id, WorkState.PARKED)}
+
+    def requeue(self, due: Mapping[int, datetime]) -> None:
+        for i, at in due.items():
+            r = self.claims.rows[i]
+            r.state, r.item = WorkState.QUEUED, dataclasses.replace(r.item, not_before=at)
+
+
+class ClockedUnitOfWork(FakeUnitOfWork):
+    """A fake unit of work whose new cases' timers go to a FakeClaims, as the SQL store's do."""
+
+    def __init__(self, pipeline: Pipeline, claims: FakeClaims) -> None:
+        super().__init__(pipeline)
+        self.claims = claims
+        self.timers = FakeTimers(claims, self.cases_seen)  # type: ignore[assignment]
+
+    def complete(self, work_ids: Collection[int], *, worker: str) -> None:
+        done = self.claims.complete(work_ids, worker=worker)
+        if done != set(work_ids):
+            raise ClaimLostError(f"work {sorted(set(work_ids) - done)} was taken over")
+
+    def commit(self, changes: Changes | None = None) -> None:
+        if changes is not None:
+            opened = min((c.opened_at for c in changes.new_cases.values()), default=None)
+            self.claims.enqueue([w for w in changes.timers
+                                 if changes.new_cases[w.subject or ""].is_open],
+                                now=opened or datetime.min)
+        super().commit(changes)

@@ -49,6 +49,7 @@ from ordex.orchestrate.handlers import (
     intake,
     replay,
     signals,
+    timers,
 )
 from ordex.orchestrate.handlers.files_common import FileTools
 from ordex.orchestrate.outbox import deliver
@@ -57,6 +58,7 @@ from ordex.orchestrate.ports import ErpConnector
 from ordex.orchestrate.retry import RetryPolicy
 from ordex.orchestrate.session import SessionUnitOfWork
 from ordex.orchestrate.work import WorkItem, WorkKind
+from ordex.orchestrate.worker import WRITER_TURN
 from ordex.orchestrate.workset import WorkSet
 
 HANDLERS: dict[type, Callable[..., Any]] = {
@@ -79,6 +81,8 @@ HANDLERS: dict[type, Callable[..., Any]] = {
     c.ResumeUnfinished: files_resume.resume_unfinished,
     c.LoadTradingPartners: replay.load_trading_partners,
     c.IngestOrderGroup: intake.ingest_order_group,
+    c.PauseCase: timers.pause_case, c.ResumeCase: timers.resume_case,
+    c.FireTimers: timers.fire_timers,
 }
 """Every command and its one handler; each handler takes the command, a unit of work, `now`,
 and by name what else it needs of bootstrap (`tools`: the file handlers' adapters;
@@ -261,9 +265,16 @@ def worker_handlers(app: App) -> dict[str, Callable[[list[WorkItem]], None]]:
     def reevaluate(items: list[WorkItem]) -> None:
         for item in items:  # one unit of work each: a signal's orders are locked together
             app.bus.handle(c.ReevaluateQueued(item.id, item.payload, item.claimed_by))
-    return {WorkKind.INTAKE.value: judge, WorkKind.REEVALUATE.value: reevaluate}
+
+    def fire(items: list[WorkItem]) -> None:
+        app.bus.handle(c.FireTimers(tuple((i.id, i.not_before, i.payload) for i in items),
+                                    items[0].claimed_by))
+    return {WorkKind.INTAKE.value: judge, WorkKind.REEVALUATE.value: reevaluate,
+            WorkKind.TIMER.value: fire}
 
 
 def _judge(app: App, items: list[WorkItem]) -> None:
+    if app.engine.dialect.name == "sqlite":  # one writer at a time: due timers go first
+        WRITER_TURN.let_urgent_pass()
     raws = tuple((str(r), k) for item in items for r, k in item.payload["raws"])
     app.bus.handle(c.JudgeQueued(tuple(i.id for i in items), raws, items[0].claimed_by))

@@ -118,14 +118,14 @@ def test_cases_lists_every_state_with_totals_by_state(tmp_path: Path) -> None:
     states = {c["case_id"]: c["state"] for c in listing["cases"]}
     assert states["EX-1002:INVENTORY_SHORTFALL"] == "auto_resolved"
     assert listing["totals"] == {"open": 3, "assigned": 0, "in_progress": 0,
-                                 "awaiting_approval": 0, "resolved": 0, "auto_resolved": 1,
-                                 "cancelled": 0}
+                                 "awaiting_approval": 0, "paused": 0, "resolved": 0,
+                                 "auto_resolved": 1, "cancelled": 0}
     active = json.loads(ordex("cases", "--db", db, "--format", "json").stdout)
     assert "EX-1002:INVENTORY_SHORTFALL" not in {c["case_id"] for c in active["cases"]}
     assert active["totals"] == listing["totals"]  # totals never depend on the filter or limit
     text = ordex("cases", "--db", db, "--state", "all", "--limit", "2").stdout
     assert "2 shown · totals: open 3 · assigned 0 · in_progress 0 · awaiting_approval 0 · " \
-           "resolved 0 · auto_resolved 1 · cancelled 0 · all 4" in text
+           "paused 0 · resolved 0 · auto_resolved 1 · cancelled 0 · all 4" in text
 
 
 def test_case_table_never_cuts_a_case_id(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -151,3 +152,26 @@ def test_a_worker_in_a_background_thread_delivers_while_the_server_runs_and_stop
         wait_for(lambda: column(engine, t.outbox.c.state) == ["sent"], "the worker to deliver")
     assert not thread.is_alive()
     assert column(engine, t.erp_sandbox_inbox.c.message_id) == ["m-A"]
+
+
+def test_due_timers_fire_while_a_long_intake_batch_is_in_hand(db_url: str) -> None:
+    engine = migrated(db_url)
+    SqlClaims(engine).enqueue([NewWork(WorkKind.INTAKE, "big", {}),
+                               NewWork(WorkKind.TIMER, "case:step:0", {}, NOW)], now=NOW)
+    fired, waited = threading.Event(), []
+
+    def intake(items: list[WorkItem]) -> None:  # a long batch: it ends once the timer fired
+        waited.append(fired.wait(timeout=20))
+        with write_transaction(engine) as conn:
+            complete(conn, [i.id for i in items], worker=items[0].claimed_by, now=NOW)
+
+    def timer(items: list[WorkItem]) -> None:
+        with write_transaction(engine) as conn:
+            complete(conn, [i.id for i in items], worker=items[0].claimed_by, now=NOW)
+        fired.set()
+
+    main(Settings(database_url=db_url), worker_id="w1", once=True,
+         handlers={WorkKind.INTAKE: intake, WorkKind.TIMER: timer}, clock=lambda: NOW)
+    assert waited == [True]  # the timer did not wait for the intake batch to end
+    assert column(engine, t.work_items.c.state) == ["done", "done"]
+    assert sorted(column(engine, t.work_items.c.claimed_by)) == ["w1", "w1/timers"]

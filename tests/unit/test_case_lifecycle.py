@@ -29,8 +29,8 @@ def case_in(state: CaseState) -> Case:
 def test_the_table_names_every_state_and_the_lifecycle_of_the_issue() -> None:
     assert set(ALLOWED_MOVES) == set(CaseState)
     assert [s.value for s in CaseState] == ["open", "assigned", "in_progress",
-                                            "awaiting_approval", "resolved", "auto_resolved",
-                                            "cancelled"]
+                                            "awaiting_approval", "paused", "resolved",
+                                            "auto_resolved", "cancelled"]
     assert set(ACTIVE_STATES) | CLOSED_STATES == set(CaseState)
     assert not set(ACTIVE_STATES) & CLOSED_STATES
 
@@ -38,7 +38,9 @@ def test_the_table_names_every_state_and_the_lifecycle_of_the_issue() -> None:
 @pytest.mark.parametrize(("start", "to"), LEGAL, ids=[f"{a}->{b}" for a, b in LEGAL])
 def test_every_move_in_the_table_happens_and_is_audited(start: CaseState, to: CaseState) -> None:
     case = case_in(start)
-    entry = case.move(to, actor="ann", at=NOW, reason="because", action="act")
+    leaving_a_pause = start is CaseState.PAUSED and to not in CLOSED_STATES
+    entry = case.move(to, actor="ann", at=NOW, reason="because",
+                      action="resume" if leaving_a_pause else "act")  # a pause ends by resume
     assert case.state is to
     assert (entry.from_state, entry.to_state, entry.actor, entry.reason) == (
         start.value, to.value, "ann", "because")

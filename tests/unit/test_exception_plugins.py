@@ -86,7 +86,9 @@ def test_a_plugin_module_is_detected_routed_and_given_its_actions(
     assert case.reason == "3 lines, at least 3: a bulk order"
     assert case.evidence["lines"] == 3 and case.evidence["min_lines"] == 3
     assert case.queue is Queue.FINANCE  # the plug-in's owner queue, not customer service
-    assert case.sla_due_at - case.opened_at == timedelta(hours=24)  # finance's SLA
+    assert p.policy.sla is not None  # finance's SLA: 24 business hours on the case's calendar
+    calendar = p.policy.sla.calendar(case.sla_calendar)
+    assert calendar.elapsed(case.opened_at, case.sla_due_at) == timedelta(hours=24)
     recommendation = case.evidence["recommendation"]
     assert recommendation["action"] == "RELEASE" and not recommendation["auto_apply"]
     assert "bulk order" in recommendation["explanation"]

@@ -13,6 +13,7 @@ from ordex.decide.candidate import Candidate
 from ordex.decide.routing import Route, route, sla_hours_of
 from ordex.decide.rules import PolicyDocument
 from ordex.decide.scoring import Impact, impact
+from ordex.decide.sla import sla_clock_of
 from ordex.decide.sourcing import Network
 from ordex.domain.cases import Case
 from ordex.domain.codes import Action, Queue
@@ -137,9 +138,11 @@ class Decider:
                             quantity_suspect=quantity_suspect)
         chosen = ranked[0]
         allowed, why, approver = gate(self.policy, case, chosen, customer)
+        hours = sla_hours_of(self.policy)
         routed = route(code=case.code, customer=customer, value=score.revenue_at_risk,
                        priority=score.score, parts=score.parts, opened_at=case.opened_at,
-                       rules=self.policy.routing, sla_hours=sla_hours_of(self.policy))
+                       rules=self.policy.routing, sla_hours=hours,
+                       sla=sla_clock_of(self.policy, hours))
         text = explain(chosen, ranked[1:], allowed, why, routed.queue, approver)
         elapsed = (time.perf_counter() - started) * 1000
         return Recommendation(case.case_id, case.order_id, case.code.value, self.policy.version,

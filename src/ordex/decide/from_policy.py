@@ -6,13 +6,15 @@ from ordex.decide.engine import Decider
 from ordex.decide.policy import Policy
 from ordex.decide.routing import sla_hours_of
 from ordex.decide.rules import PolicyDocument
+from ordex.decide.sla import sla_clock_of
 from ordex.decide.sourcing import Network
 from ordex.domain.reference import ReferenceData
 
 
 def routing_policy(doc: PolicyDocument) -> Policy:
     """The routing policy (queue, SLA) carrying the document's version."""
-    return Policy(version=doc.version, sla_hours=sla_hours_of(doc),
+    hours = sla_hours_of(doc)
+    return Policy(version=doc.version, sla_hours=hours, sla=sla_clock_of(doc, hours),
                   authority=doc.authority.matrix())
 
 

@@ -13,7 +13,9 @@ from datetime import datetime
 from decimal import Decimal
 
 from ordex.decide.routing import DEFAULT_SLA_HOURS, route
+from ordex.decide.sla import SlaClock
 from ordex.domain.approvals import AuthorityMatrix
+from ordex.domain.calendar import ROUND_THE_CLOCK
 from ordex.domain.codes import Queue, Severity
 from ordex.domain.findings import Finding
 from ordex.domain.model import Customer, CustomerTier, Order
@@ -39,6 +41,8 @@ class Decision:
     value_at_risk: Decimal
     sla_due_at: datetime
     policy_version: str
+    response_due_at: datetime | None = None
+    calendar: str = ROUND_THE_CLOCK.name
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +53,8 @@ class Policy:
     sla_hours: dict[Queue, int] = field(default_factory=lambda: dict(DEFAULT_SLA_HOURS))
     authority: AuthorityMatrix = field(default_factory=AuthorityMatrix)
     """Who may decide which action up to which value (docs/casework.md, "Approvals")."""
+    sla: SlaClock | None = None
+    """Business calendars, targets and escalation chains (None: clock hours of sla_hours)."""
 
     def decide(self, *, order: Order | None, customer: Customer | None, finding: Finding,
                now: datetime) -> Decision:
@@ -61,8 +67,9 @@ class Policy:
         }
         r = route(code=finding.code, customer=customer, value=value,
                   priority=sum(parts.values()), parts=parts, opened_at=now,
-                  sla_hours=self.sla_hours)
-        return Decision(finding, r.queue, r.priority, parts, value, r.sla_due_at, self.version)
+                  sla_hours=self.sla_hours, sla=self.sla)
+        return Decision(finding, r.queue, r.priority, parts, value, r.sla_due_at, self.version,
+                        r.response_due_at, r.calendar)
 
 
 def _value_at_risk(order: Order | None, finding: Finding) -> Decimal:

@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from ordex.decide.rules import PolicyDocument, RoutingRule
+from ordex.decide.sla import SlaClock
+from ordex.domain.calendar import ROUND_THE_CLOCK
 from ordex.domain.codes import ExceptionCode, Queue
 from ordex.domain.model import Customer
 from ordex.interpret.registry import owner_queue
@@ -34,6 +36,11 @@ class Route:
     priority: int
     priority_parts: Mapping[str, float]
     sla_due_at: datetime
+    """When the case must be resolved (its resolution due time)."""
+    response_due_at: datetime | None = None
+    """When a person must first have touched it (None: no response target)."""
+    calendar: str = ROUND_THE_CLOCK.name
+    """The business calendar its due times count on."""
 
 
 def sla_hours_of(policy: PolicyDocument) -> dict[Queue, int]:
@@ -56,8 +63,17 @@ def queue_for(rules: Sequence[RoutingRule], code: ExceptionCode, customer: Custo
 
 def route(*, code: ExceptionCode, customer: Customer | None, value: Decimal, priority: int,
           parts: Mapping[str, float], opened_at: datetime, rules: Sequence[RoutingRule] = (),
-          sla_hours: Mapping[Queue, int] = DEFAULT_SLA_HOURS) -> Route:
-    """Queue, priority and SLA of a case, decided together (the SLA is the chosen queue's)."""
+          sla_hours: Mapping[Queue, int] = DEFAULT_SLA_HOURS,
+          sla: SlaClock | None = None) -> Route:
+    """Queue, priority and SLA of a case, decided together (the SLA is the chosen queue's).
+
+    With an SLA clock the due times are business hours on the case's calendar; without one,
+    the queue's `sla_hours` in clock hours.
+    """
     queue = queue_for(rules, code, customer, value)
+    if sla is not None:
+        due = sla.due(code=code, customer=customer, queue=queue, opened_at=opened_at)
+        return Route(queue, priority, dict(parts), due.resolution_due_at, due.response_due_at,
+                     due.calendar)
     hours = sla_hours.get(queue, FALLBACK_SLA_HOURS)
     return Route(queue, priority, dict(parts), opened_at + timedelta(hours=hours))

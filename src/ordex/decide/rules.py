@@ -15,8 +15,16 @@ from pathlib import Path
 from typing import Any
 
 import yaml  # type: ignore[import-untyped]
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from ordex.decide.sla_rules import CalendarRule, EscalationChain, SlaRule
 from ordex.domain.approvals import AuthorityLevel, AuthorityMatrix
 from ordex.domain.approvals import AuthorityRule as AuthorityRule_
 from ordex.domain.codes import Action, ExceptionCode, Queue
@@ -186,6 +194,18 @@ class PolicyDocument(_Strict):
     codes: dict[ExceptionCode, CodeRule] = Field(default_factory=dict)
     routing: list[RoutingRule] = Field(default_factory=list)
     authority: AuthorityPolicy = Field(default_factory=lambda: AuthorityPolicy())
+    calendars: dict[str, CalendarRule] = Field(default_factory=dict)
+    sla: SlaRule = Field(default_factory=lambda: SlaRule())
+    escalation: dict[Queue, EscalationChain] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def calendars_named(self) -> PolicyDocument:
+        """Every calendar the SLA keys name is defined under `calendars`."""
+        missing = self.sla.named_calendars() - set(self.calendars)
+        if missing:
+            raise ValueError(f"sla names calendar(s) {', '.join(sorted(missing))} that "
+                             "`calendars` does not define")
+        return self
 
     @field_validator("effective_from")
     @classmethod

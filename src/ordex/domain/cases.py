@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -24,6 +25,8 @@ class CaseState(StrEnum):
     """Someone has taken the case and is working it."""
     AWAITING_APPROVAL = "awaiting_approval"
     """An action beyond the worker's authority waits for its chain of approvals."""
+    PAUSED = "paused"
+    """Waiting for the customer: its SLA clock stands still until it is resumed."""
     RESOLVED = "resolved"
     """Closed by a person's action."""
     AUTO_RESOLVED = "auto_resolved"
@@ -40,10 +43,14 @@ _CLOSE = CLOSED_STATES
 _REOPEN = frozenset({S.OPEN, S.ASSIGNED})
 
 ALLOWED_MOVES: dict[CaseState, frozenset[CaseState]] = {
-    S.OPEN:              frozenset({S.ASSIGNED, S.IN_PROGRESS, *_CLOSE}),
-    S.ASSIGNED:          frozenset({S.OPEN, S.ASSIGNED, S.IN_PROGRESS, *_CLOSE}),
-    S.IN_PROGRESS:       frozenset({S.OPEN, S.ASSIGNED, S.AWAITING_APPROVAL, *_CLOSE}),
+    S.OPEN:              frozenset({S.ASSIGNED, S.IN_PROGRESS, S.PAUSED, *_CLOSE}),
+    S.ASSIGNED:          frozenset({S.OPEN, S.ASSIGNED, S.IN_PROGRESS, S.PAUSED, *_CLOSE}),
+    S.IN_PROGRESS:       frozenset({S.OPEN, S.ASSIGNED, S.AWAITING_APPROVAL, S.PAUSED,
+                                    *_CLOSE}),
     S.AWAITING_APPROVAL: frozenset({S.IN_PROGRESS, *_CLOSE}),
+    # resumed back to open or in progress (resume() chooses by assignee); the customer's
+    # answer, or the condition going away, may also close it while it waits
+    S.PAUSED:            frozenset({S.OPEN, S.IN_PROGRESS, *_CLOSE}),
     S.RESOLVED:          _REOPEN,
     S.AUTO_RESOLVED:     _REOPEN,
     S.CANCELLED:         _REOPEN,
@@ -96,6 +103,16 @@ class Case:
     """How many times the stored case was changed: a change of an older version is refused."""
     approvals: list[Approval] = field(default_factory=list)
     """Every approval asked for on the case, chain by chain (loaded when a person acts)."""
+    response_due_at: datetime | None = None
+    """When a person must first have touched the case (None: no response target)."""
+    sla_calendar: str = "round_the_clock"
+    """The business calendar its SLA counts on (`sla_due_at` is its resolution due time)."""
+    responded_at: datetime | None = None
+    """When a person first acted on it (took, paused or resolved it)."""
+    paused_at: datetime | None = None
+    """Since when it waits for the customer (None while it is not paused)."""
+    paused_seconds: int = 0
+    """Business time it spent paused so far, in seconds: its due times moved by as much."""
 
     @property
     def is_open(self) -> bool:
@@ -114,6 +131,35 @@ class Case:
         self.history.append(entry)
         return entry
 
+    def touched(self, *, at: datetime) -> None:
+        """A person acted on the case: the first time answers its response target."""
+        if self.responded_at is None:
+            self.responded_at = at
+
+    def pause(self, *, actor: str, at: datetime, reason: str) -> AuditEntry:
+        """Wait for the customer: the SLA clock stops."""
+        entry = self.move(CaseState.PAUSED, actor=actor, at=at, reason=reason, action="pause")
+        self.paused_at = at
+        self.touched(at=at)
+        return entry
+
+    def resume(self, *, actor: str, at: datetime, paused: timedelta,
+               shift: Callable[[datetime], datetime]) -> AuditEntry:
+        """Work again after a pause of `paused` business time; `shift` moves a due time by it."""
+        if self.state is not CaseState.PAUSED:
+            raise IllegalTransitionError(
+                f"case {self.case_id} is {self.state.value}, not paused: nothing to resume",
+                case_id=self.case_id, from_state=self.state.value, to_state="resumed")
+        back = CaseState.IN_PROGRESS if self.assignee else CaseState.OPEN
+        seconds = int(paused.total_seconds())
+        entry = self.move(back, actor=actor, at=at, action="resume",
+                          reason=f"resumed after {seconds // 60} business minutes paused")
+        self.paused_at, self.paused_seconds = None, self.paused_seconds + seconds
+        self.sla_due_at = shift(self.sla_due_at)
+        if self.response_due_at is not None:
+            self.response_due_at = shift(self.response_due_at)
+        return entry
+
     def note(self, *, actor: str, at: datetime, reason: str, action: str) -> AuditEntry:
         """Record a decision that keeps the case in its state (for example HOLD)."""
         entry = AuditEntry(self.case_id, at, actor, action, self.state.value, self.state.value,
@@ -128,6 +174,10 @@ class Case:
             raise IllegalTransitionError(
                 f"case {self.case_id} cannot move from {self.state.value} to {to.value}",
                 case_id=self.case_id, from_state=self.state.value, to_state=to.value)
+        if self.state is CaseState.PAUSED and to not in CLOSED_STATES and action != "resume":
+            raise IllegalTransitionError(
+                f"case {self.case_id} is paused waiting for the customer: resume it first",
+                case_id=self.case_id, from_state=self.state.value, to_state=to.value)
         entry = AuditEntry(self.case_id, at, actor, action, self.state.value, to.value, reason)
         reopened = self.state in CLOSED_STATES and to not in CLOSED_STATES
         self.state = to
@@ -136,7 +186,7 @@ class Case:
             self.resolution = reason
         elif reopened:
             self.closed_at = self.resolution = None
-        if to is CaseState.IN_PROGRESS:
+        if to is CaseState.IN_PROGRESS and action != "resume":
             self.assignee = actor
         self.history.append(entry)
         return entry

@@ -129,6 +129,35 @@ class TakeCase:
 
 
 @dataclass(frozen=True, slots=True)
+class PauseCase:
+    """A person puts a case on hold waiting for the customer: its SLA clock stops."""
+
+    case_id: str
+    actor: str
+    reason: str = ""
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResumeCase:
+    """A person resumes a paused case: its due times move by the business time it waited."""
+
+    case_id: str
+    actor: str
+    reason: str = ""
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FireTimers:
+    """Fire the claimed SLA and escalation timers that are due, and complete them, at once."""
+
+    timers: tuple[tuple[int, datetime, dict[str, Any]], ...]
+    """(work item id, due time, payload) of each claimed timer."""
+    worker: str
+
+
+@dataclass(frozen=True, slots=True)
 class ResolveCase:
     """A person resolves a case with one of its allowed actions."""
 
@@ -265,7 +294,8 @@ class ReopenCase:
 
 CaseCommand = (TakeCase | ResolveCase | AssignCase | CommentCase | AttachToCase
                | AcceptRecommendation | ChooseAlternative | OverrideRecommendation
-               | RequestApproval | ApproveCase | RejectCase | CancelCase | ReopenCase)
+               | RequestApproval | ApproveCase | RejectCase | CancelCase | ReopenCase
+               | PauseCase | ResumeCase)
 """What a person does to a case: each carries the actor and the version they saw."""
 
 

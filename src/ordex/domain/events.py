@@ -137,4 +137,27 @@ class ErpCommandsQueued:
     count: int
 
 
-Fact = OrderAccepted | CaseOpened | CaseChanged | HoldPlaced | ErpCommandsQueued
+@dataclass(frozen=True, slots=True)
+class SlaBreached:
+    """A case passed an SLA target unmet (target: response or resolution), once per target."""
+
+    case_id: str
+    target: str
+    due_at: datetime
+    at: datetime
+    queue: str
+
+
+@dataclass(frozen=True, slots=True)
+class CaseEscalated:
+    """An escalation step fired on a case: someone was notified, or the case reassigned."""
+
+    case_id: str
+    step: int
+    action: str
+    recipient: str
+    at: datetime
+
+
+Fact = (OrderAccepted | CaseOpened | CaseChanged | HoldPlaced | ErpCommandsQueued
+        | SlaBreached | CaseEscalated)

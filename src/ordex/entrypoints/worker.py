@@ -6,13 +6,14 @@ loop in a thread. SIGTERM or SIGINT lets the batch in hand finish, then `main` r
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import secrets
 import signal
 import socket
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from types import FrameType
@@ -26,9 +27,19 @@ from ordex.config import Settings
 from ordex.domain.errors import ConfigurationError
 from ordex.orchestrate.outbox import deliver
 from ordex.orchestrate.retry import RetryPolicy
-from ordex.orchestrate.worker import Handler, WorkerConfig, WorkerStats, run_worker
+from ordex.orchestrate.work import WorkItem, WorkKind
+from ordex.orchestrate.worker import (
+    WRITER_TURN,
+    Handler,
+    WorkerConfig,
+    WorkerStats,
+    run_worker,
+)
 
 log = logging.getLogger(__name__)
+TIMER = WorkKind.TIMER.value
+TIMER_IDLE_SECONDS = 0.5
+"""Longest pause of the timer loop when nothing is due: a step fires at most this late."""
 
 
 def default_worker_id() -> str:
@@ -63,8 +74,12 @@ def main(settings: Settings, *, worker_id: str | None = None, once: bool = False
                            lease=config.lease, policy=resend)
 
         stop = stop or threading.Event()
-        with stop_on_signals(stop):
-            stats = run_worker(claim=claims, handlers=dict(handlers or {}),
+        work = dict(handlers or {})
+        timers = {k: work.pop(k) for k in [TIMER] if k in work}
+        with stop_on_signals(stop), _timer_loop(claims, timers, stop=stop, clock=clock,
+                                                config=config, once=once,
+                                                idle=settings.worker_idle_seconds):
+            stats = run_worker(claim=claims, handlers=work,
                                deliver_outbox=deliver_outbox, stop=stop,
                                idle_sleep=settings.worker_idle_seconds, clock=clock,
                                config=config, once=once)
@@ -72,6 +87,77 @@ def main(settings: Settings, *, worker_id: str | None = None, once: bool = False
         return 0
     finally:
         engine.dispose()
+
+
+@contextmanager
+def _timer_loop(claims: SqlClaims, handlers: Mapping[str, Handler], *, stop: threading.Event,
+                clock: Callable[[], datetime], config: WorkerConfig, once: bool,
+                idle: float) -> Iterator[None]:
+    """SLA and escalation timers in a loop of their own beside the main one, so a long intake
+    batch never holds a due step back (docs/benchmarks.md, "Escalation timers")."""
+    if not handlers:
+        yield
+        return
+    own = dataclasses.replace(config, worker=f"{config.worker}/timers")
+    failed: list[BaseException] = []
+    urgent = {k: _urgently(h) for k, h in handlers.items()}
+
+    def loop() -> None:
+        try:
+            _report(own.worker, run_worker(claim=_UrgentClaims(claims), handlers=urgent,
+                                           deliver_outbox=None, stop=stop,
+                                           idle_sleep=min(idle, TIMER_IDLE_SECONDS),
+                                           clock=clock, config=own, once=once))
+        except BaseException as exc:  # `once` re-raises: the main thread says so
+            failed.append(exc)
+
+    thread = threading.Thread(target=loop, name="ordex-timers", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        if not once:
+            stop.set()
+        thread.join()
+    if failed:
+        raise failed[0]
+
+
+class _UrgentClaims:
+    """The timer loop's claims, taken as an urgent writer (see WriterTurn)."""
+
+    def __init__(self, claims: SqlClaims) -> None:
+        self.claims = claims
+
+    def claim(self, *, kinds: Collection[str], worker: str, limit: int, lease: timedelta,
+              now: datetime) -> list[WorkItem]:
+        """Claim due timers, the intake loop waiting meanwhile; with timers claimed the turn
+        is kept until their handler has run (`_urgently`)."""
+        WRITER_TURN.hold()
+        found: list[WorkItem] = []
+        try:
+            found = self.claims.claim(kinds=kinds, worker=worker, limit=limit, lease=lease,
+                                      now=now)
+            return found
+        finally:
+            if not found:
+                WRITER_TURN.release()
+
+    def fail(self, items: Sequence[WorkItem], *, error: str,
+             retry_at: Mapping[int, datetime | None]) -> int:
+        """Record a failed attempt."""
+        return self.claims.fail(items, error=error, retry_at=retry_at)
+
+
+def _urgently(handler: Handler) -> Handler:
+    """The handler of timers claimed by `_UrgentClaims`, giving back the turn they took (a
+    claim whose items all gave up gives it back at the next claim, half a second later)."""
+    def run(items: list[WorkItem]) -> None:
+        try:
+            handler(items)
+        finally:
+            WRITER_TURN.release()
+    return run
 
 
 @contextmanager

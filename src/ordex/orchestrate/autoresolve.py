@@ -73,6 +73,7 @@ def _annotate(case: Case, rec: Recommendation) -> None:
     """Give the case the decider's route (queue, priority and SLA at once) and its reasons."""
     case.queue, case.priority, case.sla_due_at = (rec.route.queue, rec.route.priority,
                                                   rec.route.sla_due_at)
+    case.response_due_at, case.sla_calendar = rec.route.response_due_at, rec.route.calendar
     case.evidence = {**case.evidence, "priority_parts": rec.impact.parts,
                      "impact": rec.impact.as_dict(), "policy_version": rec.policy_version,
                      "recommendation": {"action": rec.chosen.action.value,

@@ -5,13 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ordex.domain.approvals import Approval
 from ordex.domain.cases import AuditEntry, Case
 from ordex.domain.casework import Attachment, Comment, Override
-from ordex.domain.events import ErpCommand
+from ordex.domain.events import CaseEscalated, ErpCommand, SlaBreached
 from ordex.domain.model import Order, RawPayload
+
+if TYPE_CHECKING:  # work.py imports OutboxMessage from here
+    from ordex.orchestrate.work import NewWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +58,17 @@ class LoggedEvent:
     payload: dict[str, Any]
 
 
+@dataclass(frozen=True, slots=True)
+class Notification:
+    """A notice for a person, kept pending until a later delivery sends it."""
+
+    recipient: str
+    kind: str
+    case_id: str
+    at: datetime
+    payload: dict[str, Any]
+
+
 @dataclass
 class Changes:
     """Everything one unit of work will write."""
@@ -83,6 +97,11 @@ class Changes:
     overrides: list[Override] = field(default_factory=list)
     approvals: list[Approval] = field(default_factory=list)
     """Approvals asked for (inserted) and decided (updated), each in its latest state."""
+    timers: list[NewWork] = field(default_factory=list)
+    """SLA and escalation timers of new cases (kept only for those still open when written)."""
+    notifications: list[Notification] = field(default_factory=list)
+    clock_facts: list[SlaBreached | CaseEscalated] = field(default_factory=list)
+    """SLA breaches and escalation steps fired (also written to the event log)."""
 
     def touch(self, case: Case) -> None:
         """Note that a case changed (new cases are written with their latest state)."""
@@ -93,7 +112,8 @@ class Changes:
         """Add a later unit of work's changes to these (one write for several commits)."""
         for name in ("raw_payloads", "orders", "cancelled_orders", "audit", "outbox",
                      "results", "events", "payments", "received_pos", "decisions",
-                     "comments", "attachments", "overrides", "approvals"):
+                     "comments", "attachments", "overrides", "approvals", "timers",
+                     "notifications", "clock_facts"):
             getattr(self, name).extend(getattr(later, name))
         self.allocations.update(later.allocations)
         self.new_cases.update(later.new_cases)

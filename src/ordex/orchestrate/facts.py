@@ -25,6 +25,7 @@ def facts_of(changes: Changes) -> list[Fact]:
               for c in changes.dirty_cases.values()]
     facts += [HoldPlaced(m.command.order_id, m.command.lines, m.command.case_id)
               for m in changes.outbox if isinstance(m.command, HoldLines)]
+    facts += changes.clock_facts
     if changes.outbox:
         facts.append(ErpCommandsQueued(len(changes.outbox)))
     return facts

@@ -31,6 +31,7 @@ from ordex.interpret.registry import Detector, detect
 from ordex.orchestrate.autoresolve import decide_and_apply
 from ordex.orchestrate.changes import Changes, IntakeResult, LoggedEvent, OutboxMessage
 from ordex.orchestrate.resolutions import resolve as resolve_case
+from ordex.orchestrate.sla import timers_for
 from ordex.orchestrate.workset import CREDIT, SHORTFALL, WorkSet
 
 SYSTEM = "ordex"
@@ -192,11 +193,13 @@ class Pipeline:
         """Someone starts working a case."""
         self.changes.audit.append(case.move(CaseState.IN_PROGRESS, actor=actor, at=now,
                                             reason="taken", action="take"))
+        case.touched(at=now)
         self.changes.touch(case)
 
     def resolve(self, case: Case, *, actor: str, action: str, reason: str, now: datetime,
                 params: Mapping[str, Any] | None = None) -> None:
         """A person closes a case with an action of its code; the action has its own effect."""
+        case.touched(at=now)
         resolve_case(self, case, actor=actor, action=action, reason=reason, now=now,
                      params=params)
 
@@ -238,7 +241,8 @@ class Pipeline:
                     order.customer_id if order else None, finding.lines, finding.reason,
                     {**finding.evidence, "priority_parts": decision.priority_parts,
                      "policy_version": decision.policy_version},
-                    decision.priority, decision.value_at_risk, now, decision.sla_due_at)
+                    decision.priority, decision.value_at_risk, now, decision.sla_due_at,
+                    response_due_at=decision.response_due_at, sla_calendar=decision.calendar)
         self.changes.audit.append(case.opened(actor=SYSTEM))
         self.changes.new_cases[case.case_id] = case
         self.work.add_case(case)
@@ -300,6 +304,9 @@ class Pipeline:
     def take_changes(self) -> Changes:
         """Hand over what changed since the last call (with stock moves) and start afresh."""
         changes, self.changes = self.changes, Changes()
+        if self.policy.sla is not None:  # the clocks of the cases still open as they are written
+            changes.timers = [w for c in changes.new_cases.values() if c.is_open
+                              for w in timers_for(c, self.policy.sla)]
         changes.positions, self.ctx.position_moves = self.ctx.position_moves, {}
         changes.line_allocations, self.ctx.line_moves = self.ctx.line_moves, {}
         return changes

@@ -187,11 +187,36 @@ class Directory(Protocol):
         ...
 
 
+class TimerStore(Protocol):
+    """Cases' SLA and escalation timers (work items of kind `timer`), in the unit of work."""
+
+    def cases(self, case_ids: Collection[str]) -> dict[str, Case]:
+        """These cases as stored, by id (one query)."""
+        ...
+
+    def park(self, case_id: str) -> int:
+        """Stop the waiting (queued or claimed) timers of a paused case; how many."""
+        ...
+
+    def park_claimed(self, work_ids: Collection[int], *, worker: str) -> None:
+        """Stop timers this worker claimed whose case turned out paused."""
+        ...
+
+    def parked(self, case_id: str) -> dict[int, datetime]:
+        """The stopped timers of a case: id → the due time it had."""
+        ...
+
+    def requeue(self, due: Mapping[int, datetime]) -> None:
+        """Start stopped timers again, each due at its new time."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: a handler locks and loads what it touches, changes it, commits once."""
 
     reference: ReferenceRepository
     cases: CaseRepository
+    timers: TimerStore
     committed: list[Changes]
     """What each commit of this unit of work wrote (the bus publishes its facts)."""
 

@@ -11,7 +11,8 @@ that fails after changing memory ends the run.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
+from datetime import datetime
 from types import TracebackType
 from typing import Any
 
@@ -43,6 +44,7 @@ class SessionUnitOfWork:
         self.committed: list[Changes] = []
         self.reference = MemoryReference(pipeline.ctx)
         self.cases = MemoryCases(self.cases_seen)
+        self.timers = MemoryTimers(self.cases_seen)
 
     def __enter__(self) -> SessionUnitOfWork:
         self.committed = []
@@ -184,3 +186,29 @@ class MemoryCases:
     def orders_with_open_cases_for_item(self, item_id: str) -> list[str]:
         """The pipeline holds every open order already: none to load."""
         return []
+
+
+class MemoryTimers:
+    """The TimerStore port over a session's cases; a session runs no timers, so there are
+    none to park (the simulator writes each new case's timers for workers to run later)."""
+
+    def __init__(self, seen: dict[str, Case]) -> None:
+        self.seen = seen
+
+    def cases(self, case_ids: Collection[str]) -> dict[str, Case]:
+        """Cases committed in this session, by id."""
+        return {c: self.seen[c] for c in case_ids if c in self.seen}
+
+    def park(self, case_id: str) -> int:
+        """No timer waits in a session."""
+        return 0
+
+    def park_claimed(self, work_ids: Collection[int], *, worker: str) -> None:
+        """Nothing is claimed in a session."""
+
+    def parked(self, case_id: str) -> dict[int, datetime]:
+        """No timer is parked in a session."""
+        return {}
+
+    def requeue(self, due: Mapping[int, datetime]) -> None:
+        """No timer is parked in a session."""

@@ -36,15 +36,18 @@ class WorkState(StrEnum):
     """Its effects are committed, in the same transaction that completed it."""
     FAILED = "failed"
     """It failed as often as the retry policy allows; kept with its last error for a person."""
+    PARKED = "parked"
+    """A timer of a paused case: never claimed until the case resumes and re-times it."""
 
 
 WORK_MOVES: dict[WorkState, frozenset[WorkState]] = {
-    WorkState.QUEUED: frozenset({WorkState.CLAIMED}),
+    WorkState.QUEUED: frozenset({WorkState.CLAIMED, WorkState.PARKED}),
     # CLAIMED → CLAIMED: a lease that expired (its worker died or hung) is taken over.
     WorkState.CLAIMED: frozenset({WorkState.DONE, WorkState.QUEUED, WorkState.FAILED,
-                                  WorkState.CLAIMED}),
+                                  WorkState.CLAIMED, WorkState.PARKED}),
     WorkState.DONE: frozenset(),
     WorkState.FAILED: frozenset(),
+    WorkState.PARKED: frozenset({WorkState.QUEUED}),
 }
 
 
@@ -82,6 +85,8 @@ class NewWork:
     payload: dict[str, Any]
     not_before: datetime | None = None
     """Not to be claimed before this moment (timers, delayed work); None means now."""
+    subject: str | None = None
+    """What the work is about (a timer's case), so that it can be found by it."""
 
 
 @dataclass(frozen=True, slots=True)

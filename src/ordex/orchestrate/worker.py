@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -25,6 +26,51 @@ Handler = Callable[[list[WorkItem]], None]
 
 MAX_ERROR_PAUSE = 60.0
 """Longest pause, in seconds, after the loop itself fails (the database is unreachable)."""
+
+
+class WriterTurn:
+    """Lets urgent writers (the timer loop) in between another loop's units of work.
+
+    SQLite has one writer at a time and its busy handler is not fair: a thread that commits and
+    begins again at once starves one that waits. The intake handler calls `let_urgent_pass`
+    before each unit of work; the timer loop writes inside `urgent()`.
+    """
+
+    def __init__(self) -> None:
+        self._urgent, self._held = 0, False
+        self._lock = threading.Condition()
+
+    def hold(self) -> None:
+        """The timer loop takes the turn (idempotent): `let_urgent_pass` waits until released."""
+        with self._lock:
+            self._held = True
+
+    def release(self) -> None:
+        """The timer loop gives the turn back (idempotent)."""
+        with self._lock:
+            self._held = False
+            self._lock.notify_all()
+
+    @contextmanager
+    def urgent(self) -> Iterator[None]:
+        """While inside, `let_urgent_pass` waits."""
+        with self._lock:
+            self._urgent += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._urgent -= 1
+                self._lock.notify_all()
+
+    def let_urgent_pass(self, *, timeout: float = 10.0) -> None:
+        """Wait (at most `timeout` seconds) until no urgent writer is inside."""
+        with self._lock:
+            self._lock.wait_for(lambda: self._urgent == 0 and not self._held, timeout=timeout)
+
+
+WRITER_TURN = WriterTurn()
+"""The process's one turn: every loop of a process shares its database's writer lock."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,7 +42,7 @@ def enqueue(conn: Connection, items: Iterable[NewWork], *, now: datetime) -> Non
     insert_ignoring_duplicates(conn, W, [
         {"kind": i.kind, "key": i.key, "payload": i.payload, "state": WorkState.QUEUED.value,
          "not_before": as_utc(i.not_before) if i.not_before else now, "attempts": 0,
-         "created_at": now} for i in items])
+         "created_at": now, "subject": i.subject} for i in items])
 
 
 def _claimable(kinds: Collection[str], now: datetime) -> ColumnElement[bool]:

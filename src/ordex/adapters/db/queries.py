@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Engine, case, func, or_, select
 
 from ordex.adapters.db import tables as t
 from ordex.adapters.db.casework_queries import ApprovalQueue, casework_of
-from ordex.adapters.db.state_repo import OPEN_STATES, utc
+from ordex.adapters.db.state_repo import OPEN_STATES, RUNNING_STATES, utc
 from ordex.domain.cases import CaseState
 from ordex.learn.kpis import AGE_BUCKETS, KpiFacts
 from ordex.orchestrate.pipeline import SYSTEM as SYSTEM_ACTOR
@@ -38,6 +38,11 @@ def case_json(r: Any) -> dict[str, Any]:
         "value_at_risk": str(r["value_at_risk"]),
         "opened_at": _iso(r["opened_at"]),
         "sla_due_at": _iso(r["sla_due_at"]),
+        "response_due_at": _iso(r["response_due_at"]),
+        "sla_calendar": r["sla_calendar"],
+        "responded_at": _iso(r["responded_at"]),
+        "paused_at": _iso(r["paused_at"]),
+        "paused_seconds": r["paused_seconds"],
         "closed_at": _iso(r["closed_at"]),
         "resolution": r["resolution"],
         "assignee": r["assignee"],
@@ -234,7 +239,8 @@ class Queries:
                 )
             ).scalar_one()
             overdue = conn.execute(
-                select(func.count()).where(c.c.state.in_(OPEN_STATES), c.c.sla_due_at < now)
+                # a paused case's clock stands still: it is not late while it waits
+                select(func.count()).where(c.c.state.in_(RUNNING_STATES), c.c.sla_due_at < now)
             ).scalar_one()
             aged = select(_age_bucket(c.c.opened_at, now).label("bucket")).where(
                 c.c.state.in_(OPEN_STATES)).subquery()

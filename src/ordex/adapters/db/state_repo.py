@@ -28,7 +28,9 @@ from ordex.interpret.recent import DupProbes
 from ordex.orchestrate.workset import WorkSet
 
 OPEN_STATES = tuple(s.value for s in ACTIVE_STATES)
-"""Stored states of cases that still need something (open, assigned, in progress…)."""
+"""Stored states of cases that still need something (open, assigned, in progress, paused…)."""
+RUNNING_STATES = tuple(s.value for s in ACTIVE_STATES if s is not CaseState.PAUSED)
+"""Active cases whose SLA clock runs (a paused one waits for the customer)."""
 
 
 def utc(value: datetime | None) -> datetime | None:
@@ -76,7 +78,9 @@ def case_from_row(r: Any) -> Case:
                 utc(r["opened_at"]) or datetime.now(UTC),
                 utc(r["sla_due_at"]) or datetime.now(UTC),
                 CaseState(r["state"]), utc(r["closed_at"]), r["resolution"], r["assignee"],
-                version=r["version"])
+                version=r["version"], response_due_at=utc(r["response_due_at"]),
+                sla_calendar=r["sla_calendar"], responded_at=utc(r["responded_at"]),
+                paused_at=utc(r["paused_at"]), paused_seconds=r["paused_seconds"])
 
 
 def load_orders_into(conn: Connection, work: WorkSet, order_ids: Collection[str]) -> None:

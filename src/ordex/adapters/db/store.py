@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy import Connection, Engine, bindparam, update
 from ordex.adapters.db import tables as t
 from ordex.adapters.db.audit_repo import append_audit
 from ordex.adapters.db.casework_repo import write_casework
+from ordex.adapters.db.claims import enqueue
 from ordex.adapters.db.decisions_repo import save_decisions
 from ordex.adapters.db.dialect import insert_ignoring_duplicates
 from ordex.domain.cases import Case
@@ -18,6 +20,7 @@ from ordex.domain.errors import CaseChangedError
 from ordex.domain.events import ErpCommand
 from ordex.interpret.context import po_key
 from ordex.orchestrate.changes import Changes
+from ordex.orchestrate.work import NewWork
 
 
 def case_row(case: Case) -> dict[str, Any]:
@@ -28,10 +31,17 @@ def case_row(case: Case) -> dict[str, Any]:
         "customer_id": case.customer_id, "lines": list(case.lines), "reason": case.reason,
         "evidence": case.evidence, "priority": case.priority,
         "value_at_risk": case.value_at_risk, "state": case.state.value,
-        "opened_at": case.opened_at, "sla_due_at": case.sla_due_at,
+        "opened_at": case.opened_at,
         "closed_at": case.closed_at, "resolution": case.resolution, "assignee": case.assignee,
-        "version": case.version,
+        "version": case.version, **_clock_row(case), "sla_calendar": case.sla_calendar,
     }
+
+
+def _clock_row(case: Case) -> dict[str, Any]:
+    """The SLA clock columns a change of a case may move (pause, resume, first touch)."""
+    return {"sla_due_at": case.sla_due_at, "response_due_at": case.response_due_at,
+            "responded_at": case.responded_at, "paused_at": case.paused_at,
+            "paused_seconds": case.paused_seconds}
 
 
 def command_payload(command: ErpCommand) -> dict[str, Any]:
@@ -81,7 +91,21 @@ def write_changes(conn: Connection, changes: Changes) -> None:
     if changes.events:
         conn.execute(t.events.insert(), [
             {"kind": e.kind, "at": e.at, "payload": e.payload} for e in changes.events])
+    if changes.notifications:
+        conn.execute(t.notifications.insert(), [
+            {"recipient": n.recipient, "kind": n.kind, "case_id": n.case_id,
+             "payload": n.payload, "created_at": n.at} for n in changes.notifications])
+    timers = [w for w in changes.timers
+              if (case := changes.new_cases.get(w.subject or "")) is None or case.is_open]
+    if timers:  # a case closed in the unit of work that opened it needs no clock
+        # created_at of a timer is its case's opening, which precedes every due time
+        enqueue(conn, timers, now=min(_opened(changes, w) for w in timers))
     _write_stock_and_credit(conn, changes)
+
+
+def _opened(changes: Changes, timer: NewWork) -> datetime:
+    case = changes.new_cases.get(timer.subject or "")
+    return case.opened_at if case is not None else timer.not_before or datetime.now(UTC)
 
 
 def _update_cases(conn: Connection, cases: list[Case]) -> None:
@@ -92,10 +116,13 @@ def _update_cases(conn: Connection, cases: list[Case]) -> None:
         (t.cases.c.case_id == bindparam("b_id")) & (t.cases.c.version == bindparam("b_version"))
     ).values(state=bindparam("state"), closed_at=bindparam("closed_at"),
              resolution=bindparam("resolution"), assignee=bindparam("assignee"),
-             evidence=bindparam("evidence"), version=bindparam("b_version") + 1), [
+             evidence=bindparam("evidence"), sla_due_at=bindparam("sla_due_at"),
+             response_due_at=bindparam("response_due_at"),
+             responded_at=bindparam("responded_at"), paused_at=bindparam("paused_at"),
+             paused_seconds=bindparam("paused_seconds"), version=bindparam("b_version") + 1), [
         {"b_id": c.case_id, "b_version": c.version, "state": c.state.value,
          "closed_at": c.closed_at, "resolution": c.resolution, "assignee": c.assignee,
-         "evidence": c.evidence} for c in cases])
+         "evidence": c.evidence, **_clock_row(c)} for c in cases])
     if result.rowcount != len(cases):
         raise CaseChangedError(f"{len(cases) - result.rowcount} of {len(cases)} cases changed "
                                "since they were read", case_ids=[c.case_id for c in cases])

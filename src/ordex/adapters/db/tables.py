@@ -255,6 +255,12 @@ cases = Table(
     Column("resolution", Text),
     Column("assignee", String(100)),
     Column("version", Integer, nullable=False, server_default="0"),
+    # SLA clocks (migration 0011): sla_due_at is the resolution due time
+    Column("response_due_at", TS),
+    Column("sla_calendar", String(60), nullable=False, server_default="round_the_clock"),
+    Column("responded_at", TS),
+    Column("paused_at", TS),
+    Column("paused_seconds", Integer, nullable=False, server_default="0"),
     Index("ix_cases_state_queue", "state", "queue"),
     Index("ix_cases_code_state", "code", "state"),
     Index("ix_cases_customer_code_state", "customer_id", "code", "state"),
@@ -446,8 +452,23 @@ work_items = Table(
     Column("last_error", Text),
     Column("created_at", TS, nullable=False),
     Column("done_at", TS),
+    # what the work is about (a timer's case, migration 0011): its timers are found by it
+    Column("subject", String(200)),
     UniqueConstraint("kind", "key", name="uq_work_items_kind_key"),
     Index("ix_work_items_claimable", "kind", "state", "not_before", "id"),
+    Index("ix_work_items_subject", "kind", "subject"),
+)
+notifications = Table(
+    "notifications", metadata,
+    Column("notification_id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True,
+           autoincrement=True),
+    Column("recipient", String(100), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("case_id", String(200), nullable=False, index=True),
+    Column("payload", JSON, nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("state", String(20), nullable=False, server_default="pending"),
+    Index("ix_notifications_state_created", "state", "created_at"),
 )
 
 # -- working a case (migration 0013): docs/casework.md ----------------------------------------

@@ -34,6 +34,7 @@ from ordex.adapters.db.state_repo import (
     load_recent_orders,
 )
 from ordex.adapters.db.store import write_changes
+from ordex.adapters.db.timers_repo import SqlTimers
 from ordex.domain.errors import WorkConflictError
 from ordex.domain.model import RawPayload
 from ordex.domain.reference import ReferenceData
@@ -76,7 +77,7 @@ class SqlUnitOfWork:
         # the transaction begins at the first statement (BEGIN IMMEDIATE on SQLite)
         self.conn = self.engine.connect().execution_options(**WRITE)
         self.reference, self.cases = SqlReference(self.conn), SqlCases(self.conn)
-        self.files = SqlFileRecords(self.conn)
+        self.files, self.timers = SqlFileRecords(self.conn), SqlTimers(self.conn)
         return self
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,

@@ -28,11 +28,13 @@ from ordex.domain.commands import (
     CaseCommand,
     ChangePriceContract,
     FixItemMaster,
+    PauseCase,
     PostPayment,
     QueueSignal,
     ReceiveStock,
     RedateInboundPO,
     ResolveCase,
+    ResumeCase,
     Signal,
     TakeCase,
     UploadLicence,
@@ -379,6 +381,18 @@ def create_app(ordex: App) -> FastAPI:
               responses=documented(404, 409, 413, 422))
     def take_case(case_id: str, body: CaseAction, app: OrdexApp, actor: Actor) -> JSONResponse:
         return acted(app, case_id, TakeCase(case_id, actor, body.expected_version))
+
+    @api.post("/cases/{case_id}/pause", summary="Wait for the customer (the SLA clock stops)",
+              responses=documented(403, 404, 409, 413, 422))
+    def pause_case(case_id: str, body: CaseAction, app: OrdexApp,
+                   actor: Actor) -> JSONResponse:
+        return acted(app, case_id, PauseCase(case_id, actor, body.reason))
+
+    @api.post("/cases/{case_id}/resume", summary="Work a paused case again (due times move)",
+              responses=documented(403, 404, 409, 413, 422))
+    def resume_case(case_id: str, body: CaseAction, app: OrdexApp,
+                    actor: Actor) -> JSONResponse:
+        return acted(app, case_id, ResumeCase(case_id, actor, body.reason))
 
     @api.post("/cases/{case_id}/resolve", summary="Close a case with an action, within the "
               "actor's authority", responses=documented(403, 404, 409, 413, 422))

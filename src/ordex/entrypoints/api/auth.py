@@ -56,6 +56,8 @@ ROUTES: dict[tuple[str, str], Permission] = {
     ("POST", "/cases/{case_id}/approve"): P.TAKE_CASE,
     ("POST", "/cases/{case_id}/reject"): P.TAKE_CASE,
     ("POST", "/cases/{case_id}/reopen"): P.TAKE_CASE,
+    ("POST", "/cases/{case_id}/pause"): P.TAKE_CASE,
+    ("POST", "/cases/{case_id}/resume"): P.TAKE_CASE,
     ("POST", "/cases/{case_id}/accept"): P.RESOLVE_CASE,
     ("POST", "/cases/{case_id}/choose"): P.RESOLVE_CASE,
     ("POST", "/cases/{case_id}/override"): P.RESOLVE_CASE,

@@ -145,13 +145,13 @@ def _roles(directory: Directory | None, actor: str) -> frozenset[str]:
 def _act(uow: UnitOfWork, cmd: c.CaseCommand, step: Step, *, closed: bool = False) -> str:
     """Lock and load the case, run the one domain step on it, commit."""
     with uow:
-        pipeline, case = _load(uow, cmd.case_id, cmd.expected_version, closed=closed)
+        pipeline, case = load_case(uow, cmd.case_id, cmd.expected_version, closed=closed)
         step(pipeline, case)
         uow.commit(pipeline.take_changes())
     return case.case_id
 
 
-def _load(uow: UnitOfWork, case_id: str, expected: int | None, *,
+def load_case(uow: UnitOfWork, case_id: str, expected: int | None, *,
           closed: bool = False) -> tuple[Pipeline, Case]:
     """The case's order locked and loaded, and the case as it now stands (open, or closed for
     a reopen), with its approvals."""

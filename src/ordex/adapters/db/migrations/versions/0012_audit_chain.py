@@ -1,7 +1,7 @@
 """audit chain: every audit entry sealed on the one before it in its stream, stream heads kept
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 
 Entries written before this revision are sealed here, in the order they were written (by
 entry id within each case), so `ordex audit verify` checks a database that was upgraded the
@@ -14,7 +14,7 @@ from alembic import op
 from ordex.domain.audit import GENESIS, seal
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
