@@ -11,11 +11,11 @@ from ordex.decide.policy import Policy
 from ordex.domain.commands import IngestCsvFile, ResumeUnfinished
 from ordex.domain.model import Warehouse
 from ordex.interpret.registry import REGISTRY
-from ordex.orchestrate.file_intake import FileReport
 from ordex.orchestrate.handlers.files_common import FileTools
 from ordex.orchestrate.handlers.files_csv import ingest_csv_file
 from ordex.orchestrate.handlers.files_resume import resume_unfinished
 from ordex.orchestrate.pipeline import Pipeline
+from ordex.orchestrate.report import IntakeReport
 from ordex.orchestrate.stored_files import FileState
 from ordex.sense.csv_orders import DEFAULT_PROFILE
 
@@ -42,7 +42,7 @@ def _setup(batch_size: int = 2) -> tuple[FakeUnitOfWork, FakeFiles, FileTools]:
     return uow, files, FileTools(files, FakeFileLookups(files), batch_size, lambda: NOW)
 
 
-def _ingest(uow: FakeUnitOfWork, tools: FileTools, body: bytes) -> FileReport:
+def _ingest(uow: FakeUnitOfWork, tools: FileTools, body: bytes) -> IntakeReport:
     command = IngestCsvFile("orders.csv", None, stream=io.BytesIO(body))
     return ingest_csv_file(command, uow, now=NOW, tools=tools)
 

@@ -153,8 +153,12 @@ def ingest(paths: list[Path], db: DbOpt = None, fmt: FmtOpt = Format.text,
                 reports.append(report)
         results = [r for rep in reports for r in rep["results"]]
         summary = {s: sum(rep["summary"].get(s, 0) for rep in reports) for s in INGEST_OUTCOMES}
+        overall: dict[str, int] = {}
+        for rep in reports:
+            for key, n in rep["totals"].items():
+                overall[key] = overall.get(key, 0) + n
         total = sum(summary.values())
-        emit({"summary": summary, "files": reports, "results": results}, fmt,
+        emit({"totals": overall, "summary": summary, "files": reports, "results": results}, fmt,
              lambda d: out.print(f"Ingested {total:,} orders: " + ", ".join(
                  f"{n:,} {s}" for s, n in d["summary"].items()) + "".join(
                  f"\n  {rep['source']}: {note}" for rep in reports for note in rep["skipped"])))

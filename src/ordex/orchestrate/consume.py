@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ordex.domain.commands import IngestOrderGroup, QueueOrders
 from ordex.orchestrate.ports import Channel, Delivery
 
 log = logging.getLogger("ordex.consume")
@@ -58,3 +59,14 @@ def _round(channel: Channel, handle: Handle, *, max_items: int, timeout: float) 
     handle(batch)
     channel.acknowledge(batch)
     return len(batch)
+
+
+def judge_command(deliveries: list[Delivery], *, channel: str) -> IngestOrderGroup:
+    """Judge a batch now, each delivery answered at its position as if it came alone."""
+    return IngestOrderGroup(tuple((d.body, d.source, d.key) for d in deliveries), channel,
+                            positions=tuple(d.place for d in deliveries))
+
+
+def queue_command(deliveries: list[Delivery], *, channel: str) -> QueueOrders:
+    """Store a batch raw and queue it for workers (judged later, answered in their log)."""
+    return QueueOrders(tuple((d.body, d.source, d.key) for d in deliveries), channel)
