@@ -34,6 +34,7 @@ from ordex.domain.reference import ReferenceData
 from ordex.interpret.build import context_from_reference
 from ordex.interpret.registry import detectors_for
 from ordex.learn.kpis import compute_kpis
+from ordex.orchestrate.batching import Batching
 from ordex.orchestrate.bus import Handler, MessageBus
 from ordex.orchestrate.handlers import (
     cases,
@@ -151,7 +152,7 @@ def bootstrap(settings: Settings, *, clock: Callable[[], datetime] = utcnow,
                              clock=clock)
 
     files = FileStore(engine)
-    tools = FileTools(files, SqlFileLookups(engine), settings.batch_size, clock)
+    tools = FileTools(files, SqlFileLookups(engine), Batching(settings.batch_size), clock)
     bus = MessageBus(uow=uow, handlers=_handlers(clock, tools=tools))
     app = App(settings, clock, engine, bus, Queries(engine), DbIdempotency(engine),
               SqlChangeStore(engine), SqlOutbox(engine), SandboxErp(engine), new_pipeline, uow,
@@ -184,13 +185,8 @@ def _deliver(app: App, _fact: ErpCommandsQueued) -> None:
 def worker_handlers(app: App) -> dict[str, Callable[[list[WorkItem]], None]]:
     """What a worker does with each kind of claimed work: hand it to the bus as a command."""
     def judge(items: list[WorkItem]) -> None:
-        group: list[WorkItem] = []
-        for item in items:  # one unit of work per `batch_size` payloads, never more
-            group.append(item)
-            if sum(len(i.payload["raws"]) for i in group) >= app.settings.batch_size:
-                _judge(app, group)
-                group = []
-        if group:
+        batching = Batching(app.settings.batch_size)  # by payloads, as every channel
+        for group in batching.batches(items, weight=lambda i: len(i.payload["raws"])):
             _judge(app, group)
     return {WorkKind.INTAKE.value: judge}
 

@@ -11,6 +11,7 @@ from ordex.decide.policy import Policy
 from ordex.domain.commands import IngestCsvFile, ResumeUnfinished
 from ordex.domain.model import Warehouse
 from ordex.interpret.registry import REGISTRY
+from ordex.orchestrate.batching import Batching
 from ordex.orchestrate.handlers.files_common import FileTools
 from ordex.orchestrate.handlers.files_csv import ingest_csv_file
 from ordex.orchestrate.handlers.files_resume import resume_unfinished
@@ -39,7 +40,7 @@ def _setup(batch_size: int = 2) -> tuple[FakeUnitOfWork, FakeFiles, FileTools]:
                         policy=Policy(), new_id=lambda: f"R{next(ids):04d}")
     files = FakeFiles()
     uow = FakeUnitOfWork(pipeline, files=files)
-    return uow, files, FileTools(files, FakeFileLookups(files), batch_size, lambda: NOW)
+    return uow, files, FileTools(files, FakeFileLookups(files), Batching(batch_size), lambda: NOW)
 
 
 def _ingest(uow: FakeUnitOfWork, tools: FileTools, body: bytes) -> IntakeReport:

@@ -12,7 +12,8 @@ from ordex.config import Settings
 from ordex.domain.commands import IngestCsvFile, IngestEdiFile, IngestOrders, QueueOrders
 from ordex.domain.errors import InvalidPayloadError, ParseError
 from ordex.domain.positions import Position
-from ordex.orchestrate.intake import MemoryIdempotency, batched, ingest
+from ordex.orchestrate.batching import Batching
+from ordex.orchestrate.intake import MemoryIdempotency, ingest
 from ordex.orchestrate.ports import Delivery
 from ordex.orchestrate.report import report_of
 from ordex.sense.orders import decode_json
@@ -59,7 +60,7 @@ def payload_batches(paths: list[Path], *, size: int) -> Iterator[list[Delivery]]
     problem = missing_files(paths)
     if problem:
         raise ParseError(problem, files=[str(p) for p in paths if not p.is_file()])
-    yield from batched((d for path in paths for d in deliveries(path)), size)
+    yield from Batching(size).batches(d for path in paths for d in deliveries(path))
 
 
 EDI = {".edi", ".x12", ".850", ".txt"}

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 from ordex.domain.errors import InvalidPayloadError
 from ordex.domain.model import RawPayload
@@ -20,8 +20,6 @@ from ordex.sense.orders import (
     split_orders,
     store_raw,
 )
-
-T = TypeVar("T")
 
 
 class IdempotencyIndex(Protocol):
@@ -201,18 +199,6 @@ def _resend(pipeline: Pipeline, raw: RawPayload, p: Parsed, earlier: dict[str, A
     error = InvalidPayloadError(f"{field}: {reason}", errors=[{"field": field, "reason": reason}])
     return Outcome(pipeline.reject(raw, error, index=p.index, order_id=p.order_id, key=key,
                                    now=now).as_dict())
-
-
-def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    """Items in lists of `size` (the last may be shorter): one unit of work each."""
-    batch: list[T] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _key(header: str | None, order_id: str | None, index: int, batch: bool) -> str | None:

@@ -20,6 +20,7 @@ from ordex.domain.commands import IngestCsvFile, IngestOrders, Progress
 from ordex.domain.errors import ParseError
 from ordex.domain.positions import Position
 from ordex.interpret.recent import probes_for
+from ordex.orchestrate.batching import with_last
 from ordex.orchestrate.changes import Changes
 from ordex.orchestrate.file_intake import fail
 from ordex.orchestrate.handlers.files_common import (
@@ -30,11 +31,9 @@ from ordex.orchestrate.handlers.files_common import (
     opened,
 )
 from ordex.orchestrate.handlers.intake import judge
-from ordex.orchestrate.intake import batched
 from ordex.orchestrate.pipeline import Pipeline
 from ordex.orchestrate.ports import FileUnitOfWork, Need
 from ordex.orchestrate.report import IntakeReport
-from ordex.orchestrate.stored_files import with_last
 from ordex.sense.csv_orders import (
     DEFAULT_PROFILE,
     CsvOrder,
@@ -65,7 +64,7 @@ def ingest_csv_file(cmd: IngestCsvFile, uow: FileUnitOfWork, *, now: datetime,
 
 
 class CsvReader:
-    """One CSV file read through units of work of `batch_size` orders."""
+    """One CSV file read through units of work of the batching's size."""
 
     def __init__(self, *, uow: FileUnitOfWork, tools: FileTools) -> None:
         self.uow, self.tools = uow, tools
@@ -74,7 +73,7 @@ class CsvReader:
                     progress: Progress = None) -> IntakeReport:
         """Read a stored CSV file in units of work; the last one marks it processed."""
         report = IntakeReport(source, raw_id, "csv")
-        batches = batched(self._csv_orders(raw_id, profile), self.tools.batch_size)
+        batches = self.tools.batching.batches(self._csv_orders(raw_id, profile))
         for batch, last in with_last(batches):
             bodies = [(o, f"{source}:rows {o.rows[0]}-{o.rows[1]}") for o in batch]
             for (order, _), outcome in zip(bodies, self._csv_batch(bodies, raw_id, now,

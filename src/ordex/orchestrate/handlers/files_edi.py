@@ -68,7 +68,7 @@ def ingest_edi_file(cmd: IngestEdiFile, uow: FileUnitOfWork, *, now: datetime,
 
 
 class EdiReader:
-    """One EDI file read through units of work of `batch_size` transactions."""
+    """One EDI file read through units of work of the batching's size."""
 
     def __init__(self, *, uow: FileUnitOfWork, tools: FileTools) -> None:
         self.uow, self.tools = uow, tools
@@ -82,7 +82,7 @@ class EdiReader:
         replay: bool = False,
         progress: Progress = None,
     ) -> IntakeReport:
-        """Parse a stored EDI payload as a stream, in units of work of `batch_size`."""
+        """Parse a stored EDI payload as a stream, in units of work of the batching's size."""
         run = _EdiRun(IntakeReport(source, raw_id, "edi"), raw_id,
                       self.tools.lookups.partners(), replay)
         batch: list[TransactionResult] = []
@@ -92,7 +92,7 @@ class EdiReader:
                 run.report.add(rejected_with_envelope(result), edi_position(source, result))
                 continue
             batch.append(result)
-            if len(batch) >= self.tools.batch_size:
+            if self.tools.batching.full(len(batch)):
                 self._edi_batch(batch, run, now, progress, last=False)
                 batch = []
         run.pending.extend(_groups_done(run, now))
