@@ -84,3 +84,14 @@ def test_resume_finishes_an_unfinished_file_and_leaves_nothing_to_do() -> None:
     assert [r.summary() for r in done.reports] == [{"accepted": 1}]
     assert files.state(stored.raw_id) is FileState.PROCESSED
     assert resume_unfinished(ResumeUnfinished(), uow, now=NOW, tools=tools).reports == ()
+
+
+def test_each_csv_order_is_reported_at_its_rows_and_a_bad_row_names_its_column() -> None:
+    uow, _files, tools = _setup(batch_size=1)
+    report = _ingest(uow, tools, _csv(("O1", "1"), ("O2", "lots"), ("O3", "1")))
+    assert [e["position"]["rows"] for e in report.results] == [[2, 2], [3, 3], [4, 4]]
+    bad = report.results[1]
+    assert bad["position"]["label"] == "orders.csv rows 3-3" and bad["status"] == "rejected"
+    assert bad["errors"] and bad["errors"][0]["field"] == "quantity"
+    assert bad["cases"] and bad["cases"][0].endswith(":INTEGRATION_FAILURE")
+    assert report.channel == "csv" and report.totals()["items"] == 3

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from itertools import chain
 from typing import Annotated
 
 import typer
@@ -44,19 +43,15 @@ def consume_command(
     with user_errors():
         from ordex.adapters.broker import JetStreamChannel, jetstream_config
         from ordex.entrypoints.worker import stop_on_signals
-        from ordex.orchestrate.consume import consume, judge_command, queue_command
-        from ordex.orchestrate.report import IntakeReport, report_of
+        from ordex.orchestrate.consume import consume, judging, queue_command
+        from ordex.orchestrate.report import IntakeReport
         app = make_app(db, deliver_inline=False)
         config = jetstream_config(app.settings)
         report = IntakeReport(f"nats:{config.subject}", None, "broker")
 
-        def store(deliveries: list[Delivery]) -> None:
-            if not judge:
-                app.bus.handle(queue_command(deliveries, channel="broker"))
-                return
-            answers = app.bus.handle(judge_command(deliveries, channel="broker"))
-            report.merge(report_of(chain.from_iterable(answers), source=report.source,
-                                   channel="broker"))
+        def queue(deliveries: list[Delivery]) -> None:
+            app.bus.handle(queue_command(deliveries, channel="broker"))
+        store = judging(app.bus.handle, report) if judge else queue
         stop = threading.Event()
         with JetStreamChannel(config) as channel, stop_on_signals(stop):
             done = consume(channel, store, max_items=batch or app.settings.batch_size,
