@@ -18,10 +18,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
 from files_kit import Files
 from nats_support import MakeBroker, _publish
 from ordex.adapters.broker import JetStreamChannel
+from ordex.adapters.db import tables as t
 from ordex.bootstrap import App, bootstrap
 from ordex.config import Settings
 from ordex.entrypoints.api.app import create_app
@@ -188,3 +190,33 @@ def test_ordex_ingest_prints_the_report_of_each_file_and_the_totals(
     labels = [r["position"]["label"] for r in out["results"]]
     assert labels == [f"{csv_file} rows 2-3", f"{csv_file} rows 4-5", f"{ndjson} line 1",
                       f"{ndjson} line 2"]
+
+
+def test_ordex_consume_judge_prints_the_report_and_leaves_nothing_queued(
+        make_broker: MakeBroker, tmp_path: Path) -> None:
+    config = make_broker(ack_wait=5.0)
+    url = f"sqlite:///{tmp_path / 'broker.db'}"
+    _app(url).engine.dispose()
+    _publish(config, [json.dumps(GOOD).encode(), json.dumps(BAD).encode(),
+                      json.dumps(GOOD).encode()], ["m-1", "m-2", "m-3"])
+    env = {**os.environ, "ORDEX_BROKER_URL": config.url, "ORDEX_BROKER_STREAM": config.stream,
+           "ORDEX_BROKER_SUBJECT": config.subject, "ORDEX_BROKER_CONSUMER": config.consumer}
+    run = subprocess.run([sys.executable, "-m", "ordex", "consume", "--judge", "--drain",
+                          "--batch", "2", "--db", url, "--format", "json"],
+                         capture_output=True, text=True, timeout=300, env=env)
+    assert run.returncode == 0, run.stderr[-2000:]
+    out = json.loads(run.stdout)
+    assert (out["acknowledged"], out["batches"], out["channel"]) == (3, 2, "broker")
+    assert out["totals"]["items"] == 3 and out["totals"]["rejected"] == 1
+    assert out["totals"]["replayed"] == 1  # the same order under another message id
+    assert [r["position"]["sequence"] for r in out["results"]] == [
+        f"{config.stream}#{n}" for n in (1, 2, 3)]
+    assert out["results"][1]["errors"][0]["field"] == "lines.0.quantity"
+    app = bootstrap(Settings(database_url=url))
+    try:
+        assert app.queries.order("EX-1001") is not None
+        with app.engine.connect() as conn:
+            queued = conn.execute(select(func.count()).select_from(t.work_items)).scalar_one()
+        assert queued == 0  # judged here, not queued for a worker
+    finally:
+        app.engine.dispose()

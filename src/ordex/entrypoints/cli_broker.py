@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -58,6 +58,13 @@ def consume_command(
                            timeout=1.0, stop=stop, drain=drain)
         counts = {"batches": done.batches, "acknowledged": done.acknowledged,
                   "failures": done.failures}
-        emit({**counts, **(report.as_dict() if judge else {})}, fmt, lambda d: out.print(
-            f"{'Judged' if judge else 'Queued'} {d['acknowledged']:,} messages in "
-            f"{d['batches']:,} batches."))
+        emit({**counts, **(report.as_dict() if judge else {})}, fmt, _print_consumed)
+
+
+def _print_consumed(done: dict[str, Any]) -> None:
+    """One line: what was queued, or judged with one count per outcome."""
+    judged = done.get("totals")
+    counts = ": " + ", ".join(f"{n:,} {k}" for k, n in judged.items() if n and k != "items") \
+        if judged else ""
+    out.print(f"{'Judged' if judged is not None else 'Queued'} {done['acknowledged']:,} "
+              f"messages in {done['batches']:,} batches{counts}.", highlight=False)
