@@ -85,7 +85,7 @@ class Outcome:
     result: dict[str, Any]
     replayed: bool = False
     position: Position | None = None
-    """Where the order sat in what its channel read (an earlier answer's own is not kept)."""
+    """Where the order sat in what its channel read (a resend: where the resend sat)."""
 
     @property
     def rejected(self) -> bool:

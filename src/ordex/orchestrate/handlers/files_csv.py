@@ -117,7 +117,7 @@ class CsvReader:
             case_id_for(s, ExceptionCode.INTEGRATION_FAILURE) for s in unreadable})
         readable = [(json.dumps(o.order).encode(), src) for o, src in batch
                     if o.order is not None]
-        command = IngestOrders(tuple(readable), channel="csv")  # positions: the caller's
+        command = IngestOrders(tuple(readable), channel="csv")  # rows: process() reports them
         judged = iter(judge(pipeline, uow, command, now=now, keys=ids))
         for order, source in batch:
             if order.order is None:
