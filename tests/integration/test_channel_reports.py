@@ -190,6 +190,11 @@ def test_ordex_ingest_prints_the_report_of_each_file_and_the_totals(
     labels = [r["position"]["label"] for r in out["results"]]
     assert labels == [f"{csv_file} rows 2-3", f"{csv_file} rows 4-5", f"{ndjson} line 1",
                       f"{ndjson} line 2"]
+    text = subprocess.run([sys.executable, "-m", "ordex", "ingest", str(ndjson), "--db", db_url],
+                          capture_output=True, text=True, timeout=300, env={**os.environ})
+    assert text.returncode == 0, text.stderr[-2000:]
+    assert text.stdout.startswith("Ingested 2 orders: ")  # the good one replayed, the bad again
+    assert f"rejected at {ndjson} line 2: lines.0.quantity: " in text.stdout
 
 
 def test_ordex_consume_judge_prints_the_report_and_leaves_nothing_queued(
