@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any, BinaryIO
 
 from ordex.domain.cases import Case
+from ordex.domain.positions import Position
 from ordex.orchestrate.changes import Changes, OutboxMessage
 from ordex.orchestrate.edi_acks import Outbound
 from ordex.orchestrate.pipeline import Pipeline
@@ -214,7 +215,8 @@ class FakeChannel:
 
     def __init__(self, bodies: Sequence[bytes] = (), *, fail_receive: int = 0,
                  fail_acknowledge: int = 0, redeliver_when_idle: bool = False) -> None:
-        self.waiting = [Delivery(body=b, source="fake", position=f"fake#{n}", key=f"fake:{n}")
+        self.waiting = [Delivery(body=b, source="fake", position=f"fake#{n}", key=f"fake:{n}",
+                                 at=Position("fake", sequence=f"fake#{n}"))
                         for n, b in enumerate(bodies, start=1)]
         self.in_flight: dict[str, Delivery] = {}
         self.acknowledged: list[Delivery] = []

@@ -16,8 +16,8 @@ from ordex.domain.commands import (
     ResumeUnfinished,
     RetryDue,
 )
-from ordex.orchestrate.file_intake import FileReport
 from ordex.orchestrate.handlers.files_resume import Resumed, resume_command
+from ordex.orchestrate.report import IntakeReport
 from ordex.orchestrate.stored_files import UnfinishedFile
 from ordex.sense.csv_orders import CsvProfile, profile_json
 from ordex.sense.edi_partners import TradingPartner
@@ -32,12 +32,12 @@ class Files:
     def load_partners(self, partners: Sequence[TradingPartner]) -> None:
         self.app.bus.handle(LoadTradingPartners(tuple(partners)))
 
-    def ingest_edi(self, path: Path) -> FileReport:
-        report: FileReport = self.app.bus.handle(IngestEdiFile(str(path), path=path))
+    def ingest_edi(self, path: Path) -> IntakeReport:
+        report: IntakeReport = self.app.bus.handle(IngestEdiFile(str(path), path=path))
         return report
 
-    def ingest_csv(self, path: Path, profile: CsvProfile) -> FileReport:
-        report: FileReport = self.app.bus.handle(
+    def ingest_csv(self, path: Path, profile: CsvProfile) -> IntakeReport:
+        report: IntakeReport = self.app.bus.handle(
             IngestCsvFile(str(path), profile_json(profile), path=path))
         return report
 
@@ -49,8 +49,8 @@ class Files:
         result: dict[str, Any] = self.app.bus.handle(RetryDue(at=now))
         return result
 
-    def resume(self, file: UnfinishedFile) -> FileReport:
-        report: FileReport = self.app.bus.handle(resume_command(file))
+    def resume(self, file: UnfinishedFile) -> IntakeReport:
+        report: IntakeReport = self.app.bus.handle(resume_command(file))
         return report
 
 

@@ -40,6 +40,7 @@ from ordex.domain.reference import ReferenceData
 from ordex.interpret.build import context_from_reference
 from ordex.interpret.registry import detectors_for
 from ordex.learn.kpis import compute_kpis
+from ordex.orchestrate.batching import Batching
 from ordex.orchestrate.bus import Handler, MessageBus
 from ordex.orchestrate.handlers import (
     cases,
@@ -191,7 +192,7 @@ def bootstrap(settings: Settings, *, clock: Callable[[], datetime] = utcnow,
                              clock=clock)
 
     files = FileStore(engine)
-    tools = FileTools(files, SqlFileLookups(engine), settings.batch_size, clock)
+    tools = FileTools(files, SqlFileLookups(engine), Batching(settings.batch_size), clock)
     identity = SqlIdentity(engine)
     directory = UsersDirectory(identity)
     bus = MessageBus(uow=uow, handlers=_handlers(clock, tools=tools, directory=directory))
@@ -253,13 +254,8 @@ def _deliver(app: App, _fact: ErpCommandsQueued) -> None:
 def worker_handlers(app: App) -> dict[str, Callable[[list[WorkItem]], None]]:
     """What a worker does with each kind of claimed work: hand it to the bus as a command."""
     def judge(items: list[WorkItem]) -> None:
-        group: list[WorkItem] = []
-        for item in items:  # one unit of work per `batch_size` payloads, never more
-            group.append(item)
-            if sum(len(i.payload["raws"]) for i in group) >= app.settings.batch_size:
-                _judge(app, group)
-                group = []
-        if group:
+        batching = Batching(app.settings.batch_size)  # by payloads, as every channel
+        for group in batching.batches(items, weight=lambda i: len(i.payload["raws"])):
             _judge(app, group)
 
     def reevaluate(items: list[WorkItem]) -> None:

@@ -65,7 +65,7 @@ def _finish(url: str) -> None:
 def _done(engine: Engine) -> int:
     with engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(t.work_items).where(
-            t.work_items.c.state == "done")).scalar_one())
+            t.work_items.c.kind == "intake", t.work_items.c.state == "done")).scalar_one())
 
 
 def _wait_for_progress(engine: Engine, done: int) -> None:
@@ -78,7 +78,7 @@ def _wait_for_progress(engine: Engine, done: int) -> None:
 def _pending(engine: Engine) -> int:
     with engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(t.work_items).where(
-            t.work_items.c.state != "done")).scalar_one())
+            t.work_items.c.kind == "intake", t.work_items.c.state != "done")).scalar_one())
 
 
 def _state(engine: Engine) -> dict[str, Any]:

@@ -11,11 +11,12 @@ from ordex.decide.policy import Policy
 from ordex.domain.commands import IngestCsvFile, ResumeUnfinished
 from ordex.domain.model import Warehouse
 from ordex.interpret.registry import REGISTRY
-from ordex.orchestrate.file_intake import FileReport
+from ordex.orchestrate.batching import Batching
 from ordex.orchestrate.handlers.files_common import FileTools
 from ordex.orchestrate.handlers.files_csv import ingest_csv_file
 from ordex.orchestrate.handlers.files_resume import resume_unfinished
 from ordex.orchestrate.pipeline import Pipeline
+from ordex.orchestrate.report import IntakeReport
 from ordex.orchestrate.stored_files import FileState
 from ordex.sense.csv_orders import DEFAULT_PROFILE
 
@@ -39,10 +40,10 @@ def _setup(batch_size: int = 2) -> tuple[FakeUnitOfWork, FakeFiles, FileTools]:
                         policy=Policy(), new_id=lambda: f"R{next(ids):04d}")
     files = FakeFiles()
     uow = FakeUnitOfWork(pipeline, files=files)
-    return uow, files, FileTools(files, FakeFileLookups(files), batch_size, lambda: NOW)
+    return uow, files, FileTools(files, FakeFileLookups(files), Batching(batch_size), lambda: NOW)
 
 
-def _ingest(uow: FakeUnitOfWork, tools: FileTools, body: bytes) -> FileReport:
+def _ingest(uow: FakeUnitOfWork, tools: FileTools, body: bytes) -> IntakeReport:
     command = IngestCsvFile("orders.csv", None, stream=io.BytesIO(body))
     return ingest_csv_file(command, uow, now=NOW, tools=tools)
 
@@ -83,3 +84,14 @@ def test_resume_finishes_an_unfinished_file_and_leaves_nothing_to_do() -> None:
     assert [r.summary() for r in done.reports] == [{"accepted": 1}]
     assert files.state(stored.raw_id) is FileState.PROCESSED
     assert resume_unfinished(ResumeUnfinished(), uow, now=NOW, tools=tools).reports == ()
+
+
+def test_each_csv_order_is_reported_at_its_rows_and_a_bad_row_names_its_column() -> None:
+    uow, _files, tools = _setup(batch_size=1)
+    report = _ingest(uow, tools, _csv(("O1", "1"), ("O2", "lots"), ("O3", "1")))
+    assert [e["position"]["rows"] for e in report.results] == [[2, 2], [3, 3], [4, 4]]
+    bad = report.results[1]
+    assert bad["position"]["label"] == "orders.csv rows 3-3" and bad["status"] == "rejected"
+    assert bad["errors"] and bad["errors"][0]["field"] == "quantity"
+    assert bad["cases"] and bad["cases"][0].endswith(":INTEGRATION_FAILURE")
+    assert report.channel == "csv" and report.totals()["items"] == 3

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from ordex.domain.model import CustomerLicence, Item, PriceContract, UnitConversion
+from ordex.domain.positions import Position
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,8 @@ class IngestOrders:
     channel: str
     key: str | None = None
     """The sender's idempotency key (per item `KEY#index` in a batch)."""
+    positions: tuple[Position, ...] = ()
+    """Where each payload sat in its channel (an NDJSON line, CSV rows); else its source."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +41,8 @@ class IngestOrderGroup:
     items: tuple[tuple[bytes, str, str | None], ...]
     """(body, source, idempotency key or None) of each sender's payload, in arrival order."""
     channel: str
+    positions: tuple[Position, ...] = ()
+    """Where each item sat in its channel (a broker message's sequence); else its source."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,6 +40,7 @@ from ordex.entrypoints.cli_tryton import register as register_tryton
 from ordex.entrypoints.simulation import default_start
 from ordex.entrypoints.simulation import simulate as run_simulation
 from ordex.learn.kpis import headline
+from ordex.orchestrate.report import STATUSES
 from ordex.sense.reference_schema import DAY, number
 from ordex.simulate.orders import InjectionRates
 from ordex.simulate.world import WorldConfig
@@ -130,7 +131,7 @@ def _print_kpis(k: dict[str, Any]) -> None:
     out.print(queues)
 
 
-INGEST_OUTCOMES = ("accepted", "held", "auto_resolved", "cancelled", "rejected", "replayed")
+INGEST_OUTCOMES = (*STATUSES, "replayed")
 """What ingest counts per order (docs/formats.md: intake results)."""
 
 
@@ -159,11 +160,35 @@ def ingest(paths: list[Path], db: DbOpt = None, fmt: FmtOpt = Format.text,
                 reports.append(report)
         results = [r for rep in reports for r in rep["results"]]
         summary = {s: sum(rep["summary"].get(s, 0) for rep in reports) for s in INGEST_OUTCOMES}
-        total = sum(summary.values())
-        emit({"summary": summary, "files": reports, "results": results}, fmt,
-             lambda d: out.print(f"Ingested {total:,} orders: " + ", ".join(
-                 f"{n:,} {s}" for s, n in d["summary"].items()) + "".join(
-                 f"\n  {rep['source']}: {note}" for rep in reports for note in rep["skipped"])))
+        overall: dict[str, int] = {}
+        for rep in reports:
+            for key, n in rep["totals"].items():
+                overall[key] = overall.get(key, 0) + n
+        emit({"totals": overall, "summary": summary, "files": reports, "results": results}, fmt,
+             _print_ingest)
+
+
+SHOW_REJECTED = 20
+"""Rejected orders `ordex ingest` names one per line (all are in `--format json`)."""
+
+
+def _print_ingest(report: dict[str, Any]) -> None:
+    """Counts, the notes of each file, and where the first rejected orders sat and why."""
+    total = sum(report["summary"].values())
+    out.print(f"Ingested {total:,} orders: " + ", ".join(
+        f"{n:,} {s}" for s, n in report["summary"].items()), highlight=False)
+    for rep in report["files"]:
+        for note in rep["skipped"]:
+            out.print(f"  {rep['source']}: {note}", highlight=False)
+    rejected = [r for r in report["results"] if r["status"] == "rejected"]
+    for r in rejected[:SHOW_REJECTED]:
+        first = (r["errors"] or [{"field": "(item)", "reason": "could not be read"}])[0]
+        where = (r["position"] or {}).get("label", "?")
+        out.print(f"  rejected at {where}: {first['field']}: {first['reason']}",
+                  highlight=False, soft_wrap=True)
+    if len(rejected) > SHOW_REJECTED:
+        out.print(f"  … and {len(rejected) - SHOW_REJECTED:,} more rejected (see --format json)",
+                  highlight=False)
 
 
 PARSE_EXIT = {"ok": 0, "noted": 1, "failed": 2}

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import threading
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from ordex.domain.commands import QueueOrders
 from ordex.entrypoints.cli_support import Format, emit, make_app, out, user_errors
 from ordex.orchestrate.ports import Delivery
 
@@ -33,23 +32,39 @@ def provision_command() -> None:
 
 def consume_command(
         db: DbOpt = None, fmt: FmtOpt = Format.text,
-        batch: Annotated[int, typer.Option(min=1, help="Messages per unit of work")] = 500,
+        batch: Annotated[int | None, typer.Option(
+            min=1, help="Messages per unit of work (else ORDEX_BATCH_SIZE)")] = None,
         drain: Annotated[bool, typer.Option(
-            help="Stop when the stream has nothing left instead of waiting")] = False) -> None:
+            help="Stop when the stream has nothing left instead of waiting")] = False,
+        judge: Annotated[bool, typer.Option(
+            help="Judge each batch here and print the intake report, instead of queueing "
+                 "it for `ordex worker`")] = False) -> None:
     """Store broker messages raw and queue them for workers; acknowledge once committed."""
     with user_errors():
         from ordex.adapters.broker import JetStreamChannel, jetstream_config
         from ordex.entrypoints.worker import stop_on_signals
-        from ordex.orchestrate.consume import consume
+        from ordex.orchestrate.consume import consume, judging, queue_command
+        from ordex.orchestrate.report import IntakeReport
         app = make_app(db, deliver_inline=False)
+        config = jetstream_config(app.settings)
+        report = IntakeReport(f"nats:{config.subject}", None, "broker")
 
-        def store(deliveries: list[Delivery]) -> None:
-            app.bus.handle(QueueOrders(tuple((d.body, d.source, d.key) for d in deliveries),
-                                       "broker"))
+        def queue(deliveries: list[Delivery]) -> None:
+            app.bus.handle(queue_command(deliveries, channel="broker"))
+        store = judging(app.bus.handle, report) if judge else queue
         stop = threading.Event()
-        with JetStreamChannel(jetstream_config(app.settings)) as channel, stop_on_signals(stop):
-            report = consume(channel, store, max_items=batch, timeout=1.0, stop=stop,
-                             drain=drain)
-        emit({"batches": report.batches, "acknowledged": report.acknowledged,
-              "failures": report.failures}, fmt, lambda d: out.print(
-            f"Queued {d['acknowledged']:,} messages in {d['batches']:,} batches."))
+        with JetStreamChannel(config) as channel, stop_on_signals(stop):
+            done = consume(channel, store, max_items=batch or app.settings.batch_size,
+                           timeout=1.0, stop=stop, drain=drain)
+        counts = {"batches": done.batches, "acknowledged": done.acknowledged,
+                  "failures": done.failures}
+        emit({**counts, **(report.as_dict() if judge else {})}, fmt, _print_consumed)
+
+
+def _print_consumed(done: dict[str, Any]) -> None:
+    """One line: what was queued, or judged with one count per outcome."""
+    judged = done.get("totals")
+    counts = ": " + ", ".join(f"{n:,} {k}" for k, n in judged.items() if n and k != "items") \
+        if judged else ""
+    out.print(f"{'Judged' if judged is not None else 'Queued'} {done['acknowledged']:,} "
+              f"messages in {done['batches']:,} batches{counts}.", highlight=False)

@@ -28,9 +28,7 @@ def resume_command(db: DbOpt = None, fmt: FmtOpt = Format.text, idle_minutes: Id
             fail("--idle-minutes must be 0 or more")
         from ordex.domain.commands import ResumeUnfinished
         done = make_app(db).bus.handle(ResumeUnfinished(timedelta(minutes=idle_minutes)))
-        files = [{"source": r.source, "raw_id": r.raw_id, "summary": r.summary(),
-                  "skipped": r.skipped, "acknowledgments": r.acknowledgments,
-                  "results": r.results} for r in done.reports]
+        files = [r.as_dict() for r in done.reports]
         summary: dict[str, int] = {}
         for entry in files:
             for key, n in entry["summary"].items():

@@ -6,26 +6,44 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ordex.adapters.files import NdjsonFileChannel
 from ordex.bootstrap import offline_pipeline
 from ordex.config import Settings
 from ordex.domain.commands import IngestCsvFile, IngestEdiFile, IngestOrders, QueueOrders
 from ordex.domain.errors import InvalidPayloadError, ParseError
-from ordex.orchestrate.intake import MemoryIdempotency, batched, ingest
+from ordex.domain.positions import Position
+from ordex.orchestrate.batching import Batching
+from ordex.orchestrate.intake import MemoryIdempotency, ingest
+from ordex.orchestrate.ports import Delivery
+from ordex.orchestrate.report import report_of
 from ordex.sense.orders import decode_json
 from ordex.sense.reference import load_reference
 
 NDJSON = {".ndjson", ".jsonl"}
+READ_AHEAD = 1000
+"""NDJSON lines read from a file at a time (units of work are cut by `batch_size`)."""
 
 
 def payloads(path: Path) -> Iterator[tuple[bytes, str]]:
     """The payloads of a file with their source: one per NDJSON line, else the whole file."""
+    for d in deliveries(path):
+        yield d.body, d.position
+
+
+def deliveries(path: Path) -> Iterator[Delivery]:
+    """A JSON file as one delivery, an NDJSON file's lines through its channel.
+
+    The position (`FILE:LINE`) is the source stored with each raw payload. A file keeps no
+    record of what was read, so each read is acknowledged at once: a run cut short is run
+    again, and idempotency answers what was committed before.
+    """
     if path.suffix.lower() not in NDJSON:
-        yield path.read_bytes(), str(path)
+        yield Delivery(path.read_bytes(), str(path), str(path), at=Position(str(path)))
         return
-    with path.open("rb") as handle:
-        for n, line in enumerate(handle, start=1):
-            if line.strip():
-                yield line.rstrip(b"\r\n"), f"{path}:{n}"
+    with NdjsonFileChannel(path) as channel:
+        while batch := channel.receive(max_items=READ_AHEAD, timeout=0):
+            channel.acknowledge(batch)
+            yield from batch
 
 
 def missing_files(paths: list[Path]) -> str | None:
@@ -37,12 +55,12 @@ def missing_files(paths: list[Path]) -> str | None:
     return "; ".join(parts) or None
 
 
-def payload_batches(paths: list[Path], *, size: int) -> Iterator[list[tuple[bytes, str]]]:
-    """Payloads of several files in batches (one unit of work each)."""
+def payload_batches(paths: list[Path], *, size: int) -> Iterator[list[Delivery]]:
+    """Deliveries of several files in batches of `size` (one unit of work each)."""
     problem = missing_files(paths)
     if problem:
         raise ParseError(problem, files=[str(p) for p in paths if not p.is_file()])
-    yield from batched((item for path in paths for item in payloads(path)), size)
+    yield from Batching(size).batches(d for path in paths for d in deliveries(path))
 
 
 EDI = {".edi", ".x12", ".850", ".txt"}
@@ -75,19 +93,14 @@ def ingest_paths(app: Any, paths: list[Path], *, profile: Path | None,
         else:
             plain.append(path)
             continue
-        yield {"source": rep.source, "raw_id": rep.raw_id, "summary": rep.summary(),
-               "skipped": rep.skipped, "acknowledgments": rep.acknowledgments,
-               "results": rep.results}
+        yield rep.as_dict()
     for batch in payload_batches(plain, size=app.settings.batch_size) if plain else []:
-        outcomes = app.bus.handle(IngestOrders(tuple(batch), channel="file"))
+        outcomes = app.bus.handle(IngestOrders(tuple((d.body, d.position) for d in batch),
+                                               channel="file",
+                                               positions=tuple(d.place for d in batch)))
         progress(len(outcomes))
-        summary: dict[str, int] = {}
-        for o in outcomes:
-            key = "replayed" if o.replayed else o.result["status"]
-            summary[key] = summary.get(key, 0) + 1
-        yield {"source": ", ".join(sorted({s.rsplit(":", 1)[0] for _b, s in batch})),
-               "raw_id": None, "summary": summary, "skipped": [], "acknowledgments": [],
-               "results": [{**o.result, "replayed": o.replayed} for o in outcomes]}
+        yield report_of(outcomes, source=", ".join(sorted({d.source for d in batch})),
+                        channel="file").as_dict()
 
 
 def queue_paths(app: Any, paths: list[Path], *, progress: Any) -> dict[str, Any]:
@@ -98,7 +111,8 @@ def queue_paths(app: Any, paths: list[Path], *, progress: Any) -> dict[str, Any]
                          files=refused)
     queued = batches = 0
     for batch in payload_batches(paths, size=app.settings.batch_size):
-        queued += app.bus.handle(QueueOrders(tuple((b, s, None) for b, s in batch), "file"))
+        queued += app.bus.handle(QueueOrders(tuple((d.body, d.position, None) for d in batch),
+                                             "file"))
         batches += 1
         progress(len(batch))
     return {"queued": queued, "work_items": batches, "files": [str(p) for p in paths]}

@@ -6,8 +6,12 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import chain
 
+from ordex.domain.commands import IngestOrderGroup, QueueOrders
+from ordex.orchestrate.intake import Outcome
 from ordex.orchestrate.ports import Channel, Delivery
+from ordex.orchestrate.report import IntakeReport, report_of
 
 log = logging.getLogger("ordex.consume")
 Handle = Callable[[list[Delivery]], None]
@@ -58,3 +62,24 @@ def _round(channel: Channel, handle: Handle, *, max_items: int, timeout: float) 
     handle(batch)
     channel.acknowledge(batch)
     return len(batch)
+
+
+def judge_command(deliveries: list[Delivery], *, channel: str) -> IngestOrderGroup:
+    """Judge a batch now, each delivery answered at its position as if it came alone."""
+    return IngestOrderGroup(tuple((d.body, d.source, d.key) for d in deliveries), channel,
+                            positions=tuple(d.place for d in deliveries))
+
+
+def judging(run: Callable[[IngestOrderGroup], list[list[Outcome]]], report: IntakeReport
+            ) -> Handle:
+    """A consume handle that judges each batch at once and adds its answers to `report`."""
+    def handle(deliveries: list[Delivery]) -> None:
+        answers = run(judge_command(deliveries, channel=report.channel))
+        report.merge(report_of(chain.from_iterable(answers), source=report.source,
+                               channel=report.channel))
+    return handle
+
+
+def queue_command(deliveries: list[Delivery], *, channel: str) -> QueueOrders:
+    """Store a batch raw and queue it for workers (judged later, answered in their log)."""
+    return QueueOrders(tuple((d.body, d.source, d.key) for d in deliveries), channel)

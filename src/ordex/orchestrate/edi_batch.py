@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ordex.domain.positions import Position
 from ordex.orchestrate.edi_acks import Outbound, ack_855, ack_ta1
 from ordex.orchestrate.file_intake import accept_edi, edi_evidence, edi_subject, fail, line_acks
 from ordex.orchestrate.pipeline import Pipeline
@@ -24,6 +25,24 @@ class Prepared:
     canonical: list[dict[str, Any] | None]
     mapped: list[dict[str, Any]]
     known: ItemKeys
+
+
+def edi_position(source: str, result: TransactionResult) -> Position:
+    """Where a transaction (or envelope error) sat: ISA13, GS06, ST02 and the erring segment."""
+    env, error = result.envelope, result.error
+
+    def control(value: str | None) -> str | None:
+        return value.strip() or None if value else None
+    return Position(source, interchange=control(env.interchange_control),
+                    group=control(env.group_control),
+                    transaction=control(env.transaction_control),
+                    segment=error.segment_position if error is not None else None)
+
+
+def edi_errors(result: TransactionResult) -> tuple[dict[str, str], ...]:
+    """The errors of an unreadable transaction as field (segment and element) and reason."""
+    return tuple({"field": e.element or e.segment_id or "(envelope)", "reason": e.message}
+                 for e in result.errors)
 
 
 def strict_totals(partners: dict[tuple[str, str], TradingPartner], env: Envelope) -> bool:
@@ -108,7 +127,8 @@ def judge_one(pipeline: Pipeline, seen: dict[str, Any], result: TransactionResul
             docs.append(ack_ta1(result, raw_id=raw_id, now=now))
         return fail(pipeline, subject=edi_subject(raw_id, result), raw_id=raw_id,
                     order_id=None, reason=f"EDI file {source} rejected: {messages}.",
-                    now=now, evidence=edi_evidence(raw_id, source, result))
+                    now=now, evidence=edi_evidence(raw_id, source, result),
+                    errors=edi_errors(result))
     assert doc is not None  # an ok result always carries its order
     outcome, canonical = accept_edi(pipeline, seen, result, doc, partners=partners,
                                     raw_id=raw_id, source=source, now=now, keys=keys)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -18,41 +18,6 @@ from ordex.sense.identifiers import ItemKeys, map_item
 from ordex.sense.orders import validate_order
 from ordex.sense.x12 import LineAck
 from ordex.sense.x12.model import ResultStatus, TransactionResult
-
-KEEP_RESULTS = 10_000
-"""Per-order results a file report keeps (counts are always complete): bounded memory."""
-
-
-@dataclass
-class FileReport:
-    """What one file produced: complete counts, and the first results in detail."""
-
-    source: str
-    raw_id: str
-    results: list[dict[str, Any]] = field(default_factory=list)
-    acknowledgments: list[dict[str, Any]] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)
-    failed_cases: set[str] = field(default_factory=set)
-
-    def add(self, result: dict[str, Any]) -> None:
-        """Count a result and keep it while under the cap (failure case ids always)."""
-        key = "replayed" if result.get("replayed") else result["status"]
-        self.counts[key] = self.counts.get(key, 0) + 1
-        if result["status"] == "rejected":
-            self.failed_cases.update(result.get("cases", ()))
-        if len(self.results) < KEEP_RESULTS:
-            self.results.append(result)
-
-    def acknowledge(self, doc: dict[str, Any]) -> None:
-        """Count an outbound document and keep its summary while under the cap."""
-        self.counts[f"ack_{doc['kind']}"] = self.counts.get(f"ack_{doc['kind']}", 0) + 1
-        if len(self.acknowledgments) < KEEP_RESULTS:
-            self.acknowledgments.append(doc)
-
-    def summary(self) -> dict[str, int]:
-        """Counts per outcome."""
-        return dict(self.counts)
 
 
 def edi_subject(raw_id: str, result: TransactionResult) -> str:
@@ -174,7 +139,9 @@ def accept_edi(pipeline: Pipeline, seen: dict[str, Any], result: TransactionResu
         return fail(pipeline, subject=subject, raw_id=raw_id, order_id=canonical["order_id"],
                     reason=f"No trading partner for ISA sender {evidence['sender']} "
                            f"(file {source}, interchange {env.interchange_control}).",
-                    evidence=evidence, now=now), None
+                    evidence=evidence, now=now, errors=({
+                        "field": "ISA06", "reason": f"no trading partner for ISA sender "
+                                                    f"{evidence['sender']}"},)), None
     if canonical["order_id"] in seen:
         return {**seen[canonical["order_id"]], "replayed": True}, canonical
     try:

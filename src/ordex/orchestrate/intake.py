@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 from ordex.domain.errors import InvalidPayloadError
 from ordex.domain.model import RawPayload
+from ordex.domain.positions import Position
 from ordex.orchestrate.changes import IntakeResult, LoggedEvent
 from ordex.orchestrate.pipeline import Pipeline
 from ordex.sense.orders import (
@@ -19,8 +20,6 @@ from ordex.sense.orders import (
     split_orders,
     store_raw,
 )
-
-T = TypeVar("T")
 
 
 class IdempotencyIndex(Protocol):
@@ -85,6 +84,8 @@ class Outcome:
 
     result: dict[str, Any]
     replayed: bool = False
+    position: Position | None = None
+    """Where the order sat in what its channel read (a resend: where the resend sat)."""
 
     @property
     def rejected(self) -> bool:
@@ -95,13 +96,16 @@ class Outcome:
 def ingest(pipeline: Pipeline, index: IdempotencyIndex, body: bytes, *, source: str,
            channel: str, now: datetime, key: str | None = None,
            on_accept: Callable[[IntakeResult], None] | None = None,
-           stored: RawPayload | None = None, raws: dict[str, str] | None = None
-           ) -> list[Outcome]:
+           stored: RawPayload | None = None, raws: dict[str, str] | None = None,
+           at: Position | None = None) -> list[Outcome]:
     """Store the bytes raw (unless replaying a stored payload), then judge each order.
 
     `raws` maps the SHA-256 of payloads already stored to their raw id: identical bytes sent
-    again reuse that raw payload (and so its quarantine case) instead of a new copy.
+    again reuse that raw payload (and so its quarantine case) instead of a new copy. `at` is
+    where the payload sat in its channel (else its source); each order of a batch is at its
+    index in it.
     """
+    at = at or Position(source)
     raw = stored or _store_once(pipeline, body, source=source, channel=channel, now=now,
                                 raws=raws)
     try:
@@ -111,7 +115,7 @@ def ingest(pipeline: Pipeline, index: IdempotencyIndex, body: bytes, *, source: 
                 {"field": "(body)", "reason": "no orders in the body"}])
     except InvalidPayloadError as exc:
         return [Outcome(pipeline.reject(raw, exc, index=0, order_id=None, key=key,
-                                        now=now).as_dict())]
+                                        now=now).as_dict(), position=at)]
     parsed = list(parse_items(items, channel=channel, batch=batch))
     keys = {_key(key, p.order_id, p.index, batch) for p in parsed}
     keys |= {p.order_id for p in parsed if p.order_id}
@@ -122,7 +126,7 @@ def ingest(pipeline: Pipeline, index: IdempotencyIndex, body: bytes, *, source: 
         outcome = _judge(pipeline, raw, p, seen, key=item_key, header=bool(key), now=now)
         if on_accept is not None and outcome.accepted is not None:
             on_accept(outcome.accepted)
-        outcomes.append(outcome.outcome)
+        outcomes.append(replace(outcome.outcome, position=at.at(p.index) if batch else at))
     return outcomes
 
 
@@ -195,18 +199,6 @@ def _resend(pipeline: Pipeline, raw: RawPayload, p: Parsed, earlier: dict[str, A
     error = InvalidPayloadError(f"{field}: {reason}", errors=[{"field": field, "reason": reason}])
     return Outcome(pipeline.reject(raw, error, index=p.index, order_id=p.order_id, key=key,
                                    now=now).as_dict())
-
-
-def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    """Items in lists of `size` (the last may be shorter): one unit of work each."""
-    batch: list[T] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _key(header: str | None, order_id: str | None, index: int, batch: bool) -> str | None:

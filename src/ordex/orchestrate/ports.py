@@ -18,6 +18,7 @@ from ordex.domain.model import (
     RawPayload,
     UnitConversion,
 )
+from ordex.domain.positions import Position
 from ordex.interpret.recent import DupProbes
 from ordex.orchestrate.changes import Changes, OutboxMessage
 from ordex.orchestrate.edi_acks import Outbound
@@ -75,10 +76,23 @@ class Delivery:
     """Where it sits in its channel (line number, stream sequence): named in errors."""
     key: str | None = None
     """The sender's idempotency key for this item, when the channel carries one."""
+    at: Position | None = None
+    """The same place as a Position, for the report (None: only `source` is known)."""
+
+    @property
+    def place(self) -> Position:
+        """Where the item sat, as every report names it."""
+        return self.at or Position(self.source)
 
 
 class Channel(Protocol):
-    """A source of raw order payloads: read raw bytes, then acknowledge what became of them."""
+    """A source of raw order payloads: read raw bytes, then acknowledge what became of them.
+
+    The intake port (docs/architecture.md, "One intake for every channel"): a channel hands
+    out raw bytes with their positions, a format's reader turns them into orders (or
+    rejections) at positions inside them, the intake stores raw, judges and reports each
+    (orchestrate/report.py), and the channel acknowledges once that is committed.
+    """
 
     name: str
     """The channel's name as stored with each raw payload (`broker`, `ndjson`, `edi`…)."""

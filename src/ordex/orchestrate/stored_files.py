@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, TypeVar
-
-T = TypeVar("T")
+from typing import Any
 
 
 class FileState(StrEnum):
@@ -55,16 +52,3 @@ def resumed_note(raw_id: str) -> str:
     """The file-report note of an identical file whose stored copy was not processed to its end."""
     return (f"resumed: identical file received before (raw {raw_id}) and not processed to "
             "its end; processed again from the stored copy")
-
-
-def with_last(items: Iterable[list[T]]) -> Iterator[tuple[list[T], bool]]:
-    """Each batch with whether it is the last; one empty last batch when there is none."""
-    it = iter(items)
-    current = next(it, None)
-    if current is None:
-        yield [], True
-        return
-    for following in it:
-        yield current, False
-        current = following
-    yield current, True

@@ -16,6 +16,7 @@ from nats.js.client import JetStreamContext
 from ordex.adapters.broker.config import JetStreamConfig
 from ordex.adapters.broker.connection import connect, fit_consumer
 from ordex.adapters.broker.loop import LoopThread
+from ordex.domain.positions import Position
 from ordex.orchestrate.ports import Delivery
 
 log = logging.getLogger("ordex.broker")
@@ -42,7 +43,8 @@ def delivery_of(msg: Msg) -> Delivery:
     seq = meta.sequence.stream
     key = (msg.headers or {}).get(MSG_ID) or f"nats:{meta.stream}:{seq}"
     return Delivery(body=msg.data, source=f"nats:{msg.subject}",
-                    position=f"{meta.stream}#{seq}", key=key)
+                    position=f"{meta.stream}#{seq}", key=key,
+                    at=Position(f"nats:{msg.subject}", sequence=f"{meta.stream}#{seq}"))
 
 
 class JetStreamChannel:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
+from ordex.domain.positions import Position
 from ordex.orchestrate.ports import Delivery
 
 
@@ -43,7 +44,8 @@ class NdjsonFileChannel:
             self._line += bool(raw)
             if raw.strip():
                 batch.append(Delivery(body=raw.rstrip(b"\r\n"), source=str(self.path),
-                                      position=f"{self.path}:{self._line}"))
+                                      position=f"{self.path}:{self._line}",
+                                      at=Position(str(self.path), line=self._line)))
         return batch
 
     def acknowledge(self, deliveries: Sequence[Delivery]) -> None:

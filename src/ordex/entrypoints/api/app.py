@@ -432,9 +432,7 @@ def create_app(ordex: App) -> FastAPI:
             spool.seek(0)
             report = await run_in_threadpool(app.bus.handle,
                                              IngestEdiFile(source, stream=spool))
-        return JSONResponse({"raw_id": report.raw_id, "summary": report.summary(),
-                             "skipped": report.skipped, "results": report.results,
-                             "acknowledgments": report.acknowledgments})
+        return JSONResponse(report.as_dict())
 
     @api.get("/edi/documents", summary="Outbound EDI acknowledgments (997, 855), newest first")
     def edi_documents(app: OrdexApp, order_id: Id | None = None,

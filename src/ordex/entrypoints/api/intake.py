@@ -16,6 +16,7 @@ from ordex.bootstrap import App
 from ordex.domain.commands import IngestOrderGroup
 from ordex.entrypoints.api.group_commit import GroupCommitter
 from ordex.orchestrate.intake import Outcome
+from ordex.orchestrate.report import item, totals
 from ordex.sense.safe_text import printable
 
 UNREAD = {"field": "(body)", "reason": "the order could not be read"}
@@ -58,11 +59,12 @@ async def intake_lifespan(api: FastAPI) -> AsyncIterator[None]:
 
 def orders_answer(body: bytes, outcomes: list[Outcome]) -> JSONResponse:
     """201 created, 200 all replayed, 422 (an ErrorBody with the results) if any was rejected."""
-    results = [{**o.result, "replayed": o.replayed} for o in outcomes]
+    results = [item(o.result, o.position, replayed=o.replayed) for o in outcomes]
     rejected = [o for o in outcomes if o.rejected]
     status = 422 if rejected else (200 if all(o.replayed for o in outcomes) else 201)
     single = len(results) == 1 and not body.lstrip().startswith((b"[", b'{"orders"'))
-    payload: dict[str, Any] = results[0] if single else {"results": results}
+    payload: dict[str, Any] = {**(results[0] if single else {"results": results}),
+                               "totals": totals(results)}
     if rejected:
         detail = [{"field": printable(str(e["field"])), "reason": printable(str(e["reason"]))}
                   for o in rejected for e in o.result["errors"] or [UNREAD]]

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ordex.domain.errors import ParseError
+from ordex.orchestrate.batching import Batching
 from ordex.orchestrate.ports import FileLookups, FileUnitOfWork, Need, RawFileStore
 from ordex.orchestrate.stored_files import StoredFile, resumed_note
 
@@ -21,8 +22,8 @@ class FileTools:
     files: RawFileStore
     """The raw file store: a file is stored (committed) before it is read."""
     lookups: FileLookups
-    batch_size: int
-    """Orders per unit of work."""
+    batching: Batching
+    """Orders (or EDI transactions) per unit of work."""
     clock: Callable[[], datetime]
     """Stamps each batch's progress on its file."""
 

@@ -18,9 +18,11 @@ from ordex.domain.cases import case_id_for
 from ordex.domain.codes import ExceptionCode
 from ordex.domain.commands import IngestCsvFile, IngestOrders, Progress
 from ordex.domain.errors import ParseError
+from ordex.domain.positions import Position
 from ordex.interpret.recent import probes_for
+from ordex.orchestrate.batching import with_last
 from ordex.orchestrate.changes import Changes
-from ordex.orchestrate.file_intake import FileReport, fail
+from ordex.orchestrate.file_intake import fail
 from ordex.orchestrate.handlers.files_common import (
     FileTools,
     claim_file,
@@ -29,10 +31,9 @@ from ordex.orchestrate.handlers.files_common import (
     opened,
 )
 from ordex.orchestrate.handlers.intake import judge
-from ordex.orchestrate.intake import batched
 from ordex.orchestrate.pipeline import Pipeline
 from ordex.orchestrate.ports import FileUnitOfWork, Need
-from ordex.orchestrate.stored_files import with_last
+from ordex.orchestrate.report import IntakeReport
 from ordex.sense.csv_orders import (
     DEFAULT_PROFILE,
     CsvOrder,
@@ -42,11 +43,11 @@ from ordex.sense.csv_orders import (
 )
 
 Located = tuple[CsvOrder, str]
-"""An order of the file with where it sits (`FILE:rows A-B`)."""
+"""An order of the file with the source its raw result names (`FILE:rows A-B`)."""
 
 
 def ingest_csv_file(cmd: IngestCsvFile, uow: FileUnitOfWork, *, now: datetime,
-                    tools: FileTools) -> FileReport:
+                    tools: FileTools) -> IntakeReport:
     """Store a CSV order file raw, then read it with the sender's profile."""
     profile = (CsvProfile.from_json(json.dumps(dict(cmd.profile)), source="stored profile")
                if cmd.profile else DEFAULT_PROFILE)
@@ -63,20 +64,21 @@ def ingest_csv_file(cmd: IngestCsvFile, uow: FileUnitOfWork, *, now: datetime,
 
 
 class CsvReader:
-    """One CSV file read through units of work of `batch_size` orders."""
+    """One CSV file read through units of work of the batching's size."""
 
     def __init__(self, *, uow: FileUnitOfWork, tools: FileTools) -> None:
         self.uow, self.tools = uow, tools
 
     def process(self, raw_id: str, source: str, profile: CsvProfile, *, now: datetime,
-                    progress: Progress = None) -> FileReport:
+                    progress: Progress = None) -> IntakeReport:
         """Read a stored CSV file in units of work; the last one marks it processed."""
-        report = FileReport(source, raw_id)
-        batches = batched(self._csv_orders(raw_id, profile), self.tools.batch_size)
+        report = IntakeReport(source, raw_id, "csv")
+        batches = self.tools.batching.batches(self._csv_orders(raw_id, profile))
         for batch, last in with_last(batches):
             bodies = [(o, f"{source}:rows {o.rows[0]}-{o.rows[1]}") for o in batch]
-            for outcome in self._csv_batch(bodies, raw_id, now, last=last):
-                report.add(outcome)
+            for (order, _), outcome in zip(bodies, self._csv_batch(bodies, raw_id, now,
+                                                                   last=last), strict=True):
+                report.add(outcome, Position(source, rows=order.rows))
             if progress and batch:
                 progress(len(batch))
         return report
@@ -115,7 +117,7 @@ class CsvReader:
             case_id_for(s, ExceptionCode.INTEGRATION_FAILURE) for s in unreadable})
         readable = [(json.dumps(o.order).encode(), src) for o, src in batch
                     if o.order is not None]
-        command = IngestOrders(tuple(readable), channel="csv")
+        command = IngestOrders(tuple(readable), channel="csv")  # rows: process() reports them
         judged = iter(judge(pipeline, uow, command, now=now, keys=ids))
         for order, source in batch:
             if order.order is None:
@@ -133,9 +135,10 @@ def _subject(raw_id: str, order: CsvOrder) -> str:
 def _quarantine(pipeline: Pipeline, order: CsvOrder, source: str, raw_id: str,
                 now: datetime) -> dict[str, Any]:
     """The INTEGRATION_FAILURE case of rows that do not read as an order (opened once)."""
+    errors = ({"field": order.column or "(row)", "reason": order.error or "unreadable"},)
     evidence = {"raw_id": raw_id, "source": source, "channel": "csv",
                 "rows": list(order.rows), "column": order.column,
                 "errors": [{"field": order.column or "", "reason": order.error or ""}]}
     return fail(pipeline, subject=_subject(raw_id, order), raw_id=raw_id, order_id=None,
                 reason=f"CSV order at {source} could not be read: {order.error}.",
-                evidence=evidence, now=now)
+                evidence=evidence, now=now, errors=errors)

@@ -23,13 +23,14 @@ from ordex.orchestrate.edi_batch import (
     Prepared,
     batch_keys,
     earliest,
+    edi_position,
     in_rejected_interchange,
     interchange,
     judge_one,
     rejected_with_envelope,
     strict_totals,
 )
-from ordex.orchestrate.file_intake import FileReport, edi_subject, known_orders, with_order_removed
+from ordex.orchestrate.file_intake import edi_subject, known_orders, with_order_removed
 from ordex.orchestrate.handlers.files_common import (
     FileTools,
     claim_file,
@@ -38,6 +39,7 @@ from ordex.orchestrate.handlers.files_common import (
     opened,
 )
 from ordex.orchestrate.ports import FileUnitOfWork, Need
+from ordex.orchestrate.report import IntakeReport
 from ordex.sense.edi_partners import TradingPartner
 from ordex.sense.x12 import iter_transactions, to_canonical
 from ordex.sense.x12.envelope import scan_envelopes
@@ -45,7 +47,7 @@ from ordex.sense.x12.model import ResultStatus, TransactionResult
 
 
 def ingest_edi_file(cmd: IngestEdiFile, uow: FileUnitOfWork, *, now: datetime,
-                    tools: FileTools) -> FileReport:
+                    tools: FileTools) -> IntakeReport:
     """Store an EDI file raw, then read every interchange in it (resends are recognised).
 
     Identical bytes received before are not processed again, unless their processing
@@ -57,7 +59,7 @@ def ingest_edi_file(cmd: IngestEdiFile, uow: FileUnitOfWork, *, now: datetime,
     with opened(path=cmd.path, stream=cmd.stream) as handle:
         stored = tools.files.store(handle, source=cmd.source, channel="edi", now=now)
     if stored.earlier is not None and stored.processed:
-        report = FileReport(cmd.source, stored.raw_id)
+        report = IntakeReport(cmd.source, stored.raw_id, "edi")
         report.skipped.append(f"identical file already received (raw {stored.earlier})")
         return report
     report = reader.process(stored.raw_id, cmd.source, now=now, progress=cmd.progress)
@@ -66,7 +68,7 @@ def ingest_edi_file(cmd: IngestEdiFile, uow: FileUnitOfWork, *, now: datetime,
 
 
 class EdiReader:
-    """One EDI file read through units of work of `batch_size` transactions."""
+    """One EDI file read through units of work of the batching's size."""
 
     def __init__(self, *, uow: FileUnitOfWork, tools: FileTools) -> None:
         self.uow, self.tools = uow, tools
@@ -79,17 +81,18 @@ class EdiReader:
         now: datetime,
         replay: bool = False,
         progress: Progress = None,
-    ) -> FileReport:
-        """Parse a stored EDI payload as a stream, in units of work of `batch_size`."""
-        run = _EdiRun(FileReport(source, raw_id), self.tools.lookups.partners(), replay)
+    ) -> IntakeReport:
+        """Parse a stored EDI payload as a stream, in units of work of the batching's size."""
+        run = _EdiRun(IntakeReport(source, raw_id, "edi"), raw_id,
+                      self.tools.lookups.partners(), replay)
         batch: list[TransactionResult] = []
         for result in self._admitted(raw_id, source, run):
             self._track_group(result, run, now)
             if result.rejection is not None:  # its group's or interchange's case says why
-                run.report.add(rejected_with_envelope(result))
+                run.report.add(rejected_with_envelope(result), edi_position(source, result))
                 continue
             batch.append(result)
-            if len(batch) >= self.tools.batch_size:
+            if self.tools.batching.full(len(batch)):
                 self._edi_batch(batch, run, now, progress, last=False)
                 batch = []
         run.pending.extend(_groups_done(run, now))
@@ -145,7 +148,7 @@ class EdiReader:
                    progress: Progress, *, last: bool) -> None:
         """One unit of work: the batch judged, its documents and the 997s of the groups passed
         written with it; the last also records the interchanges and finishes the file."""
-        raw_id = run.report.raw_id
+        raw_id = run.raw_id
         prepared = self._prepare(batch, run) if batch else None
         with self.uow as uow:
             claim_file(uow, raw_id)
@@ -179,7 +182,7 @@ class EdiReader:
                run: _EdiRun, now: datetime, docs: list[Outbound]) -> Changes:
         """Judge a batch inside its unit of work; failures stored before are not opened again."""
         pipeline = uow.hydrate(prep.need)
-        raw_id = run.report.raw_id
+        raw_id = run.raw_id
         run.opened |= uow.files.existing_cases({case_id_for(
             edi_subject(raw_id, r), ExceptionCode.INTEGRATION_FAILURE) for r in batch})
         pipeline.known_cases = run.opened
@@ -189,7 +192,7 @@ class EdiReader:
             outcome = judge_one(pipeline, seen, result, doc, partners=run.partners,
                                 raw_id=raw_id, source=run.report.source, replay=run.replay,
                                 now=now, docs=docs, keys=keys)
-            run.report.add(outcome)
+            run.report.add(outcome, edi_position(run.report.source, result))
             if outcome["status"] == "rejected":
                 run.status[interchange(result)] = "rejected"
         return pipeline.take_changes()
@@ -199,7 +202,8 @@ class EdiReader:
 class _EdiRun:
     """State of one pass over an EDI payload."""
 
-    report: FileReport
+    report: IntakeReport
+    raw_id: str
     partners: dict[tuple[str, str], TradingPartner]
     replay: bool
     opened: set[str] = field(default_factory=set)
@@ -212,7 +216,7 @@ class _EdiRun:
 
 def _groups_done(run: _EdiRun, now: datetime) -> list[Outbound]:
     """The 997s of the groups kept so far (one per GS occurrence, even for a repeated GS06)."""
-    done = [ack_997(results, raw_id=run.report.raw_id, group=group, now=now)
+    done = [ack_997(results, raw_id=run.raw_id, group=group, now=now)
             for group, results in run.groups.items()]
     run.groups = {}
     return done

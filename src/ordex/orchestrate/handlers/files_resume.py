@@ -12,11 +12,11 @@ from datetime import datetime
 
 from ordex.domain.commands import IngestCsvFile, IngestEdiFile, Progress, ResumeUnfinished
 from ordex.domain.errors import OrdexError
-from ordex.orchestrate.file_intake import FileReport
 from ordex.orchestrate.handlers.files_common import FileTools
 from ordex.orchestrate.handlers.files_csv import ingest_csv_file
 from ordex.orchestrate.handlers.files_edi import ingest_edi_file
 from ordex.orchestrate.ports import FileUnitOfWork
+from ordex.orchestrate.report import IntakeReport
 from ordex.orchestrate.stored_files import UnfinishedFile
 
 
@@ -24,7 +24,7 @@ from ordex.orchestrate.stored_files import UnfinishedFile
 class Resumed:
     """What `ResumeUnfinished` did: the files finished, those that failed, those left."""
 
-    reports: tuple[FileReport, ...]
+    reports: tuple[IntakeReport, ...]
     failed: tuple[dict[str, str], ...]
     """raw_id, source and error of each file that failed again (tried after `idle` again)."""
     waiting: tuple[str, ...]

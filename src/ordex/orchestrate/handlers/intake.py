@@ -53,9 +53,11 @@ def judge(pipeline: Pipeline, uow: UnitOfWork, cmd: IngestOrders, *, now: dateti
     unit = UnitIndex(index or uow.idempotency())
     unit.prefetch(keys)
     outcomes: list[Outcome] = []
-    for body, source in cmd.payloads:
+    for n, (body, source) in enumerate(cmd.payloads):
+        at = cmd.positions[n] if n < len(cmd.positions) else None
         outcomes.extend(ingest(pipeline, unit, body, source=source, channel=cmd.channel,
-                               now=now, key=cmd.key, on_accept=unit.remember, raws=raws))
+                               now=now, key=cmd.key, on_accept=unit.remember, raws=raws,
+                               at=at))
     return outcomes
 
 
@@ -129,10 +131,11 @@ def judge_group(pipeline: Pipeline, uow: UnitOfWork, cmd: IngestOrderGroup, *, n
     unit = UnitIndex(uow.idempotency())
     unit.prefetch(keys)
     answers: list[list[Outcome]] = []
-    for body, source, key in cmd.items:
+    for n, (body, source, key) in enumerate(cmd.items):
         start = len(pipeline.changes.results)
+        at = cmd.positions[n] if n < len(cmd.positions) else None
         answers.append(ingest(pipeline, unit, body, source=source, channel=cmd.channel,
-                              now=now, key=key, raws=raws))
+                              now=now, key=key, raws=raws, at=at))
         for result in pipeline.changes.results[start:]:
             if result.idempotency_key and result.status != "rejected":
                 unit.remember(result)

@@ -21,11 +21,11 @@ from ordex.domain.errors import IllegalTransitionError, UnknownCaseError
 from ordex.domain.model import RawPayload
 from ordex.interpret.recent import probes_for
 from ordex.orchestrate.changes import Changes
-from ordex.orchestrate.file_intake import FileReport
 from ordex.orchestrate.handlers.files_common import FileTools
 from ordex.orchestrate.handlers.files_edi import EdiReader
-from ordex.orchestrate.intake import ingest
+from ordex.orchestrate.intake import Outcome, ingest
 from ordex.orchestrate.ports import FileUnitOfWork, Need
+from ordex.orchestrate.report import IntakeReport
 from ordex.orchestrate.stored_files import FileState
 from ordex.sense.peek import peek_docs, peek_keys
 
@@ -43,9 +43,9 @@ def replay_case(cmd: ReplayCase, uow: FileUnitOfWork, *, now: datetime,
         report = EdiReader(uow=uow, tools=tools).process(raw_id, str(meta.get("source")),
                                                          now=now, replay=finished)
     else:
-        report = FileReport(str(meta.get("source")), raw_id)
+        report = IntakeReport(str(meta.get("source")), raw_id, str(meta.get("channel")))
         for outcome in _replay_payload(uow, tools, raw_id, meta, now):
-            report.add(outcome)
+            report.add(outcome.result, outcome.position)
     still = report.failed_cases
     resolved = _resolve_fixed(uow, tools, raw_id, still, actor=cmd.actor, now=now)
     return {"case_id": cmd.case_id, "resolved": resolved, "still_failing": sorted(still),
@@ -71,7 +71,7 @@ def _replayable_raw(uow: FileUnitOfWork, case_id: str) -> str:
 
 
 def _replay_payload(uow: FileUnitOfWork, tools: FileTools, raw_id: str,
-                    meta: dict[str, Any], now: datetime) -> list[dict[str, Any]]:
+                    meta: dict[str, Any], now: datetime) -> list[Outcome]:
     """Run a stored JSON payload through intake again, under its original raw id."""
     body = tools.files.open(raw_id).read()
     stored = RawPayload(raw_id, str(meta.get("source")), str(meta.get("channel")), now,
@@ -88,7 +88,7 @@ def _replay_payload(uow: FileUnitOfWork, tools: FileTools, raw_id: str,
         outcomes = ingest(pipeline, uow.idempotency(), body, source=stored.source,
                           channel=stored.channel, now=now, stored=stored)
         uow.commit(pipeline.take_changes())
-    return [o.result for o in outcomes]
+    return outcomes
 
 
 def _resolve_fixed(uow: FileUnitOfWork, tools: FileTools, raw_id: str, still: set[str], *,
