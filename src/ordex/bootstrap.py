@@ -19,6 +19,7 @@ from ordex.adapters.db.migrate import upgrade
 from ordex.adapters.db.outbound_repo import OutboundDocuments
 from ordex.adapters.db.policy_repo import policy_in_force
 from ordex.adapters.db.queries import DbIdempotency, Queries
+from ordex.adapters.db.reference_cache import ReferenceCache
 from ordex.adapters.db.reference_repo import save_reference
 from ordex.adapters.db.store import SqlChangeStore
 from ordex.adapters.db.uow import SqlUnitOfWork
@@ -101,6 +102,8 @@ class App:
     """The raw file store (stored files and their processing state)."""
     edi: OutboundDocuments
     """Reads of the outbound EDI documents."""
+    reference_cache: ReferenceCache
+    """The process's static reference data, shared by its units of work."""
 
     def migrate(self) -> None:
         """Bring the database schema up to date."""
@@ -146,16 +149,18 @@ def bootstrap(settings: Settings, *, clock: Callable[[], datetime] = utcnow,
     def pipeline_for(ref: ReferenceData, work: WorkSet, conn: Connection) -> Pipeline:
         return new_pipeline(ref, work=work, conn=conn)
 
+    reference_cache = ReferenceCache()  # one per process: docs/scaling.md, "Reference cache"
+
     def uow() -> SqlUnitOfWork:
         return SqlUnitOfWork(engine, pipeline_for=pipeline_for, detection=detection,
-                             clock=clock)
+                             clock=clock, reference_cache=reference_cache)
 
     files = FileStore(engine)
     tools = FileTools(files, SqlFileLookups(engine), settings.batch_size, clock)
     bus = MessageBus(uow=uow, handlers=_handlers(clock, tools=tools))
     app = App(settings, clock, engine, bus, Queries(engine), DbIdempotency(engine),
               SqlChangeStore(engine), SqlOutbox(engine), SandboxErp(engine), new_pipeline, uow,
-              files, OutboundDocuments(engine))
+              files, OutboundDocuments(engine), reference_cache)
     if deliver_inline:
         bus.subscribe(ErpCommandsQueued, partial(_deliver, app))
     return app

@@ -435,3 +435,13 @@ work_items = Table(
     UniqueConstraint("kind", "key", name="uq_work_items_kind_key"),
     Index("ix_work_items_claimable", "kind", "state", "not_before", "id"),
 )
+
+# -- the reference data's version (migration 0010): docs/scaling.md, "Reference cache" ------
+reference_version = Table(
+    "reference_version", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("token", String(64), nullable=False),
+)
+"""One row (id 1) whose token a trigger replaces with a random one on every write to a cached
+reference table, in the writing transaction; a process's reference cache is valid while the
+token it was filled under is the one a unit of work reads."""
