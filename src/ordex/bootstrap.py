@@ -104,6 +104,14 @@ class App:
     """Reads of the outbound EDI documents."""
     reference_cache: ReferenceCache
     """The process's static reference data, shared by its units of work."""
+    postal: ZipcodesDirectory
+    """The postal directory every pipeline of the process checks addresses against."""
+
+    def warm_up(self) -> int:
+        """Load now what the first orders would otherwise load: the postal index and every
+        customer's and item's static reference data (`ordex serve` does it in a thread)."""
+        self.postal.warm()
+        return self.reference_cache.prime(self.engine)
 
     def migrate(self) -> None:
         """Bring the database schema up to date."""
@@ -160,7 +168,7 @@ def bootstrap(settings: Settings, *, clock: Callable[[], datetime] = utcnow,
     bus = MessageBus(uow=uow, handlers=_handlers(clock, tools=tools))
     app = App(settings, clock, engine, bus, Queries(engine), DbIdempotency(engine),
               SqlChangeStore(engine), SqlOutbox(engine), SandboxErp(engine), new_pipeline, uow,
-              files, OutboundDocuments(engine), reference_cache)
+              files, OutboundDocuments(engine), reference_cache, postal)
     if deliver_inline:
         bus.subscribe(ErpCommandsQueued, partial(_deliver, app))
     return app

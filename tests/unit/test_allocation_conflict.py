@@ -100,3 +100,17 @@ def test_raising_on_hand_never_creates_a_conflict(holders, want: int,
     total = sum(q for _t, q in holders)
     if flagged(total + 10):
         assert not flagged(total + 10 + want)
+
+
+def test_holders_at_other_warehouses_never_change_the_verdict() -> None:
+    """Units of work load holders only at the warehouses of the orders they judge."""
+    for qty in ("10", "30", "90"):
+        here = world()
+        hold(here, "BIG", "80", "O-BIG")
+        both = world()
+        hold(both, "BIG", "80", "O-BIG")
+        elsewhere = order(line(qty="500"), order_id="O-FAR", customer="BIG")
+        both.allocate("WIDGET", "WH2", D("500"), holder=(elsewhere, 1))
+        assert ("WIDGET", "WH2") in both.holders
+        mine = order(line(qty=qty))
+        assert conflict.evaluate(mine, both) == conflict.evaluate(mine, here)

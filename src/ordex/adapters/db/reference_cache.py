@@ -91,17 +91,32 @@ class ReferenceCache:
     def prime(self, engine: Engine) -> int:
         """Read every customer's and item's static reference data now; how many were read.
 
-        `ordex serve` primes in the background at start, so its first orders find what
-        they need here instead of reading it inside their unit of work.
+        `ordex serve` primes in the background at start, so its first orders find what they
+        need here instead of reading it inside their unit of work. The reading happens outside
+        the cache's lock (units of work go on meanwhile); what was read is kept only if the
+        cache still holds the token it was read under (or nothing yet).
         """
         with engine.connect() as conn:
-            customers = [r[0] for r in conn.execute(select(t.customers.c.customer_id))]
-            items = [r[0] for r in conn.execute(select(t.items.c.item_id))]
             token = reference_token(conn)
+            customers = sorted(r[0] for r in conn.execute(select(t.customers.c.customer_id)))
+            items = sorted(r[0] for r in conn.execute(select(t.items.c.item_id)))
             if token is None or len(customers) + len(items) > self.max_keys:
                 return 0
-            with self._lock:
-                self._fill(conn, self._current(token), customers, items)
+            read = _Filled(token, _split(load_of_customers(conn, customers), CUSTOMER_LISTS,
+                                         "customer_id", customers),
+                           _split(load_of_items(conn, items), ITEM_LISTS, "item_id", items),
+                           load_shared(conn))
+        with self._lock:
+            filled = self._filled
+            if filled.token not in (None, token):
+                return 0  # reference data changed meanwhile: what was read is stale
+            if filled.token is None:
+                self._filled = read
+            else:  # units of work filled some under the same token: theirs are as good
+                for mine, theirs in ((read.customers, filled.customers),
+                                     (read.items, filled.items)):
+                    theirs.update({k: v for k, v in mine.items() if k not in theirs})
+                filled.shared = filled.shared or read.shared
         return len(customers) + len(items)
 
     def clear(self) -> None:

@@ -232,7 +232,7 @@ order_lines = Table(
 intake_results = Table(
     "intake_results", metadata,
     Column("idempotency_key", String(200), primary_key=True),
-    Column("order_id", String(100)),
+    Column("order_id", String(100), index=True),  # migration 0010: looked up by order id too
     Column("result", JSON, nullable=False),
 )
 cases = Table(

@@ -138,7 +138,11 @@ class SqlUnitOfWork:
         self._lock(("i", i.item_id) for i in ref.items)  # substitutes it may allocate
         pipeline = self.pipeline_for(ref, work, conn)
         load_credit_state(conn, pipeline.ctx, customers)
-        load_holders(conn, pipeline.ctx, {i.item_id for i in ref.items} | items)
+        # holders are read only at the warehouse of an order being judged (ALLOCATION_CONFLICT)
+        warehouses = (None if need.warehouses is None else
+                      set(need.warehouses) | {o.warehouse_id for o in work.orders.values()})
+        load_holders(conn, pipeline.ctx, {i.item_id for i in ref.items} | items,
+                     warehouses=warehouses)
         self._recent(pipeline, customers, need)
         return pipeline
 

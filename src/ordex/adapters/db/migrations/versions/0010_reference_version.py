@@ -1,4 +1,5 @@
-"""reference version: a token every write of cached reference data replaces, by trigger
+"""reference version: a token every write of cached reference data replaces, by trigger;
+intake results indexed by order id
 
 Revision ID: 0010
 Revises: 0009
@@ -9,6 +10,10 @@ across processes because every INSERT, UPDATE, DELETE (and on PostgreSQL TRUNCAT
 `CACHED_TABLES` replaces the token in `reference_version` inside the same transaction,
 whoever writes: ordex's own code, `ordex load-reference`, another process, or SQL by hand.
 Tokens are random, so a token of a rolled-back transaction never comes back.
+
+Every unit of work of intake looks its orders up in `intake_results` by idempotency key or
+order id; without an index on `order_id` that OR scanned the whole table (one row per order
+ever received) on every request.
 """
 
 import sqlalchemy as sa
@@ -45,6 +50,7 @@ def upgrade() -> None:
         sa.Column("token", sa.String(64), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_reference_version")))
     op.execute(sa.text("INSERT INTO reference_version (id, token) VALUES (1, 'initial')"))
+    op.create_index("ix_intake_results_order_id", "intake_results", ["order_id"])
     if op.get_bind().dialect.name == "postgresql":
         op.execute(sa.text(PG_FUNCTION))
         for table in CACHED_TABLES:
@@ -61,6 +67,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_intake_results_order_id", table_name="intake_results")
     if op.get_bind().dialect.name == "postgresql":
         for table in CACHED_TABLES:
             op.execute(sa.text(f"DROP TRIGGER IF EXISTS trg_{table}_reference_version ON {table}"))
