@@ -141,8 +141,9 @@ class SqlUnitOfWork:
         # holders are read only at the warehouse of an order being judged (ALLOCATION_CONFLICT)
         warehouses = (None if need.warehouses is None else
                       set(need.warehouses) | {o.warehouse_id for o in work.orders.values()})
-        load_holders(conn, pipeline.ctx, {i.item_id for i in ref.items} | items,
-                     warehouses=warehouses)
+        held = {i.item_id for i in ref.items} | items
+        pipeline.ctx.holders_loader = lambda: load_holders(conn, pipeline.ctx, held,
+                                                           warehouses=warehouses)
         self._recent(pipeline, customers, need)
         return pipeline
 
