@@ -36,8 +36,14 @@ SQLITE_BUMP = ("INSERT INTO reference_version (id, token) VALUES (1, lower(hex(r
 PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION ordex_bump_reference_version() RETURNS trigger AS $$
 BEGIN
-    INSERT INTO reference_version (id, token) VALUES (1, md5(random()::text || clock_timestamp()::text))
-    ON CONFLICT (id) DO UPDATE SET token = excluded.token;
+    -- once per transaction: executemany runs one statement per row, and every statement
+    -- after the first would only replace a token no other transaction can see yet
+    IF current_setting('ordex.reference_bumped', true) IS DISTINCT FROM txid_current()::text THEN
+        INSERT INTO reference_version (id, token)
+        VALUES (1, md5(random()::text || clock_timestamp()::text))
+        ON CONFLICT (id) DO UPDATE SET token = excluded.token;
+        PERFORM set_config('ordex.reference_bumped', txid_current()::text, true);
+    END IF;
     RETURN NULL;
 END $$ LANGUAGE plpgsql
 """
