@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
-from conftest import EXAMPLE_NOW
 from ordex.adapters.db.state_repo import load_holders
 from ordex.bootstrap import App
 from ordex.domain.commands import IngestOrderGroup
@@ -13,6 +13,7 @@ from ordex.interpret.context import DetectionContext
 from ordex.orchestrate.handlers.intake import need_of
 
 ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE_NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
 ORDERS = [json.loads(x) for x in (ROOT / "examples" / "orders.ndjson").read_text().splitlines()]
 
 
