@@ -23,6 +23,7 @@ from ordex.adapters.db.outbound_repo import OutboundDocuments
 from ordex.adapters.db.outbox_stats import outbox_stats
 from ordex.adapters.db.policy_repo import policy_in_force
 from ordex.adapters.db.queries import DbIdempotency, Queries
+from ordex.adapters.db.reference_cache import ReferenceCache
 from ordex.adapters.db.reference_repo import save_reference
 from ordex.adapters.db.store import SqlChangeStore
 from ordex.adapters.db.uow import SqlUnitOfWork
@@ -129,6 +130,16 @@ class App:
     """Reads of the outbound EDI documents."""
     identity: SqlIdentity
     """Users and API tokens (docs/security.md)."""
+    reference_cache: ReferenceCache
+    """The process's static reference data, shared by its units of work."""
+    postal: ZipcodesDirectory
+    """The postal directory every pipeline of the process checks addresses against."""
+
+    def warm_up(self) -> int:
+        """Load now what the first orders would otherwise load: the postal index and every
+        customer's and item's static reference data (`ordex serve` does it in a thread)."""
+        self.postal.warm()
+        return self.reference_cache.prime(self.engine)
 
     def migrate(self) -> None:
         """Bring the database schema up to date."""
@@ -187,9 +198,11 @@ def bootstrap(settings: Settings, *, clock: Callable[[], datetime] = utcnow,
     def pipeline_for(ref: ReferenceData, work: WorkSet, conn: Connection) -> Pipeline:
         return new_pipeline(ref, work=work, conn=conn)
 
+    reference_cache = ReferenceCache()  # one per process: docs/scaling.md, "Reference cache"
+
     def uow() -> SqlUnitOfWork:
         return SqlUnitOfWork(engine, pipeline_for=pipeline_for, detection=detection,
-                             clock=clock)
+                             clock=clock, reference_cache=reference_cache)
 
     files = FileStore(engine)
     tools = FileTools(files, SqlFileLookups(engine), Batching(settings.batch_size), clock)
@@ -198,7 +211,8 @@ def bootstrap(settings: Settings, *, clock: Callable[[], datetime] = utcnow,
     bus = MessageBus(uow=uow, handlers=_handlers(clock, tools=tools, directory=directory))
     app = App(settings, clock, engine, bus, Queries(engine), DbIdempotency(engine),
               SqlChangeStore(engine), SqlOutbox(engine), erp_connector(settings, engine),
-              new_pipeline, uow, files, OutboundDocuments(engine), identity)
+              new_pipeline, uow, files, OutboundDocuments(engine), identity, reference_cache,
+              postal)
     if deliver_inline:
         bus.subscribe(ErpCommandsQueued, partial(_deliver, app))
     return app

@@ -100,3 +100,45 @@ def test_raising_on_hand_never_creates_a_conflict(holders, want: int,
     total = sum(q for _t, q in holders)
     if flagged(total + 10):
         assert not flagged(total + 10 + want)
+
+
+def test_holders_at_other_warehouses_never_change_the_verdict() -> None:
+    """Units of work load holders only at the warehouses of the orders they judge."""
+    for qty in ("10", "30", "90"):
+        here = world()
+        hold(here, "BIG", "80", "O-BIG")
+        both = world()
+        hold(both, "BIG", "80", "O-BIG")
+        elsewhere = order(line(qty="500"), order_id="O-FAR", customer="BIG")
+        both.allocate("WIDGET", "WH2", D("500"), holder=(elsewhere, 1))
+        assert ("WIDGET", "WH2") in both.holders
+        mine = order(line(qty=qty))
+        assert conflict.evaluate(mine, both) == conflict.evaluate(mine, here)
+
+
+def test_holders_loaded_late_see_every_allocation_made_before_in_order() -> None:
+    """A unit of work defers loading the holders to the first short line; allocations made
+    before it are applied over the load exactly as if it had come first."""
+    eager, lazy = world(), world()
+    hold(eager, "BIG", "80", "O-STORED")
+    stored = {k: dict(v) for k, v in eager.holders.items()}  # what the store holds
+    lazy.allocate("WIDGET", "WH1", D("80"))  # the stock positions are read as stored
+    loads: list[int] = []
+
+    def load() -> None:
+        loads.append(1)
+        lazy.holders.update({k: dict(v) for k, v in stored.items()})
+
+    lazy.holders_loader = load
+    for ctx in (eager, lazy):
+        early = order(line(qty="5"), order_id="O-EARLY", customer="SMALL")
+        ctx.allocate("WIDGET", "WH1", D("5"), holder=(early, 1))
+        ctx.allocate("WIDGET", "WH1", D("-5"), holder=(early, 1))  # released again
+        ctx.allocate("WIDGET", "WH1", D("3"), holder=(early, 1))
+    assert loads == [] and lazy.holders == {}
+    mine = order(line(qty="30"))
+    assert conflict.evaluate(mine, lazy) == conflict.evaluate(mine, eager) != []
+    assert loads == [1]
+    assert lazy.holders == eager.holders
+    conflict.evaluate(mine, lazy)
+    assert loads == [1]  # loaded once

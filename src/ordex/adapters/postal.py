@@ -37,6 +37,10 @@ class ZipcodesDirectory:
             self._state = {z["zip_code"]: z["state"] for z in zipcodes.list_all()}
         return self._state
 
+    def warm(self) -> None:
+        """Load the ZIP index now rather than at the first US address."""
+        self._index()
+
     def covers(self, country: str) -> bool:
         """The United States and Canada (state/province per postal code)."""
         return country in _DATA_COUNTRIES

@@ -33,6 +33,7 @@ from ordex.entrypoints.cli_support import (
     make_app,
     out,
     own_stdout,
+    prime_in_background,
     reserve_stdout,
     user_errors,
 )
@@ -431,6 +432,7 @@ def serve(db: DbOpt = None, host: str = "127.0.0.1", port: int = 8000,
         from ordex.entrypoints.api.app import create_app
         from ordex.entrypoints.worker import in_background
         app = make_app(db, deliver_inline=False)
+        prime_in_background(app)
         out.print(f"ordex control tower on http://{host}:{port}/  (API docs: /docs)")
         with in_background(app.settings, handlers=worker_handlers(app), clock=app.clock):
             uvicorn.run(create_app(app), host=host, port=port, log_level="warning")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import atexit
 import json
+import logging
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -92,6 +94,23 @@ def user_errors() -> Iterator[None]:
         if os.environ.get("ORDEX_DEBUG"):
             raise
         fail(f"unexpected {type(exc).__name__}: {exc} (set ORDEX_DEBUG=1 for details)", 1)
+
+
+def prime_in_background(app: App) -> threading.Thread:
+    """Warm the postal index and the reference cache from a thread (docs/scaling.md,
+    "Reference cache").
+
+    Orders that arrive first are served meanwhile; they read what they need themselves. A
+    failure only means a cold cache: it is logged, never raised.
+    """
+    def prime() -> None:
+        try:
+            app.warm_up()
+        except Exception:  # a cold cache is slower, never wrong
+            logging.getLogger("ordex.reference_cache").warning("priming failed", exc_info=True)
+    thread = threading.Thread(target=prime, name="ordex-prime-reference", daemon=True)
+    thread.start()
+    return thread
 
 
 def make_app(db: str | None, *, deliver_inline: bool = True) -> App:

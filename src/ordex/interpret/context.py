@@ -8,7 +8,7 @@ current as orders are accepted and events arrive, so detectors never query per l
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -134,7 +134,14 @@ class DetectionContext:
     po_position: dict[str, tuple[str, str]] = field(default_factory=dict)
     holders: dict[tuple[str, str], dict[tuple[str, int], tuple[Rank, Decimal]]] = field(
         default_factory=dict)
-    """Per stock position: which open order lines hold allocations, their rank and quantity."""
+    """Per stock position: which open order lines hold allocations, their rank and quantity.
+    Read it through `holders_at`, which loads it first when its loading was deferred."""
+    holders_loader: Callable[[], None] | None = None
+    """Fills `holders` from the store at the first `holders_at` (None: filled, or kept in
+    memory): most units of work judge no short line and never need them."""
+    held_meanwhile: list[tuple[tuple[str, str], tuple[Order, int], Decimal]] = field(
+        default_factory=list, repr=False)
+    """Allocations made before the deferred load, applied over it in order when it happens."""
 
     # -- loading -----------------------------------------------------------------------
     def add_contracts(self, contracts: Iterable[PriceContract]) -> None:
@@ -198,7 +205,24 @@ class DetectionContext:
             line_key = (*for_line, item_id, warehouse_id)
             self.line_moves[line_key] = self.line_moves.get(line_key, ZERO) + quantity
 
+    def holders_at(self, key: tuple[str, str]) -> dict[tuple[str, int], tuple[Rank, Decimal]]:
+        """The open order lines holding stock at a position, with their rank and quantity."""
+        loader, self.holders_loader = self.holders_loader, None
+        if loader is not None:
+            loader()
+            done, self.held_meanwhile = self.held_meanwhile, []
+            for position, holder, quantity in done:
+                self._apply_hold(position, holder, quantity)
+        return self.holders.get(key, {})
+
     def _hold(self, key: tuple[str, str], holder: tuple[Order, int], quantity: Decimal) -> None:
+        if self.holders_loader is not None:  # not loaded yet: applied over the load later
+            self.held_meanwhile.append((key, holder, quantity))
+            return
+        self._apply_hold(key, holder, quantity)
+
+    def _apply_hold(self, key: tuple[str, str], holder: tuple[Order, int],
+                    quantity: Decimal) -> None:
         order, line_no = holder
         held = self.holders.setdefault(key, {})
         rank, before = held.get((order.order_id, line_no), (None, ZERO))

@@ -119,6 +119,9 @@ class Need:
     """Earliest order date of arriving orders: earlier orders they may duplicate are loaded."""
     probes: DupProbes | None = None
     """What arriving orders could duplicate (PO keys, line signatures); None: all recent."""
+    warehouses: frozenset[str] | None = None
+    """Warehouses arriving orders ship from: the stock holders loaded are those at these
+    (and at the loaded orders' warehouses); None: at every warehouse."""
 
 
 class ReferenceRepository(Protocol):

@@ -97,9 +97,28 @@ def decode_json(body: bytes) -> Any:
 
 def content_sha256(order: Order) -> str:
     """A hash of what the order says (not how it was spelled, sent or when it arrived)."""
-    data = dataclasses.asdict(dataclasses.replace(order, received_at=None, channel=""))
+    data = _plain(order)
+    data.update(received_at=None, channel="")
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=_canonical,
                                      separators=(",", ":")).encode()).hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    """`dataclasses.asdict` for the frozen order types, without its deep copies (which cost
+    a quarter of a millisecond an order): the same JSON, so stored hashes still match."""
+    names = _FIELDS.get(type(value))
+    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = _FIELDS[type(value)] = tuple(f.name for f in dataclasses.fields(value))
+    if names is not None:
+        return {name: _plain(getattr(value, name)) for name in names}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def _canonical(value: object) -> str:

@@ -25,9 +25,9 @@ def save_network(conn: Connection, ref: ReferenceData) -> None:
             conn.execute(table.insert(), rows[i:i + 5000])
 
 
-def load_network(conn: Connection, ref: ReferenceData, *, customers: Collection[str] | None,
-                 items: Collection[str] | None) -> None:
-    """Substitutes of the given items, every lane, the given customers' terms."""
+def load_substitutes(conn: Connection, ref: ReferenceData,
+                     items: Collection[str] | None) -> None:
+    """Substitutes of the given items (all of them for None)."""
     ref.substitutes = []
     for chunk in _chunks(items):
         query = select(t.item_substitutes)
@@ -35,9 +35,18 @@ def load_network(conn: Connection, ref: ReferenceData, *, customers: Collection[
             query = query.where(t.item_substitutes.c.item_id.in_(chunk))
         ref.substitutes += [Substitute(r["item_id"], r["substitute_id"], r["rank"])
                             for r in conn.execute(query).mappings()]
+
+
+def load_lanes(conn: Connection, ref: ReferenceData) -> None:
+    """Every freight lane."""
     ref.freight_lanes = [FreightLane(r["warehouse_id"], r["region"], r["cost_per_shipment"],
                                      r["cost_per_unit"], r["transit_days"])
                          for r in conn.execute(select(t.freight_lanes)).mappings()]
+
+
+def load_service_terms(conn: Connection, ref: ReferenceData,
+                       customers: Collection[str] | None) -> None:
+    """The given customers' service terms (everyone's for None)."""
     ref.service_terms = []
     for chunk in _chunks(customers):
         query = select(t.service_terms)

@@ -14,7 +14,7 @@ from ordex.adapters.db import tables as t
 from ordex.adapters.db.fetch import CHUNK
 from ordex.domain.cases import ACTIVE_STATES, Case, CaseState
 from ordex.domain.codes import ExceptionCode, Queue, Severity
-from ordex.domain.model import Address, CustomerTier, Order, OrderLine
+from ordex.domain.model import Address, Order, OrderLine
 from ordex.interpret.context import (
     EPOCH,
     TIER_RANK,
@@ -176,19 +176,31 @@ def _remember(ctx: DetectionContext, ids: Collection[str], conn: Connection) -> 
             value=order.value, customer_po=order.customer_po.strip()))
 
 
-def load_holders(conn: Connection, ctx: DetectionContext, items: Collection[str]) -> None:
-    """Open order lines holding stock of these items, ranked by the allocation rule."""
+def load_holders(conn: Connection, ctx: DetectionContext, items: Collection[str], *,
+                 warehouses: Collection[str] | None = None) -> None:
+    """Open order lines holding stock of these items (at these warehouses; None: at all),
+    ranked by the allocation rule."""
     o, ln, c = t.orders, t.order_lines, t.customers
     query = (select(ln.c.order_id, ln.c.line_no, ln.c.item_id, ln.c.allocated_base_qty,
                     o.c.warehouse_id, o.c.requested_ship_date, o.c.received_at, c.c.tier)
              .join(o, o.c.order_id == ln.c.order_id)
-             .outerjoin(c, c.c.customer_id == o.c.customer_id))
+             .outerjoin(c, c.c.customer_id == o.c.customer_id)
+             .where(ln.c.allocated_base_qty > 0, o.c.status == "open"))
+    if warehouses is not None:
+        if not warehouses:
+            return
+        query = query.where(o.c.warehouse_id.in_(sorted(warehouses)))
+    tiers = {tier.value: rank for tier, rank in TIER_RANK.items()}
+    holders = ctx.holders
     for chunk in _chunks(items):
-        for r in conn.execute(query.where(ln.c.item_id.in_(chunk), ln.c.allocated_base_qty > 0,
-                                          o.c.status == "open")):
-            rank = (TIER_RANK.get(CustomerTier(r.tier), 4) if r.tier else 4,
-                    r.requested_ship_date, utc(r.received_at) or EPOCH, r.order_id)
-            ctx.holders.setdefault((r.item_id, r.warehouse_id), {})[(r.order_id, r.line_no)] = (
+        for r in conn.execute(query.where(ln.c.item_id.in_(chunk))):
+            received = r.received_at
+            if received is None:
+                received = EPOCH
+            elif received.tzinfo is None:
+                received = received.replace(tzinfo=UTC)  # SQLite hands back naive UTC
+            rank = (tiers.get(r.tier, 4), r.requested_ship_date, received, r.order_id)
+            holders.setdefault((r.item_id, r.warehouse_id), {})[(r.order_id, r.line_no)] = (
                 rank, Decimal(r.allocated_base_qty))
 
 

@@ -232,7 +232,7 @@ order_lines = Table(
 intake_results = Table(
     "intake_results", metadata,
     Column("idempotency_key", String(200), primary_key=True),
-    Column("order_id", String(100)),
+    Column("order_id", String(100), index=True),  # migration 0016: looked up by order id too
     Column("result", JSON, nullable=False),
 )
 cases = Table(
@@ -562,3 +562,13 @@ api_tokens = Table(
     Column("revoked_at", TS),
     Column("last_used_at", TS),
 )
+
+# -- the reference data's version (migration 0016): docs/scaling.md, "Reference cache" ------
+reference_version = Table(
+    "reference_version", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("token", String(64), nullable=False),
+)
+"""One row (id 1) whose token a trigger replaces with a random one on every write to a cached
+reference table, in the writing transaction; a process's reference cache is valid while the
+token it was filled under is the one a unit of work reads."""

@@ -49,29 +49,30 @@ def save_trade(conn: Connection, ref: ReferenceData) -> None:
         conn.execute(t.order_history.insert(), history[i:i + 5000])
 
 
-def load_trade(conn: Connection, ref: ReferenceData, *,
-                  customers: Collection[str] | None = None,
-                  items: Collection[str] | None = None) -> None:
-    """Fill the trade lists of `ref`, restricted to some customers and items when given."""
-    wanted = None if items is None else set(items)
+def load_trade_shared(conn: Connection, ref: ReferenceData) -> None:
+    """Fill the trade lists that belong to no customer: tax rules, carrier services."""
     ref.tax_rules = [TaxRule(r["state"], r["rate"], r["country"])
                      for r in _fetch(conn, t.tax_rules, None, None)]
+    ref.carrier_services = [
+        CarrierService(r["carrier_id"], r["service"], r["max_weight"], bool(r["hazmat_allowed"]),
+                       tuple(filter(None, (r["states"] or "").split("|"))),
+                       time.fromisoformat(r["cutoff"]) if r["cutoff"] else None)
+        for r in _fetch(conn, t.carrier_services, None, None)]
+
+
+def load_trade_of_customers(conn: Connection, ref: ReferenceData,
+                            customers: Collection[str] | None) -> None:
+    """Fill the customers' trade lists (exemptions, licences, part numbers, whole history)."""
     ref.tax_exemptions = [TaxExemption(r["customer_id"], r["certificate_id"], r["valid_from"],
                                        r["valid_to"], r["state"] or "")
                           for r in _fetch(conn, t.tax_exemptions, "customer_id", customers)]
     ref.licences = [CustomerLicence(r["customer_id"], r["licence_type"], r["licence_id"],
                                     r["valid_from"], r["valid_to"])
                     for r in _fetch(conn, t.customer_licences, "customer_id", customers)]
-    ref.carrier_services = [
-        CarrierService(r["carrier_id"], r["service"], r["max_weight"], bool(r["hazmat_allowed"]),
-                       tuple(filter(None, (r["states"] or "").split("|"))),
-                       time.fromisoformat(r["cutoff"]) if r["cutoff"] else None)
-        for r in _fetch(conn, t.carrier_services, None, None)]
     ref.cross_references = [ItemCrossReference(r["customer_id"], r["buyer_part"], r["item_id"],
                                                 r["qualifier"] or "")
                             for r in _fetch(conn, t.item_cross_references, "customer_id",
                                             customers)]
     ref.order_history = [OrderHistoryEntry(r["customer_id"], r["item_id"], r["order_date"],
                                            r["base_qty"])
-                         for r in _fetch(conn, t.order_history, "customer_id", customers)
-                         if wanted is None or r["item_id"] in wanted]
+                         for r in _fetch(conn, t.order_history, "customer_id", customers)]

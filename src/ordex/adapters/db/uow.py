@@ -24,6 +24,7 @@ from ordex.adapters.db.dialect import WRITE
 from ordex.adapters.db.file_records import SqlFileRecords
 from ordex.adapters.db.files_repo import cases_of_raws, raw_ids_by_hash
 from ordex.adapters.db.queries import ConnectionIdempotency
+from ordex.adapters.db.reference_cache import ReferenceCache
 from ordex.adapters.db.reference_repo import load_reference
 from ordex.adapters.db.repositories import SqlCases, SqlReference
 from ordex.adapters.db.state_repo import (
@@ -67,8 +68,10 @@ class SqlUnitOfWork:
     """
 
     def __init__(self, engine: Engine, *, pipeline_for: PipelineFactory,
-                 detection: DetectionSettings, clock: Callable[[], datetime]) -> None:
+                 detection: DetectionSettings, clock: Callable[[], datetime],
+                 reference_cache: ReferenceCache | None = None) -> None:
         self.engine, self.pipeline_for = engine, pipeline_for
+        self.reference_cache = reference_cache
         self.detection, self.clock = detection, clock
         self.conn: Connection | None = None
         self.committed: list[Changes] = []
@@ -130,11 +133,18 @@ class SqlUnitOfWork:
         customers = set(customers) | {o.customer_id for o in work.orders.values()}
         items = set(items) | {ln.item_id for o in work.orders.values() for ln in o.lines}
         self._lock([*(("c", c) for c in customers), *(("i", i) for i in items)])
-        ref = load_reference(conn, customers=customers, items=items)
+        ref = (self.reference_cache.load(conn, customers=customers, items=items)
+               if self.reference_cache is not None
+               else load_reference(conn, customers=customers, items=items))
         self._lock(("i", i.item_id) for i in ref.items)  # substitutes it may allocate
         pipeline = self.pipeline_for(ref, work, conn)
         load_credit_state(conn, pipeline.ctx, customers)
-        load_holders(conn, pipeline.ctx, {i.item_id for i in ref.items} | items)
+        # holders are read only at the warehouse of an order being judged (ALLOCATION_CONFLICT)
+        warehouses = (None if need.warehouses is None else
+                      set(need.warehouses) | {o.warehouse_id for o in work.orders.values()})
+        held = {i.item_id for i in ref.items} | items
+        pipeline.ctx.holders_loader = lambda: load_holders(conn, pipeline.ctx, held,
+                                                           warehouses=warehouses)
         self._recent(pipeline, customers, need)
         return pipeline
 

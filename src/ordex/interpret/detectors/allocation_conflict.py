@@ -39,7 +39,7 @@ class AllocationConflict:
             atp = ctx.atp(line.item_id, order.warehouse_id, order.requested_ship_date)
             if need <= atp.quantity:
                 continue
-            held = {k: v for k, v in ctx.holders.get(key, {}).items() if k[0] != order.order_id}
+            held = {k: v for k, v in ctx.holders_at(key).items() if k[0] != order.order_id}
             if not held:
                 continue
             by_orders = sum((q for _r, q in held.values()), Decimal(0))

@@ -30,7 +30,15 @@ def need_of(docs: list[dict[str, Any]], keys: Sequence[str | None], *,
                                              for i in range(len(docs))}
     return Need(customers=frozenset(customers), items=frozenset(items),
                 keys=frozenset(wanted), since=earliest or now.date(),
-                probes=probes_for(docs)), wanted
+                probes=probes_for(docs), warehouses=_warehouses(docs)), wanted
+
+
+def _warehouses(docs: list[dict[str, Any]]) -> frozenset[str] | None:
+    """The warehouses the orders name; None (every warehouse) if one names none readable."""
+    named = [d.get("warehouse_id") for d in docs]
+    if not all(isinstance(w, str) and w for w in named):
+        return None
+    return frozenset(str(w) for w in named)
 
 
 def ingest_orders(cmd: IngestOrders, uow: UnitOfWork, *, now: datetime) -> list[Outcome]:
