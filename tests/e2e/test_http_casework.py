@@ -120,7 +120,7 @@ def test_a_large_credit_hold_is_worked_approved_twice_and_released(
         ("HOLD", "RELEASE", "ana")]
     assert [a["action"] for a in case["audit"]] == [
         "open", "assign", "take", "comment", "attach", "request_approval", "approve",
-        "approve", "RELEASE"]
+        "approve", "alternative", "RELEASE"]  # the override (a ranked alternative) is audited
     with app.engine.connect() as conn:
         sent = conn.execute(select(t.outbox.c.command).where(
             t.outbox.c.order_id == "BIG-1")).scalars().all()

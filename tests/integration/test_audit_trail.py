@@ -157,3 +157,25 @@ def test_the_cli_verifies_exits_one_on_a_break_and_exports_escaped_csv(db_url: s
     assert bad.exit_code == 1
     assert "SO9:PRICE_MISMATCH" in bad.output and "seq 2" in bad.output
     engine.dispose()
+
+
+def test_user_and_token_changes_and_token_use_are_in_the_trail(db_url: str) -> None:
+    from ordex.adapters.db.identity_repo import SqlIdentity
+    from ordex.domain.identity import User
+    engine = migrated(db_url)
+    identity = SqlIdentity(engine)
+    identity.add_user(User("ann", "Ann", "ann@example.com", ("credit_analyst",)), password=None,
+                      now=NOW, by="admin")
+    identity.set_active("ann", False, now=NOW, by="admin")
+    identity.create_token("acme-edi", ("ingest",), expires_at=None, now=NOW, by="admin")
+    identity.token_used("acme-edi", now=NOW + timedelta(minutes=1))
+    people = history(engine, "people")
+    assert [(e["actor"], e["action"]) for e in people] == [("admin", "UserAdded"),
+                                                          ("admin", "UserDisabled")]
+    assert "roles=['credit_analyst']" in people[0]["reason"]
+    tokens = history(engine, "tokens")
+    assert [(e["actor"], e["action"]) for e in tokens] == [("admin", "TokenCreated"),
+                                                          ("acme-edi", "TokenUsed")]
+    assert all("odx_" not in e["reason"] for e in tokens)  # never the secret
+    assert verify(engine).broken is None
+    engine.dispose()

@@ -139,6 +139,10 @@ def record_override(p: Pipeline, case: Case, *, actor: str, chosen: str, reason:
     found = override_of(case, actor=actor, chosen=chosen, reason=reason, now=now)
     if found is not None:
         p.changes.overrides.append(found)
+        p.changes.audit.append(case.note(  # the override is in the tamper-evident trail too
+            actor=actor, at=now, action=found.kind,
+            reason=f"recommended {found.recommended}, chose {found.chosen}: "
+                   f"{found.reason or '(no reason given)'}"))
 
 
 def void_pending(p: Pipeline, case: Case, *, now: datetime) -> None:

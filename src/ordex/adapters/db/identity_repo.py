@@ -11,6 +11,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ordex.adapters.credentials import hash_password, new_token, token_digest, verify_password
 from ordex.adapters.db import tables as t
+from ordex.adapters.db.audit_repo import append_audit
+from ordex.domain.cases import AuditEntry
 from ordex.domain.errors import InvalidUserError, UnknownTokenError, UnknownUserError
 from ordex.domain.identity import ApiToken, Skills, User, WorkingHours
 
@@ -128,7 +130,14 @@ class SqlIdentity:
         """Record that a token was used (the caller throttles how often)."""
         with self.engine.begin() as conn:
             conn.execute(update(K).where(K.c.name == name).values(last_used_at=now))
+            append_audit(conn, [AuditEntry("tokens", now, name[:100], "TokenUsed", None,
+                                           "recorded", f"name={name}")])
 
     @staticmethod
     def _event(conn: Any, kind: str, at: datetime, **payload: Any) -> None:
+        """The change in the event log and in the audit trail (stream `people` or `tokens`)."""
         conn.execute(t.events.insert(), [{"kind": kind, "at": at, "payload": payload}])
+        stream = "tokens" if kind.startswith("Token") else "people"
+        detail = ", ".join(f"{k}={v}" for k, v in sorted(payload.items()) if k != "by")
+        append_audit(conn, [AuditEntry(stream, at, str(payload.get("by", "ordex"))[:100],
+                                       kind[:40], None, "recorded", detail)])
