@@ -221,6 +221,7 @@ def test_people_kpis_count_ages_touches_first_touch_and_sla_on_the_database(
         assert k["override_rate"] == 0.5
         assert k["override_rate_by_queue"] == {"customer_service": 1.0, "planning": 0.0}
         assert k["override_rate_by_action"] == {"NOTIFY_CUSTOMER": 1.0, "SPLIT_SHIPMENT": 0.0}
+        assert k["response_sla_compliance"] == 0.0  # this policy sets no response targets
         clock.at = RECEIVED + timedelta(days=8)
         assert app.kpis()["open_backlog_by_age"]["over_7d"] == 2
     finally:

@@ -180,6 +180,15 @@ def test_pause_and_resume_over_http_move_stored_due_times_and_timers(db_url: str
         assert states == {"parked"}
         clock.now += timedelta(days=1)  # Tuesday 09:00: 8 + 1 business hours later
         run_worker_once(app, clock)
+        targets = [(utc(r.response_due_at), r.responded_at and utc(r.responded_at), r.state)
+                   for r in rows(app.engine, select(t.cases.c.response_due_at,
+                                                    t.cases.c.responded_at, t.cases.c.state)
+                                 .where(t.cases.c.response_due_at.is_not(None)))]
+        met = sum(1 for due, touched, _s in targets if touched and touched <= due)
+        missed = sum(1 for due, touched, state in targets if (touched and touched > due) or (
+            not touched and due < clock.now and state in ("open", "assigned", "in_progress")))
+        assert met == 1 and missed >= 1  # the paused case was touched at once; others wait
+        assert app.kpis()["response_sla_compliance"] == round(met / (met + missed), 6)
         assert [a for c, a, _r in timer_effects(app.engine) if c == case_id] == []
         before = {r.key: utc(r.not_before) for r in rows(app.engine, select(w.key, w.not_before)
                                                          .where(w.subject == case_id))}

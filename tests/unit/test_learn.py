@@ -54,3 +54,11 @@ def test_override_rates_per_queue_and_recommended_action() -> None:
     assert k["override_rate"] == 0.25
     assert k["override_rate_by_queue"] == {"credit": round(1 / 3, 6), "pricing": 0.0}
     assert k["override_rate_by_action"] == {"RELEASE": 0.0, "REPRICE": 0.5}
+
+
+def test_response_sla_compliance_counts_only_outcomes_known() -> None:
+    facts = KpiFacts(10, 4, {}, {}, {}, [], 0, Decimal(0), responded_in_time=3,
+                     response_missed=1)
+    assert compute_kpis(facts)["response_sla_compliance"] == 0.75
+    assert compute_kpis(KpiFacts(1, 0, {}, {}, {}, [], 0, Decimal(0)))[
+        "response_sla_compliance"] == 0.0

@@ -32,6 +32,10 @@ class KpiFacts:
     """Resolved and auto-resolved cases closed at or before their resolution due time."""
     closed_after_sla: int = 0
     """Resolved and auto-resolved cases closed after their resolution due time."""
+    responded_in_time: int = 0
+    """Cases with a response target a person first touched by its due time."""
+    response_missed: int = 0
+    """Cases touched after their response due time, or untouched and still open past it."""
     resolved_by_queue: dict[str, int] = field(default_factory=dict)
     """Cases a person resolved, per queue."""
     overridden_by_queue: dict[str, int] = field(default_factory=dict)
@@ -107,6 +111,8 @@ def compute_kpis(facts: KpiFacts) -> dict[str, Any]:
         "override_rate_by_action": {
             a: _rate(facts.overridden_by_recommendation.get(a, 0), n)
             for a, n in sorted(facts.resolved_by_recommendation.items())},
+        "response_sla_compliance": _rate(facts.responded_in_time,
+                                         facts.responded_in_time + facts.response_missed),
         "resolution_sla_compliance": _rate(
             facts.closed_within_sla,
             facts.closed_within_sla + facts.closed_after_sla + facts.overdue_open),

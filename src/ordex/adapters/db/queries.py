@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, case, func, or_, select
 from ordex.adapters.db import tables as t
 from ordex.adapters.db.casework_queries import ApprovalQueue, casework_of
 from ordex.adapters.db.state_repo import OPEN_STATES, RUNNING_STATES, utc
+from ordex.domain.audit import SYSTEM_STREAMS
 from ordex.domain.cases import CaseState
 from ordex.learn.kpis import AGE_BUCKETS, KpiFacts
 from ordex.orchestrate.pipeline import SYSTEM as SYSTEM_ACTOR
@@ -248,6 +249,12 @@ class Queries:
                 select(aged.c.bucket, func.count()).group_by(aged.c.bucket)).all())
             touches, first_touch = _people_work(conn)
             overrides = _overrides(conn)
+            due, met = c.c.response_due_at, c.c.responded_at
+            in_time, missed = conn.execute(select(
+                func.coalesce(func.sum(case((met <= due, 1), else_=0)), 0),
+                func.coalesce(func.sum(case((met > due, 1), (met.is_(None) & (due < now)
+                                        & c.c.state.in_(OPEN_STATES), 1), else_=0)), 0),
+            ).where(due.is_not(None))).one()
             on_time, late = conn.execute(select(
                 func.coalesce(func.sum(case((c.c.closed_at <= c.c.sla_due_at, 1), else_=0)), 0),
                 func.coalesce(func.sum(case((c.c.closed_at > c.c.sla_due_at, 1), else_=0)), 0),
@@ -257,7 +264,8 @@ class Queries:
                   if state == "resolved"]
         return KpiFacts(
             orders, with_exc, by_code, open_q, closed, hours, overdue, Decimal(str(at_risk)),
-            people, by_age, touches, first_touch, int(on_time), int(late), *overrides,
+            people, by_age, touches, first_touch, int(on_time), int(late), int(in_time),
+            int(missed), *overrides,
         )
 
 
@@ -292,11 +300,16 @@ def _age_bucket(opened_at: Any, now: datetime) -> Any:
                   for label, hours in bounded], else_=AGE_BUCKETS[-1][0])
 
 
+RECORDS = ("override", "alternative")
+"""Audit entries that record what a person's resolution meant, not another touch."""
+
+
 def _people_work(conn: Connection) -> tuple[int, int]:
     """(audit entries written by people, cases resolved by one person alone, never reopened)."""
     a, c = t.audit_log, t.cases
     person = a.c.actor != SYSTEM_ACTOR
-    touches = conn.execute(select(func.count()).where(person)).scalar_one()
+    touch = person & a.c.case_id.not_in(SYSTEM_STREAMS) & a.c.action.not_in(RECORDS)
+    touches = conn.execute(select(func.count()).where(touch)).scalar_one()
     per_case = (select(a.c.case_id,
                        func.count(func.distinct(case((person, a.c.actor)))).label("people"),
                        func.sum(case((a.c.action == "reopen", 1), else_=0)).label("reopens"))
