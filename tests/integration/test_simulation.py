@@ -57,3 +57,28 @@ def test_same_seed_gives_same_results(sqlite_report: dict, tmp_path) -> None:
 @pytest.mark.postgres
 def test_postgres_gives_the_same_results_as_sqlite(sqlite_report: dict, postgres_url: str) -> None:
     assert run(postgres_url) == sqlite_report
+
+
+def test_the_simulated_team_pauses_asks_for_approval_and_overrides(tmp_path) -> None:
+    """Three days of the default world: people pause cases, sign or refuse approvals, resolve
+    against recommendations, and the trail of it all verifies."""
+    from sqlalchemy import func, select
+
+    from ordex.adapters.db import tables as t
+    from ordex.adapters.db.audit_repo import verify
+    cfg = WorldConfig(seed=7, days=3, customers=300, items=600, warehouses=4)
+    app = bootstrap(Settings(database_url=f"sqlite:///{tmp_path / 'team.db'}"))
+    app.migrate()
+    try:
+        report = simulate(app, cfg, orders_per_day=4000, rates=InjectionRates())
+        with app.engine.connect() as conn:
+            actions = dict(conn.execute(select(t.audit_log.c.action, func.count()).group_by(
+                t.audit_log.c.action)).all())
+            chains = conn.execute(select(func.count()).select_from(t.approvals)).scalar_one()
+        assert actions.get("pause", 0) > 0 and actions["pause"] == actions.get("resume")
+        assert actions.get("request_approval", 0) > 0 and chains >= actions["request_approval"]
+        assert actions.get("approve", 0) + actions.get("reject", 0) > 0
+        assert report["kpis"]["override_rate"] > 0
+        assert verify(app.engine).broken is None
+    finally:
+        app.engine.dispose()

@@ -17,6 +17,7 @@ from ordex.orchestrate.bus import MessageBus
 from ordex.orchestrate.changes import Changes
 from ordex.orchestrate.intake import Outcome
 from ordex.orchestrate.session import SessionUnitOfWork
+from ordex.simulate import casework
 from ordex.simulate.code_simulation import Facts, desks, simulations
 from ordex.simulate.ground_truth import WorldIndex, label
 from ordex.simulate.mirror import DecisionMirror
@@ -64,6 +65,7 @@ class Simulation:
         self.orders_per_day, self.write, self.flush_every = orders_per_day, flush, flush_every
         self.rng = random.Random(cfg.seed * 7919 + 1)
         self.people = random.Random(cfg.seed * 7919 + 2)  # its own stream: orders stay put
+        self.team = random.Random(cfg.seed * 7919 + 3)  # reviews, approvals, pauses
         s = pipeline.ctx.settings
         self.book = Book(world.ref, s.price_tolerance_abs, s.price_tolerance_pct)
         self.factory = OrderFactory(world, self.book, rates, self.rng)
@@ -199,6 +201,9 @@ class Simulation:
                               (ln.item_id, order.warehouse_id, Decimal(qty), None))
         if "CREDIT_LIMIT_EXCEEDED" in order.labels and rng.random() < 0.85:
             self.push(at + hours(4, 48), "payment", order.customer_id)
+        elif "CREDIT_LIMIT_EXCEEDED" in order.labels:  # no payment coming: an analyst reviews
+            self.push(at + timedelta(hours=self.team.uniform(2, 30)), "credit_review",
+                      order.order_id)
         routed = self.pipeline.work.open_cases.get(order.order_id, {})
         self._visit([routed[c] for c in sorted(routed) if not (
             restocked and routed[c].code.value == "INVENTORY_SHORTFALL")], order)
@@ -239,6 +244,8 @@ class Simulation:
         self._handle(at, TakeCase(case.case_id, desk.actor))
         if visit.done >= self.end:  # still being worked when the run stops
             return
+        self.result.events += casework.maybe_pause(case, at, visit.done, desk.actor,
+                                                   handle=self._handle, team=self.team)
         if order is not None and code == "DUPLICATE_ORDER":
             self.book.cancel(order)
         given = parameters(desk.action, order, addresses=self.factory.address, at=visit.done)
@@ -254,3 +261,19 @@ class Simulation:
             else:
                 self.book.stop_waiting(order)
         self.result.events += 1
+
+    def _on_credit_review(self, at: datetime, order_id: str) -> None:
+        case = self.pipeline.work.open_cases.get(order_id, {}).get(
+            f"{order_id}:CREDIT_LIMIT_EXCEEDED")
+        self.result.events += casework.review_credit(case, at, handle=self._handle,
+                                                     push=self.push, team=self.team,
+                                                     released=self._released)
+
+    def _on_approval(self, at: datetime, case_id: str) -> None:
+        order_id = case_id.rpartition(":")[0]
+        case = self.pipeline.work.open_cases.get(order_id, {}).get(case_id)
+        self.result.events += casework.sign(case, at, handle=self._handle, push=self.push,
+                                            team=self.team, released=self._released)
+
+    def _released(self, case: Case) -> None:
+        self.book.release_credit(case.customer_id or "", case.order_id or "")

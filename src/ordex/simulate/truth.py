@@ -175,6 +175,13 @@ class Book:
                 self.credit_held[customer_id].remove(order)
                 self.open_value[customer_id] += order.value
 
+    def release_credit(self, customer_id: str, order_id: str) -> None:
+        """A person released a credit hold: the order joins the customer's exposure."""
+        for order in list(self.credit_held[customer_id]):
+            if order.order_id == order_id:
+                self.credit_held[customer_id].remove(order)
+                self.open_value[customer_id] += order.value
+
     def cancel(self, order: SimOrder) -> None:
         """A duplicate is cancelled: free its stock and its credit exposure."""
         for ln in order.lines:
