@@ -26,6 +26,8 @@ class _Routes:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.routes: dict[str, Route] = {}
+        self.exhausted = False
+        """A poster found no order left before the phase ended (reported, never a route)."""
 
     def add(self, route: str, seconds: float, status: str) -> None:
         with self.lock:
@@ -48,7 +50,7 @@ def _poster(client: httpx.Client, orders: Iterator[bytes], lock: threading.Lock,
         with lock:
             body = next(orders, None)
         if body is None:
-            routes.add("(orders pool exhausted)", 0.0, "none")
+            routes.exhausted = True
             return
         _timed(client, "POST", "/orders", routes, "POST /orders", body)
 
@@ -81,4 +83,5 @@ def phase(url: str, *, orders: Iterator[bytes], posters: int, readers: int, seco
     for c in clients:
         c.close()
     return {"seconds": round(wall, 2), "posters": posters, "readers": readers,
+            "orders_pool_exhausted": routes.exhausted,
             "routes": {name: r.summary(wall) for name, r in sorted(routes.routes.items())}}

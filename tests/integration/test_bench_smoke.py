@@ -20,7 +20,7 @@ from benchmarks.intake.workers import partition  # noqa: E402
 
 TINY = {"BENCH_ORDERS": "50", "BENCH_CUSTOMERS": "100", "BENCH_ITEMS": "300",
         "BENCH_RATE": "10", "BENCH_LATENCY_SECONDS": "2", "BENCH_DRAIN_SECONDS": "30",
-        "BENCH_LOAD_SECONDS": "2", "BENCH_MAX_POST_RATE": "100"}
+        "BENCH_LOAD_SECONDS": "2", "BENCH_MAX_POST_RATE": "1000"}
 """No BENCH_TOKEN: the run makes its own token on each database (every route needs one)."""
 ROUTES = {"readers_alone": ("GET /", "GET /queues"), "posters_alone": ("POST /orders",),
           "posters_and_readers": ("GET /", "GET /queues", "POST /orders")}
