@@ -22,8 +22,9 @@ NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
 
 def work(app: App) -> list[tuple[str, str]]:
     with app.engine.connect() as conn:
-        return [(r.kind, r.state) for r in conn.execute(
-            select(t.work_items.c.kind, t.work_items.c.state).order_by(t.work_items.c.id))]
+        return [(r.kind, r.state) for r in conn.execute(  # SLA timers are work too: not these
+            select(t.work_items.c.kind, t.work_items.c.state).where(
+                t.work_items.c.kind == "reevaluate").order_by(t.work_items.c.id))]
 
 
 def drain(app: App) -> None:
@@ -72,14 +73,15 @@ def test_two_queued_changes_of_one_contract_re_judge_against_the_latest_in_any_o
                                                    "uom", "min_qty")], Decimal("0.80"),
                       low.valid_from, low.valid_to), NOW)))
     with app.engine.connect() as conn:
-        queued = conn.execute(select(t.work_items.c.id, t.work_items.c.payload).order_by(
+        queued = conn.execute(select(t.work_items.c.id, t.work_items.c.payload).where(
+            t.work_items.c.kind == "reevaluate").order_by(
             t.work_items.c.id.desc())).all()  # the later change first
         price = conn.execute(select(t.price_contracts.c.unit_price).where(
             t.price_contracts.c.contract_id == "K-BOLT-1")).scalar_one()
     assert Decimal(price) == Decimal("0.80")  # stored at once, in arrival order
     with app.engine.begin() as conn:  # claim both for one worker, as a worker would
-        conn.execute(t.work_items.update().values(state="claimed", claimed_by="w-test",
-                                                  lease_until=datetime(2099, 1, 1, tzinfo=UTC)))
+        conn.execute(t.work_items.update().where(t.work_items.c.kind == "reevaluate").values(
+            state="claimed", claimed_by="w-test", lease_until=datetime(2099, 1, 1, tzinfo=UTC)))
     for work_id, payload in queued:
         app.bus.handle(c.ReevaluateQueued(work_id, payload, "w-test"))
     with app.engine.connect() as conn:
