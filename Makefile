@@ -23,7 +23,7 @@ $(VENV)/.test-deps: $(BIN)/ordex pyproject.toml $(LOCK)
 	$(PIP) -e '.[test]'
 	touch $@
 
-## lock: refresh requirements.txt on purpose (keeps today's pins; UPGRADE=1 takes the newest)
+## lock: refresh requirements.txt and pylock.toml on purpose (keeps today's pins; UPGRADE=1 takes the newest)
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/pip install --quiet $(if $(UPGRADE),--upgrade,--constraint $(LOCK)) pip
@@ -32,6 +32,7 @@ lock:
 	  echo "# installed with pip --constraint by make install / make test. Do not edit by hand."; \
 	  .lock-venv/bin/pip freeze --all --exclude-editable | grep -v -i -E '^(setuptools|wheel)=='; \
 	} > $(LOCK).new && mv $(LOCK).new $(LOCK)
+	.lock-venv/bin/pip lock --quiet --constraint $(LOCK) -e '.[test]' -o pylock.toml
 	rm -rf .lock-venv
 
 install: $(BIN)/ordex

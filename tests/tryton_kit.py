@@ -15,7 +15,6 @@ import fcntl
 import hashlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from live_server import free_port
 from ordex.adapters.erp_tryton import TrytonRpc
 from ordex.adapters.erp_tryton.rpc import TrytonUserWarning
 
@@ -86,12 +86,6 @@ def _build(folder: Path) -> None:
             raise RuntimeError(f"building the Tryton template failed: {' '.join(cmd)}\n"
                                f"{run.stdout[-2000:]}\n{run.stderr[-4000:]}")
     db.rename(folder / "template.sqlite")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextlib.contextmanager

@@ -17,8 +17,8 @@ import httpx
 from sqlalchemy import func, select
 
 from auth_kit import bearer, new_tokens, serve_env
-from conftest import free_port
 from feed import feed
+from live_server import free_port
 from ordex.adapters.db import tables as t
 from ordex.bootstrap import bootstrap
 from ordex.config import Settings

@@ -4,33 +4,23 @@ sent for approval, approved at two levels and released; a rejection; clear error
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import select
 
-from auth_kit import authed, issue, person
+from auth_kit import authed, person
+from live_server import serving
 from ordex.adapters.db import tables as t
 from ordex.bootstrap import bootstrap
 from ordex.config import Settings
-from ordex.entrypoints.api.app import create_app
 from ordex.sense.reference import load_reference
 
 ROOT = Path(__file__).resolve().parents[2]
 ROLES = {"ana": ("credit_analyst",), "max": ("credit_manager",), "fin": ("finance_director",)}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -39,22 +29,11 @@ def desk(db_url: str) -> Iterator[tuple[str, Any, dict[str, httpx.Client]]]:
     app = bootstrap(Settings(database_url=db_url))
     app.migrate()
     app.save_reference(load_reference(ROOT / "examples" / "reference"))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(app), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    base_url = f"http://127.0.0.1:{port}"
-    issue(app, where=base_url)
-    people = {name: person(base_url, app, name, roles) for name, roles in ROLES.items()}
-    yield base_url, app, people
-    for client in people.values():
-        client.close()
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(app) as base_url:
+        people = {name: person(base_url, app, name, roles) for name, roles in ROLES.items()}
+        yield base_url, app, people
+        for client in people.values():
+            client.close()
     app.engine.dispose()
 
 

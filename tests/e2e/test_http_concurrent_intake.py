@@ -15,6 +15,7 @@ import pytest
 import uvicorn
 
 from auth_kit import TOKENS, authed, issue
+from live_server import free_port
 from ordex.bootstrap import App, bootstrap
 from ordex.config import Settings
 from ordex.domain.commands import IngestOrderGroup
@@ -24,13 +25,6 @@ from ordex.sense.reference import load_reference
 ROOT = Path(__file__).resolve().parents[2]
 ORDERS = (ROOT / "examples" / "orders.ndjson").read_text().splitlines()
 WAIT = 30.0
-
-
-def free_port() -> int:
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

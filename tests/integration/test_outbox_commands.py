@@ -5,21 +5,18 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import Engine
 
-from auth_kit import authed, issue
+from auth_kit import authed
+from live_server import serving
 from ordex.adapters.db.dialect import make_engine
 from ordex.adapters.db.migrate import upgrade
 from ordex.adapters.db.store import SqlChangeStore
@@ -27,7 +24,6 @@ from ordex.adapters.erp_sandbox import SqlOutbox
 from ordex.bootstrap import bootstrap
 from ordex.config import Settings
 from ordex.domain.events import CancelOrder, HoldLines
-from ordex.entrypoints.api.app import create_app
 from ordex.orchestrate.changes import Changes, OutboxMessage
 from ordex.orchestrate.outbox import deliver
 from ordex.orchestrate.work import SendFailure, SendReport
@@ -94,28 +90,11 @@ def test_replay_by_case_id_puts_the_dead_letter_back_and_again_is_refused_in_one
     assert unknown.returncode != 0 and "no outbox message nope" in unknown.stderr
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def base_url(engine: Engine, db_url: str) -> Iterator[str]:
     app = bootstrap(Settings(database_url=db_url), deliver_inline=False)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(app), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    url = f"http://127.0.0.1:{port}"
-    issue(app, where=url)
-    yield url
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(app) as url:
+        yield url
     app.engine.dispose()
 
 

@@ -154,3 +154,12 @@ def test_a_calendar_closed_for_good_raises_instead_of_looping() -> None:
     cal = BusinessCalendar("closed", "UTC", {0: WorkingHours(0, 60)}, closures=everything)
     with pytest.raises(CalendarError, match="no working time"):
         cal.add(datetime(2026, 1, 1, tzinfo=UTC), H)
+
+
+def test_an_unknown_holiday_country_or_subdivision_is_named() -> None:
+    from ordex.decide.sla import holidays_of
+    with pytest.raises(CalendarError, match=r"holidays\.country: .*'XX'"):
+        holidays_of(HolidayRule(country="XX"))
+    with pytest.raises(CalendarError, match=r"holidays\.subdiv: DE has no subdivision 'ZZ'.*BY"):
+        holidays_of(HolidayRule(country="DE", subdiv="ZZ"))
+    assert date(2026, 6, 4) in holidays_of(HolidayRule(country="DE", subdiv="BY"))

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from importlib import metadata
 from pathlib import Path
 
 LOCK = Path(__file__).resolve().parents[2] / "requirements.txt"
+PYLOCK = LOCK.with_name("pylock.toml")
+"""The same lock in the standard format (PEP 751), with each file's URL and hash."""
 
 
 def _canonical(name: str) -> str:
@@ -40,3 +43,13 @@ def test_every_dependency_of_ordex_and_its_tests_is_locked() -> None:
              if "extra ==" not in r or 'extra == "test"' in r}
     missing = sorted(n for n in names if n not in pins)
     assert not missing, f"not in requirements.txt (run make lock): {missing}"
+
+
+def test_the_standard_lock_pins_the_same_versions_each_with_a_hash() -> None:
+    packages = tomllib.loads(PYLOCK.read_text())["packages"]
+    locked = {_canonical(p["name"]): p.get("version") for p in packages if p["name"] != "ordex"}
+    pins = {n: v for n, v in _locked().items() if n != "pip"}  # pip installs, is not locked
+    assert locked == pins, "pylock.toml and requirements.txt differ (run make lock)"
+    unhashed = sorted(p["name"] for p in packages if p["name"] != "ordex" and not any(
+        f.get("hashes", {}).get("sha256") for f in [*p.get("wheels", []), p.get("sdist", {})]))
+    assert not unhashed, f"pylock.toml: no sha256 for {unhashed}"

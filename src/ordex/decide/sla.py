@@ -43,11 +43,14 @@ def holidays_of(rule: HolidayRule) -> Holidays:
     The package computes the dates from its own rules, year by year as they are asked for:
     nothing is downloaded.
     """
-    try:
-        found: Holidays = holiday_data.country_holidays(rule.country, subdiv=rule.subdiv)
-    except NotImplementedError:
-        raise CalendarError(f"no public holidays known for country {rule.country!r}, "
-                            f"subdivision {rule.subdiv!r}") from None
+    known = holiday_data.list_supported_countries()
+    if rule.country not in known:
+        raise CalendarError(f"holidays.country: no public holidays known for {rule.country!r} "
+                            "(an ISO 3166-1 alpha-2 code, e.g. US, DE)")
+    if rule.subdiv is not None and rule.subdiv not in known[rule.country]:
+        raise CalendarError(f"holidays.subdiv: {rule.country} has no subdivision "
+                            f"{rule.subdiv!r} (known: {', '.join(known[rule.country])})")
+    found: Holidays = holiday_data.country_holidays(rule.country, subdiv=rule.subdiv)
     return found
 
 
