@@ -29,7 +29,6 @@ from ordex.orchestrate.outbox import deliver
 from ordex.orchestrate.work import SendFailure, SendReport
 
 ROOT = Path(__file__).resolve().parents[2]
-NOW = datetime.now(UTC) - timedelta(minutes=2)
 
 
 class Refusing:
@@ -46,11 +45,12 @@ class Refusing:
 def engine(db_url: str) -> Iterator[Engine]:
     eng = make_engine(db_url)
     upgrade(eng)
+    now = datetime.now(UTC) - timedelta(minutes=2)  # when the test runs: "the last 15 minutes"
     SqlChangeStore(eng).save(Changes(outbox=[
-        OutboxMessage("bad-1", NOW, HoldLines("BAD", (1,), "r", "BAD:X")),
-        OutboxMessage("bad-2", NOW + timedelta(seconds=1), CancelOrder("BAD", "r", "BAD:X")),
-        OutboxMessage("ok-1", NOW, HoldLines("OK", (1,), "r", "OK:X"))]))
-    deliver(SqlOutbox(eng), Refusing(), worker="w", now=NOW + timedelta(seconds=30), limit=10)
+        OutboxMessage("bad-1", now, HoldLines("BAD", (1,), "r", "BAD:X")),
+        OutboxMessage("bad-2", now + timedelta(seconds=1), CancelOrder("BAD", "r", "BAD:X")),
+        OutboxMessage("ok-1", now, HoldLines("OK", (1,), "r", "OK:X"))]))
+    deliver(SqlOutbox(eng), Refusing(), worker="w", now=now + timedelta(seconds=30), limit=10)
     yield eng
     eng.dispose()
 
