@@ -12,8 +12,10 @@ PIP    := $(BIN)/pip install --quiet --constraint $(LOCK)
 .PHONY: browser
 .PHONY: demo test install install-test lint typecheck imports unit integration e2e bench soak serve clean fuzz lock
 
+ASSETS := src/ordex/entrypoints/web/static/vendor
+
 # Every install takes the exact versions in $(LOCK) (a pip constraints file); see docs/configuration.md.
-$(BIN)/ordex: pyproject.toml $(LOCK)
+$(BIN)/ordex: pyproject.toml $(LOCK) $(ASSETS)/.installed
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) pip
 	$(PIP) -e .
@@ -34,6 +36,14 @@ lock:
 	} > $(LOCK).new && mv $(LOCK).new $(LOCK)
 	.lock-venv/bin/pip lock --quiet --constraint $(LOCK) -e '.[test]' -o pylock.toml
 	rm -rf .lock-venv
+
+## the pages' front-end packages: exact versions from package-lock.json (npm ci), copied beside
+## the templates; node_modules/ and static/vendor/ are never committed (docs/web.md)
+$(ASSETS)/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(ASSETS)
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/echarts/dist/echarts.min.js $(ASSETS)/
+	touch $@
 
 install: $(BIN)/ordex
 install-test: $(VENV)/.test-deps

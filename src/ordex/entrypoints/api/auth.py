@@ -38,6 +38,7 @@ ROUTES: dict[tuple[str, str], Permission] = {
     ("GET", "/kpis"): P.VIEW, ("GET", "/queues"): P.VIEW, ("GET", "/"): P.VIEW,
     ("GET", "/ui/cases/{case_id}"): P.VIEW, ("GET", "/docs"): P.VIEW,
     ("GET", "/openapi.json"): P.VIEW, ("GET", "/me"): P.VIEW,
+    ("GET", "/static/{name:path}"): P.VIEW,
     ("POST", "/cases/{case_id}/take"): P.TAKE_CASE,
     ("POST", "/cases/{case_id}/resolve"): P.RESOLVE_CASE,
     ("POST", "/cases/{case_id}/replay"): P.REPLAY_CASE,
