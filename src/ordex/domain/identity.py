@@ -131,6 +131,11 @@ class Principal:
         """The names of the principal's roles."""
         return tuple(r.name for r in self.roles)
 
+    @property
+    def permission_names(self) -> frozenset[str]:
+        """Every permission any of the principal's roles grants (what a page may offer)."""
+        return frozenset(str(p) for r in self.roles for p in r.permissions)
+
 
 def case_value(value: object) -> Decimal:
     """A case's value at risk as a Decimal (0 when unknown)."""
