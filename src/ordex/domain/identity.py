@@ -125,6 +125,8 @@ class Principal:
     """What the audit log records: the user id, or `token:NAME`."""
     roles: tuple[Role, ...]
     kind: str = "user"
+    time_zone: str = "UTC"
+    """Where the pages show dates and times for this principal (a user's own zone)."""
 
     @property
     def role_names(self) -> tuple[str, ...]:

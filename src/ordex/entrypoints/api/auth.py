@@ -11,7 +11,7 @@ of a password; a token's use is written at most once a minute.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Annotated
@@ -99,7 +99,8 @@ class Authenticator:
 
     def user_principal(self, user: User) -> Principal:
         """The principal of a signed-in user."""
-        return self.principal_of_roles(user.user_id, user.roles, "user")
+        who = self.principal_of_roles(user.user_id, user.roles, "user")
+        return replace(who, time_zone=user.time_zone)
 
     def from_request(self, request: Request) -> Principal | None:
         """The principal of the request's Bearer token or session cookie, else None."""

@@ -21,8 +21,10 @@ from starlette.concurrency import run_in_threadpool
 
 from ordex.domain.errors import InvalidPayloadError, NotPermittedError
 from ordex.entrypoints.api.auth import CSRF_COOKIE, SESSION_COOKIE, Authenticator
+from ordex.entrypoints.web import local_time
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+local_time.install(TEMPLATES)
 MAX_FAILURES, WINDOW_SECONDS = 5, 300.0
 MAX_FORM_BYTES = 8 * 1024
 
