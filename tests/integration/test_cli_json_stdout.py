@@ -114,6 +114,7 @@ def _cases(db: str, work: Path) -> dict[str, list[str]]:
         "audit verify": [],
         "outbox stats": [],
         "outbox replay": ["dead-1"],
+        "worker": ["--once"],
         "tryton sync-reference": [],  # last: they merge Tryton's customers into the data
         "tryton poll": ["--once"],
     }

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+import time
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -440,17 +442,33 @@ def serve(db: DbOpt = None, host: str = "127.0.0.1", port: int = 8000,
 
 @cli.command()
 def worker(db: DbOpt = None, once: Annotated[bool, typer.Option(
-        help="Stop when no work is left instead of waiting for more")] = False) -> None:
+        help="Stop when no work is left instead of waiting for more")] = False,
+        fmt: FmtOpt = Format.text) -> None:
     """Finish files a crash left unfinished, then claim and do queued work (intake batches,
-    ERP delivery) until SIGTERM or SIGINT."""
+    ERP delivery, re-evaluation, timers) until SIGTERM or SIGINT; then say what was done."""
     with user_errors():
         from ordex.bootstrap import worker_handlers
         from ordex.domain.commands import ResumeUnfinished
         from ordex.entrypoints.worker import main as run_worker
         app = make_app(db, deliver_inline=False)
         app.bus.handle(ResumeUnfinished())  # files a crash left half-read are finished first
-        raise typer.Exit(run_worker(app.settings, once=once, handlers=worker_handlers(app),
-                                    clock=app.clock))
+        tallies: list[dict[str, Any]] = []
+        started = time.monotonic()
+        code = run_worker(app.settings, once=once, handlers=worker_handlers(app),
+                          clock=app.clock, on_stop=lambda who, stats: tallies.append(
+                              {"worker": who, **dataclasses.asdict(stats)}))
+        seconds = round(time.monotonic() - started, 1)
+        emit({"seconds": seconds, "loops": tallies}, fmt, lambda d: _say_worker(d))
+        raise typer.Exit(code)
+
+
+def _say_worker(report: dict[str, Any]) -> None:
+    for loop in report["loops"]:
+        kinds = ", ".join(f"{k} {n:,}" for k, n in sorted(loop["by_kind"].items())) or "none"
+        err.print(f"worker {loop['worker']} stopped after {report['seconds']} s: "
+                  f"{loop['done']:,} items done ({kinds}), {loop['failed']:,} failed for good, "
+                  f"{loop['sent']:,} ERP messages sent, {loop['loop_errors']:,} round errors",
+                  soft_wrap=True)
 
 
 register_decide(cli)

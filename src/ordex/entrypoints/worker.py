@@ -7,6 +7,7 @@ loop in a thread. SIGTERM or SIGINT lets the batch in hand finish, then `main` r
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import os
 import secrets
@@ -58,8 +59,12 @@ def worker_config(settings: Settings, *, worker_id: str) -> WorkerConfig:
 
 def main(settings: Settings, *, worker_id: str | None = None, once: bool = False,
          stop: threading.Event | None = None, handlers: Mapping[str, Handler] | None = None,
-         clock: Callable[[], datetime] = utcnow) -> int:
-    """Run one worker on `settings.database_url`; 0 once stopped (or, with `once`, idle)."""
+         clock: Callable[[], datetime] = utcnow,
+         on_stop: Callable[[str, WorkerStats], None] | None = None) -> int:
+    """Run one worker on `settings.database_url`; 0 once stopped (or, with `once`, idle).
+
+    `on_stop` hears each loop's tally (the main loop and the timers' loop) when it stops.
+    """
     engine = make_engine(settings.database_url)
     try:
         if pending := pending_migrations(engine):
@@ -76,14 +81,16 @@ def main(settings: Settings, *, worker_id: str | None = None, once: bool = False
         stop = stop or threading.Event()
         work = dict(handlers or {})
         timers = {k: work.pop(k) for k in [TIMER] if k in work}
+        report = functools.partial(_report, on_stop=on_stop)
         with stop_on_signals(stop), _timer_loop(claims, timers, stop=stop, clock=clock,
                                                 config=config, once=once,
-                                                idle=settings.worker_idle_seconds):
+                                                idle=settings.worker_idle_seconds,
+                                                report=report):
             stats = run_worker(claim=claims, handlers=work,
                                deliver_outbox=deliver_outbox, stop=stop,
                                idle_sleep=settings.worker_idle_seconds, clock=clock,
                                config=config, once=once)
-        _report(config.worker, stats)
+        report(config.worker, stats)
         return 0
     finally:
         engine.dispose()
@@ -92,7 +99,7 @@ def main(settings: Settings, *, worker_id: str | None = None, once: bool = False
 @contextmanager
 def _timer_loop(claims: SqlClaims, handlers: Mapping[str, Handler], *, stop: threading.Event,
                 clock: Callable[[], datetime], config: WorkerConfig, once: bool,
-                idle: float) -> Iterator[None]:
+                idle: float, report: Callable[[str, WorkerStats], None]) -> Iterator[None]:
     """SLA and escalation timers in a loop of their own beside the main one, so a long intake
     batch never holds a due step back (docs/benchmarks.md, "Escalation timers")."""
     if not handlers:
@@ -104,7 +111,7 @@ def _timer_loop(claims: SqlClaims, handlers: Mapping[str, Handler], *, stop: thr
 
     def loop() -> None:
         try:
-            _report(own.worker, run_worker(claim=_UrgentClaims(claims), handlers=urgent,
+            report(own.worker, run_worker(claim=_UrgentClaims(claims), handlers=urgent,
                                            deliver_outbox=None, stop=stop,
                                            idle_sleep=min(idle, TIMER_IDLE_SECONDS),
                                            clock=clock, config=own, once=once))
@@ -195,6 +202,9 @@ def stop_on_signals(stop: threading.Event) -> Iterator[None]:
             signal.signal(s, handler)
 
 
-def _report(worker: str, stats: WorkerStats) -> None:
+def _report(worker: str, stats: WorkerStats, *,
+            on_stop: Callable[[str, WorkerStats], None] | None) -> None:
+    if on_stop is not None:
+        on_stop(worker, stats)
     log.info("worker %s stopped: %d done, %d failed for good, %d sent, %d rounds", worker,
              stats.done, stats.failed, stats.sent, stats.rounds)

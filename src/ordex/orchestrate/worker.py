@@ -94,6 +94,8 @@ class WorkerStats:
     sent: int = 0
     rounds: int = 0
     loop_errors: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+    """Items done per work kind."""
 
 
 def run_worker(*, claim: ClaimStore, handlers: Mapping[str, Handler],
@@ -140,8 +142,11 @@ def _round(*, claim: ClaimStore, handlers: Mapping[str, Handler],
         items = claim.claim(kinds=[kind], worker=config.worker, limit=config.batch,
                             lease=config.lease, now=clock())
         busy += len(items)
+        before = stats.done
         _handle(items, handler, claim=claim, clock=clock, config=config, rand=rand,
                 stats=stats)
+        if stats.done > before:
+            stats.by_kind[kind] = stats.by_kind.get(kind, 0) + stats.done - before
     if deliver_outbox is not None and not stop.is_set():
         sent = deliver_outbox()
         stats.sent += sent
