@@ -61,6 +61,9 @@ def simulate(days: int = 7, seed: int = 42, db: DbOpt = None, orders: int = 60_0
                                                            "injected exception")] = 0.10,
              start: Annotated[str | None, typer.Option(
                  help="First day, YYYY-MM-DD (default: the period ends today)")] = None,
+             deliver: Annotated[bool, typer.Option(
+                 help="Send ERP commands to the connector as the period plays; "
+                      "--no-deliver leaves them in the outbox for `ordex worker`")] = True,
              fmt: FmtOpt = Format.text) -> None:
     """Simulate a distributor's period through the real pipeline and score detection."""
     with user_errors():
@@ -82,7 +85,8 @@ def simulate(days: int = 7, seed: int = 42, db: DbOpt = None, orders: int = 60_0
             task = bar.add_task("simulating", total=(orders // days) * days)
             report = run_simulation(app, cfg, orders_per_day=orders // days, rates=rates,
                                     progress=lambda n: bar.advance(task, n),
-                                    planned=lambda n: bar.update(task, total=n))
+                                    planned=lambda n: bar.update(task, total=n),
+                                    deliver=deliver)
         emit(report, fmt, _print_simulation)
 
 

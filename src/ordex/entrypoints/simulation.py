@@ -39,8 +39,13 @@ def played_until(app: App, cfg: WorldConfig) -> datetime:
 
 def simulate(app: App, cfg: WorldConfig, *, orders_per_day: int, rates: InjectionRates,
              progress: Callable[[int], None] | None = None,
-             planned: Callable[[int], None] | None = None) -> dict[str, Any]:
-    """Build a fresh distributor, play its period up to now through the pipeline, report."""
+             planned: Callable[[int], None] | None = None,
+             deliver: bool = True) -> dict[str, Any]:
+    """Build a fresh distributor, play its period up to now through the pipeline, report.
+
+    With `deliver`, ERP commands go to the configured connector as the period is played;
+    without, they stay in the outbox for `ordex worker` (docs/simulator.md).
+    """
     started, until = time.perf_counter(), played_until(app, cfg)
     app.wipe()
     world = build_world(cfg, ZipcodesDirectory().zip_codes())
@@ -51,7 +56,7 @@ def simulate(app: App, cfg: WorldConfig, *, orders_per_day: int, rates: Injectio
     sim = Simulation(world=world, cfg=cfg, session=session,
                      bus=lambda clock: session_bus(session, clock=clock, team=TEAM),
                      orders_per_day=orders_per_day, rates=rates,
-                     flush=lambda changes: _flush(app, changes),
+                     flush=lambda changes: _flush(app, changes, deliver=deliver),
                      flush_every=app.settings.batch_size, until=until)
     pipeline_started = time.perf_counter()
     result = sim.run(progress, planned=planned)
@@ -79,10 +84,11 @@ def simulate(app: App, cfg: WorldConfig, *, orders_per_day: int, rates: Injectio
     }
 
 
-def _flush(app: App, changes: Changes) -> None:
+def _flush(app: App, changes: Changes, *, deliver: bool) -> None:
     """Write what the simulated period changed so far, then deliver its ERP commands."""
     app.store.save(changes)
-    app.deliver_outbox()
+    if deliver:
+        app.deliver_outbox()
 
 
 def decide_summary(kpis: dict[str, Any], sim: Simulation) -> dict[str, Any]:
