@@ -39,8 +39,8 @@ def desk(rule: QueueAssignment | None, *users: User,
          orders: int = 2) -> tuple[MessageBus, FakeUnitOfWork, FakeRoster]:
     """Credit cases opened by intake under a credit queue `rule`, on a fake roster of users."""
     pipeline = decide_pipeline(sourcing_reference(home="100000", limit="1"))
-    if rule is not None:
-        pipeline.policy = dataclasses.replace(pipeline.policy, assignment={"credit": rule})
+    pipeline.policy = dataclasses.replace(pipeline.policy,
+                                          assignment={"credit": rule} if rule else {})
     roster = FakeRoster(users)
     pipeline.roster = roster
     uow = FakeUnitOfWork(pipeline)
@@ -76,6 +76,7 @@ def test_intake_assigns_by_the_queue_strategy_in_one_batch_of_roster_queries() -
     assert {case(uow, n).state for n in (1, 2)} == {CaseState.ASSIGNED}
     assert roster.calls.count("team") == 1 and roster.calls.count("loads") == 1
     assert roster.turn == {"credit": "bob"}
+    assert roster.held == [(("credit",), ("ann", "bob"))]  # the turn and both people's loads
     entry = case(uow, 1).history[-1]
     assert (entry.actor, entry.action, entry.from_state, entry.to_state) == (
         SYSTEM_ASSIGNMENT, "assign", "open", "assigned")
@@ -87,6 +88,13 @@ def test_a_queue_without_a_rule_is_manual_and_asks_the_roster_nothing() -> None:
     _bus, uow, roster = desk(None, person("ann"))
     assert (case(uow, 1).state, case(uow, 1).assignee) == (CaseState.OPEN, None)
     assert roster.calls == []
+
+
+def test_a_queue_nobody_works_locks_and_counts_nothing() -> None:
+    _bus, uow, roster = desk(QueueAssignment(Strategy.ROUND_ROBIN),
+                             person("ann", queues=("pricing",)))
+    assert case(uow, 1).assignee is None
+    assert roster.calls == ["team"] and roster.held == []
 
 
 def test_nobody_under_capacity_leaves_the_case_open_in_its_queue() -> None:

@@ -92,7 +92,7 @@ def user_disable(user_id: Annotated[str, typer.Argument(metavar="ID")],
         done = app.bus.handle(HandOverCases(user_id, BY, "disabled"))
         emit({"disabled": user_id, **done.as_dict()}, fmt,
              lambda _d: out.print(f"user {user_id} disabled; {done.summary()}",
-                                  highlight=False))
+                                  highlight=False, soft_wrap=True))
 
 
 @users.command("away")
@@ -113,7 +113,7 @@ def user_away(user_id: Annotated[str, typer.Argument(metavar="LOGIN")],
               **done.as_dict()}, fmt,
              lambda _d: out.print(f"user {user_id} away {begin:%Y-%m-%d %H:%M} to "
                                   f"{end:%Y-%m-%d %H:%M} UTC; {done.summary()}",
-                                  highlight=False))
+                                  highlight=False, soft_wrap=True))
 
 
 @users.command("back")
@@ -125,7 +125,7 @@ def user_back(user_id: Annotated[str, typer.Argument(metavar="LOGIN")], db: DbOp
         ended = app.bus.handle(MarkBack(user_id, BY))
         emit({"back": user_id, "absences_ended": ended}, fmt,
              lambda _d: out.print(f"user {user_id} back; {ended} absence(s) ended",
-                                  highlight=False))
+                                  highlight=False, soft_wrap=True))
 
 
 def moment(text: str, *, name: str) -> datetime:

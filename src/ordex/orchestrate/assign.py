@@ -95,10 +95,14 @@ def pick(cases: Sequence[CaseToAssign], *, roster: Roster, rules: Rules, at: dat
     if not needs_roster(rules, cases):
         return {c.case_id: Pick(None, Strategy.MANUAL.value) for c in cases}
     queues = sorted({c.queue for c in cases})
-    roster.hold(queues=queues)
     team = [u for u in roster.team(queues) if u.user_id != without]
+    if not team:  # nobody works these queues: nothing to lock or count
+        return {c.case_id: Pick(None, rules.get(c.queue, MANUAL).strategy.value)
+                for c in cases}
     ids = [u.user_id for u in team]
-    roster.hold(users=ids)
+    turning = [q for q in queues if Strategy.ROUND_ROBIN in (rules.get(q, MANUAL).strategy,
+                                                             rules.get(q, MANUAL).fallback)]
+    roster.hold(queues=turning, users=ids)  # one sorted order of locks: no deadlock
     picks = assign_all(cases, team, rules, loads=roster.loads(ids), away=roster.away(ids, at=at),
                        last=dict(roster.turns(queues)), at=at)
     queue_of = {c.case_id: c.queue for c in cases}
