@@ -10,12 +10,11 @@ import sys
 from pathlib import Path
 
 from sqlalchemy import select
+from test_assignment_storage import bad_ship_to, people, person, start
 
 from commands import ingest
 from ordex.adapters.db import tables as t
 from ordex.bootstrap import App
-
-from test_assignment_storage import bad_ship_to, people, person, start
 
 ORDEX = [sys.executable, "-m", "ordex"]
 
