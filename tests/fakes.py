@@ -503,6 +503,13 @@ class FakeRoster:
         return [(c.case_id, c.order_id) for c in self.cases.values()
                 if c.assignee == user_id and c.state.value in self.HELD]
 
+    def waiting(self, queues: Collection[str], *, limit: int) -> list[tuple[str, str | None]]:
+        self.calls.append("waiting")
+        found = sorted((c for c in self.cases.values() if c.state.value == "open"
+                        and c.assignee is None and c.queue.value in queues),
+                       key=lambda c: (-c.priority, c.opened_at, c.case_id))
+        return [(c.case_id, c.order_id) for c in found[:max(limit, 0)]]
+
     def add_absence(self, absence: Absence, *, at: datetime, by: str) -> None:
         self.absent.append(absence)
 

@@ -139,6 +139,10 @@ def test_least_loaded_respects_capacity_and_a_full_team_leaves_cases_queued(
     ingest(app, [bad_ship_to(n) for n in (2, 3, 4)], channel="api")
     assert [(s, a) for _c, s, a in held(app)] == [
         ("assigned", "ann"), ("assigned", "bob"), ("assigned", "bob"), ("open", None)]
+    people(app, person("cy"))  # someone becomes available: what waited is assigned
+    back = app.bus.handle(c.MarkBack("cy", "tests"))
+    assert back["assigned"] == {"SHIP-4:INVALID_SHIP_TO": "cy"}
+    assert held(app)[3][1:] == ("assigned", "cy")
 
 
 def test_skill_match_by_code_then_segment_then_region(db_url: str, tmp_path: Path) -> None:
@@ -205,7 +209,7 @@ def test_away_hands_cases_over_and_the_absent_get_nothing_new(db_url: str,
     with app.engine.connect() as conn:
         assert "UserAway" in conn.execute(select(a.c.action).where(a.c.case_id == "people")
                                           ).scalars().all()
-    assert app.bus.handle(c.MarkBack("ann", "tests")) == 1
+    assert app.bus.handle(c.MarkBack("ann", "tests"))["absences_ended"] == 1
     ingest(app, [bad_ship_to(n) for n in (7, 8, 9)], channel="api")
     assert "ann" in [a_ for _c, _s, a_ in held(app)][6:]
 

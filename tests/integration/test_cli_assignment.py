@@ -48,7 +48,7 @@ def test_away_back_and_disable_hand_cases_over_and_answer_in_json(tmp_path: Path
     assert [*said["reassigned"], *said["queued"]] == ["SHIP-1:INVALID_SHIP_TO"]
     assert holding(app, "ann") == []
     back = ordex("user", "back", "ann", "--format", "json", "--db", db, **env)
-    assert json.loads(back.stdout) == {"back": "ann", "absences_ended": 1}
+    assert json.loads(back.stdout)["absences_ended"] == 1  # JSON alone on stdout
     gone = ordex("user", "disable", "bob", "--db", db, **env)
     assert gone.returncode == 0, gone.stderr
     assert gone.stdout.startswith("user bob disabled; bob: ") and len(

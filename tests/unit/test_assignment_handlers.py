@@ -13,7 +13,7 @@ import pytest
 
 from ordex.bootstrap import HANDLERS
 from ordex.domain import commands as c
-from ordex.domain.assignment import SYSTEM_ASSIGNMENT, QueueAssignment, Strategy
+from ordex.domain.assignment import SYSTEM_ASSIGNMENT, Absence, QueueAssignment, Strategy
 from ordex.domain.cases import Case, CaseState
 from ordex.domain.errors import UnknownUserError
 from ordex.domain.identity import Skills, User
@@ -137,7 +137,20 @@ def test_away_hands_cases_over_and_no_new_case_goes_to_the_absent() -> None:
                     raw_id="r3", key=None, now=NOW)
     uow.commit(pipeline.take_changes())
     assert case(uow, 3).assignee == "bob"
-    assert bus.handle(c.MarkBack("ann", "cli")) == 1 and roster.absent == []
+    back = bus.handle(c.MarkBack("ann", "cli"))
+    assert back["absences_ended"] == 1 and roster.absent == []
+
+
+def test_back_assigns_cases_that_waited_in_the_queue_up_to_free_capacity() -> None:
+    bus, uow, roster = desk(QueueAssignment(Strategy.LEAST_LOADED), person("ann", capacity=1),
+                            orders=3)
+    assert [case(uow, n).assignee for n in (1, 2, 3)] == ["ann", None, None]
+    roster.users["bob"] = person("bob", capacity=1)
+    roster.absent.append(Absence("bob", NOW - timedelta(days=1), NOW + timedelta(days=1)))
+    back = bus.handle(c.MarkBack("bob", "cli"))
+    assert back["assigned"] == {credit_case(2): "bob"}  # room for one; ann is full
+    assert case(uow, 3).assignee is None
+    assert case(uow, 2).history[-1].reason == "least_loaded: assigned to bob"
 
 
 def test_hand_over_keeps_approvals_and_paused_clocks_and_queues_when_nobody_is_free() -> None:

@@ -119,13 +119,13 @@ def user_away(user_id: Annotated[str, typer.Argument(metavar="LOGIN")],
 @users.command("back")
 def user_back(user_id: Annotated[str, typer.Argument(metavar="LOGIN")], db: DbOpt = None,
               fmt: FmtOpt = Format.text) -> None:
-    """End the user's absences: they receive cases again."""
+    """End the user's absences: they receive cases again (waiting ones first)."""
     with user_errors():
         app = make_app(db)
-        ended = app.bus.handle(MarkBack(user_id, BY))
-        emit({"back": user_id, "absences_ended": ended}, fmt,
-             lambda _d: out.print(f"user {user_id} back; {ended} absence(s) ended",
-                                  highlight=False, soft_wrap=True))
+        done = app.bus.handle(MarkBack(user_id, BY))
+        emit(done, fmt, lambda d: out.print(
+            f"user {user_id} back; {d['absences_ended']} absence(s) ended, "
+            f"{len(d['assigned'])} waiting case(s) assigned", highlight=False, soft_wrap=True))
 
 
 def moment(text: str, *, name: str) -> datetime:

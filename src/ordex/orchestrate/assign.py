@@ -65,6 +65,10 @@ class Roster(Protocol):
         """(case id, order id) of the cases a user holds: assigned, in progress or paused."""
         ...
 
+    def waiting(self, queues: Collection[str], *, limit: int) -> list[tuple[str, str | None]]:
+        """(case id, order id) of open, unassigned cases of these queues, most urgent first."""
+        ...
+
     def add_absence(self, absence: Absence, *, at: datetime, by: str) -> None:
         """Store an absence."""
         ...

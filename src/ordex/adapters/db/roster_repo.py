@@ -99,6 +99,13 @@ class SqlRoster:
                  .order_by(C.c.opened_at, C.c.case_id))
         return [(case_id, order_id) for case_id, order_id in self.conn.execute(query)]
 
+    def waiting(self, queues: Collection[str], *, limit: int) -> list[tuple[str, str | None]]:
+        """Open, unassigned cases of these queues: highest priority, then oldest, first."""
+        query = (select(C.c.case_id, C.c.order_id).where(
+            C.c.state == S.OPEN.value, C.c.assignee.is_(None), C.c.queue.in_(sorted(queues)))
+            .order_by(C.c.priority.desc(), C.c.opened_at, C.c.case_id).limit(max(limit, 0)))
+        return [(case_id, order_id) for case_id, order_id in self.conn.execute(query)]
+
     def add_absence(self, absence: Absence, *, at: datetime, by: str) -> None:
         """Store an absence."""
         self.conn.execute(A.insert(), [{

@@ -14,8 +14,9 @@ from ordex.domain.assignment import Absence
 from ordex.domain.cases import AuditEntry, Case
 from ordex.domain.commands import HandOverCases, MarkAway, MarkBack
 from ordex.domain.errors import ConfigurationError, UnknownUserError
-from ordex.orchestrate.assign import Handover, Roster, hand_over
+from ordex.orchestrate.assign import Handover, Roster, assign_opened, hand_over
 from ordex.orchestrate.changes import Changes, LoggedEvent
+from ordex.orchestrate.pipeline import Pipeline
 from ordex.orchestrate.ports import Need, UnitOfWork
 
 PEOPLE = "people"
@@ -35,14 +36,29 @@ def mark_away(cmd: MarkAway, uow: UnitOfWork, *, now: datetime) -> Handover:
                                               "reason": absence.reason}))
 
 
-def mark_back(cmd: MarkBack, uow: UnitOfWork, *, now: datetime) -> int:
-    """End the person's absences; how many ended."""
+def mark_back(cmd: MarkBack, uow: UnitOfWork, *, now: datetime) -> dict[str, object]:
+    """End the person's absences; cases waiting unassigned in their queues are assigned by
+    the queues' strategies now that someone is available (as many as they have room for)."""
     with uow:
-        ended = _roster(uow, cmd.user_id).end_absences(cmd.user_id, at=now)
-        changes = Changes()
+        roster = _roster(uow, cmd.user_id)
+        ended = roster.end_absences(cmd.user_id, at=now)
+        pipeline, cases = _load(uow, _waiting_for(roster, cmd.user_id))
+        assign_opened(cases, roster=roster, rules=pipeline.policy.assignment,
+                      customers=pipeline.ctx.customers, changes=pipeline.changes, at=now)
+        given = {c.case_id: c.assignee for c in cases if c.assignee}
+        changes = pipeline.take_changes()
         _record(changes, "UserBack", cmd.user_id, cmd.actor, now, {"ended": ended})
         uow.commit(changes)
-    return ended
+    return {"back": cmd.user_id, "absences_ended": ended, "assigned": given}
+
+
+def _waiting_for(roster: Roster, user_id: str) -> list[tuple[str, str | None]]:
+    """The waiting cases of the person's queues, up to their free capacity."""
+    user = roster.user(user_id)
+    if user is None or not user.active or not user.queues:
+        return []
+    free = user.capacity - roster.loads([user_id]).get(user_id, 0)
+    return roster.waiting(user.queues, limit=free) if free > 0 else []
 
 
 def hand_over_cases(cmd: HandOverCases, uow: UnitOfWork, *, now: datetime) -> Handover:
@@ -63,21 +79,26 @@ def _roster(uow: UnitOfWork, user_id: str) -> Roster:
 
 def _hand_over(uow: UnitOfWork, roster: Roster, user_id: str, actor: str, *, now: datetime,
                why: str, event: tuple[str, dict[str, object]]) -> Handover:
-    held = roster.cases_of(user_id)
-    uow.lock(Need(order_ids=frozenset(c for c, _o in held)))
-    pipeline = uow.hydrate(Need(order_ids=frozenset(o for _c, o in held if o)))
-    cases: list[Case] = []
-    for case_id, order_id in held:
-        found = (pipeline.work.open_cases.get(order_id, {}).get(case_id) if order_id
-                 else uow.cases.get(case_id))
-        if found is not None:
-            cases.append(found)
+    pipeline, cases = _load(uow, roster.cases_of(user_id))
     done = hand_over(cases, user_id=user_id, roster=roster, rules=pipeline.policy.assignment,
                      customers=pipeline.ctx.customers, changes=pipeline.changes, at=now, why=why)
     changes = pipeline.take_changes()
     _record(changes, event[0], user_id, actor, now, {**event[1], **done.as_dict()})
     uow.commit(changes)
     return done
+
+
+def _load(uow: UnitOfWork, held: list[tuple[str, str | None]]) -> tuple[Pipeline, list[Case]]:
+    """Lock these cases and their orders and load them, as they now stand (open ones)."""
+    uow.lock(Need(order_ids=frozenset(c for c, _o in held)))
+    pipeline = uow.hydrate(Need(order_ids=frozenset(o for _c, o in held if o)))
+    cases: list[Case] = []
+    for case_id, order_id in held:
+        found = (pipeline.work.open_cases.get(order_id, {}).get(case_id) if order_id
+                 else uow.cases.get(case_id))
+        if found is not None and found.is_open:
+            cases.append(found)
+    return pipeline, cases
 
 
 def _record(changes: Changes, kind: str, user_id: str, actor: str, at: datetime,
