@@ -3,7 +3,8 @@
 Each runs in one unit of work: the absence is stored, the person's open cases are locked and
 loaded in one batch (their orders), handed over by their queues' strategies
 (orchestrate/assign.py) and committed with the audit entries. Reassignment happens when the
-absence is recorded; from its start to its end, assignment skips the person (docs/assignment.md).
+absence is recorded; from its start to its end, assignment skips the person. Coming back
+assigns the cases waiting unassigned in the person's queues (docs/assignment.md).
 """
 
 from __future__ import annotations
