@@ -9,7 +9,9 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, BinaryIO
 
+from ordex.domain.assignment import Absence
 from ordex.domain.cases import Case
+from ordex.domain.identity import User
 from ordex.domain.positions import Position
 from ordex.orchestrate.changes import Changes, OutboxMessage
 from ordex.orchestrate.edi_acks import Outbound
@@ -452,3 +454,66 @@ class ClockedUnitOfWork(FakeUnitOfWork):
                                  if changes.new_cases[w.subject or ""].is_open],
                                 now=opened or datetime.min)
         super().commit(changes)
+
+
+class FakeRoster:
+    """The Roster port over a list of users and the cases a unit of work committed; `calls`
+    names every query asked, so a test can see the work is done once per batch."""
+
+    HELD = ("assigned", "in_progress", "awaiting_approval", "paused")
+
+    def __init__(self, users: Sequence[User], cases: Mapping[str, Case] | None = None) -> None:
+        self.users = {u.user_id: u for u in users}
+        self.cases: Mapping[str, Case] = cases if cases is not None else {}
+        self.absent: list[Absence] = []
+        self.turn: dict[str, str] = {}
+        self.calls: list[str] = []
+        self.held: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
+
+    def hold(self, *, queues: Collection[str] = (), users: Collection[str] = ()) -> None:
+        self.held.append((tuple(queues), tuple(users)))
+
+    def team(self, queues: Collection[str]) -> list[User]:
+        self.calls.append("team")
+        return [u for u in self.users.values() if u.active and set(queues) & set(u.queues)]
+
+    def user(self, user_id: str) -> User | None:
+        return self.users.get(user_id)
+
+    def loads(self, user_ids: Collection[str]) -> dict[str, int]:
+        self.calls.append("loads")
+        counted: dict[str, int] = {}
+        for case in self.cases.values():
+            if case.assignee in user_ids and case.state.value in self.HELD:
+                counted[case.assignee] = counted.get(case.assignee, 0) + 1
+        return counted
+
+    def away(self, user_ids: Collection[str], *, at: datetime) -> set[str]:
+        self.calls.append("away")
+        return {a.user_id for a in self.absent if a.user_id in user_ids and a.covers(at)}
+
+    def turns(self, queues: Collection[str]) -> dict[str, str]:
+        self.calls.append("turns")
+        return {q: u for q, u in self.turn.items() if q in queues}
+
+    def save_turns(self, turns: Mapping[str, str], *, at: datetime) -> None:
+        self.turn.update(turns)
+
+    def cases_of(self, user_id: str) -> list[tuple[str, str | None]]:
+        return [(c.case_id, c.order_id) for c in self.cases.values()
+                if c.assignee == user_id and c.state.value in self.HELD]
+
+    def waiting(self, queues: Collection[str], *, limit: int) -> list[tuple[str, str | None]]:
+        self.calls.append("waiting")
+        found = sorted((c for c in self.cases.values() if c.state.value == "open"
+                        and c.assignee is None and c.queue.value in queues),
+                       key=lambda c: (-c.priority, c.opened_at, c.case_id))
+        return [(c.case_id, c.order_id) for c in found[:max(limit, 0)]]
+
+    def add_absence(self, absence: Absence, *, at: datetime, by: str) -> None:
+        self.absent.append(absence)
+
+    def end_absences(self, user_id: str, *, at: datetime) -> int:
+        mine = [a for a in self.absent if a.user_id == user_id and a.ends > at]
+        self.absent = [a for a in self.absent if a not in mine]
+        return len(mine)

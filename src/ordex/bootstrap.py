@@ -49,6 +49,7 @@ from ordex.orchestrate.handlers import (
     files_edi,
     files_resume,
     intake,
+    people,
     replay,
     signals,
     timers,
@@ -85,6 +86,8 @@ HANDLERS: dict[type, Callable[..., Any]] = {
     c.IngestOrderGroup: intake.ingest_order_group,
     c.PauseCase: timers.pause_case, c.ResumeCase: timers.resume_case,
     c.FireTimers: timers.fire_timers,
+    c.MarkAway: people.mark_away, c.MarkBack: people.mark_back,
+    c.HandOverCases: people.hand_over_cases,
 }
 """Every command and its one handler; each handler takes the command, a unit of work, `now`,
 and by name what else it needs of bootstrap (`tools`: the file handlers' adapters;

@@ -60,7 +60,22 @@ def loaded_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     (work / "broken.ndjson").write_text('{"order_id": "X-1", "customer_id": 5}\n')
     _run("ingest", str(work / "broken.ndjson"), "--db", db, cwd=work)
     _dead_letter(db)
+    _person(db)
     return db, work
+
+
+def _person(db: str) -> None:
+    """A user whose absence, return and disabling the `user` commands record."""
+    from datetime import UTC, datetime
+
+    from ordex.adapters.db.dialect import make_engine
+    from ordex.adapters.db.identity_repo import SqlIdentity
+    from ordex.domain.identity import User
+    engine = make_engine(db)
+    SqlIdentity(engine).add_user(User("ann", "Ann", "ann@example.com", ("cs_rep",),
+                                      ("customer_service",)), password=None,
+                                 now=datetime.now(UTC), by="tests")
+    engine.dispose()
 
 
 def _dead_letter(db: str) -> None:
@@ -110,6 +125,9 @@ def _cases(db: str, work: Path) -> dict[str, list[str]]:
         "resolve": ["EX-1003:INVALID_SHIP_TO", "--action", "CORRECT_ADDRESS", "--actor", "ann"],
         "consume": ["--drain"],
         "user list": [],
+        "user away": ["ann", "--from", "2026-12-01", "--until", "2026-12-02"],
+        "user back": ["ann"],
+        "user disable": ["ann"],
         "token list": [],
         "audit verify": [],
         "outbox stats": [],

@@ -61,3 +61,27 @@ def test_negative_score_weight_is_refused() -> None:
 def test_unreadable_file_names_the_path(tmp_path: Path) -> None:
     with pytest.raises(PolicyFileError, match="cannot read policy file"):
         load_policy(tmp_path / "missing.yaml")
+
+
+def test_assignment_per_queue_is_read_and_a_queue_not_named_is_manual() -> None:
+    from ordex.decide.from_policy import routing_policy
+    from ordex.domain.assignment import QueueAssignment, Strategy
+
+    doc, _ = parse_policy(HEAD + "assignment:\n  credit: {strategy: skill_match, "
+                          "fallback: least_loaded}\n  customer_service: {strategy: round_robin}\n")
+    rules = routing_policy(doc).assignment
+    assert rules == {"credit": QueueAssignment(Strategy.SKILL_MATCH, Strategy.LEAST_LOADED),
+                     "customer_service": QueueAssignment(Strategy.ROUND_ROBIN)}
+    assert "pricing" not in rules and QueueAssignment().strategy is Strategy.MANUAL
+    shipped, _ = load_policy(ROOT / "policies" / "default.yaml")
+    assert routing_policy(shipped).assignment["credit"].strategy is Strategy.SKILL_MATCH
+
+
+def test_unknown_assignment_strategy_or_queue_is_named() -> None:
+    bad_strategy = error_of(HEAD + "assignment:\n  credit: {strategy: random}\n")
+    assert "assignment.credit.strategy: 'random' is not one of" in bad_strategy
+    assert "'round_robin'" in bad_strategy
+    bad_queue = error_of(HEAD + "assignment:\n  treasury: {strategy: round_robin}\n")
+    assert "assignment.treasury.[key]: 'treasury' is not one of" in bad_queue
+    bad_key = error_of(HEAD + "assignment:\n  credit: {strategy: manual, fallbak: manual}\n")
+    assert "assignment.credit.fallbak: unknown key" in bad_key

@@ -15,7 +15,8 @@ def routing_policy(doc: PolicyDocument) -> Policy:
     """The routing policy (queue, SLA) carrying the document's version."""
     hours = sla_hours_of(doc)
     return Policy(version=doc.version, sla_hours=hours, sla=sla_clock_of(doc, hours),
-                  authority=doc.authority.matrix())
+                  authority=doc.authority.matrix(),
+                  assignment={q.value: r.rule() for q, r in doc.assignment.items()})
 
 
 def decider_for(doc: PolicyDocument, ref: ReferenceData) -> Decider:

@@ -15,6 +15,7 @@ from decimal import Decimal
 from ordex.decide.routing import DEFAULT_SLA_HOURS, route
 from ordex.decide.sla import SlaClock
 from ordex.domain.approvals import AuthorityMatrix
+from ordex.domain.assignment import QueueAssignment
 from ordex.domain.calendar import ROUND_THE_CLOCK
 from ordex.domain.codes import Queue, Severity
 from ordex.domain.findings import Finding
@@ -55,6 +56,8 @@ class Policy:
     """Who may decide which action up to which value (docs/casework.md, "Approvals")."""
     sla: SlaClock | None = None
     """Business calendars, targets and escalation chains (None: clock hours of sla_hours)."""
+    assignment: dict[str, QueueAssignment] = field(default_factory=dict)
+    """Queue → how its cases find a person (a queue not named is manual)."""
 
     def decide(self, *, order: Order | None, customer: Customer | None, finding: Finding,
                now: datetime) -> Decision:

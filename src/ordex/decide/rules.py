@@ -27,6 +27,7 @@ from pydantic import (
 from ordex.decide.sla_rules import CalendarRule, EscalationChain, SlaRule
 from ordex.domain.approvals import AuthorityLevel, AuthorityMatrix
 from ordex.domain.approvals import AuthorityRule as AuthorityRule_
+from ordex.domain.assignment import QueueAssignment, Strategy
 from ordex.domain.codes import Action, ExceptionCode, Queue
 from ordex.domain.errors import OrdexError
 from ordex.domain.model import CustomerTier
@@ -178,6 +179,17 @@ class AuthorityPolicy(_Strict):
             self.approval_sla_hours)
 
 
+class AssignmentRule(_Strict):
+    """A queue's assignment strategy and its fallback (docs/assignment.md)."""
+
+    strategy: Strategy = Strategy.MANUAL
+    fallback: Strategy = Strategy.MANUAL
+
+    def rule(self) -> QueueAssignment:
+        """The domain's form of the rule."""
+        return QueueAssignment(self.strategy, self.fallback)
+
+
 class PolicyDocument(_Strict):
     """A whole policy: version, effective time and the rules."""
 
@@ -197,6 +209,7 @@ class PolicyDocument(_Strict):
     calendars: dict[str, CalendarRule] = Field(default_factory=dict)
     sla: SlaRule = Field(default_factory=lambda: SlaRule())
     escalation: dict[Queue, EscalationChain] = Field(default_factory=dict)
+    assignment: dict[Queue, AssignmentRule] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def calendars_named(self) -> PolicyDocument:

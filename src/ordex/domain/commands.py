@@ -392,10 +392,38 @@ class LoadTradingPartners:
     """sense.edi_partners.TradingPartner rows."""
 
 
+@dataclass(frozen=True, slots=True)
+class MarkAway:
+    """Record a person's absence and hand their open cases over by their queues' strategies."""
+
+    user_id: str
+    starts: datetime
+    ends: datetime
+    actor: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MarkBack:
+    """End a person's absences: they receive cases again."""
+
+    user_id: str
+    actor: str
+
+
+@dataclass(frozen=True, slots=True)
+class HandOverCases:
+    """Give a person's open cases to others by their queues' strategies (a disabled user)."""
+
+    user_id: str
+    actor: str
+    why: str
+
+
 Command = (IngestOrders | IngestOrderGroup | QueueOrders | JudgeQueued | ReceiveStock | PostPayment
            | RedateInboundPO | ChangePriceContract | FixItemMaster | UploadLicence | TakeCase
            | ResolveCase | IngestEdiFile | IngestCsvFile | ReplayCase | RetryDue
            | ResumeUnfinished | LoadTradingPartners | QueueSignal | ReevaluateQueued
            | AssignCase | CommentCase | AttachToCase | AcceptRecommendation | ChooseAlternative
            | OverrideRecommendation | RequestApproval | ApproveCase | RejectCase | CancelCase
-           | ReopenCase)
+           | ReopenCase | MarkAway | MarkBack | HandOverCases)

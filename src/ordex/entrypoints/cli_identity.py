@@ -1,16 +1,17 @@
-"""CLI commands for people and systems: `ordex user add|list|disable`, `ordex token
+"""CLI commands for people and systems: `ordex user add|list|disable|away|back`, `ordex token
 create|list|revoke`, and `ordex demo-users` (docs/security.md)."""
 
 from __future__ import annotations
 
 import os
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import typer
 
 from ordex.bootstrap import App
+from ordex.domain.commands import HandOverCases, MarkAway, MarkBack
 from ordex.domain.identity import Skills, User, WorkingHours
 from ordex.domain.permissions import DEFAULT_ROLES
 from ordex.entrypoints.api.auth import SCOPE_ALIASES
@@ -83,12 +84,58 @@ def user_list(db: DbOpt = None, fmt: FmtOpt = Format.text) -> None:
 
 @users.command("disable")
 def user_disable(user_id: Annotated[str, typer.Argument(metavar="ID")],
-                 db: DbOpt = None) -> None:
-    """Disable a user: they can no longer sign in, and their sessions stop working."""
+                 db: DbOpt = None, fmt: FmtOpt = Format.text) -> None:
+    """Disable a user: they can no longer sign in, and their open cases are handed over."""
     with user_errors():
         app = make_app(db)
         app.identity.set_active(user_id, False, now=app.clock(), by=BY)
-        out.print(f"user {user_id} disabled")
+        done = app.bus.handle(HandOverCases(user_id, BY, "disabled"))
+        emit({"disabled": user_id, **done.as_dict()}, fmt,
+             lambda _d: out.print(f"user {user_id} disabled; {done.summary()}",
+                                  highlight=False, soft_wrap=True))
+
+
+@users.command("away")
+def user_away(user_id: Annotated[str, typer.Argument(metavar="LOGIN")],
+              starts: Annotated[str, typer.Option("--from", help="ISO date or time (UTC "
+                                                  "unless it names a zone)")],
+              until: Annotated[str, typer.Option("--until", help="ISO date or time")],
+              reason: Annotated[str, typer.Option(help="Why (kept in the audit log)")] = "",
+              db: DbOpt = None, fmt: FmtOpt = Format.text) -> None:
+    """Record an absence: the user's open cases are handed over, and none go to them then."""
+    with user_errors():
+        begin, end = moment(starts, name="--from"), moment(until, name="--until")
+        if end <= begin:
+            fail(f"--until {until!r} is not after --from {starts!r}")
+        app = make_app(db)
+        done = app.bus.handle(MarkAway(user_id, begin, end, BY, reason))
+        emit({"away": user_id, "from": begin.isoformat(), "until": end.isoformat(),
+              **done.as_dict()}, fmt,
+             lambda _d: out.print(f"user {user_id} away {begin:%Y-%m-%d %H:%M} to "
+                                  f"{end:%Y-%m-%d %H:%M} UTC; {done.summary()}",
+                                  highlight=False, soft_wrap=True))
+
+
+@users.command("back")
+def user_back(user_id: Annotated[str, typer.Argument(metavar="LOGIN")], db: DbOpt = None,
+              fmt: FmtOpt = Format.text) -> None:
+    """End the user's absences: they receive cases again (waiting ones first)."""
+    with user_errors():
+        app = make_app(db)
+        done = app.bus.handle(MarkBack(user_id, BY))
+        emit(done, fmt, lambda d: out.print(
+            f"user {user_id} back; {d['absences_ended']} absence(s) ended, "
+            f"{len(d['assigned'])} waiting case(s) assigned", highlight=False, soft_wrap=True))
+
+
+def moment(text: str, *, name: str) -> datetime:
+    """An ISO date (midnight UTC) or date and time (UTC unless it names a zone)."""
+    try:
+        found = datetime.fromisoformat(text.strip())
+    except ValueError:
+        fail(f"{name} {text!r}: expected an ISO date or time such as 2026-12-01 or "
+             "2026-12-01T09:00+01:00")
+    return found.replace(tzinfo=UTC) if found.tzinfo is None else found.astimezone(UTC)
 
 
 def expiry(text: str | None, *, now: datetime) -> datetime | None:

@@ -22,6 +22,7 @@ from ordex.domain.errors import (
     ReasonRequiredError,
 )
 from ordex.domain.events import HoldLines
+from ordex.orchestrate.assign import give, pick, to_assign
 from ordex.orchestrate.pipeline import Pipeline
 from ordex.orchestrate.resolutions import check_action
 from ordex.orchestrate.workset import CREDIT
@@ -165,7 +166,7 @@ def cancel(p: Pipeline, case: Case, *, actor: str, reason: str, now: datetime) -
 
 def reopen(p: Pipeline, case: Case, *, actor: str, reason: str, assignee: str | None,
            now: datetime) -> None:
-    """Open a closed case again: to `assignee`, else its last owner, else its queue."""
+    """Open a closed case again: to `assignee`, else its owner if available, else by strategy."""
     why = need_reason(reason, what="reopening a case")
     if case.state not in CLOSED_STATES:
         raise IllegalTransitionError(
@@ -176,14 +177,35 @@ def reopen(p: Pipeline, case: Case, *, actor: str, reason: str, assignee: str | 
         raise IllegalTransitionError(
             f"case {case.case_id} cannot reopen: order {order.order_id} is cancelled",
             case_id=case.case_id, from_state=case.state.value, to_state="open")
-    owner = assignee or case.assignee
-    target = CaseState.ASSIGNED if owner else CaseState.OPEN
     was = case.state
-    p.changes.audit.append(case.move(target, actor=actor, at=now, reason=why, action="reopen"))
-    case.assignee = owner
-    p.changes.touch(case)
+    if assignee is None and p.roster is not None:
+        _reopen_by_strategy(p, case, actor=actor, reason=why, now=now)
+    else:
+        owner = assignee or case.assignee
+        target = CaseState.ASSIGNED if owner else CaseState.OPEN
+        p.changes.audit.append(case.move(target, actor=actor, at=now, reason=why,
+                                         action="reopen"))
+        case.assignee = owner
+        p.changes.touch(case)
     p.work.add_case(case)
     if order is not None and case.severity is Severity.BLOCKING:
         p._send(now, HoldLines(order.order_id, case.lines, f"reopened: {why}", case.case_id))
         if case.code is CREDIT and was is not CaseState.CANCELLED:
             p.ctx.add_open_orders(order.customer_id, -order.value)  # on credit hold again
+
+
+def _reopen_by_strategy(p: Pipeline, case: Case, *, actor: str, reason: str,
+                        now: datetime) -> None:
+    """Reopen into the queue, then back to the owner if they are available, else to whom the
+    queue's strategy picks (nobody: it waits in the queue)."""
+    owner = case.assignee
+    p.changes.audit.append(case.move(CaseState.OPEN, actor=actor, at=now, reason=reason,
+                                     action="reopen"))
+    case.assignee = None
+    p.changes.touch(case)
+    if p.roster is None:
+        return
+    found = pick([to_assign(case, p.ctx.customers, owner=owner)], roster=p.roster,
+                 rules=p.policy.assignment, at=now)[case.case_id]
+    if found.user_id is not None:
+        give(case, found, changes=p.changes, at=now)

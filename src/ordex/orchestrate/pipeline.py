@@ -28,6 +28,7 @@ from ordex.domain.model import Customer, Order, RawPayload
 from ordex.interpret.context import DetectionContext
 from ordex.interpret.detectors._lines import known_lines
 from ordex.interpret.registry import Detector, detect
+from ordex.orchestrate.assign import Roster, assign_opened
 from ordex.orchestrate.autoresolve import decide_and_apply
 from ordex.orchestrate.changes import Changes, IntakeResult, LoggedEvent, OutboxMessage
 from ordex.orchestrate.resolutions import resolve as resolve_case
@@ -60,6 +61,8 @@ class Pipeline:
         self.known_cases: set[str] = set()
         """Ids of cases that exist already (a replay must not open them twice)."""
         self._new_id = new_id or (lambda: uuid.uuid4().hex)
+        self.roster: Roster | None = None
+        """Who works the queues (None: nobody is assigned by strategy, e.g. a dry run)."""
 
     # -- intake ------------------------------------------------------------------------
     def accept(self, order: Order, *, raw_id: str, key: str | None, now: datetime,
@@ -304,6 +307,11 @@ class Pipeline:
     def take_changes(self) -> Changes:
         """Hand over what changed since the last call (with stock moves) and start afresh."""
         changes, self.changes = self.changes, Changes()
+        opened = list(changes.new_cases.values())
+        if self.roster is not None and opened:  # in the same unit of work as the opening
+            assign_opened(opened, roster=self.roster, rules=self.policy.assignment,
+                          customers=self.ctx.customers, changes=changes,
+                          at=max(c.opened_at for c in opened))
         if self.policy.sla is not None:  # the clocks of the cases still open as they are written
             changes.timers = [w for c in changes.new_cases.values() if c.is_open
                               for w in timers_for(c, self.policy.sla)]

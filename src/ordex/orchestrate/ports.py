@@ -20,6 +20,7 @@ from ordex.domain.model import (
 )
 from ordex.domain.positions import Position
 from ordex.interpret.recent import DupProbes
+from ordex.orchestrate.assign import Roster
 from ordex.orchestrate.changes import Changes, OutboxMessage
 from ordex.orchestrate.edi_acks import Outbound
 from ordex.orchestrate.intake import IdempotencyIndex
@@ -234,6 +235,8 @@ class UnitOfWork(Protocol):
     reference: ReferenceRepository
     cases: CaseRepository
     timers: TimerStore
+    roster: Roster | None
+    """Who works the queues, their loads, absences and turns (None: no assignment here)."""
     committed: list[Changes]
     """What each commit of this unit of work wrote (the bus publishes its facts)."""
 

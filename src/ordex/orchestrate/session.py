@@ -45,6 +45,8 @@ class SessionUnitOfWork:
         self.reference = MemoryReference(pipeline.ctx)
         self.cases = MemoryCases(self.cases_seen)
         self.timers = MemoryTimers(self.cases_seen)
+        self.roster = pipeline.roster
+        """Who works the queues (None, as in the simulator: nobody is assigned by strategy)."""
 
     def __enter__(self) -> SessionUnitOfWork:
         self.committed = []

@@ -23,7 +23,7 @@ def _aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
-def _user(row: Any) -> User:
+def user_from_row(row: Any) -> User:
     skills = row["skills"] or {}
     return User(row["user_id"], row["name"], row["email"], tuple(row["roles"]),
                 tuple(row["queues"]), Skills(*(tuple(skills.get(k, ())) for k in
@@ -64,13 +64,14 @@ class SqlIdentity:
     def users(self) -> list[User]:
         """Every user, by id."""
         with self.engine.connect() as conn:
-            return [_user(r) for r in conn.execute(select(U).order_by(U.c.user_id)).mappings()]
+            rows = conn.execute(select(U).order_by(U.c.user_id)).mappings()
+            return [user_from_row(r) for r in rows]
 
     def user(self, user_id: str) -> User | None:
         """One user by id."""
         with self.engine.connect() as conn:
             row = conn.execute(select(U).where(U.c.user_id == user_id)).mappings().first()
-        return _user(row) if row else None
+        return user_from_row(row) if row else None
 
     def set_active(self, user_id: str, active: bool, *, now: datetime, by: str) -> None:
         """Disable (or enable again) a user; a disabled user's sessions stop working."""
@@ -88,7 +89,7 @@ class SqlIdentity:
             row = conn.execute(select(U).where((U.c.user_id == key) | (U.c.email == key))
                                ).mappings().first()
         ok = verify_password(password, row["password_hash"] if row else None)
-        return _user(row) if row and ok and row["active"] else None
+        return user_from_row(row) if row and ok and row["active"] else None
 
     def create_token(self, name: str, scopes: tuple[str, ...], *, expires_at: datetime | None,
                      now: datetime, by: str) -> str:

@@ -264,6 +264,7 @@ cases = Table(
     Index("ix_cases_state_queue", "state", "queue"),
     Index("ix_cases_code_state", "code", "state"),
     Index("ix_cases_customer_code_state", "customer_id", "code", "state"),
+    Index("ix_cases_assignee_state", "assignee", "state"),  # migration 0017: assignment loads
 )
 line_allocations = Table(
     "line_allocations", metadata,
@@ -572,3 +573,22 @@ reference_version = Table(
 """One row (id 1) whose token a trigger replaces with a random one on every write to a cached
 reference table, in the writing transaction; a process's reference cache is valid while the
 token it was filled under is the one a unit of work reads."""
+
+# -- assignment (migration 0017): docs/assignment.md ----------------------------------------
+absences = Table(
+    "absences", metadata,
+    Column("absence_id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", String(64), nullable=False, index=True),
+    Column("starts_at", TS, nullable=False),
+    Column("ends_at", TS, nullable=False),
+    Column("reason", String(500), nullable=False, server_default=""),
+    Column("recorded_at", TS, nullable=False),
+    Column("recorded_by", String(100), nullable=False),
+)
+
+assignment_turns = Table(
+    "assignment_turns", metadata,
+    Column("queue", String(40), primary_key=True),
+    Column("user_id", String(64), nullable=False),
+    Column("updated_at", TS, nullable=False),
+)

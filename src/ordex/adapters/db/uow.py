@@ -27,6 +27,7 @@ from ordex.adapters.db.queries import ConnectionIdempotency
 from ordex.adapters.db.reference_cache import ReferenceCache
 from ordex.adapters.db.reference_repo import load_reference
 from ordex.adapters.db.repositories import SqlCases, SqlReference
+from ordex.adapters.db.roster_repo import SqlRoster
 from ordex.adapters.db.state_repo import (
     load_credit_state,
     load_duplicate_candidates,
@@ -81,6 +82,7 @@ class SqlUnitOfWork:
         self.conn = self.engine.connect().execution_options(**WRITE)
         self.reference, self.cases = SqlReference(self.conn), SqlCases(self.conn)
         self.files, self.timers = SqlFileRecords(self.conn), SqlTimers(self.conn)
+        self.roster = SqlRoster(self.conn, lock=self._lock)
         return self
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
@@ -138,6 +140,7 @@ class SqlUnitOfWork:
                else load_reference(conn, customers=customers, items=items))
         self._lock(("i", i.item_id) for i in ref.items)  # substitutes it may allocate
         pipeline = self.pipeline_for(ref, work, conn)
+        pipeline.roster = self.roster  # assignment by the queues' strategies, in this transaction
         load_credit_state(conn, pipeline.ctx, customers)
         # holders are read only at the warehouse of an order being judged (ALLOCATION_CONFLICT)
         warehouses = (None if need.warehouses is None else
