@@ -60,7 +60,18 @@ def loaded_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     (work / "broken.ndjson").write_text('{"order_id": "X-1", "customer_id": 5}\n')
     _run("ingest", str(work / "broken.ndjson"), "--db", db, cwd=work)
     _dead_letter(db)
+    _people(db)
     return db, work
+
+
+def _people(db: str) -> None:
+    """The users the case commands act as (the CLI checks them as the API does)."""
+    from auth_kit import add_people
+    from ordex.bootstrap import bootstrap
+    from ordex.config import Settings
+    app = bootstrap(Settings(database_url=db))
+    add_people(app, {"ann": ("order_desk",), "root": ("admin",)})
+    app.engine.dispose()
 
 
 def _dead_letter(db: str) -> None:
@@ -94,7 +105,7 @@ def _cases(db: str, work: Path) -> dict[str, list[str]]:
         "kpis": [],
         "ingest": [str(sample)],
         "parse": [str(sample)],
-        "replay": [quarantined],
+        "replay": [quarantined, "--actor", "root"],
         "retry": [],
         "resume": ["--idle-minutes", "0"],
         "acks": [],
@@ -113,7 +124,7 @@ def _cases(db: str, work: Path) -> dict[str, list[str]]:
         "token list": [],
         "audit verify": [],
         "outbox stats": [],
-        "outbox replay": ["dead-1"],
+        "outbox replay": ["dead-1", "--actor", "root"],
         "tryton sync-reference": [],  # last: they merge Tryton's customers into the data
         "tryton poll": ["--once"],
     }
