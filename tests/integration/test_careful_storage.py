@@ -74,6 +74,9 @@ def test_cli_resolve_exits_2_with_one_line_for_an_action_of_another_code(
         app: App, db_url: str) -> None:
     import subprocess
     import sys
+
+    from auth_kit import add_people
+    add_people(app, {"ann": ("order_desk",)})
     ingest(app, [(example("EX-1003"), "t")], channel="api")
     run = subprocess.run([sys.executable, "-m", "ordex", "resolve", "EX-1003:INVALID_SHIP_TO",
                           "--action", "REPRICE", "--actor", "ann", "--db", db_url],

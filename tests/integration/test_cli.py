@@ -216,7 +216,7 @@ def test_a_folder_given_as_a_file_is_named_a_folder(tmp_path: Path) -> None:
         assert run.stderr.strip() == f"error: a folder, not a file: {tmp_path}", args
 
 
-def test_resolve_beyond_the_actors_authority_is_one_line_and_changes_nothing(
+def test_resolve_by_a_name_that_is_no_user_is_one_line_and_changes_nothing(
         tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'auth.db'}"
     assert ordex("load-reference", "examples/reference", "--db", db).returncode == 0
@@ -234,7 +234,7 @@ def test_resolve_beyond_the_actors_authority_is_one_line_and_changes_nothing(
                 "walk-in", "--db", db)
     assert run.returncode != 0 and "Traceback" not in run.stderr
     assert len(run.stderr.strip().splitlines()) == 1
-    assert "beyond the authority of walk-in (no role): request approval" in run.stderr
+    assert "user walk-in does not exist: --actor must be a user" in run.stderr
     listing = json.loads(ordex("cases", "--db", db, "--format", "json").stdout)
     credit = next(c for c in listing["cases"] if c["case_id"] == "BIG-9:CREDIT_LIMIT_EXCEEDED")
     assert credit["state"] == "open"

@@ -60,22 +60,18 @@ def loaded_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     (work / "broken.ndjson").write_text('{"order_id": "X-1", "customer_id": 5}\n')
     _run("ingest", str(work / "broken.ndjson"), "--db", db, cwd=work)
     _dead_letter(db)
-    _person(db)
+    _people(db)
     return db, work
 
 
-def _person(db: str) -> None:
-    """A user whose absence, return and disabling the `user` commands record."""
-    from datetime import UTC, datetime
-
-    from ordex.adapters.db.dialect import make_engine
-    from ordex.adapters.db.identity_repo import SqlIdentity
-    from ordex.domain.identity import User
-    engine = make_engine(db)
-    SqlIdentity(engine).add_user(User("ann", "Ann", "ann@example.com", ("cs_rep",),
-                                      ("customer_service",)), password=None,
-                                 now=datetime.now(UTC), by="tests")
-    engine.dispose()
+def _people(db: str) -> None:
+    """The users the case commands act as (the CLI checks them as the API does)."""
+    from auth_kit import add_people
+    from ordex.bootstrap import bootstrap
+    from ordex.config import Settings
+    app = bootstrap(Settings(database_url=db))
+    add_people(app, {"ann": ("order_desk",), "root": ("admin",)})
+    app.engine.dispose()
 
 
 def _dead_letter(db: str) -> None:
@@ -109,7 +105,7 @@ def _cases(db: str, work: Path) -> dict[str, list[str]]:
         "kpis": [],
         "ingest": [str(sample)],
         "parse": [str(sample)],
-        "replay": [quarantined],
+        "replay": [quarantined, "--actor", "root"],
         "retry": [],
         "resume": ["--idle-minutes", "0"],
         "acks": [],
@@ -131,7 +127,7 @@ def _cases(db: str, work: Path) -> dict[str, list[str]]:
         "token list": [],
         "audit verify": [],
         "outbox stats": [],
-        "outbox replay": ["dead-1"],
+        "outbox replay": ["dead-1", "--actor", "root"],
         "worker": ["--once"],
         "tryton sync-reference": [],  # last: they merge Tryton's customers into the data
         "tryton poll": ["--once"],

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from sqlalchemy import Engine
 
-from auth_kit import authed
+from auth_kit import add_people, authed
 from live_server import serving
 from ordex.adapters.db.dialect import make_engine
 from ordex.adapters.db.migrate import upgrade
@@ -75,18 +75,22 @@ def test_stats_as_json_count_each_state_and_the_lag(engine: Engine, db_url: str)
 
 def test_replay_by_case_id_puts_the_dead_letter_back_and_again_is_refused_in_one_line(
         engine: Engine, db_url: str) -> None:
-    wrong = ordex(db_url, "replay", "erp-bad-1:INTEGRATION_FAILURE")  # not a payload's case
+    app = bootstrap(Settings(database_url=db_url))
+    add_people(app, {"ana": ("admin",)})  # the CLI acts as a user whose roles allow replay_case
+    app.engine.dispose()
+    wrong = ordex(db_url, "replay", "erp-bad-1:INTEGRATION_FAILURE",  # not a payload's case
+                  "--actor", "ana")
     assert wrong.returncode != 0 and "ordex outbox replay erp-bad-1" in wrong.stderr
     done = ordex(db_url, "outbox", "replay", "erp-bad-1:INTEGRATION_FAILURE", "--actor", "ana",
                  "--format", "json")
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result["message_id"] == "bad-1" and result["case_resolved"] is True
-    again = ordex(db_url, "outbox", "replay", "bad-1")
+    again = ordex(db_url, "outbox", "replay", "bad-1", "--actor", "ana")
     assert again.returncode != 0 and again.stdout == ""
     assert again.stderr.strip().splitlines() == [
         "error: outbox message bad-1 is pending: only a dead letter can be replayed"]
-    unknown = ordex(db_url, "outbox", "replay", "nope")
+    unknown = ordex(db_url, "outbox", "replay", "nope", "--actor", "ana")
     assert unknown.returncode != 0 and "no outbox message nope" in unknown.stderr
 
 

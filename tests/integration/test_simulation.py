@@ -75,10 +75,17 @@ def test_the_simulated_team_pauses_asks_for_approval_and_overrides(tmp_path) -> 
             actions = dict(conn.execute(select(t.audit_log.c.action, func.count()).group_by(
                 t.audit_log.c.action)).all())
             chains = conn.execute(select(func.count()).select_from(t.approvals)).scalar_one()
+            kinds = dict(conn.execute(select(t.case_overrides.c.kind, func.count()).group_by(
+                t.case_overrides.c.kind)).all())
+            blank = conn.execute(select(func.count()).select_from(t.case_overrides).where(
+                t.case_overrides.c.reason == "")).scalar_one()
         assert actions.get("pause", 0) > 0 and actions["pause"] == actions.get("resume")
         assert actions.get("request_approval", 0) > 0 and chains >= actions["request_approval"]
         assert actions.get("approve", 0) + actions.get("reject", 0) > 0
-        assert report["kpis"]["override_rate"] > 0
+        kpis = report["kpis"]
+        assert kpis["override_rate"] > 0 and kinds.get("alternative", 0) > 0 and blank == 0
+        assert kpis["response_sla_compliance"] >= 0.8  # first touched on shift, in time
+        assert kpis["override_rate_by_action"].get("ESCALATE", 1.0) == 1.0  # keeps the hold
         assert verify(app.engine).broken is None
     finally:
         app.engine.dispose()

@@ -253,15 +253,46 @@ def test_an_approved_override_is_recorded_for_the_requester_when_it_applies() ->
     assert (override.actor, override.chosen) == ("ana", "RELEASE")
 
 
-def test_cancel_voids_pending_approvals_and_releases_the_hold() -> None:
+def test_cancel_withdraws_pending_approvals_and_releases_the_hold() -> None:
     bus, uow, case = working("100000")
     bus.handle(c.RequestApproval(CREDIT, "ana", "RELEASE", "good payer"))
     with pytest.raises(ReasonRequiredError):
         bus.handle(c.CancelCase(CREDIT, "ana", ""))
     bus.handle(c.CancelCase(CREDIT, "ana", "order settled by phone"))
     assert case.state is CaseState.CANCELLED
-    assert [a.state for a in case.approvals] == [ApprovalState.VOID]
+    assert [(a.state, a.decided_by) for a in case.approvals] == [
+        (ApprovalState.WITHDRAWN, "ana")]
+    assert case.approvals[0].decision_reason == (
+        "case moved awaiting_approval → cancelled by cancel: order settled by phone")
     assert sent(uow, ReleaseLines)
+
+
+def test_a_payment_withdraws_the_chain_in_the_same_commit_and_reopen_leaves_it() -> None:
+    bus, uow, case = working("100000")
+    bus.handle(c.RequestApproval(CREDIT, "ana", "RELEASE", "good payer"))
+    before = len(uow.written)
+    bus.handle(c.PostPayment("ACME", Decimal("1000000"), NOW))
+    assert case.state is CaseState.AUTO_RESOLVED
+    [written] = uow.written[before:]
+    [withdrawn] = written.approvals
+    assert (withdrawn.state, withdrawn.decided_by) == (ApprovalState.WITHDRAWN, "ordex")
+    assert "awaiting_approval → auto_resolved by close: payment of 1000000" in (
+        withdrawn.decision_reason or "")
+    [note] = [e for e in written.audit if e.action == "withdraw_approvals"]
+    assert note.reason.startswith(f"{CREDIT}#1.1 withdrawn: ")
+    bus.handle(c.ReopenCase(CREDIT, "rep", "payment bounced"))
+    assert [a.state for a in case.approvals] == [ApprovalState.WITHDRAWN]
+    with pytest.raises(IllegalTransitionError):
+        bus.handle(c.ApproveCase(CREDIT, "max", "too late"))  # nothing pending to sign
+
+
+def test_the_last_approval_withdraws_nothing() -> None:
+    bus, uow, case = working("100000")
+    bus.handle(c.RequestApproval(CREDIT, "ana", "RELEASE", "good payer"))
+    bus.handle(c.ApproveCase(CREDIT, "max", "ok"))
+    assert case.state is CaseState.RESOLVED
+    assert [a.state for a in case.approvals] == [ApprovalState.APPROVED]
+    assert not [e for w in uow.written for e in w.audit if e.action == "withdraw_approvals"]
 
 
 def test_reopen_returns_a_closed_case_to_its_owner_and_holds_its_order_again() -> None:

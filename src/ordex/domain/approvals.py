@@ -105,7 +105,10 @@ class ApprovalState(StrEnum):
     REJECTED = "rejected"
     """Refused, with a reason: the chain ends and the case goes back to in_progress."""
     VOID = "void"
-    """No longer needed: an earlier level rejected, or the case was cancelled."""
+    """No longer needed: an earlier level of the chain rejected."""
+    WITHDRAWN = "withdrawn"
+    """The case left awaiting_approval another way (cancelled, resolved by a payment or by
+    re-evaluation): the reason names the move; it waits in no queue and never comes back."""
 
 
 @dataclass(slots=True)
@@ -149,6 +152,15 @@ def new_chain(*, case_id: str, chain_no: int, levels: tuple[AuthorityLevel, ...]
                      amount, requested_by, proposed_by, now, now + timedelta(hours=hours * n),
                      reason, queue=lv.role)
             for n, lv in enumerate(levels, start=1)]
+
+
+def withdraw_pending(approvals: list[Approval], *, actor: str, reason: str,
+                     now: datetime) -> list[Approval]:
+    """Withdraw every pending approval (the case closed without them); those withdrawn."""
+    gone = [a for a in approvals if a.state is ApprovalState.PENDING]
+    for a in gone:
+        a.decide(ApprovalState.WITHDRAWN, actor=actor, reason=reason, now=now)
+    return gone
 
 
 def pending_chain(approvals: list[Approval]) -> list[Approval]:

@@ -259,12 +259,18 @@ def parse(paths: list[Path], fmt: FmtOpt = Format.text,
 
 
 @cli.command()
-def replay(case_id: str, db: DbOpt = None, fmt: FmtOpt = Format.text,
-           actor: str = "ordex") -> None:
+def replay(case_id: str,
+           actor: Annotated[str, typer.Option("--actor", help="The user who replays (their "
+                                              "roles must allow replay_case on the case)")],
+           db: DbOpt = None, fmt: FmtOpt = Format.text) -> None:
     """Re-read the raw payload of an INTEGRATION_FAILURE case after a fix; resolve it if fixed."""
     with user_errors():
         from ordex.domain.commands import ReplayCase
-        result = make_app(db).bus.handle(ReplayCase(case_id, actor))
+        from ordex.domain.permissions import Permission
+        from ordex.entrypoints.cli_actor import acting_user
+        app = make_app(db)
+        who = acting_user(app, actor=actor, permission=Permission.REPLAY_CASE, case_id=case_id)
+        result = app.bus.handle(ReplayCase(case_id, who.actor))
         emit(result, fmt, lambda r: out.print(
             f"resolved: {', '.join(r['resolved']) or '-'}; still failing: "
             f"{', '.join(r['still_failing']) or '-'}"))

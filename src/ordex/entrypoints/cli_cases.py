@@ -8,6 +8,8 @@ from typing import Annotated, Any
 import typer
 
 from ordex.domain.commands import ResolveCase
+from ordex.domain.permissions import Permission
+from ordex.entrypoints.cli_actor import acting_user
 from ordex.entrypoints.cli_support import Format, emit, fail, make_app, out, user_errors
 
 DbOpt = Annotated[str | None, typer.Option("--db", help="Database URL (else ORDEX_DATABASE_URL)")]
@@ -22,7 +24,8 @@ def register(cli: typer.Typer) -> None:
 def resolve_command(
         case_id: Annotated[str, typer.Argument(metavar="CASE")],
         action: Annotated[str, typer.Option("--action", help="An action of the case's code")],
-        actor: Annotated[str, typer.Option("--actor", help="Who resolves")],
+        actor: Annotated[str, typer.Option("--actor", help="The user who resolves (their "
+                                           "roles must allow resolve_case on the case)")],
         reason: Annotated[str, typer.Option(help="Why")] = "",
         warehouse: Annotated[str | None, typer.Option(help="ALTERNATE_WAREHOUSE")] = None,
         promise_date: Annotated[str | None, typer.Option(help="REVISE_PROMISE, YYYY-MM-DD")]
@@ -38,7 +41,8 @@ def resolve_command(
             "warehouse_id": warehouse, "promise_date": promise_date, "ship_via": ship_via,
             "item_id": item, "prices": _prices(price) if price else None}.items() if v}
         app = make_app(db)
-        app.bus.handle(ResolveCase(case_id, actor, action.strip().upper(), reason, params))
+        who = acting_user(app, actor=actor, permission=Permission.RESOLVE_CASE, case_id=case_id)
+        app.bus.handle(ResolveCase(case_id, who.actor, action.strip().upper(), reason, params))
         case = app.queries.case(case_id) or {}
         emit(case, fmt, lambda c: out.print(f"{c['case_id']}: {c['state']} — "
                                             f"{c.get('resolution') or ''}", highlight=False))

@@ -6,6 +6,8 @@ from typing import Annotated, Any
 
 import typer
 
+from ordex.domain.permissions import Permission
+from ordex.entrypoints.cli_actor import acting_user
 from ordex.entrypoints.cli_support import Format, emit, make_app, out, user_errors
 
 DbOpt = Annotated[str | None, typer.Option("--db", help="Database URL (else ORDEX_DATABASE_URL)")]
@@ -46,13 +48,15 @@ def replay_command(
         message: Annotated[str, typer.Argument(
             metavar="MESSAGE_ID", help="A dead letter's message id, or its case id "
             "(erp-…:INTEGRATION_FAILURE)")],
-        actor: Annotated[str, typer.Option(help="Who replays it (audit)")] = "ordex",
+        actor: Annotated[str, typer.Option(help="The user who replays it (their roles must "
+                                           "allow replay_case)")],
         db: DbOpt = None, fmt: FmtOpt = Format.text) -> None:
     """Put a dead letter back to pending (its order's later commands follow) and resolve its
     case; a worker delivers it."""
     with user_errors():
         app = make_app(db, deliver_inline=False)
-        result = app.replay_outbox(message, actor=actor)
+        who = acting_user(app, actor=actor, permission=Permission.REPLAY_CASE)
+        result = app.replay_outbox(message, actor=who.actor)
         emit(result, fmt, lambda r: out.print(
             f"Message {r['message_id']} is pending again (replay {r['replays']}); case "
             f"{r['case_id']} {'resolved' if r['case_resolved'] else 'was already closed'}.",

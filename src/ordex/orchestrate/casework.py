@@ -147,7 +147,7 @@ def record_override(p: Pipeline, case: Case, *, actor: str, chosen: str, reason:
 
 
 def void_pending(p: Pipeline, case: Case, *, now: datetime) -> None:
-    """Void every pending approval of the case (a rejection, a cancel)."""
+    """Void every pending approval of the case (a rejection ends the chain)."""
     for a in case.approvals:
         if a.state is ApprovalState.PENDING:
             a.decide(ApprovalState.VOID, actor=None, reason=None, now=now)
@@ -155,9 +155,9 @@ def void_pending(p: Pipeline, case: Case, *, now: datetime) -> None:
 
 
 def cancel(p: Pipeline, case: Case, *, actor: str, reason: str, now: datetime) -> None:
-    """Close a case that no longer applies; its hold is released, pending approvals voided."""
+    """Close a case that no longer applies; its hold is released, pending approvals
+    withdrawn (by `Pipeline.close`)."""
     why = need_reason(reason, what="cancelling a case")
-    void_pending(p, case, now=now)
     p.close(case, CaseState.CANCELLED, actor=actor, reason=why, now=now, action="cancel")
     order = p.work.orders.get(case.order_id or "")
     if case.code is CREDIT and order is not None and order.order_id not in p.work.cancelled:

@@ -11,6 +11,7 @@ from typing import Any
 
 from ordex.decide.engine import Decider
 from ordex.decide.policy import Policy
+from ordex.domain.approvals import withdraw_pending
 from ordex.domain.cases import Case, CaseState, case_id_for
 from ordex.domain.codes import ExceptionCode, Severity
 from ordex.domain.errors import InvalidPayloadError
@@ -210,6 +211,9 @@ class Pipeline:
               action: str = "close", release: bool = True) -> None:
         """Close a case, audit it, and release the lines nothing else holds."""
         before = self.work.held_lines(case.order_id) if case.order_id else (set(), False)
+        if case.state is CaseState.AWAITING_APPROVAL:
+            self._withdraw_approvals(case, state, actor=actor, action=action, reason=reason,
+                                     now=now)
         self.changes.audit.append(case.move(state, actor=actor, at=now, reason=reason,
                                             action=action))
         self.changes.touch(case)
@@ -219,6 +223,18 @@ class Pipeline:
             self.ctx.add_open_orders(order.customer_id, order.value)
         if release and case.order_id and case.severity is Severity.BLOCKING:
             self._release(case, before, now)
+
+    def _withdraw_approvals(self, case: Case, state: CaseState, *, actor: str, action: str,
+                            reason: str, now: datetime) -> None:
+        """The case closes without its chain (a last approval leaves none pending): what
+        still waits is withdrawn, with the move that withdrew it, and audited."""
+        why = f"case moved awaiting_approval → {state.value} by {action}: {reason}"
+        gone = withdraw_pending(case.approvals, actor=actor, reason=why, now=now)
+        if gone:
+            self.changes.approvals.extend(gone)
+            self.changes.audit.append(case.note(
+                actor=actor, at=now, action="withdraw_approvals",
+                reason=f"{', '.join(a.approval_id for a in gone)} withdrawn: {why}"))
 
     def anomalous_lines(self, order_id: str) -> set[int]:
         """Lines of an order with an open QUANTITY_ANOMALY (no stock moves for them)."""

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from ordex.domain.cases import Case
-from ordex.domain.commands import IngestOrders, PostPayment, ReceiveStock, ResolveCase, TakeCase
+from ordex.domain.cases import Case, CaseState
+from ordex.domain.commands import IngestOrders, PostPayment, ReceiveStock, TakeCase
 from ordex.domain.events import ApplyDecision
 from ordex.orchestrate.bus import MessageBus
 from ordex.orchestrate.changes import Changes
@@ -22,10 +22,11 @@ from ordex.simulate.code_simulation import Facts, desks, simulations
 from ordex.simulate.ground_truth import WorldIndex, label
 from ordex.simulate.mirror import DecisionMirror
 from ordex.simulate.orders import Generated, InjectionRates, OrderFactory
-from ordex.simulate.people import Visit, parameters, plan_visit
+from ordex.simulate.people import ROSTERS, Visit, first_touch, parameters, plan_visit
 from ordex.simulate.truth import Book, SimOrder
 from ordex.simulate.world import World, WorldConfig
 
+CREDIT_SHIFTS = ROSTERS["credit"]
 OPENS, OPEN_FOR = timedelta(hours=6), timedelta(hours=14)
 """Orders arrive from 06:00 UTC for 14 hours each simulated day."""
 
@@ -202,8 +203,8 @@ class Simulation:
         if "CREDIT_LIMIT_EXCEEDED" in order.labels and rng.random() < 0.85:
             self.push(at + hours(4, 48), "payment", order.customer_id)
         elif "CREDIT_LIMIT_EXCEEDED" in order.labels:  # no payment coming: an analyst reviews
-            self.push(at + timedelta(hours=self.team.uniform(2, 30)), "credit_review",
-                      order.order_id)
+            self.push(CREDIT_SHIFTS.add(at + timedelta(hours=self.team.uniform(2, 30)), 0),
+                      "credit_review", order.order_id)
         routed = self.pipeline.work.open_cases.get(order.order_id, {})
         self._visit([routed[c] for c in sorted(routed) if not (
             restocked and routed[c].code.value == "INVENTORY_SHORTFALL")], order)
@@ -214,6 +215,13 @@ class Simulation:
             if case.code.value in desks():
                 visit = plan_visit(case, self.people)
                 self.push(visit.take, "human", (case, order, visit))
+            elif case.queue.value == "credit":  # an analyst looks first; a payment or a review
+                self.push(first_touch(case, self.people), "touch", case)  # settles it
+
+    def _on_touch(self, at: datetime, case: Case) -> None:
+        if case.is_open and case.state in (CaseState.OPEN, CaseState.ASSIGNED):
+            self._handle(at, TakeCase(case.case_id, casework.ANALYST))
+            self.result.events += 1
 
     def _on_resend(self, at: datetime, body: bytes) -> None:
         outcome = self._handle(at, IngestOrders(((body, "simulator-resend"),), "api"))[0]
@@ -240,27 +248,34 @@ class Simulation:
         case, order, visit = payload
         if not case.is_open:
             return  # closed meanwhile (stock, payment, a cancelled duplicate)
-        code, desk = case.code.value, desks()[case.code.value]
+        desk = desks()[case.code.value]
         self._handle(at, TakeCase(case.case_id, desk.actor))
         if visit.done >= self.end:  # still being worked when the run stops
             return
         self.result.events += casework.maybe_pause(case, at, visit.done, desk.actor,
                                                    handle=self._handle, team=self.team)
-        if order is not None and code == "DUPLICATE_ORDER":
-            self.book.cancel(order)
-        given = parameters(desk.action, order, addresses=self.factory.address, at=visit.done)
-        self._handle(visit.done, ResolveCase(case.case_id, desk.actor, desk.action,
-                                             f"{desk.actor} handled {code.lower()}", given))
-        if order is not None and code == "INVENTORY_SHORTFALL":
-            # a person's BACKORDER ships what is there now (docs/decide.md): the book follows
-            applied = next((m.command.detail for m in reversed(self._last().outbox)
-                            if isinstance(m.command, ApplyDecision)
-                            and m.command.case_id == case.case_id), {})
-            if applied.get("allocations"):
-                self.mirror.apply_plan(order, applied)
-            else:
-                self.book.stop_waiting(order)
+        taken = casework.resolve_case(
+            case, visit.done, actor=desk.actor, fallback=desk.action, team=self.team,
+            handle=self._handle, params=lambda action: parameters(
+                action, order, addresses=self.factory.address, at=visit.done))
+        if order is not None and taken is not None:
+            self._follow_person(case, order)
         self.result.events += 1
+
+    def _follow_person(self, case: Case, order: SimOrder) -> None:
+        """The book follows a person's action: a sourcing plan ships what it allocated
+        (docs/decide.md), a cancelled duplicate frees its stock and credit."""
+        if order.order_id in self.pipeline.work.cancelled:
+            if not order.cancelled:
+                self.book.cancel(order)
+            return
+        applied = next((m.command.detail for m in reversed(self._last().outbox)
+                        if isinstance(m.command, ApplyDecision)
+                        and m.command.case_id == case.case_id), {})
+        if applied.get("allocations"):
+            self.mirror.apply_plan(order, applied)
+        elif case.code.value == "INVENTORY_SHORTFALL":
+            self.book.stop_waiting(order)
 
     def _on_credit_review(self, at: datetime, order_id: str) -> None:
         case = self.pipeline.work.open_cases.get(order_id, {}).get(

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
 
 from ordex.adapters.db import tables as t
 from ordex.adapters.db.dialect import insert_ignoring_duplicates
+from ordex.adapters.db.fetch import CHUNK
 from ordex.adapters.db.state_repo import utc
 from ordex.domain.approvals import Approval, ApprovalState
+from ordex.domain.cases import Case, CaseState
 from ordex.orchestrate.changes import Changes
 
 
@@ -46,6 +49,23 @@ def approvals_of(conn: Connection, case_id: str) -> list[Approval]:
                         .order_by(t.approvals.c.requested_at, t.approvals.c.chain_id,
                                   t.approvals.c.level)).mappings()
     return [approval_from_row(r) for r in rows]
+
+
+def attach_approvals(conn: Connection, cases: Iterable[Case]) -> None:
+    """Give each case awaiting approval its approvals (one query per chunk), so a move that
+    closes it another way can withdraw what is pending."""
+    waiting = {c.case_id: c for c in cases if c.state is CaseState.AWAITING_APPROVAL}
+    ids = sorted(waiting)
+    for start in range(0, len(ids), CHUNK):
+        found: dict[str, list[Approval]] = {}
+        rows = conn.execute(select(t.approvals)
+                            .where(t.approvals.c.case_id.in_(ids[start:start + CHUNK]))
+                            .order_by(t.approvals.c.requested_at, t.approvals.c.chain_id,
+                                      t.approvals.c.level)).mappings()
+        for r in rows:
+            found.setdefault(r["case_id"], []).append(approval_from_row(r))
+        for case_id, approvals in found.items():
+            waiting[case_id].approvals = approvals
 
 
 def approval_from_row(r: Any) -> Approval:

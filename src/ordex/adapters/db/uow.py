@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError
 
 from ordex.adapters.db import claims
 from ordex.adapters.db import tables as t
+from ordex.adapters.db.casework_repo import attach_approvals
 from ordex.adapters.db.dialect import WRITE
 from ordex.adapters.db.file_records import SqlFileRecords
 from ordex.adapters.db.files_repo import cases_of_raws, raw_ids_by_hash
@@ -132,6 +133,7 @@ class SqlUnitOfWork:
         self._lock([*(("o", o) for o in order_ids), *(("k", k) for k in storable(need.keys))])
         work = WorkSet()
         load_orders_into(conn, work, order_ids)
+        attach_approvals(conn, (c for cases in work.open_cases.values() for c in cases.values()))
         customers = set(customers) | {o.customer_id for o in work.orders.values()}
         items = set(items) | {ln.item_id for o in work.orders.values() for ln in o.lines}
         self._lock([*(("c", c) for c in customers), *(("i", i) for i in items)])
