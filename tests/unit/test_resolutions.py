@@ -9,8 +9,8 @@ import pytest
 from ordex.decide.policy import Policy
 from ordex.domain.cases import CaseState
 from ordex.domain.codes import Action, ExceptionCode
-from ordex.domain.errors import ActionNotAllowedError, ActionParameterError
 from ordex.domain.erp_commands import ErpCommand
+from ordex.domain.errors import ActionNotAllowedError, ActionParameterError
 from ordex.domain.events import (
     CancelOrder,
     ChangePrice,
