@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ordex.domain.cases import Case
 from ordex.domain.codes import Action
-from ordex.domain.erp_commands import CancelLine, ChangeQuantity, ErpCommand
+from ordex.domain.erp_commands import CancelLine, ChangeQuantity, ErpCommand, json_ready
 from ordex.domain.model import Order
 from ordex.orchestrate.changes import OutboxMessage
 from ordex.orchestrate.customer_changes import order_change
@@ -33,17 +33,20 @@ def carry_out(p: Pipeline, *, order: Order, case: Case, action: Action,
     messages = [p._send(now, c) for c in commands]
     _reservations(p, order, commands)
     record_decision(p, order=order, case=case, action=action.value, messages=messages,
-                    actor=actor, now=now)
+                    actor=actor, now=now, detail=detail)
     return messages
 
 
 def record_decision(p: Pipeline, *, order: Order, case: Case, action: str,
-                    messages: list[OutboxMessage], actor: str, now: datetime) -> None:
-    """Put the queued commands, with their message ids, on the case; note the customer change."""
+                    messages: list[OutboxMessage], actor: str, now: datetime,
+                    detail: Mapping[str, Any] | None = None) -> None:
+    """Put the decision (with its parameters) and the commands it queued, with their message
+    ids, on the case; note what changes for the customer."""
     queued = [{"kind": type(m.command).__name__, "message_id": m.message_id, "action": action,
                "at": now.isoformat()} for m in messages]
     case.evidence = {**case.evidence,
                      "decision": {"action": action, "by": actor, "at": now.isoformat(),
+                                  "detail": json_ready(dict(detail or {})),
                                   "commands": [q["message_id"] for q in queued]},
                      "erp_commands": [*case.evidence.get("erp_commands", ()), *queued]}
     p.changes.touch(case)

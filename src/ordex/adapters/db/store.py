@@ -16,6 +16,7 @@ from ordex.adapters.db.casework_repo import write_casework
 from ordex.adapters.db.claims import enqueue
 from ordex.adapters.db.decisions_repo import save_decisions
 from ordex.adapters.db.dialect import insert_ignoring_duplicates
+from ordex.adapters.db.followups_repo import write_order_changes
 from ordex.domain.cases import Case
 from ordex.domain.errors import CaseChangedError
 from ordex.interpret.context import po_key
@@ -78,6 +79,10 @@ def write_changes(conn: Connection, changes: Changes) -> None:
             {"message_id": m.message_id, "created_at": m.at,
              "command": type(m.command).__name__, "order_id": m.command.order_id,
              "payload": command_payload(m.command)} for m in changes.outbox])
+    if changes.order_changes:
+        write_order_changes(conn, changes.order_changes, now=changes.order_changes[-1].at,
+                            taken_in_edi={o.order_id for o, _r, _k in changes.orders
+                                          if o.channel == "edi"})
     insert_ignoring_duplicates(conn, t.intake_results, [
         {"idempotency_key": r.idempotency_key, "order_id": r.order_id,
          "result": r.as_dict()} for r in changes.results
