@@ -54,7 +54,7 @@ def _line(row: Mapping[str, Any], warehouse: str | None) -> dict[str, Any]:
 
 
 def _text(value: Any) -> str | None:
-    return None if value is None else str(Decimal(str(value)).normalize())
+    return None if value is None else format(Decimal(str(value)).normalize(), "f")
 
 
 def _line_of(record: Record, line_no: int) -> dict[str, Any]:

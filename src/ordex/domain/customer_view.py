@@ -47,6 +47,11 @@ class LineState:
     unit_price: Decimal | None = None
     ship_date: date | None = None
 
+    def __post_init__(self) -> None:
+        # 10 and 10.000000 are one quantity: states compare by value, whatever their source
+        for name in ("quantity", "backordered", "unit_price"):
+            object.__setattr__(self, name, _norm(getattr(self, name)))
+
     def as_dict(self) -> dict[str, Any]:
         """JSON form (decimals and dates as text, unset fields left out)."""
         out: dict[str, Any] = {"status": self.status}

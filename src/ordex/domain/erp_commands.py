@@ -225,7 +225,7 @@ def json_ready(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [json_ready(v) for v in value]
     if isinstance(value, Decimal):
-        return str(value)
+        return format(value, "f")
     if isinstance(value, date):
         return value.isoformat()
     return value

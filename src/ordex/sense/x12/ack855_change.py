@@ -40,7 +40,7 @@ class FirstAcknowledgment:
 def _ack(po1: Segment, ack: LineAck) -> list[str]:
     """One ACK for a line of the first 855: status, quantity, unit, date (068), substitute."""
     if ack.quantity is not None:
-        quantity = str(ack.quantity)
+        quantity = format(ack.quantity, "f")
     elif ack.status == "IR":
         quantity = "0"
     else:
@@ -84,7 +84,7 @@ def build_855_change(first: str, acks: Sequence[LineAck], *, line_numbers: Seque
             body.extend(_ack(po1, a) for a in by_line[n])
             price = next((a.unit_price for a in by_line[n] if a.unit_price is not None), None)
             if price is not None:
-                body.append(["CTP", "", "NET", str(price)])
+                body.append(["CTP", "", "NET", format(price, "f")])
     body.append(["CTT", str(len(by_line))])
     out = Outbound(sender=head.sender, receiver=head.receiver, app_sender=head.app_sender,
                    app_receiver=head.app_receiver, interchange_control=interchange_control,
