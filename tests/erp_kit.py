@@ -59,11 +59,11 @@ NEW_KINDS = ("ChangeWarehouse", "SplitLine", "ChangeQuantity", "ChangePrice", "S
 case, and the payload sends the whole command."""
 
 
-def endpoint(what: str, method: str = "POST") -> dict[str, Any]:
+def endpoint(what: str, method: str = "POST", *, whole: bool = False) -> dict[str, Any]:
     return {"method": method, "path": "/orders/{{ command.order_id | urlencode }}/" + what,
             "payload": {"kind": "{{ kind }}", "lines": "{{ command.lines | default([]) }}",
                         "reason": "{{ command.reason }}", "case": "{{ command.case_id }}",
-                        "command": "{{ command }}"}}
+                        **({"command": "{{ command }}"} if whole else {})}}
 
 
 def mapping_data(url: str, *, timeout: float = 2.0, auth: dict[str, Any] | None = None
@@ -74,7 +74,7 @@ def mapping_data(url: str, *, timeout: float = 2.0, auth: dict[str, Any] | None 
                          "CancelOrder": endpoint("cancellation"),
                          "ApplyDecision": endpoint("decisions"),
                          "RevisePromise": endpoint("promise", "PATCH"),
-                         **{kind: endpoint(kind.lower()) for kind in NEW_KINDS}}}
+                         **{kind: endpoint(kind.lower(), whole=True) for kind in NEW_KINDS}}}
 
 
 def write_mapping(path: Path, data: dict[str, Any]) -> Path:
