@@ -213,3 +213,21 @@ def test_every_command_kind_is_sent_by_some_decision() -> None:
 def _policies() -> Any:
     from pathlib import Path
     return Path(__file__).resolve().parents[2] / "policies"
+
+
+def test_quantity_and_line_parameters_are_checked_and_name_the_field() -> None:
+    from ordex.domain.errors import ActionParameterError
+    from ordex.orchestrate import resolution_params as rp
+    p, case = shortfall()
+    o = p.work.orders["O-1"]
+    assert rp.quantities(p.ctx, o, case, {1: "12"}) == {"quantities": {"1": "12"}}
+    with pytest.raises(ActionParameterError, match=r"quantities\.1: .*not positive") as bad:
+        rp.quantities(p.ctx, o, case, {"1": "0"})
+    assert bad.value.details["field"] == "quantities.1"
+    with pytest.raises(ActionParameterError, match="quantities: required"):
+        rp.quantities(p.ctx, o, case, None)
+    assert rp.cancel_lines(p.ctx, o, case, None) == {"lines": [1]}  # the case's line
+    with pytest.raises(ActionParameterError, match="cancels the order"):
+        rp.cancel_lines(p.ctx, o, case, [1, 2])
+    with pytest.raises(ActionParameterError, match=r"\[7\] not on the order"):
+        rp.cancel_lines(p.ctx, o, case, [7])

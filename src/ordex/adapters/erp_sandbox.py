@@ -18,6 +18,9 @@ from ordex.domain.cases import Case
 from ordex.orchestrate.changes import OutboxMessage
 from ordex.orchestrate.work import ClaimedMessage, OutboxState, SendReport
 
+CHUNK = 500
+"""Orders per lookup (a bound parameter each)."""
+
 
 class SandboxErp:
     """An ERP connector that records each command once, keyed by message id, and applies it
@@ -72,8 +75,8 @@ def _apply(conn: Connection, messages: Sequence[OutboxMessage]) -> None:
 def sandbox_records(conn: Connection, order_ids: Sequence[str]) -> dict[str, Record]:
     """The sandbox ERP's records of these orders (those it has)."""
     found: dict[str, Record] = {}
-    for i in range(0, len(order_ids), 500):
-        chunk = list(order_ids[i:i + 500])
+    for i in range(0, len(order_ids), CHUNK):
+        chunk = list(order_ids[i:i + CHUNK])
         found.update({r.order_id: dict(r.record) for r in conn.execute(
             select(t.erp_sandbox_orders).where(t.erp_sandbox_orders.c.order_id.in_(chunk)))})
     return found
@@ -83,13 +86,16 @@ def _seeds(conn: Connection, order_ids: list[str]) -> dict[str, Record]:
     """New records for orders the sandbox never saw: as ordex took them in (two queries)."""
     if not order_ids:
         return {}
-    heads = {r["order_id"]: r for r in conn.execute(
-        select(t.orders).where(t.orders.c.order_id.in_(order_ids))).mappings()}
+    heads: dict[str, Any] = {}
     lines: dict[str, list[Any]] = {o: [] for o in order_ids}
-    for row in conn.execute(select(t.order_lines).where(t.order_lines.c.order_id.in_(order_ids))
-                            .order_by(t.order_lines.c.order_id, t.order_lines.c.line_no)
-                            ).mappings():
-        lines[row["order_id"]].append(row)
+    for i in range(0, len(order_ids), CHUNK):
+        chunk = order_ids[i:i + CHUNK]
+        heads.update({r["order_id"]: r for r in conn.execute(
+            select(t.orders).where(t.orders.c.order_id.in_(chunk))).mappings()})
+        for row in conn.execute(select(t.order_lines).where(t.order_lines.c.order_id.in_(chunk))
+                                .order_by(t.order_lines.c.order_id, t.order_lines.c.line_no)
+                                ).mappings():
+            lines[row["order_id"]].append(row)
     return {o: seed_record(heads.get(o), lines[o], o) for o in order_ids}
 
 
