@@ -39,3 +39,8 @@ def test_a_persons_new_date_reaches_the_erp_record_and_the_customer_once(
         "EX-1002", order["customer_id"],
         [{"line_no": 1, "status": "rescheduled", "ship_date": "2026-12-04"}])
     assert row["payload"]["message_ids"] == [revise["message_id"]]
+    from auth_kit import signed
+    from ordex.entrypoints.api.app import create_app
+    page = signed(create_app(app)).get("/ui/cases/EX-1002:INVENTORY_SHORTFALL")
+    assert page.status_code == 200 and "ERP commands queued" in page.text
+    assert revise["message_id"] in page.text and "RevisePromise" in page.text
