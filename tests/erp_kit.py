@@ -53,10 +53,17 @@ def erp_server(tmp: Path, *args: str) -> Iterator[ErpServer]:
         process.wait(timeout=10)
 
 
-def endpoint(what: str, method: str = "POST") -> dict[str, Any]:
+NEW_KINDS = ("ChangeWarehouse", "SplitLine", "ChangeQuantity", "ChangePrice", "SubstituteItem",
+             "CancelLine", "UpdateShipTo", "ChangeShipVia", "AddNote")
+"""Kinds added with the commands of each decision; their endpoint path is the kind in lower
+case, and the payload sends the whole command."""
+
+
+def endpoint(what: str, method: str = "POST", *, whole: bool = False) -> dict[str, Any]:
     return {"method": method, "path": "/orders/{{ command.order_id | urlencode }}/" + what,
             "payload": {"kind": "{{ kind }}", "lines": "{{ command.lines | default([]) }}",
-                        "reason": "{{ command.reason }}", "case": "{{ command.case_id }}"}}
+                        "reason": "{{ command.reason }}", "case": "{{ command.case_id }}",
+                        **({"command": "{{ command }}"} if whole else {})}}
 
 
 def mapping_data(url: str, *, timeout: float = 2.0, auth: dict[str, Any] | None = None
@@ -66,7 +73,8 @@ def mapping_data(url: str, *, timeout: float = 2.0, auth: dict[str, Any] | None 
             "commands": {"HoldLines": endpoint("holds"), "ReleaseLines": endpoint("releases"),
                          "CancelOrder": endpoint("cancellation"),
                          "ApplyDecision": endpoint("decisions"),
-                         "RevisePromise": endpoint("promise", "PATCH")}}
+                         "RevisePromise": endpoint("promise", "PATCH"),
+                         **{kind: endpoint(kind.lower(), whole=True) for kind in NEW_KINDS}}}
 
 
 def write_mapping(path: Path, data: dict[str, Any]) -> Path:

@@ -29,6 +29,7 @@ class FakeTryton:
         self.sales: dict[int, dict[str, Any]] = {}
         self.lines: dict[int, dict[str, Any]] = {}
         self.notes: list[dict[str, Any]] = []
+        self.addresses: list[dict[str, Any]] = []
         self.calls: list[str] = []
         self.fail_next: list[tuple[str, Any]] = []
         """(method, error) pairs: the next call of that method answers the error once."""
@@ -41,7 +42,7 @@ class FakeTryton:
     def add_sale(self, sale_id: int, *, number: str, state: str = "confirmed",
                  lines: list[dict[str, Any]] | None = None, **fields: Any) -> None:
         self.sales[sale_id] = {"id": sale_id, "number": number, "state": state,
-                               "shipments": [], "warehouse": 5, "shipping_date": None,
+                               "shipments": [], "warehouse": 5, "shipping_date": None, "party": 5,
                                "write_date": datetime(2026, 11, 2, 9, 0, sale_id),
                                "create_date": datetime(2026, 11, 2, 8, 0), **fields}
         for n, line in enumerate(lines or [], start=1):
@@ -83,6 +84,15 @@ class FakeTryton:
             return None
         if model == "stock.location":
             return [{"id": 7, "code": "WH2"}] if args[0][0][2] == "WH2" else []
+        if model == "product.product":
+            return [{"id": 31, "code": "WIDGET-B"}] if args[0][0][2] == "WIDGET-B" else []
+        if model == "country.country":
+            return [{"id": 2, "code": "US"}] if args[0][0][2] == "US" else []
+        if model == "country.subdivision":
+            return [{"id": 3, "code": args[0][0][2]}] if args[0][0][2] == "US-IL" else []
+        if model == "party.address":
+            self.addresses.extend(args[0])
+            return [100 + len(self.addresses)]
         assert table is not None, method
         if name == "search_read":
             return [dict(r) for r in table.values() if _match(r, args[0])]

@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,17 @@ from ordex.adapters.erp_tryton.rpc import TrytonUnreachableError
 from ordex.bootstrap import App, bootstrap, worker_handlers
 from ordex.config import Settings
 from ordex.domain.commands import ResolveCase
-from ordex.domain.events import ApplyDecision, CancelOrder, HoldLines
+from ordex.domain.events import (
+    AddNote,
+    ApplyDecision,
+    CancelOrder,
+    ChangeQuantity,
+    HoldLines,
+    SplitLine,
+    SubstituteItem,
+    UpdateShipTo,
+)
+from ordex.domain.model import Address
 from ordex.entrypoints.tryton import poll
 from ordex.entrypoints.worker import main as run_worker
 from ordex.orchestrate.changes import OutboxMessage
@@ -158,6 +169,30 @@ def test_short_stock_is_flagged_and_a_repriced_line_is_written_back(
     lines = desk.lines(short["id"])
     assert [str(ln["unit_price"]) for ln in lines] == ["150", "1.75"]
     assert desk.sale(short["id"])["state"] == "confirmed"  # draft, write, quote, confirm
+
+    report = erp.send([
+        OutboxMessage("m-qty", now, ChangeQuantity(order_id, 1, Decimal(40), "EA", "on hand",
+                                                   "c", "CHANGE_QUANTITY")),
+        OutboxMessage("m-sub", now, SubstituteItem(order_id, 2, "WIDGET", "BOLT-M8",
+                                                   Decimal(1), "EA", "WH", "sub", "c")),
+        OutboxMessage("m-ship", now, UpdateShipTo(order_id, Address(
+            "Acme Dock", "5 Lake Rd", "", "Springfield", "IL", "62702", "US"), None, "dock",
+            "c")),
+        OutboxMessage("m-note", now, AddNote(order_id, "expedite lines 1", "rush", "c")),
+        OutboxMessage("m-split", now, SplitLine(order_id, 1, (), Decimal(40), "EA", "wait",
+                                                "c"))])
+    assert report.applied == {"m-qty", "m-sub", "m-ship", "m-note"}
+    assert report.failed["m-split"].permanent and "SplitLine" in report.failed["m-split"].error
+    lines = desk.lines(short["id"])
+    assert lines[0]["quantity"] == 40.0
+    assert [ln["product."]["code"] for ln in lines] == ["WIDGET", "WIDGET"]
+    address = desk.rpc.model("sale.sale", "read", [short["id"]], ["shipment_address"])[0]
+    street = desk.rpc.model("party.address", "read", [address["shipment_address"]],
+                            ["street", "city"])[0]
+    assert (street["street"], street["city"]) == ("5 Lake Rd", "Springfield")
+    assert desk.sale(short["id"])["state"] == "confirmed"
+    assert any(n.startswith("[ordex m-note] note case=c expedite lines 1")
+               for n in desk.notes(short["id"]))
 
     erp.send([OutboxMessage("m-cancel", now, CancelOrder(order_id, "customer asked", "c"))])
     erp.send([OutboxMessage("m-cancel", now, CancelOrder(order_id, "customer asked", "c"))])

@@ -66,8 +66,12 @@ def test_resolve_route_refuses_an_action_of_another_code_with_422(app: App) -> N
     assert done.status_code == 200 and done.json()["state"] == "resolved"
     order = app.queries.order("EX-1003")
     assert order is not None
-    [applied] = [e for e in order["erp_commands"] if e["command"] == "ApplyDecision"]
-    assert applied["payload"]["detail"]["address"]["state"] == "FL"
+    [applied] = [e for e in order["erp_commands"] if e["command"] == "UpdateShipTo"]
+    assert applied["payload"]["ship_to"]["state"] == "FL"
+    assert applied["payload"]["reason_code"] == "CORRECT_ADDRESS"
+    case = app.queries.case("EX-1003:INVALID_SHIP_TO")
+    assert case is not None and case["evidence"]["decision"]["commands"] == [
+        applied["message_id"]]
 
 
 def test_cli_resolve_exits_2_with_one_line_for_an_action_of_another_code(

@@ -4,7 +4,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ordex.domain.cases import CaseState
-from ordex.domain.events import ApplyDecision, CancelOrder
+from ordex.domain.events import CancelOrder, ChangeWarehouse, HoldLines, SplitLine
 from ordex.domain.model import PriceContract
 
 from builders import DAY, NOW, decide_pipeline, line, order, sourcing_reference
@@ -29,8 +29,12 @@ def test_shortfall_is_sourced_from_another_warehouse_and_closed_auto_resolved() 
     assert case.state is CaseState.AUTO_RESOLVED
     assert rec.auto_apply and rec.chosen.action.value in {"ALTERNATE_WAREHOUSE", "SPLIT_SHIPMENT"}
     assert case.resolution and rec.chosen.action.value in case.resolution
-    applied = [m.command for m in p.changes.outbox if isinstance(m.command, ApplyDecision)]
-    assert applied and applied[0].policy_version == rec.policy_version
+    applied = [m.command for m in p.changes.outbox
+               if isinstance(m.command, ChangeWarehouse | SplitLine)]
+    assert applied and all(c.reason_code == rec.chosen.action.value for c in applied)
+    assert f"policy {rec.policy_version}" in applied[0].reason
+    assert case.evidence["decision"]["commands"] == [
+        m.message_id for m in p.changes.outbox if m.command in applied]
     used = sum(D(a["quantity"]) for a in rec.chosen.effect["allocations"])
     assert used == 40
     assert p.ctx.positions[("WIDGET", "WH2")].allocated + p.ctx.positions[
@@ -76,7 +80,7 @@ def test_nothing_is_auto_applied_under_the_confidence_floor() -> None:
     rec = decision(p, "O-1:PRICE_MISMATCH")
     assert not rec.auto_apply and "under the floor 0.99" in rec.gate
     assert case_of(p, "O-1:PRICE_MISMATCH").state is CaseState.OPEN
-    assert not any(isinstance(m.command, ApplyDecision) for m in p.changes.outbox)
+    assert all(isinstance(m.command, HoldLines) for m in p.changes.outbox)
     assert "Routed to pricing" in rec.explanation
 
 

@@ -11,7 +11,8 @@ import pytest
 import yaml
 
 from ordex.adapters.erp_http import HttpErp, load_mapping, retry_after
-from ordex.adapters.erp_http.templates import render_tree, sample_context
+from ordex.adapters.erp_http.templates import SAMPLES, render_tree, sample_context
+from ordex.domain.erp_commands import COMMAND_KINDS, CURRENT_KINDS
 from ordex.domain.errors import ConfigurationError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,14 +35,13 @@ def refused(tmp_path: Path, data: object) -> str:
 
 def test_the_example_mapping_loads_and_renders_each_command_with_native_types() -> None:
     mapping = load_mapping(EXAMPLE)
-    assert sorted(mapping.endpoints) == ["ApplyDecision", "CancelOrder", "HoldLines",
-                                         "ReleaseLines", "RevisePromise"]
+    assert sorted(mapping.endpoints) == sorted(CURRENT_KINDS)  # the legacy kind is optional
     hold = mapping.endpoints["HoldLines"]
     ctx = sample_context("HoldLines")
     assert render_tree(hold.path, ctx) == "/orders/SO-1/holds"
     assert render_tree(hold.payload, ctx) == {
-        "lines": [1, 2], "reason_code": "ORDEX", "reason": "credit limit exceeded",
-        "reference": "SO-1:CREDIT_LIMIT_EXCEEDED"}
+        "lines": [1, 2], "reason_code": "CREDIT_LIMIT_EXCEEDED",
+        "reason": "credit limit exceeded", "reference": "SO-1:CREDIT_LIMIT_EXCEEDED"}
     assert mapping.endpoints["RevisePromise"].method == "PATCH"
     assert mapping.endpoints["RevisePromise"].responses.classify(201) == "permanent"
 
@@ -61,8 +61,37 @@ def test_a_misspelt_key_is_an_error_naming_it_not_a_default(tmp_path: Path) -> N
 def test_a_command_kind_missing_or_misspelt_is_named(tmp_path: Path) -> None:
     data = example()
     data["commands"]["HoldLine"] = data["commands"].pop("HoldLines")
-    assert refused(tmp_path, data) == ("commands.HoldLine: unknown key\n"
-                                       "commands.HoldLines: Field required")
+    assert refused(tmp_path, data) == (
+        "commands.HoldLine: unknown key\n"
+        "commands.HoldLines: Field required: every command kind needs an endpoint "
+        "(HoldLines is not mapped)")
+
+
+@pytest.mark.parametrize("kind", CURRENT_KINDS)
+def test_every_command_kind_left_out_of_the_mapping_is_refused_at_load(tmp_path: Path,
+                                                                       kind: str) -> None:
+    data = example()
+    del data["commands"][kind]
+    assert refused(tmp_path, data) == (f"commands.{kind}: Field required: every command kind "
+                                       f"needs an endpoint ({kind} is not mapped)")
+
+
+def test_the_new_kinds_render_with_native_types_from_the_example() -> None:
+    mapping = load_mapping(EXAMPLE)
+    def body(kind: str) -> object:
+        return render_tree(mapping.endpoints[kind].payload, sample_context(kind))
+    split = body("SplitLine")
+    assert split["shipments"] == [  # type: ignore[index]
+        {"item_id": "WIDGET", "warehouse_id": "WH1", "quantity": "10", "ship_date": None},
+        {"item_id": "WIDGET", "warehouse_id": "WH2", "quantity": "20",
+         "ship_date": "2026-12-01"}]
+    assert body("ChangePrice") == {"unit_price": "9.50", "currency": "USD", "contract": "K-1",
+                                   "reason_code": "REPRICE",
+                                   "reference": "SO-1:PRICE_MISMATCH"}
+    assert body("UpdateShipTo")["address"]["postal_code"] == "62701"  # type: ignore[index]
+    assert render_tree(mapping.endpoints["SplitLine"].path,
+                       sample_context("SplitLine")) == "/orders/SO-1/lines/1/split"
+    assert set(SAMPLES) == set(COMMAND_KINDS)  # every kind is tried at load
 
 
 def test_bad_values_are_named_with_their_key(tmp_path: Path) -> None:

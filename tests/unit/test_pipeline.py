@@ -33,7 +33,7 @@ def test_short_line_is_held_alone_and_clean_line_is_allocated() -> None:
     assert result.cases == ("O-1:INVENTORY_SHORTFALL",)
     assert result.held_lines == (1,) and not result.whole_order_held
     assert commands(p) == [HoldLines("O-1", (1,), p.changes.new_cases[result.cases[0]].reason,
-                                     "O-1:INVENTORY_SHORTFALL")]
+                                     "O-1:INVENTORY_SHORTFALL", "INVENTORY_SHORTFALL")]
     assert p.ctx.positions[("GADGET", "WH1")].allocated == Decimal(5)
     assert p.ctx.positions[("WIDGET", "WH1")].allocated == Decimal(0)
 

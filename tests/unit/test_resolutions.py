@@ -9,8 +9,17 @@ import pytest
 from ordex.decide.policy import Policy
 from ordex.domain.cases import CaseState
 from ordex.domain.codes import Action, ExceptionCode
+from ordex.domain.erp_commands import ErpCommand
 from ordex.domain.errors import ActionNotAllowedError, ActionParameterError
-from ordex.domain.events import ApplyDecision, CancelOrder, ReleaseLines, RevisePromise
+from ordex.domain.events import (
+    CancelOrder,
+    ChangePrice,
+    ChangeShipVia,
+    ChangeWarehouse,
+    ReleaseLines,
+    RevisePromise,
+    SplitLine,
+)
 from ordex.domain.model import PriceContract, TaxRule
 from ordex.interpret.registry import REGISTRY
 from ordex.orchestrate.pipeline import Pipeline
@@ -30,6 +39,12 @@ def plain(ref=None) -> Pipeline:  # type: ignore[no-untyped-def]
 
 def sent(p: Pipeline, kind: type) -> list:  # type: ignore[type-arg]
     return [m.command for m in p.changes.outbox if isinstance(m.command, kind)]
+
+
+def decision_commands(p: Pipeline) -> list[ErpCommand]:
+    """Commands other than holds (what a decision sends)."""
+    from ordex.domain.events import HoldLines
+    return [m.command for m in p.changes.outbox if not isinstance(m.command, HoldLines)]
 
 
 def test_every_code_has_its_actions_and_every_action_its_effect() -> None:
@@ -57,9 +72,11 @@ def test_alternate_warehouse_chosen_by_a_person_moves_the_line_there() -> None:
     case = p.work.open_cases["O-1"]["O-1:INVENTORY_SHORTFALL"]
     p.resolve(case, actor="pat", action="ALTERNATE_WAREHOUSE", reason="WH2 has it", now=LATER,
               params={"warehouse_id": "wh2"})
-    [applied] = sent(p, ApplyDecision)
-    assert applied.action == "ALTERNATE_WAREHOUSE" and applied.detail["warehouse_id"] == "WH2"
-    assert applied.detail["allocations"][0]["quantity"] == "40"
+    [moved] = sent(p, ChangeWarehouse)
+    assert (moved.warehouse_id, moved.lines, moved.reason_code) == (
+        "WH2", (1,), "ALTERNATE_WAREHOUSE")
+    assert case.evidence["decision"]["commands"] == [
+        m.message_id for m in p.changes.outbox if isinstance(m.command, ChangeWarehouse)]
     assert p.ctx.positions[("WIDGET", "WH2")].allocated == 40
     assert case.state is CaseState.RESOLVED and sent(p, ReleaseLines)
 
@@ -73,7 +90,7 @@ def test_a_warehouse_that_cannot_ship_is_refused(warehouse: str, why: str) -> No
     with pytest.raises(ActionParameterError, match=why):
         p.resolve(case, actor="pat", action="ALTERNATE_WAREHOUSE", reason="", now=LATER,
                   params={"warehouse_id": warehouse})
-    assert case.is_open and not sent(p, ApplyDecision)
+    assert case.is_open and not decision_commands(p)
 
 
 def test_without_a_recommendation_the_parameter_is_required() -> None:
@@ -95,9 +112,9 @@ def mispriced():  # type: ignore[no-untyped-def]
 def test_reprice_takes_the_recommended_price_by_default_and_sends_it() -> None:
     p, case = mispriced()
     p.resolve(case, actor="pia", action="REPRICE", reason="contract", now=LATER)
-    [applied] = sent(p, ApplyDecision)
-    assert applied.action == "REPRICE" and applied.detail == {"prices": {"1": "5.00"}}
-    assert applied.policy_version == "person:pia"
+    [price] = sent(p, ChangePrice)
+    assert (price.line_no, price.unit_price, price.contract_id) == (1, D("5.00"), "K1")
+    assert price.reason_code == "REPRICE" and case.evidence["decision"]["by"] == "pia"
 
 
 def test_reprice_with_a_price_given_and_a_negative_price_refused() -> None:
@@ -107,7 +124,7 @@ def test_reprice_with_a_price_given_and_a_negative_price_refused() -> None:
                   params={"prices": {"1": "-1"}})
     p.resolve(case, actor="pia", action="REPRICE", reason="deal", now=LATER,
               params={"prices": {1: "7.50"}})
-    assert sent(p, ApplyDecision)[0].detail == {"prices": {"1": "7.50"}}
+    assert [(c.line_no, c.unit_price) for c in sent(p, ChangePrice)] == [(1, D("7.50"))]
 
 
 def test_revise_promise_sends_the_new_date_and_refuses_one_before_the_order() -> None:
@@ -164,7 +181,7 @@ def test_assign_carrier_refuses_a_service_not_on_file() -> None:
                   params={"ship_via": "ZZ-TOP"})
     p.resolve(case, actor="lee", action="ASSIGN_CARRIER", reason="", now=LATER,
               params={"ship_via": "upsn-gnd"})
-    assert sent(p, ApplyDecision)[0].detail == {"ship_via": "UPSN-GND"}
+    assert [c.ship_via for c in sent(p, ChangeShipVia)] == ["UPSN-GND"]
 
 
 def test_reprice_without_a_recommended_price_takes_the_floor_the_finding_names() -> None:
@@ -173,8 +190,8 @@ def test_reprice_without_a_recommended_price_takes_the_floor_the_finding_names()
     case = p.work.open_cases["O-1"]["O-1:MARGIN_BELOW_FLOOR"]
     [low] = case.evidence["lines"]
     p.resolve(case, actor="pia", action="REPRICE", reason="back to the floor", now=LATER)
-    [applied] = sent(p, ApplyDecision)
-    assert applied.detail == {"prices": {"1": low["floor_price"]}}
+    [price] = sent(p, ChangePrice)
+    assert price.unit_price == D(low["floor_price"]) and price.contract_id is None
     assert Decimal(low["floor_price"]) > Decimal("0.50")
 
 
@@ -194,8 +211,9 @@ def test_backorder_chosen_by_a_person_ships_what_there_is_and_backorders_the_res
     case = p.work.open_cases["O-1"]["O-1:INVENTORY_SHORTFALL"]
     assert "BACKORDER" in case.evidence["recommendation"]["alternatives"]
     p.resolve(case, actor="pat", action="BACKORDER", reason="ship 10 now", now=LATER)
-    [applied] = sent(p, ApplyDecision)
-    assert applied.detail["backorders"] == {"1": "30"}
+    [split] = sent(p, SplitLine)
+    assert split.backorder_quantity == D(30)
+    assert [(s.warehouse_id, s.quantity) for s in split.shipments] == [("WH1", D(10))]
     assert p.work.allocated["O-1"][1] == D(10)
 
 
@@ -206,9 +224,9 @@ def test_backorder_ships_only_what_is_still_there_when_the_person_acts() -> None
     case = p.work.open_cases["O-1"]["O-1:INVENTORY_SHORTFALL"]
     p.ctx.allocate("WIDGET", "WH1", D(6))  # another order took 6 of the 10 meanwhile
     p.resolve(case, actor="pat", action="BACKORDER", reason="ship what is there", now=LATER)
-    [applied] = sent(p, ApplyDecision)
-    assert [a["quantity"] for a in applied.detail["allocations"]] == ["4"]
-    assert applied.detail["backorders"] == {"1": "36"}
+    [split] = sent(p, SplitLine)
+    assert [s.quantity for s in split.shipments] == [D(4)]
+    assert split.backorder_quantity == D(36)
     assert p.work.allocated["O-1"][1] == D(4)
 
 
@@ -221,4 +239,4 @@ def test_a_persons_split_needing_more_than_is_available_is_refused() -> None:
     with pytest.raises(ActionParameterError, match="WH2 has 5 of WIDGET available"):
         p.resolve(case, actor="pat", action="SPLIT_SHIPMENT", reason="", now=LATER,
                   params={"allocations": plan})
-    assert not sent(p, ApplyDecision) and case.is_open
+    assert not decision_commands(p) and case.is_open

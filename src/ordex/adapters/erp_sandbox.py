@@ -6,51 +6,97 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, RowMapping, select
+from sqlalchemy import Connection, Engine, RowMapping, bindparam, select, update
 
+from ordex.adapters.command_codec import command_from_row, command_payload
 from ordex.adapters.db import dead_letters, outbox_claims
 from ordex.adapters.db import tables as t
 from ordex.adapters.db.dialect import insert_ignoring_duplicates
 from ordex.adapters.db.state_repo import utc
-from ordex.adapters.db.store import command_payload
+from ordex.adapters.erp_sandbox_record import Record, apply_command, seed_record
 from ordex.domain.cases import Case
-from ordex.domain.events import (
-    ApplyDecision,
-    CancelOrder,
-    ErpCommand,
-    HoldLines,
-    ReleaseLines,
-    RevisePromise,
-)
 from ordex.orchestrate.changes import OutboxMessage
 from ordex.orchestrate.work import ClaimedMessage, OutboxState, SendReport
 
-COMMANDS: dict[str, type] = {"HoldLines": HoldLines, "ReleaseLines": ReleaseLines,
-                             "CancelOrder": CancelOrder, "ApplyDecision": ApplyDecision,
-                             "RevisePromise": RevisePromise}
-
-
-def _command(kind: str, payload: dict[str, object]) -> ErpCommand:
-    data = dict(payload)
-    if "lines" in data:
-        data["lines"] = tuple(data["lines"])  # type: ignore[arg-type]
-    return COMMANDS[kind](**data)  # type: ignore[no-any-return]
+CHUNK = 500
+"""Orders per lookup (a bound parameter each)."""
 
 
 class SandboxErp:
-    """An ERP connector that records each command once, keyed by message id."""
+    """An ERP connector that records each command once, keyed by message id, and applies it
+    to its own record of the order (erp_sandbox_orders)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
     def send(self, messages: Sequence[OutboxMessage]) -> SendReport | None:
-        """Record the commands; a message id already received is ignored (idempotent)."""
+        """Record and apply the commands; a message id already received is ignored."""
         with self.engine.begin() as conn:
+            ids = [m.message_id for m in messages]
+            seen = {r[0] for r in conn.execute(select(t.erp_sandbox_inbox.c.message_id).where(
+                t.erp_sandbox_inbox.c.message_id.in_(ids)))} if ids else set()
+            new, taken = [], set(seen)
+            for m in messages:
+                if m.message_id not in taken:
+                    taken.add(m.message_id)
+                    new.append(m)
             insert_ignoring_duplicates(conn, t.erp_sandbox_inbox, [
                 {"message_id": m.message_id, "received_at": m.at,
                  "command": type(m.command).__name__, "order_id": m.command.order_id,
-                 "payload": command_payload(m.command)} for m in messages])
+                 "payload": command_payload(m.command)} for m in new])
+            _apply(conn, new)
         return None
+
+
+def _apply(conn: Connection, messages: Sequence[OutboxMessage]) -> None:
+    """Apply new messages to the records of their orders, in order; one write per table."""
+    if not messages:
+        return
+    orders = sorted({m.command.order_id for m in messages})
+    records = sandbox_records(conn, orders)
+    known = set(records)
+    records.update(_seeds(conn, [o for o in orders if o not in known]))
+    for m in messages:
+        apply_command(records[m.command.order_id], m.command, message_id=m.message_id)
+    at = max(m.at for m in messages)
+    fresh = [{"order_id": o, "record": records[o], "updated_at": at}
+             for o in orders if o not in known]
+    if fresh:
+        conn.execute(t.erp_sandbox_orders.insert(), fresh)
+    again = [{"b_order": o, "record": records[o], "updated_at": at}
+             for o in orders if o in known]
+    if again:
+        conn.execute(update(t.erp_sandbox_orders)
+                     .where(t.erp_sandbox_orders.c.order_id == bindparam("b_order"))
+                     .values(record=bindparam("record"), updated_at=bindparam("updated_at")),
+                     again)
+
+
+def sandbox_records(conn: Connection, order_ids: Sequence[str]) -> dict[str, Record]:
+    """The sandbox ERP's records of these orders (those it has)."""
+    found: dict[str, Record] = {}
+    for i in range(0, len(order_ids), CHUNK):
+        chunk = list(order_ids[i:i + CHUNK])
+        found.update({r.order_id: dict(r.record) for r in conn.execute(
+            select(t.erp_sandbox_orders).where(t.erp_sandbox_orders.c.order_id.in_(chunk)))})
+    return found
+
+
+def _seeds(conn: Connection, order_ids: list[str]) -> dict[str, Record]:
+    """New records for orders the sandbox never saw: as ordex took them in (two queries)."""
+    if not order_ids:
+        return {}
+    heads: dict[str, Any] = {}
+    lines: dict[str, list[Any]] = {o: [] for o in order_ids}
+    for i in range(0, len(order_ids), CHUNK):
+        chunk = order_ids[i:i + CHUNK]
+        heads.update({r["order_id"]: r for r in conn.execute(
+            select(t.orders).where(t.orders.c.order_id.in_(chunk))).mappings()})
+        for row in conn.execute(select(t.order_lines).where(t.order_lines.c.order_id.in_(chunk))
+                                .order_by(t.order_lines.c.order_id, t.order_lines.c.line_no)
+                                ).mappings():
+            lines[row["order_id"]].append(row)
+    return {o: seed_record(heads.get(o), lines[o], o) for o in order_ids}
 
 
 class SqlOutbox:
@@ -96,4 +142,4 @@ class SqlOutbox:
 
 def _message(row: Mapping[str, Any] | RowMapping) -> OutboxMessage:
     return OutboxMessage(row["message_id"], utc(row["created_at"]) or row["created_at"],
-                         _command(row["command"], row["payload"]))
+                         command_from_row(row["command"], row["payload"]))

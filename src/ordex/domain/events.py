@@ -1,11 +1,60 @@
-"""Events (past tense, what happened), commands for the ERP, and the facts ordex publishes."""
+"""Events (past tense, what happened) and the facts ordex publishes; the ERP commands live in
+erp_commands.py and are named here too."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+
+from ordex.domain.erp_commands import (
+    AddNote,
+    ApplyDecision,
+    CancelLine,
+    CancelOrder,
+    ChangePrice,
+    ChangeQuantity,
+    ChangeShipVia,
+    ChangeWarehouse,
+    ErpCommand,
+    HoldLines,
+    ReleaseLines,
+    RevisePromise,
+    Shipment,
+    SplitLine,
+    SubstituteItem,
+    UpdateShipTo,
+)
+
+__all__ = [
+    "AddNote",
+    "ApplyDecision",
+    "CancelLine",
+    "CancelOrder",
+    "CaseChanged",
+    "CaseEscalated",
+    "CaseOpened",
+    "ChangePrice",
+    "ChangeQuantity",
+    "ChangeShipVia",
+    "ChangeWarehouse",
+    "ErpCommand",
+    "ErpCommandsQueued",
+    "Fact",
+    "HoldLines",
+    "HoldPlaced",
+    "InboundPODated",
+    "OrderAccepted",
+    "PaymentPosted",
+    "ReleaseLines",
+    "RevisePromise",
+    "Shipment",
+    "SlaBreached",
+    "SplitLine",
+    "StockReceived",
+    "SubstituteItem",
+    "UpdateShipTo",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,60 +86,6 @@ class InboundPODated:
     at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class HoldLines:
-    """Command to the ERP: hold these lines of an order (empty lines = whole order)."""
-
-    order_id: str
-    lines: tuple[int, ...]
-    reason: str
-    case_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class ReleaseLines:
-    """Command to the ERP: release these lines of an order for picking."""
-
-    order_id: str
-    lines: tuple[int, ...]
-    reason: str
-    case_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class CancelOrder:
-    """Command to the ERP: cancel an order (for example a confirmed duplicate)."""
-
-    order_id: str
-    reason: str
-    case_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class ApplyDecision:
-    """Command to the ERP: carry out an action applied by policy or chosen by a person."""
-
-    order_id: str
-    case_id: str
-    action: str
-    detail: dict[str, Any]
-    reason: str
-    policy_version: str
-
-
-@dataclass(frozen=True, slots=True)
-class RevisePromise:
-    """Command to the ERP: these lines will ship later than requested; promise this date."""
-
-    order_id: str
-    lines: tuple[int, ...]
-    promise_date: str
-    """The new promised ship date, ISO 8601 (YYYY-MM-DD)."""
-    reason: str
-    case_id: str
-
-
-ErpCommand = HoldLines | ReleaseLines | CancelOrder | ApplyDecision | RevisePromise
 
 
 # -- facts published on the message bus after a unit of work commits ---------------------

@@ -34,12 +34,18 @@ def resolve_command(
         item: Annotated[str | None, typer.Option(help="MAP_ITEM")] = None,
         price: Annotated[list[str] | None, typer.Option(help="REPRICE: LINE=PRICE (repeat)")]
         = None,
+        quantity: Annotated[list[str] | None, typer.Option(
+            help="CHANGE_QUANTITY: LINE=QUANTITY (repeat)")] = None,
+        line: Annotated[list[int] | None, typer.Option(help="CANCEL_LINE: a line (repeat)")]
+        = None,
         db: DbOpt = None, fmt: FmtOpt = Format.text) -> None:
     """Resolve a case with an action; parameters left out default to the recommendation's."""
     with user_errors():
         params: dict[str, Any] = {k: v for k, v in {
             "warehouse_id": warehouse, "promise_date": promise_date, "ship_via": ship_via,
-            "item_id": item, "prices": _prices(price) if price else None}.items() if v}
+            "item_id": item, "prices": _prices(price) if price else None,
+            "quantities": _prices(quantity, option="--quantity") if quantity else None,
+            "lines": list(line) if line else None}.items() if v}
         app = make_app(db)
         who = acting_user(app, actor=actor, permission=Permission.RESOLVE_CASE, case_id=case_id)
         app.bus.handle(ResolveCase(case_id, who.actor, action.strip().upper(), reason, params))
@@ -48,12 +54,14 @@ def resolve_command(
                                             f"{c.get('resolution') or ''}", highlight=False))
 
 
-def _prices(pairs: list[str]) -> dict[str, str]:
+def _prices(pairs: list[str], *, option: str = "--price") -> dict[str, str]:
+    """LINE=VALUE pairs (prices, quantities) as a mapping of line to decimal text."""
     found: dict[str, str] = {}
     for pair in pairs:
         line, _sep, value = pair.partition("=")
         try:
             found[str(int(line))] = str(Decimal(value))
         except (ValueError, InvalidOperation):
-            fail(f"--price {pair!r} is not LINE=PRICE")
+            what = "PRICE" if option == "--price" else "QUANTITY"
+            fail(f"{option} {pair!r} is not LINE={what}")
     return found

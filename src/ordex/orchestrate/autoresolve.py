@@ -1,8 +1,8 @@
 """Auto-resolution: apply at once what policy allows, route the rest with the recommendation.
 
-Called by the pipeline right after an order's cases are opened. Applied actions leave as
-`ApplyDecision` commands through the outbox (a cancelled duplicate as `CancelOrder`), and the
-case closes auto_resolved with the decision as its reason.
+Called by the pipeline right after an order's cases are opened. Applied actions leave as the
+ERP commands they imply (orchestrate/decision_commands.py) through the outbox (a cancelled
+duplicate as `CancelOrder`), and the case closes auto_resolved with the decision as its reason.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from ordex.decide.engine import Recommendation
 from ordex.decide.verify import plan_problems
 from ordex.domain.cases import Case, CaseState
 from ordex.domain.codes import Action, ExceptionCode
-from ordex.domain.events import ApplyDecision
 from ordex.domain.model import Order
+from ordex.orchestrate.carry_out import carry_out
 
 if TYPE_CHECKING:
     from ordex.orchestrate.pipeline import Pipeline
@@ -127,8 +127,8 @@ def _apply(pipeline: Pipeline, order: Order, case: Case, rec: Recommendation,
         return
     if action in PLAN_ACTIONS:
         allocate_plan(pipeline, order, rec.chosen.effect)
-    pipeline._send(now, ApplyDecision(order.order_id, case.case_id, action.value,
-                                      dict(rec.chosen.effect), reason, rec.policy_version))
+    carry_out(pipeline, order=order, case=case, action=action, detail=rec.chosen.effect,
+              reason=reason, actor=POLICY_ACTOR, now=now)
     pipeline.close(case, CaseState.AUTO_RESOLVED, actor=POLICY_ACTOR, reason=reason, now=now,
                    action=action.value)
 

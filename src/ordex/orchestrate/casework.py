@@ -189,7 +189,8 @@ def reopen(p: Pipeline, case: Case, *, actor: str, reason: str, assignee: str | 
         p.changes.touch(case)
     p.work.add_case(case)
     if order is not None and case.severity is Severity.BLOCKING:
-        p._send(now, HoldLines(order.order_id, case.lines, f"reopened: {why}", case.case_id))
+        p._send(now, HoldLines(order.order_id, case.lines, f"reopened: {why}", case.case_id,
+                               case.code.value))
         if case.code is CREDIT and was is not CaseState.CANCELLED:
             p.ctx.add_open_orders(order.customer_id, -order.value)  # on credit hold again
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ordex.domain.approvals import Approval
 from ordex.domain.cases import AuditEntry, Case
 from ordex.domain.casework import Attachment, Comment, Override
+from ordex.domain.customer_view import OrderChange
 from ordex.domain.events import CaseEscalated, ErpCommand, SlaBreached
 from ordex.domain.model import Order, RawPayload
 
@@ -102,6 +103,9 @@ class Changes:
     notifications: list[Notification] = field(default_factory=list)
     clock_facts: list[SlaBreached | CaseEscalated] = field(default_factory=list)
     """SLA breaches and escalation steps fired (also written to the event log)."""
+    order_changes: list[OrderChange] = field(default_factory=list)
+    """Decisions that change what ships, for the customer's follow-up (855 change or
+    order.changed), in the order they were taken."""
 
     def touch(self, case: Case) -> None:
         """Note that a case changed (new cases are written with their latest state)."""
@@ -113,7 +117,7 @@ class Changes:
         for name in ("raw_payloads", "orders", "cancelled_orders", "audit", "outbox",
                      "results", "events", "payments", "received_pos", "decisions",
                      "comments", "attachments", "overrides", "approvals", "timers",
-                     "notifications", "clock_facts"):
+                     "notifications", "clock_facts", "order_changes"):
             getattr(self, name).extend(getattr(later, name))
         self.allocations.update(later.allocations)
         self.new_cases.update(later.new_cases)

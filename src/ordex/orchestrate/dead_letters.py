@@ -9,7 +9,6 @@ release before the hold it follows (docs/erp.md, "Dead letters and replay").
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 from ordex.decide.routing import DEFAULT_SLA_HOURS
 from ordex.domain.cases import Case, case_id_for
 from ordex.domain.codes import ExceptionCode, Queue, Severity
+from ordex.domain.erp_commands import as_json
 from ordex.orchestrate.work import ClaimedMessage, SendFailure
 
 DEAD_LETTER_ACTOR = "ordex-outbox"
@@ -31,9 +31,7 @@ def dead_letter_subject(message_id: str, replays: int = 0) -> str:
 
 def command_data(claimed: ClaimedMessage) -> dict[str, Any]:
     """The command as JSON data, with its kind."""
-    data = dataclasses.asdict(claimed.message.command)
-    if "lines" in data:
-        data["lines"] = list(data["lines"])
+    data = as_json(claimed.message.command)
     return {"kind": type(claimed.message.command).__name__, **data}
 
 

@@ -7,12 +7,15 @@ work that writes it (the FileRecords port); a key already stored is not built ag
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
+from ordex.domain.customer_view import LineState
 from ordex.sense.x12 import LineAck, build_855, build_997
+from ordex.sense.x12.ack855_change import build_855_change
 from ordex.sense.x12.model import TransactionResult
 from ordex.sense.x12.ta1 import build_ta1
 
@@ -33,6 +36,8 @@ class Outbound:
     raw_id: str
     build: Callable[[int], str | None]
     """The body under a control number; None when there is nothing to send."""
+    told: Mapping[int, LineState] | None = None
+    """What an 855 tells the customer about each line (kept as the lines' last told state)."""
 
 
 def ack_997(results: Sequence[TransactionResult], *, raw_id: str, group: Group,
@@ -61,7 +66,75 @@ def ack_855(canonical: dict[str, Any], acks: list[LineAck], *, raw_id: str, orde
                          group_control=control, now=now)
 
     partner = (canonical["edi"]["sender_id"] or "").strip()
-    return Outbound(f"855:{order_id}", "855", partner, order_id, raw_id, build)
+    return Outbound(f"855:{order_id}", "855", partner, order_id, raw_id, build,
+                    told_by(acks, {int(ln["line_no"]): Decimal(str(ln["quantity"]))
+                                   for ln in canonical["lines"]}))
+
+
+def ack_855_change(*, first: str, states: Mapping[int, LineState], line_numbers: list[int],
+                   order_id: str, partner: str, raw_id: str, sequence: int,
+                   now: datetime) -> Outbound:
+    """The 855 change telling the lines' new states; one per order and change sequence."""
+
+    def build(control: int) -> str:
+        return build_855_change(first, acks_of(states), line_numbers=line_numbers,
+                                interchange_control=control, group_control=control, now=now)
+
+    return Outbound(f"855C:{order_id}:{sequence}", "855", partner, order_id, raw_id, build,
+                    dict(states))
+
+
+def acks_of(states: Mapping[int, LineState]) -> list[LineAck]:
+    """The ACK segments that tell each line's state (docs/edi-x12.md, "855 change")."""
+    out: list[LineAck] = []
+    for n, s in sorted(states.items()):
+        match s.status:
+            case "partly_backordered":
+                out += [LineAck(n, "IQ", quantity=s.quantity, ship_date=s.ship_date),
+                        LineAck(n, "IB", quantity=s.backordered)]
+            case "substituted":
+                out.append(LineAck(n, "IS", ship_date=s.ship_date,
+                                   substitute=(("VN", s.item_id or ""),)))
+            case _:
+                out.append(LineAck(n, _SIMPLE[s.status], quantity=s.backordered or s.quantity,
+                                   unit_price=s.unit_price, ship_date=s.ship_date))
+    return out
+
+
+_SIMPLE = {"accepted": "IA", "held": "IH", "backordered": "IB", "rescheduled": "DR",
+           "repriced": "IP", "quantity_changed": "IQ", "changed": "IC", "cancelled": "IR"}
+
+
+def told_by(acks: Sequence[LineAck], quantities: Mapping[int, Decimal]) -> dict[int, LineState]:
+    """The state each line's ACKs tell (IA for a line without one); `quantities` are the
+    lines' ordered quantities (an IB without one backorders the whole line)."""
+    by_line: dict[int, dict[str, LineAck]] = {n: {} for n in quantities}
+    for a in acks:
+        by_line.setdefault(a.line_no, {})[a.status] = a
+    return {n: _state(got, quantities.get(n)) for n, got in by_line.items()}
+
+
+def _state(got: Mapping[str, LineAck], ordered: Decimal | None) -> LineState:
+    def norm(v: Decimal | None) -> Decimal | None:
+        return None if v is None else v.normalize()
+    if "IR" in got:
+        return LineState("cancelled")
+    if "IH" in got:
+        return LineState("held")
+    if "IS" in got:
+        sub = dict(got["IS"].substitute)
+        return LineState("substituted", item_id=sub.get("VN"), ship_date=got["IS"].ship_date)
+    if "IB" in got:
+        ships = got.get("IQ")
+        if ships is not None:
+            return LineState("partly_backordered", norm(ships.quantity),
+                             norm(got["IB"].quantity), ship_date=ships.ship_date)
+        return LineState("backordered", Decimal(0), norm(got["IB"].quantity or ordered))
+    for status, ack in got.items():
+        name = {v: k for k, v in _SIMPLE.items()}.get(status, "accepted")
+        return LineState(name, norm(ack.quantity), None, None, norm(ack.unit_price),
+                         ack.ship_date)
+    return LineState()
 
 
 def ack_ta1(result: TransactionResult, *, raw_id: str, now: datetime) -> Outbound:

@@ -31,6 +31,7 @@ from ordex.interpret.detectors._lines import known_lines
 from ordex.interpret.registry import Detector, detect
 from ordex.orchestrate.assign import Roster, assign_opened
 from ordex.orchestrate.autoresolve import decide_and_apply
+from ordex.orchestrate.carry_out import record_decision
 from ordex.orchestrate.changes import Changes, IntakeResult, LoggedEvent, OutboxMessage
 from ordex.orchestrate.resolutions import resolve as resolve_case
 from ordex.orchestrate.sla import timers_for
@@ -168,8 +169,11 @@ class Pipeline:
         self.changes.touch(case)
         why = (f"; arrived after the requested ship date "
                f"{order.requested_ship_date.isoformat()}, promise revised to {promise.isoformat()}")
-        self._send(now, RevisePromise(order.order_id, case.lines, promise.isoformat(),
-                                      f"REVISE_PROMISE{why}", case.case_id))
+        message = self._send(now, RevisePromise(order.order_id, case.lines, promise.isoformat(),
+                                                f"REVISE_PROMISE{why}", case.case_id,
+                                                "REVISE_PROMISE"))
+        record_decision(self, order=order, case=case, action="REVISE_PROMISE",
+                        messages=[message], actor=SYSTEM, now=now)
         self._log("PromiseRevised", now, {"order_id": order.order_id, "case_id": case.case_id,
                                           "lines": list(case.lines),
                                           "promise_date": promise.isoformat()})
@@ -266,7 +270,8 @@ class Pipeline:
         self.changes.new_cases[case.case_id] = case
         self.work.add_case(case)
         if order is not None and case.blocks:
-            self._send(now, HoldLines(order.order_id, case.lines, case.reason, case.case_id))
+            self._send(now, HoldLines(order.order_id, case.lines, case.reason, case.case_id,
+                                      case.code.value))
         return case
 
     def _allocate_clean_lines(self, order: Order, findings: list[Finding]) -> None:
@@ -300,7 +305,12 @@ class Pipeline:
         self.ctx.forget_cancelled(order.customer_id, order_id)
         self.work.cancelled.add(order_id)
         self.changes.cancelled_orders.append(order_id)
-        self._send(now, CancelOrder(order_id, reason, f"{order_id}:DUPLICATE_ORDER"))
+        duplicate = f"{order_id}:DUPLICATE_ORDER"
+        message = self._send(now, CancelOrder(order_id, reason, duplicate, "CANCEL_DUPLICATE"))
+        deciding = self.work.open_cases.get(order_id, {}).get(duplicate)
+        if deciding is not None:
+            record_decision(self, order=order, case=deciding, action="CANCEL_DUPLICATE",
+                            messages=[message], actor=actor, now=now)
 
     def _release(self, case: Case, before: tuple[set[int], bool], now: datetime) -> None:
         order_id = case.order_id or ""
@@ -312,10 +322,12 @@ class Pipeline:
         freed = sorted(was - after_lines)
         if freed:
             self._send(now, ReleaseLines(order_id, tuple(freed), case.resolution or "",
-                                         case.case_id))
+                                         case.case_id, case.code.value))
 
-    def _send(self, now: datetime, command: ErpCommand) -> None:
-        self.changes.outbox.append(OutboxMessage(self._new_id(), now, command))
+    def _send(self, now: datetime, command: ErpCommand) -> OutboxMessage:
+        message = OutboxMessage(self._new_id(), now, command)
+        self.changes.outbox.append(message)
+        return message
 
     def _log(self, kind: str, now: datetime, payload: dict[str, object]) -> None:
         self.changes.events.append(LoggedEvent(kind, now, payload))

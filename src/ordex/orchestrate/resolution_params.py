@@ -229,3 +229,43 @@ def item(ctx: DetectionContext, _order: Order, _case: Case, value: Any) -> dict[
         raise ActionParameterError(f"item_id: {item_id} is not an item on file",
                                    field="item_id")
     return {"item_id": item_id}
+
+
+def quantities(_ctx: DetectionContext, order: Order, case: Case, value: Any) -> dict[str, Any]:
+    """CHANGE_QUANTITY: the new quantity per line number (lines of the case, in their unit)."""
+    if not isinstance(value, dict) or not value:
+        raise _missing("quantities", "CHANGE_QUANTITY")
+    known = {ln.line_no for ln in order.lines if not case.lines or ln.line_no in case.lines}
+    out: dict[str, str] = {}
+    for key, raw in value.items():
+        try:
+            line, qty = int(key), Decimal(str(raw))
+        except (TypeError, ValueError, InvalidOperation):
+            raise ActionParameterError(f"quantities.{key}: a line number and a quantity are "
+                                       "required", field=f"quantities.{key}") from None
+        if line not in known or not qty.is_finite() or qty <= 0:
+            raise ActionParameterError(f"quantities.{key}: line {line} is not a line of the "
+                                       "case or the quantity is not positive (CANCEL_LINE "
+                                       "cancels a line)", field=f"quantities.{key}")
+        out[str(line)] = str(qty)
+    return {"quantities": out}
+
+
+def cancel_lines(_ctx: DetectionContext, order: Order, case: Case, value: Any) -> dict[str, Any]:
+    """CANCEL_LINE: the lines to cancel (default: the case's); never every line of the order
+    (CANCEL_DUPLICATE or the ERP cancels a whole order)."""
+    lines = value if value is not None else list(case.lines)
+    if not isinstance(lines, list) or not lines:
+        raise _missing("lines", "CANCEL_LINE")
+    try:
+        wanted = sorted({int(n) for n in lines})
+    except (TypeError, ValueError):
+        raise ActionParameterError("lines: line numbers are required", field="lines") from None
+    known = {ln.line_no for ln in order.lines}
+    if not set(wanted) <= known:
+        raise ActionParameterError(f"lines: {sorted(set(wanted) - known)} not on the order",
+                                   field="lines")
+    if set(wanted) == known:
+        raise ActionParameterError("lines: cancelling every line cancels the order; not an "
+                                   "action on a line", field="lines")
+    return {"lines": wanted}

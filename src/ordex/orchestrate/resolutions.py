@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 from ordex.domain.cases import Case, CaseState
 from ordex.domain.codes import Action, ExceptionCode
 from ordex.domain.errors import ActionNotAllowedError
-from ordex.domain.events import ApplyDecision, RevisePromise
 from ordex.domain.model import Order
 from ordex.interpret.registry import PLUGINS
 from ordex.orchestrate import resolution_params as rp
+from ordex.orchestrate.carry_out import carry_out
 
 if TYPE_CHECKING:
     from ordex.orchestrate.pipeline import Pipeline
@@ -39,7 +39,8 @@ class Kind(StrEnum):
     RELEASE = "release"
     """Closes the case; the lines nothing else holds are released (ReleaseLines)."""
     APPLY = "apply"
-    """Closes the case, sends ApplyDecision with the parameter, then releases."""
+    """Closes the case, sends the commands the action implies (decision_commands), then
+    releases."""
     PROMISE = "promise"
     """Closes the case, sends RevisePromise with the new date, then releases."""
     CANCEL = "cancel"
@@ -82,6 +83,8 @@ EFFECTS: dict[Action, Effect] = {
     A.MAP_ITEM: Effect(Kind.APPLY, "item_id", rp.item),
     A.EXPEDITE: Effect(Kind.APPLY, "lines", rp.case_lines),
     A.REVISE_PROMISE: Effect(Kind.PROMISE, "promise_date", rp.promise_date),
+    A.CHANGE_QUANTITY: Effect(Kind.APPLY, "quantities", rp.quantities),
+    A.CANCEL_LINE: Effect(Kind.APPLY, "lines", rp.cancel_lines),
     A.RETRY: Effect(Kind.CLOSE),
 }
 
@@ -127,16 +130,16 @@ def _apply(p: Pipeline, case: Case, order: Order | None, action: Action,
         if detail.get("allocations"):
             from ordex.orchestrate.autoresolve import allocate_plan
             allocate_plan(p, order, detail)
-        p._send(now, ApplyDecision(order.order_id, case.case_id, action.value, detail, text,
-                                   f"person:{actor}"))
+        carry_out(p, order=order, case=case, action=action, detail=detail, reason=text,
+                  actor=actor, now=now)
     _release(p, case, order, action, detail, actor, text, now)
 
 
 def _promise(p: Pipeline, case: Case, order: Order | None, action: Action,
              detail: dict[str, Any], actor: str, text: str, now: datetime) -> None:
     if order is not None:
-        p._send(now, RevisePromise(order.order_id, case.lines, str(detail["promise_date"]),
-                                   text, case.case_id))
+        carry_out(p, order=order, case=case, action=action, detail=detail, reason=text,
+                  actor=actor, now=now)
         case.evidence = {**case.evidence, "promise": {
             "requested_ship_date": order.requested_ship_date.isoformat(), **detail}}
     _release(p, case, order, action, detail, actor, text, now)

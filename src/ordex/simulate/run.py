@@ -12,7 +12,6 @@ from typing import Any
 
 from ordex.domain.cases import Case, CaseState
 from ordex.domain.commands import IngestOrders, PostPayment, ReceiveStock, TakeCase
-from ordex.domain.events import ApplyDecision
 from ordex.orchestrate.bus import MessageBus
 from ordex.orchestrate.changes import Changes
 from ordex.orchestrate.intake import Outcome
@@ -269,9 +268,10 @@ class Simulation:
             if not order.cancelled:
                 self.book.cancel(order)
             return
-        applied = next((m.command.detail for m in reversed(self._last().outbox)
-                        if isinstance(m.command, ApplyDecision)
-                        and m.command.case_id == case.case_id), {})
+        last = self._last()
+        decided = last.dirty_cases.get(case.case_id) or last.new_cases.get(case.case_id)
+        applied = ((decided.evidence.get("decision") or {}).get("detail") or {}
+                   if decided is not None else {})
         if applied.get("allocations"):
             self.mirror.apply_plan(order, applied)
         elif case.code.value == "INVENTORY_SHORTFALL":

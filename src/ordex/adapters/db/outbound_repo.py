@@ -5,7 +5,8 @@ Every document has a natural key (`997:{raw}:{ISA13}:{GS06}:{group}`, `855:{orde
 is not written again and keeps the control number it was first sent under. Control numbers
 come from the `edi_counters` row `outbound`, moved by `UPDATE … RETURNING` inside the unit of
 work that writes the documents, so two processes (or a re-run) never hand out the same one,
-and a unit of work that rolls back hands none out.
+and a unit of work that rolls back hands none out. A first 855 also records what it told of
+each line (customer_line_states), which later follow-ups are compared with.
 """
 
 from __future__ import annotations
@@ -77,6 +78,10 @@ def write_outbound(conn: Connection, docs: Sequence[Outbound], *,
                      "doc_key": doc.key, "control_number": control})
         written.append(doc)
     insert_ignoring_duplicates(conn, t.edi_outbound, rows)
+    insert_ignoring_duplicates(conn, t.customer_line_states, [  # a first 855's lines: told
+        {"order_id": d.order_id, "line_no": n, "state": state.as_dict(), "sequence": 0,
+         "told_at": now} for d in written if d.told and d.order_id and d.key.startswith("855:")
+        for n, state in d.told.items()])
     return written
 
 

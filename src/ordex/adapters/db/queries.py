@@ -152,6 +152,8 @@ class Queries:
                 .where(t.erp_sandbox_inbox.c.order_id == order_id)
                 .order_by(t.erp_sandbox_inbox.c.received_at)
             ).mappings())
+            record = conn.execute(select(t.erp_sandbox_orders.c.record).where(
+                t.erp_sandbox_orders.c.order_id == order_id)).mappings().first()
             return {
                 "order_id": head["order_id"],
                 "customer_id": head["customer_id"],
@@ -182,9 +184,11 @@ class Queries:
                 ],
                 "cases": self.cases(order_id=order_id, limit=1000),
                 "erp_commands": [
-                    {"at": _iso(e["received_at"]), "command": e["command"], "payload": e["payload"]}
+                    {"at": _iso(e["received_at"]), "command": e["command"],
+                     "message_id": e["message_id"], "payload": e["payload"]}
                     for e in erp
                 ],
+                "erp_record": record["record"] if record else None,
             }
 
     def queue_board(self) -> dict[str, dict[str, int]]:

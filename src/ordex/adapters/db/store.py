@@ -9,18 +9,21 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, update
 
+from ordex.adapters.command_codec import command_payload
 from ordex.adapters.db import tables as t
 from ordex.adapters.db.audit_repo import append_audit
 from ordex.adapters.db.casework_repo import write_casework
 from ordex.adapters.db.claims import enqueue
 from ordex.adapters.db.decisions_repo import save_decisions
 from ordex.adapters.db.dialect import insert_ignoring_duplicates
+from ordex.adapters.db.followups_repo import write_order_changes
 from ordex.domain.cases import Case
 from ordex.domain.errors import CaseChangedError
-from ordex.domain.events import ErpCommand
 from ordex.interpret.context import po_key
 from ordex.orchestrate.changes import Changes
 from ordex.orchestrate.work import NewWork
+
+__all__ = ["SqlChangeStore", "case_row", "command_payload", "write_changes"]
 
 
 def case_row(case: Case) -> dict[str, Any]:
@@ -42,14 +45,6 @@ def _clock_row(case: Case) -> dict[str, Any]:
     return {"sla_due_at": case.sla_due_at, "response_due_at": case.response_due_at,
             "responded_at": case.responded_at, "paused_at": case.paused_at,
             "paused_seconds": case.paused_seconds}
-
-
-def command_payload(command: ErpCommand) -> dict[str, Any]:
-    """A command as JSON: its fields plus its kind."""
-    data = dataclasses.asdict(command)
-    if "lines" in data:
-        data["lines"] = list(data["lines"])
-    return data
 
 
 class SqlChangeStore:
@@ -84,6 +79,10 @@ def write_changes(conn: Connection, changes: Changes) -> None:
             {"message_id": m.message_id, "created_at": m.at,
              "command": type(m.command).__name__, "order_id": m.command.order_id,
              "payload": command_payload(m.command)} for m in changes.outbox])
+    if changes.order_changes:
+        write_order_changes(conn, changes.order_changes, now=changes.order_changes[-1].at,
+                            taken_in_edi={o.order_id for o, _r, _k in changes.orders
+                                          if o.channel == "edi"})
     insert_ignoring_duplicates(conn, t.intake_results, [
         {"idempotency_key": r.idempotency_key, "order_id": r.order_id,
          "result": r.as_dict()} for r in changes.results

@@ -327,6 +327,22 @@ erp_sandbox_inbox = Table(
     Column("order_id", String(100), nullable=False, index=True),
     Column("payload", JSON, nullable=False),
 )
+erp_sandbox_orders = Table(
+    "erp_sandbox_orders", metadata,
+    Column("order_id", String(100), primary_key=True),
+    Column("record", JSON, nullable=False),
+    # The sandbox ERP's own record of the order, as its commands left it (erp_sandbox.py).
+    Column("updated_at", TS, nullable=False),
+)
+customer_line_states = Table(
+    "customer_line_states", metadata,
+    Column("order_id", String(100), primary_key=True),
+    Column("line_no", Integer, primary_key=True),
+    Column("state", JSON, nullable=False),
+    # What the customer was last told about the line (domain/customer_view.py).
+    Column("sequence", Integer, nullable=False),
+    Column("told_at", TS, nullable=False),
+)
 events = Table(
     "events", metadata,
     Column("event_id", Integer, primary_key=True, autoincrement=True),
@@ -469,6 +485,11 @@ notifications = Table(
     Column("payload", JSON, nullable=False),
     Column("created_at", TS, nullable=False),
     Column("state", String(20), nullable=False, server_default="pending"),
+    Column("order_id", String(100), index=True),
+    # The order an `order.changed` row is about (migration 0018; docs/notifications.md).
+    Column("customer_id", String(100)),
+    Column("dedupe_key", String(200), unique=True),
+    # A natural key: a row whose key is stored is never written again.
     Index("ix_notifications_state_created", "state", "created_at"),
 )
 

@@ -9,8 +9,8 @@ not an empty string. They see `command` (the command's fields), `kind`, `message
 
 from __future__ import annotations
 
-import dataclasses
 import re
+from decimal import Decimal
 from typing import Any
 
 from jinja2 import StrictUndefined, Undefined
@@ -19,13 +19,25 @@ from jinja2 import TemplateError as JinjaError
 from jinja2.environment import TemplateExpression
 from jinja2.sandbox import SandboxedEnvironment
 
-from ordex.domain.events import (
+from ordex.domain.erp_commands import (
+    AddNote,
     ApplyDecision,
+    CancelLine,
     CancelOrder,
+    ChangePrice,
+    ChangeQuantity,
+    ChangeShipVia,
+    ChangeWarehouse,
     HoldLines,
     ReleaseLines,
     RevisePromise,
+    Shipment,
+    SplitLine,
+    SubstituteItem,
+    UpdateShipTo,
+    as_json,
 )
+from ordex.domain.model import Address
 
 ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 ONE_EXPRESSION = re.compile(r"^\{\{(?P<expr>(?:(?!\}\}|\{\{).)*)\}\}$", re.DOTALL)
@@ -94,22 +106,43 @@ def render_tree(tree: Template, context: dict[str, Any], *, where: str = "") -> 
 
 def context_of(*, kind: str, message_id: str, created_at: str, command: Any) -> dict[str, Any]:
     """What a template sees for one message."""
-    data = dataclasses.asdict(command)
-    if "lines" in data:
-        data["lines"] = list(data["lines"])
+    data = as_json(command)
     return {"command": data, "kind": kind, "message_id": message_id,
             "order_id": data["order_id"], "created_at": created_at}
 
 
+CASE = "SO-1:INVENTORY_SHORTFALL"
 SAMPLES: dict[str, Any] = {
-    "HoldLines": HoldLines("SO-1", (1, 2), "credit limit exceeded", "SO-1:CREDIT_LIMIT_EXCEEDED"),
-    "ReleaseLines": ReleaseLines("SO-1", (1,), "stock received", "SO-1:INVENTORY_SHORTFALL"),
-    "CancelOrder": CancelOrder("SO-1", "duplicate of SO-0", "SO-1:DUPLICATE_ORDER"),
+    "HoldLines": HoldLines("SO-1", (1, 2), "credit limit exceeded", "SO-1:CREDIT_LIMIT_EXCEEDED",
+                           "CREDIT_LIMIT_EXCEEDED"),
+    "ReleaseLines": ReleaseLines("SO-1", (1,), "stock received", CASE, "INVENTORY_SHORTFALL"),
+    "CancelOrder": CancelOrder("SO-1", "duplicate of SO-0", "SO-1:DUPLICATE_ORDER",
+                               "CANCEL_DUPLICATE"),
+    "RevisePromise": RevisePromise("SO-1", (1,), "2026-12-01", "late receipt", CASE,
+                                   "REVISE_PROMISE"),
+    "ChangeWarehouse": ChangeWarehouse("SO-1", (1,), "WH2", "stock at WH2", CASE,
+                                       "ALTERNATE_WAREHOUSE"),
+    "SplitLine": SplitLine("SO-1", 1, (Shipment("WIDGET", "WH1", Decimal("10")),
+                                       Shipment("WIDGET", "WH2", Decimal("20"), "2026-12-01")),
+                           Decimal("5"), "EA", "split", CASE, "SPLIT_SHIPMENT"),
+    "ChangeQuantity": ChangeQuantity("SO-1", 1, Decimal("12"), "EA", "keying error",
+                                     "SO-1:QUANTITY_ANOMALY", "CHANGE_QUANTITY"),
+    "ChangePrice": ChangePrice("SO-1", 1, Decimal("9.50"), "USD", "K-1", "contract price",
+                               "SO-1:PRICE_MISMATCH", "REPRICE"),
+    "SubstituteItem": SubstituteItem("SO-1", 1, "WIDGET-B", "WIDGET", Decimal("30"), "EA",
+                                     "WH1", "approved substitute", CASE, "SUBSTITUTE_ITEM"),
+    "CancelLine": CancelLine("SO-1", 2, "customer asked", "SO-1:CUSTOMER_REQUEST",
+                             "CANCEL_LINE"),
+    "UpdateShipTo": UpdateShipTo("SO-1", Address("Acme", "1 Main St", "", "Springfield", "IL",
+                                                 "62701", "US"), "ST-1", "master ship-to",
+                                 "SO-1:INVALID_SHIP_TO", "CORRECT_ADDRESS"),
+    "ChangeShipVia": ChangeShipVia("SO-1", "UPSN-GND", "fits the weight",
+                                   "SO-1:MISSING_CARRIER_INSTRUCTIONS", "ASSIGN_CARRIER"),
+    "AddNote": AddNote("SO-1", "expedite lines 1", "rush", "SO-1:LATE_SHIPMENT_RISK",
+                       "EXPEDITE"),
     "ApplyDecision": ApplyDecision("SO-1", "SO-1:PRICE_MISMATCH", "REPRICE",
                                    {"line_no": 1, "unit_price": "9.50"}, "contract price",
                                    "default@1"),
-    "RevisePromise": RevisePromise("SO-1", (1,), "2026-12-01", "late receipt",
-                                   "SO-1:INVENTORY_SHORTFALL"),
 }
 """One command of each kind, to try every template on when the mapping is loaded."""
 

@@ -20,15 +20,25 @@ from typing import Any
 
 from ordex.adapters.erp_tryton.mapping import LINE_FIELDS, number_of, sale_lines_in_order
 from ordex.adapters.erp_tryton.rpc import TrytonRpc, TrytonUserError, TrytonUserWarning
-from ordex.domain.events import (
+from ordex.domain.erp_commands import (
+    AddNote,
     ApplyDecision,
+    CancelLine,
     CancelOrder,
+    ChangePrice,
+    ChangeQuantity,
+    ChangeShipVia,
+    ChangeWarehouse,
     ErpCommand,
     HoldLines,
     ReleaseLines,
     RevisePromise,
+    SplitLine,
+    SubstituteItem,
+    UpdateShipTo,
 )
 from ordex.orchestrate.changes import OutboxMessage
+from ordex.orchestrate.work import SendFailure, SendReport
 
 NOTE = re.compile(r"^\[ordex (?P<id>[^\]]+)\] (?P<verb>\w+)(?: lines=(?P<lines>[\d,]*|all))?")
 """A note ordex left: `[ordex MESSAGE_ID] VERB [lines=1,2|all] …`."""
@@ -37,6 +47,22 @@ NOT_PROCESSED = frozenset({"draft", "quotation", "confirmed"})
 
 class SaleNotFoundError(TrytonUserError):
     """No Tryton sale has the number of this order."""
+
+
+REFUSED: dict[type, str] = {
+    SplitLine: "a Tryton sale line ships from the sale's one warehouse in one quantity; a "
+               "split across warehouses or dates needs stock moves ordex does not own",
+    CancelLine: "Tryton cannot cancel one line of a sale, and deleting it would renumber the "
+                "lines ordex addresses by position",
+    ChangeShipVia: "the sale has no carrier without Tryton's carrier module, which this "
+                   "connector does not install",
+}
+"""Command kinds Tryton cannot carry out, and why (docs/erp-tryton.md): a permanent failure,
+so the message becomes a dead letter with an INTEGRATION_FAILURE case."""
+
+
+class CommandRefusedError(TrytonUserError):
+    """Tryton cannot carry out this kind of command: a person acts in Tryton instead."""
 
 
 class SaleAlreadyProcessedError(TrytonUserError):
@@ -80,12 +106,33 @@ class TrytonErp:
         self.rpc = rpc
         self.prefix = prefix
 
-    def send(self, messages: Sequence[OutboxMessage]) -> None:
-        """Apply each message in order; one already applied (by its note) is skipped."""
+    def send(self, messages: Sequence[OutboxMessage]) -> SendReport:
+        """Apply each message in order; one already applied (by its note) is skipped. A kind
+        Tryton cannot carry out fails permanently and stops its order (later ones wait)."""
+        applied: set[str] = set()
+        failed: dict[str, SendFailure] = {}
+        stopped: set[str] = set()
         for message in messages:
-            sale = self._sale(message.command.order_id)
-            if not sale.applied(message.message_id):
-                self._apply(sale, message.message_id, message.command)
+            order_id = message.command.order_id
+            if order_id in stopped:
+                continue
+            why = REFUSED.get(type(message.command))
+            if why is not None:
+                kind = type(message.command).__name__
+                failed[message.message_id] = SendFailure(
+                    f"Tryton refuses {kind} for {order_id}: {why}", permanent=True)
+                stopped.add(order_id)
+                continue
+            sale = self._sale(order_id)
+            try:
+                if not sale.applied(message.message_id):
+                    self._apply(sale, message.message_id, message.command)
+            except CommandRefusedError as exc:
+                failed[message.message_id] = SendFailure(str(exc), permanent=True)
+                stopped.add(order_id)
+                continue
+            applied.add(message.message_id)
+        return SendReport(frozenset(applied), failed)
 
     def _sale(self, order_id: str) -> Sale:
         number = number_of(order_id, prefix=self.prefix)
@@ -120,7 +167,68 @@ class TrytonErp:
             case ApplyDecision():
                 note = f"{command.action.lower()} case={command.case_id} " + self._decide(
                     sale, command)
+            case AddNote():
+                note = f"note case={command.case_id} {command.text}"
+            case _:
+                note = self._line_change(sale, command)
         self._note(sale, message_id, f"{note}: {command.reason}")
+
+    def _line_change(self, sale: Sale, command: ErpCommand) -> str:
+        """A header or line change: draft, write, quote, confirm (docs/erp-tryton.md)."""
+        sale_values: dict[str, Any] = {}
+        line_values: dict[int, dict[str, Any]] = {}
+        match command:
+            case ChangeWarehouse():
+                if command.lines and set(command.lines) != set(range(1, sale.lines + 1)):
+                    raise CommandRefusedError(
+                        f"Tryton sale of {command.order_id} has one warehouse for all its "
+                        f"lines: lines {_lines(command.lines)} cannot move alone",
+                        order_id=command.order_id)
+                sale_values["warehouse"] = self._warehouse(command.warehouse_id)
+            case ChangeQuantity():
+                line_values[command.line_no] = {"quantity": float(command.quantity)}
+            case ChangePrice():
+                line_values[command.line_no] = {"unit_price": command.unit_price}
+            case SubstituteItem():
+                line_values[command.line_no] = {"product": self._product(command.item_id)}
+            case UpdateShipTo():
+                sale_values["shipment_address"] = self._address(sale, command)
+            case _:
+                raise CommandRefusedError(f"Tryton connector has no mapping for "
+                                          f"{type(command).__name__}")
+        self._not_processed(sale, command.order_id, "changed")
+        self._change(sale, sale_values, line_values)
+        kind = type(command).__name__
+        where = f" line={command.line_no}" if hasattr(command, "line_no") else ""
+        return f"{kind.lower()}{where} case={command.case_id} applied"
+
+    def _product(self, code: str) -> int:
+        rows = self.rpc.model("product.product", "search_read", [("code", "=", code)], 0, 1,
+                              None, ["code"])
+        if not rows:
+            raise TrytonUserError(f"no Tryton product has the code {code}", field="item_id")
+        return int(rows[0]["id"])
+
+    def _address(self, sale: Sale, command: UpdateShipTo) -> int:
+        """A new address of the sale's party (Tryton keeps addresses per party)."""
+        a = command.ship_to
+        [row] = self.rpc.model("sale.sale", "search_read", [("id", "=", sale.sale_id)], 0, 1,
+                               None, ["party"])
+        values: dict[str, Any] = {
+            "party": row["party"], "party_name": a.name or None,
+            "street": "\n".join(x for x in (a.line1, a.line2) if x), "city": a.city,
+            "postal_code": a.postal_code}
+        country = self.rpc.model("country.country", "search_read", [("code", "=", a.country)],
+                                 0, 1, None, ["code"])
+        if country:
+            values["country"] = country[0]["id"]
+            state = self.rpc.model("country.subdivision", "search_read",
+                                   [("code", "=", f"{a.country}-{a.state}")], 0, 1, None,
+                                   ["code"])
+            if state:
+                values["subdivision"] = state[0]["id"]
+        [address_id] = self.rpc.model("party.address", "create", [values])
+        return int(address_id)
 
     def _note(self, sale: Sale, message_id: str, text: str) -> None:
         self.rpc.model("ir.note", "create", [{"resource": f"sale.sale,{sale.sale_id}",

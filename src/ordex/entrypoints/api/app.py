@@ -215,6 +215,12 @@ class CaseAction(BaseModel):
     address: AddressIn | None = Field(None, description="CORRECT_ADDRESS: the address")
     ship_via: str | None = Field(None, max_length=50, description="ASSIGN_CARRIER: service")
     item_id: str | None = Field(None, max_length=100, description="MAP_ITEM: the item meant")
+    quantities: dict[int, Annotated[Decimal, Field(gt=0, lt=STORABLE, max_digits=18,
+                                                   decimal_places=6)]] | None = Field(
+        None, description="CHANGE_QUANTITY: line → new quantity, in the line's unit")
+    lines: list[Annotated[int, Field(ge=1, le=100000)]] | None = Field(
+        None, max_length=1000, description="CANCEL_LINE: the lines to cancel (default: the "
+                                           "case's)")
 
     @field_validator("actor", mode="before")
     @classmethod

@@ -69,6 +69,7 @@ PLUGIN = ExceptionType(
     needs=frozenset({"items", "licences"}),
     reevaluated_by=(ItemMasterFixed, LicenceUploaded),
     settings=(setting("export_restricted_countries"),),
-    actions=frozenset({Action.RELEASE, Action.REQUEST_LICENCE, Action.HOLD}),
+    actions=frozenset({Action.RELEASE, Action.REQUEST_LICENCE, Action.HOLD,
+                       Action.CANCEL_LINE}),
     simulation="ordex.simulate.codes.compliance_hold:SIMULATION",
 )

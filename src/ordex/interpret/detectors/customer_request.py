@@ -9,5 +9,5 @@ from ordex.interpret.exception_type import ExceptionType
 PLUGIN = ExceptionType(
     code=ExceptionCode.CUSTOMER_REQUEST, queue=Queue.CUSTOMER_SERVICE,
     actions=frozenset({Action.RELEASE, Action.REVISE_PROMISE, Action.EXPEDITE, Action.HOLD,
-                       Action.NOTIFY_CUSTOMER}),
+                       Action.NOTIFY_CUSTOMER, Action.CHANGE_QUANTITY, Action.CANCEL_LINE}),
 )

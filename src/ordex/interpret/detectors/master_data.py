@@ -85,5 +85,5 @@ PLUGIN = ExceptionType(
     needs=frozenset({"items", "conversions", "customers", "cross_references", "inventory",
                      "warehouses"}),
     reevaluated_by=(ItemMasterFixed,),
-    actions=frozenset({Action.MAP_ITEM, Action.HOLD}),
+    actions=frozenset({Action.MAP_ITEM, Action.HOLD, Action.CANCEL_LINE}),
 )

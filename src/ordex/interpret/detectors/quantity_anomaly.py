@@ -109,6 +109,7 @@ PLUGIN = ExceptionType(
     settings=tuple(setting(k) for k in ("quantity_anomaly_min_history",
                                         "quantity_anomaly_mad_threshold",
                                         "quantity_anomaly_min_ratio")),
-    actions=frozenset({Action.RELEASE, Action.NOTIFY_CUSTOMER, Action.HOLD}),
+    actions=frozenset({Action.RELEASE, Action.NOTIFY_CUSTOMER, Action.HOLD,
+                       Action.CHANGE_QUANTITY, Action.CANCEL_LINE}),
     simulation="ordex.simulate.codes.quantity_anomaly:SIMULATION",
 )

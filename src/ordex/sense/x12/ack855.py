@@ -93,7 +93,7 @@ def _ack(line: Mapping[str, Any], ack: LineAck, echo: type[str]) -> list[str]:
     """Return one ACK: status, quantity, unit, new date (068), substitute's identifiers."""
     quantity = echo(line["quantity"])
     if ack.quantity is not None:
-        quantity = str(ack.quantity)
+        quantity = format(ack.quantity, "f")
     elif ack.status == "IR":
         quantity = "0"
     seg = ["ACK", ack.status, quantity, echo(line["uom"]), "", "", ""]
@@ -115,7 +115,7 @@ def _line_segments(line: Mapping[str, Any], acks: list[LineAck],
     segments = [po1, *(_ack(line, a, echo) for a in acks)]
     price = next((a.unit_price for a in acks if a.unit_price is not None), None)
     if price is not None:
-        segments.append(["CTP", "", "NET", str(price)])
+        segments.append(["CTP", "", "NET", format(price, "f")])
     return segments
 
 
