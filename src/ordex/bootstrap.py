@@ -30,6 +30,9 @@ from ordex.adapters.db.uow import SqlUnitOfWork
 from ordex.adapters.directory import MappingDirectory, UsersDirectory
 from ordex.adapters.erp_sandbox import SandboxErp, SqlOutbox
 from ordex.adapters.erp_tryton import TrytonErp, TrytonRpc
+from ordex.adapters.notify.channels import ChannelNotifier
+from ordex.adapters.notify.smtp import SmtpConfig, SmtpNotifier
+from ordex.adapters.notify.webhook import WebhookNotifier
 from ordex.adapters.postal import ZipcodesDirectory
 from ordex.config import Settings
 from ordex.decide.from_policy import decider_for, routing_policy
@@ -56,7 +59,7 @@ from ordex.orchestrate.handlers import (
 from ordex.orchestrate.handlers.files_common import FileTools
 from ordex.orchestrate.outbox import deliver
 from ordex.orchestrate.pipeline import Pipeline
-from ordex.orchestrate.ports import ErpConnector
+from ordex.orchestrate.ports import ErpConnector, Notifier
 from ordex.orchestrate.retry import RetryPolicy
 from ordex.orchestrate.session import SessionUnitOfWork
 from ordex.orchestrate.work import WorkItem, WorkKind
@@ -240,6 +243,27 @@ def outbox_policy(settings: Settings) -> RetryPolicy:
     return RetryPolicy(base=timedelta(seconds=settings.outbox_retry_base_seconds),
                        cap=timedelta(seconds=settings.outbox_retry_cap_seconds),
                        max_attempts=settings.outbox_max_attempts, jitter="full")
+
+
+def notify_policy(settings: Settings) -> RetryPolicy:
+    """Backoff with full jitter and the attempts before a notice's delivery fails for good."""
+    return RetryPolicy(base=timedelta(seconds=settings.notify_retry_base_seconds),
+                       cap=timedelta(seconds=settings.notify_retry_cap_seconds),
+                       max_attempts=settings.notify_max_attempts, jitter="full")
+
+
+def notifier(settings: Settings, *, clock: Callable[[], datetime] = utcnow,
+             env: Mapping[str, str] | None = None) -> Notifier:
+    """E-mail through the configured SMTP server and signed CloudEvents webhooks."""
+    email = SmtpNotifier(SmtpConfig(
+        settings.notify_smtp_host, settings.notify_smtp_port, settings.notify_smtp_starttls,
+        settings.notify_smtp_user, settings.notify_smtp_password, settings.notify_from,
+        settings.notify_smtp_timeout_seconds)) if settings.notify_smtp_host else None
+    webhook = WebhookNotifier(source=settings.notify_source,
+                              env=os.environ if env is None else env,
+                              default_secret=settings.notify_webhook_secret,
+                              timeout=settings.notify_webhook_timeout_seconds, clock=clock)
+    return ChannelNotifier(email=email, webhook=webhook)
 
 
 def _handlers(clock: Callable[[], datetime], **deps: Any) -> dict[type, Handler]:

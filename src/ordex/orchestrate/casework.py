@@ -22,6 +22,7 @@ from ordex.domain.errors import (
     ReasonRequiredError,
 )
 from ordex.domain.events import HoldLines
+from ordex.orchestrate.notices import assigned
 from ordex.orchestrate.pipeline import Pipeline
 from ordex.orchestrate.resolutions import check_action
 from ordex.orchestrate.workset import CREDIT
@@ -60,6 +61,8 @@ def assign(p: Pipeline, case: Case, *, actor: str, assignee: str, reason: str,
                                      action=action))
     case.assignee = assignee
     p.changes.touch(case)
+    if assignee != actor:  # taking a case oneself needs no notice
+        p.changes.notifications.append(assigned(case, by=actor, reason=why, now=now))
 
 
 def comment(p: Pipeline, case: Case, *, actor: str, text: str, now: datetime) -> None:
@@ -182,6 +185,8 @@ def reopen(p: Pipeline, case: Case, *, actor: str, reason: str, assignee: str | 
     p.changes.audit.append(case.move(target, actor=actor, at=now, reason=why, action="reopen"))
     case.assignee = owner
     p.changes.touch(case)
+    if owner is not None and owner != actor:
+        p.changes.notifications.append(assigned(case, by=actor, reason=why, now=now))
     p.work.add_case(case)
     if order is not None and case.severity is Severity.BLOCKING:
         p._send(now, HoldLines(order.order_id, case.lines, f"reopened: {why}", case.case_id))
