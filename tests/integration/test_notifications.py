@@ -216,3 +216,43 @@ def test_routing_twice_writes_each_delivery_once(app: App, db_url: str) -> None:
         th.join()
     keys = [k for batch in claimed for k in batch]
     assert len(keys) == len(set(keys)) == 30  # disjoint claims, each at most once
+
+
+def test_migration_0019_matches_the_tables_and_downgrades(db_url: str) -> None:
+    from alembic import command
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from ordex.adapters.db.dialect import make_engine
+    from ordex.adapters.db.migrate import alembic_config, upgrade
+
+    engine, cfg = make_engine(db_url), alembic_config()
+    upgrade(engine)
+    ours = {"notifications", "subscriptions", "notification_deliveries", "users"}
+    with engine.connect() as conn:
+        drift = compare_metadata(MigrationContext.configure(conn, opts={
+            "include_object": lambda obj, name, kind, *_: (
+                name in ours if kind == "table" else obj.table.name in ours)}), t.metadata)
+    assert drift == [], "migration 0019 and tables.py disagree"
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0016")
+    with engine.connect() as conn:
+        assert not engine.dialect.has_table(conn, "subscriptions")
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert engine.dialect.has_table(conn, "notification_deliveries")
+    engine.dispose()
+
+
+def test_ordex_worker_delivers_notifications_in_its_round(app: App, tmp_path: Path,
+                                                         db_url: str) -> None:
+    from ordex.entrypoints.worker import main as worker_main
+
+    notify(app, assigned("C-5"))
+    with smtp_server(tmp_path) as smtp:
+        settings = Settings(database_url=db_url, notify_smtp_host="127.0.0.1",
+                            notify_smtp_port=smtp.port)
+        assert worker_main(settings, worker_id="w-test", once=True, clock=lambda: NOW) == 0
+        assert [m["Subject"] for m in smtp.messages()] == ["[ordex] Case C-5 assigned to you"]
+    assert states(app) == {"1:mailto:ana@example.com": ("sent", 0)}
