@@ -19,6 +19,7 @@ from ordex.adapters.db.file_records import SqlFileLookups
 from ordex.adapters.db.files_repo import FileStore
 from ordex.adapters.db.identity_repo import SqlIdentity
 from ordex.adapters.db.migrate import upgrade
+from ordex.adapters.db.notifications_repo import delivery_stats
 from ordex.adapters.db.outbound_repo import OutboundDocuments
 from ordex.adapters.db.outbox_stats import outbox_stats
 from ordex.adapters.db.policy_repo import policy_in_force
@@ -169,6 +170,10 @@ class App:
     def outbox_stats(self) -> dict[str, Any]:
         """Counts per state, the oldest pending message, delivery rate and lag (docs/erp.md)."""
         return outbox_stats(self.engine, now=self.clock())
+
+    def notification_stats(self) -> dict[str, Any]:
+        """Notifications per state; deliveries per event type and state (docs/notifications.md)."""
+        return delivery_stats(self.engine)
 
     def replay_outbox(self, ident: str, *, actor: str) -> dict[str, Any]:
         """Put a dead letter (by message id or its case id) back to pending; resolve its case."""

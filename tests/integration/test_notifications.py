@@ -256,3 +256,19 @@ def test_ordex_worker_delivers_notifications_in_its_round(app: App, tmp_path: Pa
         assert worker_main(settings, worker_id="w-test", once=True, clock=lambda: NOW) == 0
         assert [m["Subject"] for m in smtp.messages()] == ["[ordex] Case C-5 assigned to you"]
     assert states(app) == {"1:mailto:ana@example.com": ("sent", 0)}
+
+
+def test_the_api_reports_notification_stats_to_a_viewer_only_signed_in(app: App) -> None:
+    import httpx
+
+    from auth_kit import authed
+    from live_server import serving
+
+    notify(app, assigned("C-1"))
+    SqlNotifications(app.engine).route_pending(route, limit=10, now=NOW)
+    with serving(app) as url:
+        assert httpx.get(f"{url}/notifications/stats").status_code == 401
+        with authed(url, role="viewer") as viewer:
+            stats = viewer.get("/notifications/stats").json()
+    assert stats == {"notifications": {"routed": 1},
+                     "deliveries": {"case.assigned": {"pending": 1}}}

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 import typer
 
 from ordex.adapters.db import subscriptions_repo as subs
-from ordex.adapters.db.notifications_repo import delivery_stats
 from ordex.entrypoints.cli_support import Format, emit, make_app, out, user_errors
 
 DbOpt = Annotated[str | None, typer.Option("--db", help="Database URL (else ORDEX_DATABASE_URL)")]
@@ -80,7 +79,7 @@ def subscribe_personal(user_id: Annotated[str, typer.Argument(metavar="USER")],
 def subscribe_stats(db: DbOpt = None, fmt: FmtOpt = Format.text) -> None:
     """Notifications per state; deliveries per event type and state."""
     with user_errors():
-        emit(delivery_stats(make_app(db).engine), fmt,
+        emit(make_app(db).notification_stats(), fmt,
              lambda data: out.print(data, highlight=False))
 
 
