@@ -36,15 +36,27 @@ class SmtpServer:
         return sorted((box[k] for k in box.iterkeys()), key=lambda m: m["Message-ID"] or "")
 
 
+def self_signed(tmp: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, made with the openssl command."""
+    cert, key = tmp / "smtp-cert.pem", tmp / "smtp-key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    return cert, key
+
+
 @contextmanager
-def smtp_server(tmp: Path, port: int | None = None) -> Iterator[SmtpServer]:
-    """aiosmtpd on a free loopback port (or `port`), storing mail in a Maildir under tmp."""
+def smtp_server(tmp: Path, port: int | None = None,
+                tls: tuple[Path, Path] | None = None) -> Iterator[SmtpServer]:
+    """aiosmtpd on a free loopback port (or `port`), storing mail in a Maildir under tmp;
+    with `tls` (certificate, key) it offers STARTTLS and refuses mail before it."""
     port = port or free_port()
     maildir = tmp / f"maildir-{port}"
     mailbox.Maildir(maildir, create=True)
+    starttls = ["--tlscert", str(tls[0]), "--tlskey", str(tls[1])] if tls else []
     process = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l",
-                                f"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Mailbox",
-                                str(maildir)])
+                                f"127.0.0.1:{port}", *starttls, "-c",
+                                "aiosmtpd.handlers.Mailbox", str(maildir)])
     try:
         deadline = time.monotonic() + 20
         while True:

@@ -272,3 +272,24 @@ def test_the_api_reports_notification_stats_to_a_viewer_only_signed_in(app: App)
             stats = viewer.get("/notifications/stats").json()
     assert stats == {"notifications": {"routed": 1},
                      "deliveries": {"case.assigned": {"pending": 1}}}
+
+
+def test_starttls_is_used_when_configured_and_the_server_requires_it(
+        app: App, tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from notify_kit import self_signed
+
+    cert, key = self_signed(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # the test's own CA, for this process
+    notify(app, assigned("C-6"))
+    with smtp_server(tmp_path, tls=(cert, key)) as smtp:
+        plain = Settings(database_url=db_url, notify_smtp_host="127.0.0.1",
+                         notify_smtp_port=smtp.port)
+        run(app, plain, at=NOW)  # the server refuses mail before STARTTLS
+        assert smtp.messages() == []
+        [(state, attempts)] = states(app).values()
+        assert (state, attempts) == ("pending", 1)
+        tls = plain.model_copy(update={"notify_smtp_starttls": True})
+        run(app, tls, at=NOW + timedelta(seconds=5))
+        [msg] = smtp.messages()
+    assert msg["Subject"] == "[ordex] Case C-6 assigned to you"
+    assert list(states(app).values()) == [("sent", 1)]

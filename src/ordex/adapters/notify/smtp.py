@@ -12,6 +12,10 @@ from ordex.adapters.notify.templates import Templates
 from ordex.orchestrate.notify import Notice
 from ordex.orchestrate.work import SendFailure
 
+OUR_SETUP = frozenset({530, 534, 535, 538})
+"""5xx replies about ordex's own setup (STARTTLS or authentication required, credentials
+refused): retried, since every notice would fail alike until the configuration is fixed."""
+
 
 @dataclass(frozen=True, slots=True)
 class SmtpConfig:
@@ -63,7 +67,8 @@ class SmtpNotifier:
                                permanent=all(500 <= c < 600 for c in codes))
         except smtplib.SMTPResponseException as exc:
             return SendFailure(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}",
-                               permanent=500 <= exc.smtp_code < 600)
+                               permanent=500 <= exc.smtp_code < 600
+                               and exc.smtp_code not in OUR_SETUP)
         except (OSError, smtplib.SMTPException) as exc:
             return SendFailure(f"{type(exc).__name__}: {exc}")
         return None
