@@ -36,6 +36,7 @@ def signed(header: str, body: bytes) -> bool:
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms stall
 
     def log_message(self, *args: object) -> None:
         pass

@@ -293,3 +293,22 @@ def test_starttls_is_used_when_configured_and_the_server_requires_it(
         [msg] = smtp.messages()
     assert msg["Subject"] == "[ordex] Case C-6 assigned to you"
     assert list(states(app).values()) == [("sent", 1)]
+
+
+def test_one_mailer_keeps_its_connection_and_reconnects_after_a_server_restart(
+        tmp_path: Path) -> None:
+    from notify_kit import free_port
+    from ordex.adapters.notify.smtp import SmtpConfig, SmtpNotifier
+    from ordex.orchestrate.notify import Event, Notice
+
+    port, event = free_port(), Event(1, "case.assigned", NOW, {}, "ana", "C-1", "credit")
+    mailer = SmtpNotifier(SmtpConfig("127.0.0.1", port, timeout=5))
+    for run_no in range(2):  # the second server is a new process on the same port
+        (tmp_path / str(run_no)).mkdir()
+        with smtp_server(tmp_path / str(run_no), port) as smtp:
+            for i in range(2):
+                notice = Notice(f"{run_no}{i}:mailto:a@b.com", "case.assigned",
+                                "mailto:a@b.com", (event,))
+                assert mailer.send(notice) is None
+            assert len(smtp.messages()) == 2
+    mailer.close()

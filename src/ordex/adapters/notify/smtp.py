@@ -35,6 +35,7 @@ class SmtpNotifier:
 
     def __init__(self, config: SmtpConfig, templates: Templates | None = None) -> None:
         self.config, self.templates = config, templates or Templates()
+        self._smtp: smtplib.SMTP | None = None
 
     def message(self, notice: Notice) -> EmailMessage:
         """The message a notice becomes; its Message-ID carries the delivery key."""
@@ -52,26 +53,57 @@ class SmtpNotifier:
         return msg
 
     def send(self, notice: Notice) -> SendFailure | None:
-        """Send it; a refused recipient is permanent, a 4xx or a lost connection is not."""
-        cfg, msg = self.config, self.message(notice)
+        """Send it; a refused recipient is permanent, a 4xx or a lost connection is not.
+
+        The connection stays open for the next notice (a round sends many); one the server
+        closed meanwhile is opened again once (a resend keeps its Message-ID).
+        """
+        msg = self.message(notice)
         try:
-            with smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout) as smtp:
-                if cfg.starttls:
-                    smtp.starttls(context=ssl.create_default_context())
-                if cfg.user:
-                    smtp.login(cfg.user, cfg.password or "")
-                smtp.send_message(msg)
+            try:
+                self._open().send_message(msg)
+            except smtplib.SMTPServerDisconnected:  # idle too long: the server hung up
+                self.close()
+                self._open().send_message(msg)
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _text in exc.recipients.values()]
             return SendFailure(f"recipient refused: {exc.recipients}",
                                permanent=all(500 <= c < 600 for c in codes))
         except smtplib.SMTPResponseException as exc:
+            self.close()
             return SendFailure(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}",
                                permanent=500 <= exc.smtp_code < 600
                                and exc.smtp_code not in OUR_SETUP)
         except (OSError, smtplib.SMTPException) as exc:
+            self.close()
             return SendFailure(f"{type(exc).__name__}: {exc}")
         return None
+
+    def _open(self) -> smtplib.SMTP:
+        """The open connection, or a new one: STARTTLS and login as configured."""
+        if self._smtp is not None:
+            return self._smtp
+        cfg = self.config
+        smtp = smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout)
+        try:
+            if cfg.starttls:
+                smtp.starttls(context=ssl.create_default_context())
+            if cfg.user:
+                smtp.login(cfg.user, cfg.password or "")
+        except BaseException:
+            smtp.close()
+            raise
+        self._smtp = smtp
+        return smtp
+
+    def close(self) -> None:
+        """Say QUIT and drop the connection (the next send opens a new one)."""
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            try:
+                smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                smtp.close()
 
 
 def _safe(key: str) -> str:
