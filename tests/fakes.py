@@ -517,3 +517,71 @@ class FakeRoster:
         mine = [a for a in self.absent if a.user_id == user_id and a.ends > at]
         self.absent = [a for a in self.absent if a not in mine]
         return len(mine)
+class FakeNotifier:
+    """A Notifier that records what it sends and fails as its plan says, one step per send:
+    None (accept), a SendFailure, or an exception to raise."""
+
+    def __init__(self, plan: Sequence[Any] = ()) -> None:
+        self.plan, self.sent = list(plan), []  # type: list[Any], list[Any]
+
+    def send(self, notice: Any) -> Any:
+        step = self.plan.pop(0) if self.plan else None
+        if isinstance(step, BaseException):
+            raise step
+        if step is None:
+            self.sent.append(notice)
+        return step
+
+
+class FakeNotifications:
+    """The NotificationStore port in memory: events routed once, deliveries keyed uniquely."""
+
+    def __init__(self, events: Sequence[Any] = (), subscriptions: Sequence[Any] = (),
+                 people: Any = None) -> None:
+        from ordex.orchestrate.notify import People
+
+        self.pending = list(events)
+        self.subscriptions, self.people = list(subscriptions), people or People()
+        self.rows: dict[str, dict[str, Any]] = {}
+        self.events = {e.notification_id: e for e in events}
+
+    def route_pending(self, router: Any, *, limit: int, now: datetime) -> int:
+        taken, self.pending = self.pending[:limit], self.pending[limit:]
+        for d in router(taken, self.subscriptions, self.people, now=now):
+            self.rows.setdefault(d.delivery_key, {
+                "new": d, "state": "collected" if d.collected else "pending",
+                "due_at": d.due_at, "attempts": 0, "claimed_by": None, "error": None})
+        return len(taken)
+
+    def claim_deliveries(self, *, worker: str, limit: int, lease: timedelta,
+                         now: datetime) -> list[Any]:
+        from ordex.orchestrate.notify import ClaimedNotice, Notice
+
+        due = sorted((k for k, r in self.rows.items()
+                      if r["state"] == "pending" and r["due_at"] <= now
+                      and r["claimed_by"] is None), key=lambda k: (self.rows[k]["due_at"], k))
+        found = []
+        for key in due[:limit]:
+            row, new = self.rows[key], self.rows[key]["new"]
+            row["claimed_by"] = worker
+            members = tuple(self.events[r["new"].notification_id] for r in self.rows.values()
+                            if r["new"].digest_key == key and r["state"] == "collected")
+            events = members if new.digest_key == key else (self.events[new.notification_id],)
+            found.append(ClaimedNotice(Notice(key, new.event_type, new.target, events,
+                                              new.secret_env), row["attempts"]))
+        return found
+
+    def mark_sent(self, delivery_key: str, *, worker: str, at: datetime) -> None:
+        self.rows[delivery_key].update(state="sent", claimed_by=None)
+        for row in self.rows.values():
+            if row["new"].digest_key == delivery_key and row["state"] == "collected":
+                row["state"] = "sent"
+
+    def mark_failed(self, delivery_key: str, *, worker: str, error: str,
+                    retry_at: datetime | None) -> None:
+        row = self.rows[delivery_key]
+        row.update(attempts=row["attempts"] + 1, error=error, claimed_by=None)
+        if retry_at is None:
+            row["state"] = "failed"
+        else:
+            row["due_at"] = retry_at

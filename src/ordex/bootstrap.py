@@ -19,6 +19,7 @@ from ordex.adapters.db.file_records import SqlFileLookups
 from ordex.adapters.db.files_repo import FileStore
 from ordex.adapters.db.identity_repo import SqlIdentity
 from ordex.adapters.db.migrate import upgrade
+from ordex.adapters.db.notifications_repo import delivery_stats
 from ordex.adapters.db.outbound_repo import OutboundDocuments
 from ordex.adapters.db.outbox_stats import outbox_stats
 from ordex.adapters.db.policy_repo import policy_in_force
@@ -30,6 +31,9 @@ from ordex.adapters.db.uow import SqlUnitOfWork
 from ordex.adapters.directory import MappingDirectory, UsersDirectory
 from ordex.adapters.erp_sandbox import SandboxErp, SqlOutbox
 from ordex.adapters.erp_tryton import TrytonErp, TrytonRpc
+from ordex.adapters.notify.channels import ChannelNotifier
+from ordex.adapters.notify.smtp import SmtpConfig, SmtpNotifier
+from ordex.adapters.notify.webhook import WebhookNotifier
 from ordex.adapters.postal import ZipcodesDirectory
 from ordex.config import Settings
 from ordex.decide.from_policy import decider_for, routing_policy
@@ -57,7 +61,7 @@ from ordex.orchestrate.handlers import (
 from ordex.orchestrate.handlers.files_common import FileTools
 from ordex.orchestrate.outbox import deliver
 from ordex.orchestrate.pipeline import Pipeline
-from ordex.orchestrate.ports import ErpConnector
+from ordex.orchestrate.ports import ErpConnector, Notifier
 from ordex.orchestrate.retry import RetryPolicy
 from ordex.orchestrate.session import SessionUnitOfWork
 from ordex.orchestrate.work import WorkItem, WorkKind
@@ -170,6 +174,10 @@ class App:
         """Counts per state, the oldest pending message, delivery rate and lag (docs/erp.md)."""
         return outbox_stats(self.engine, now=self.clock())
 
+    def notification_stats(self) -> dict[str, Any]:
+        """Notifications per state; deliveries per event type and state (docs/notifications.md)."""
+        return delivery_stats(self.engine)
+
     def replay_outbox(self, ident: str, *, actor: str) -> dict[str, Any]:
         """Put a dead letter (by message id or its case id) back to pending; resolve its case."""
         return dead_letters.replay(self.engine, ident, actor=actor, at=self.clock())
@@ -243,6 +251,27 @@ def outbox_policy(settings: Settings) -> RetryPolicy:
     return RetryPolicy(base=timedelta(seconds=settings.outbox_retry_base_seconds),
                        cap=timedelta(seconds=settings.outbox_retry_cap_seconds),
                        max_attempts=settings.outbox_max_attempts, jitter="full")
+
+
+def notify_policy(settings: Settings) -> RetryPolicy:
+    """Backoff with full jitter and the attempts before a notice's delivery fails for good."""
+    return RetryPolicy(base=timedelta(seconds=settings.notify_retry_base_seconds),
+                       cap=timedelta(seconds=settings.notify_retry_cap_seconds),
+                       max_attempts=settings.notify_max_attempts, jitter="full")
+
+
+def notifier(settings: Settings, *, clock: Callable[[], datetime] = utcnow,
+             env: Mapping[str, str] | None = None) -> Notifier:
+    """E-mail through the configured SMTP server and signed CloudEvents webhooks."""
+    email = SmtpNotifier(SmtpConfig(
+        settings.notify_smtp_host, settings.notify_smtp_port, settings.notify_smtp_starttls,
+        settings.notify_smtp_user, settings.notify_smtp_password, settings.notify_from,
+        settings.notify_smtp_timeout_seconds)) if settings.notify_smtp_host else None
+    webhook = WebhookNotifier(source=settings.notify_source,
+                              env=os.environ if env is None else env,
+                              default_secret=settings.notify_webhook_secret,
+                              timeout=settings.notify_webhook_timeout_seconds, clock=clock)
+    return ChannelNotifier(email=email, webhook=webhook)
 
 
 def _handlers(clock: Callable[[], datetime], **deps: Any) -> dict[type, Handler]:

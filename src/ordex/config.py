@@ -103,6 +103,26 @@ class Settings(BaseSettings):
                                  "sale (Tryton's sale has no carrier without its carrier "
                                  "module); empty: none, and the carrier detector decides")
     tryton_timeout_seconds: float = Field(30.0, gt=0, le=600)
+    notify_smtp_host: str | None = Field(None, description="SMTP server of e-mail notices; "
+                                         "unset: e-mail deliveries wait (docs/notifications.md)")
+    notify_smtp_port: int = Field(25, ge=1, le=65535)
+    notify_smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with "
+                                       "STARTTLS (certificate checked) before logging in")
+    notify_smtp_user: str | None = Field(None, description="SMTP login; unset: no login")
+    notify_smtp_password: str | None = Field(None, description="Password of notify_smtp_user")
+    notify_smtp_timeout_seconds: float = Field(30.0, gt=0, le=600)
+    notify_from: str = Field("ordex@localhost", pattern=r"^[^@\s]+@[^@\s]+$",
+                             description="From address of e-mail notices")
+    notify_webhook_secret: str | None = Field(None, description="Signing secret of webhooks "
+                                              "whose subscription names no --secret-env")
+    notify_webhook_timeout_seconds: float = Field(10.0, gt=0, le=600)
+    notify_source: str = Field("/ordex", min_length=1, description="CloudEvents `source` of "
+                               "outbound webhooks (a URI-reference naming this deployment)")
+    notify_retry_base_seconds: float = Field(10, gt=0, description="First backoff step of a "
+                                             "failed notice (full jitter)")
+    notify_retry_cap_seconds: float = Field(1800, gt=0, description="Longest notice backoff")
+    notify_max_attempts: int = Field(8, ge=1, description="Failed sends before a notice's "
+                                     "delivery is failed for good")
 
     @field_validator("erp_mapping_file", mode="before")
     @classmethod
@@ -139,6 +159,9 @@ class Settings(BaseSettings):
         if self.erp_connector == "http" and self.erp_mapping_file is None:
             raise ValueError("ORDEX_ERP_MAPPING_FILE must name the mapping file when "
                              "ORDEX_ERP_CONNECTOR is http")
+        if self.notify_retry_cap_seconds < self.notify_retry_base_seconds:
+            raise ValueError("ORDEX_NOTIFY_RETRY_CAP_SECONDS is shorter than "
+                             "ORDEX_NOTIFY_RETRY_BASE_SECONDS")
         if self.outbox_retry_cap_seconds < self.outbox_retry_base_seconds:
             raise ValueError("ORDEX_OUTBOX_RETRY_CAP_SECONDS is shorter than "
                              "ORDEX_OUTBOX_RETRY_BASE_SECONDS")

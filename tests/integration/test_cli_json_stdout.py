@@ -129,6 +129,9 @@ def _cases(db: str, work: Path) -> dict[str, list[str]]:
         "outbox stats": [],
         "outbox replay": ["dead-1", "--actor", "root"],
         "worker": ["--once"],
+        "subscribe add": ["--event", "case.assigned", "--to", "mailto:team@example.com"],
+        "subscribe list": [],
+        "subscribe stats": [],
         "tryton sync-reference": [],  # last: they merge Tryton's customers into the data
         "tryton poll": ["--once"],
     }

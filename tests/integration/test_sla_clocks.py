@@ -149,13 +149,17 @@ def test_missed_timers_fire_once_at_start_and_never_again_after_restarts_or_jump
         w, n = t.work_items.c, t.notifications.c
         assert {r.state for r in rows(app.engine, select(w.state).where(w.kind == "timer"))} == {
             "done"}
-        notified = rows(app.engine, select(func.count()).select_from(t.notifications))[0][0]
+        notified = rows(app.engine, select(func.count()).select_from(t.notifications)
+                        .where(n.kind == "escalation"))[0][0]
         assert notified == sum(1 for _c, a, _r in later if a == "escalate_notify")
+        handed = rows(app.engine, select(func.count()).select_from(t.notifications)
+                      .where(n.kind == "case.assigned"))[0][0]
+        assert handed == sum(1 for _c, a, _r in later if a == "escalate_reassign")
         breaches = rows(app.engine, select(func.count()).select_from(t.events).where(
             t.events.c.kind == "SlaBreached"))[0][0]
         assert breaches == sum(1 for _c, a, _r in later if a.startswith("sla_breach"))
         kinds = {r.kind for r in rows(app.engine, select(n.kind))}
-        assert kinds == {"escalation"}
+        assert kinds == {"escalation", "case.assigned"}  # notify steps; the lead's new cases
         reassigned = rows(app.engine, select(t.cases.c.assignee).where(
             t.cases.c.queue == "customer_service", t.cases.c.state == "open"))
         assert reassigned and {r.assignee for r in reassigned} == {"cs-lead"}
@@ -260,7 +264,8 @@ def test_two_worker_processes_on_postgresql_never_fire_one_step_twice(
         w = t.work_items.c
         done_by = rows(engine, select(w.claimed_by, w.state).where(w.kind == "timer"))
         assert {r.state for r in done_by} == {"done"} and len(done_by) == 5 * 300
-        notified = rows(engine, select(func.count()).select_from(t.notifications))[0][0]
-        assert notified == 2 * 300
+        n = t.notifications.c
+        notified = dict(rows(engine, select(n.kind, func.count()).group_by(n.kind)))
+        assert notified == {"escalation": 2 * 300, "case.assigned": 300}  # 1 reassign each
     finally:
         engine.dispose()

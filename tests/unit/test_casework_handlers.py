@@ -337,3 +337,28 @@ def test_a_plain_resolve_against_the_recommendation_is_recorded_without_asking_a
     [override] = [o for w in uow.written for o in w.overrides]
     assert (override.recommended, override.chosen, override.reason) == ("HOLD", "RELEASE", "")
     assert case.state is CaseState.RESOLVED
+
+
+def notices(uow: FakeUnitOfWork) -> list[tuple[str | None, str]]:
+    return [(n.recipient, n.kind) for w in uow.written for n in w.notifications]
+
+
+def test_assigning_a_case_notifies_the_assignee_but_taking_it_oneself_does_not() -> None:
+    bus, uow, _case = desk("100")
+    bus.handle(c.TakeCase(CREDIT, "ana"))
+    assert notices(uow) == []
+    bus.handle(c.AssignCase(CREDIT, "rep", "amy", "ana is away"))
+    assert notices(uow) == [("amy", "case.assigned")]
+    [note] = [n for w in uow.written for n in w.notifications]
+    assert (note.queue, note.case_id, note.payload["reason"]) == ("credit", CREDIT,
+                                                                  "ana is away")
+
+
+def test_each_pending_approval_level_notifies_its_role_in_turn() -> None:
+    bus, uow, _case = working("300000")
+    bus.handle(c.RequestApproval(CREDIT, "ana", "RELEASE", "good payer"))
+    assert notices(uow) == [("role:credit_manager", "approval.waiting")]
+    bus.handle(c.ApproveCase(CREDIT, "max", "history is clean"))
+    assert notices(uow)[-1] == ("role:finance_director", "approval.waiting")
+    bus.handle(c.ApproveCase(CREDIT, "fin", "within the group exposure"))
+    assert len(notices(uow)) == 2  # the last signature resolves: nobody else waits

@@ -138,8 +138,12 @@ def test_escalation_steps_fire_once_each_in_order_with_their_effects() -> None:
     assert w.run_timers(chi(23, 16)) == ["sla_breach_resolution", "escalate_reassign"]
     assert w.case.assignee == "lead-1"
     assert w.run_timers(chi(24, 12)) == ["escalate_notify"]
-    notified = [(n.recipient, n.payload["step"]) for c in w.uow.written for n in c.notifications]
+    notified = [(n.recipient, n.payload["step"]) for c in w.uow.written for n in c.notifications
+                if n.kind == "escalation"]
     assert notified == [("lead-1", 0), ("boss-1", 2)]  # the owner is now the lead
+    handed = [(n.recipient, n.kind) for c in w.uow.written for n in c.notifications
+              if n.kind != "escalation"]
+    assert handed == [("lead-1", "case.assigned")]  # the reassignment tells the lead
     assert w.run_timers(chi(27, 12)) == []  # everything fired: nothing fires twice
     assert [type(f).__name__ for f in w.facts] == ["SlaBreached", "CaseEscalated",
                                                    "SlaBreached", "CaseEscalated",

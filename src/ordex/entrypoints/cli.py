@@ -26,6 +26,7 @@ from ordex.entrypoints.cli_cases import register as register_cases
 from ordex.entrypoints.cli_decide import register as register_decide
 from ordex.entrypoints.cli_files import register as register_files
 from ordex.entrypoints.cli_identity import register as register_identity
+from ordex.entrypoints.cli_notify import register as register_notify
 from ordex.entrypoints.cli_outbox import register as register_outbox
 from ordex.entrypoints.cli_support import (
     Format,
@@ -489,6 +490,7 @@ register_outbox(cli)
 register_files(cli)
 register_tryton(cli)
 register_identity(cli)
+register_notify(cli)
 
 
 def main() -> None:

@@ -22,10 +22,12 @@ from types import FrameType
 from ordex.adapters.db.claims import SqlClaims
 from ordex.adapters.db.dialect import make_engine
 from ordex.adapters.db.migrate import pending_migrations
+from ordex.adapters.db.notifications_repo import SqlNotifications
 from ordex.adapters.erp_sandbox import SqlOutbox
-from ordex.bootstrap import erp_connector, outbox_policy, utcnow
+from ordex.bootstrap import erp_connector, notifier, notify_policy, outbox_policy, utcnow
 from ordex.config import Settings
 from ordex.domain.errors import ConfigurationError
+from ordex.orchestrate.notify_delivery import deliver_notifications
 from ordex.orchestrate.outbox import deliver
 from ordex.orchestrate.retry import RetryPolicy
 from ordex.orchestrate.work import WorkItem, WorkKind
@@ -73,10 +75,14 @@ def main(settings: Settings, *, worker_id: str | None = None, once: bool = False
         config = worker_config(settings, worker_id=worker_id or default_worker_id())
         claims, outbox = SqlClaims(engine), SqlOutbox(engine)
         erp, resend = erp_connector(settings, engine), outbox_policy(settings)
+        notices, notify = SqlNotifications(engine), notifier(settings, clock=clock)
+        renotify = notify_policy(settings)
 
-        def deliver_outbox() -> int:
+        def deliver_outbox() -> int:  # ERP commands, then notifications (docs/notifications.md)
             return deliver(outbox, erp, worker=config.worker, now=clock(), limit=config.batch,
-                           lease=config.lease, policy=resend)
+                           lease=config.lease, policy=resend) + deliver_notifications(
+                notices, notify, worker=config.worker, now=clock(), limit=config.batch,
+                lease=config.lease, policy=renotify)
 
         stop = stop or threading.Event()
         work = dict(handlers or {})

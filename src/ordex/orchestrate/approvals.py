@@ -35,6 +35,7 @@ from ordex.orchestrate.casework import (
     record_override,
     void_pending,
 )
+from ordex.orchestrate.notices import approval_waiting
 from ordex.orchestrate.pipeline import Pipeline
 from ordex.orchestrate.resolutions import check_action
 
@@ -69,6 +70,7 @@ def request(p: Pipeline, case: Case, *, actor: str, roles: Collection[str], acti
     case.approvals.extend(chain)
     p.changes.approvals.extend(chain)
     p.changes.touch(case)
+    p.changes.notifications.append(approval_waiting(case, chain[0], now=now))
     return chain
 
 
@@ -79,10 +81,12 @@ def approve(p: Pipeline, case: Case, *, actor: str, roles: Collection[str], reas
     step, chain = _current(p, case, actor=actor, roles=roles)
     step.decide(ApprovalState.APPROVED, actor=actor, reason=why, now=now)
     p.changes.approvals.append(step)
-    if any(a.state is ApprovalState.PENDING for a in chain):
+    if waiting := [a for a in chain if a.state is ApprovalState.PENDING]:
         p.changes.audit.append(case.note(actor=actor, at=now, action="approve",
                                          reason=f"level {step.level} ({step.role}): {why}"))
         p.changes.touch(case)
+        p.changes.notifications.append(approval_waiting(case, min(
+            waiting, key=lambda a: a.level), now=now))
         return step
     p.changes.audit.append(case.note(actor=actor, at=now, action="approve",
                                      reason=f"level {step.level} ({step.role}), last: {why}"))

@@ -25,6 +25,7 @@ from ordex.domain.identity import User
 from ordex.domain.model import Customer
 from ordex.orchestrate.assignment import CaseToAssign, Pick, assign_all
 from ordex.orchestrate.changes import Changes
+from ordex.orchestrate.notices import assigned
 
 Rules = Mapping[str, QueueAssignment]
 """Queue → its assignment rule (a queue not named is manual)."""
@@ -139,6 +140,7 @@ def give(case: Case, p: Pick, *, changes: Changes, at: datetime, why: str = "") 
                                    reason=reason, action=action))
     case.assignee = p.user_id
     changes.touch(case)
+    changes.notifications.append(assigned(case, by=SYSTEM_ASSIGNMENT, reason=reason, now=at))
 
 
 @dataclass

@@ -23,6 +23,7 @@ from ordex.domain.errors import (
 )
 from ordex.domain.events import HoldLines
 from ordex.orchestrate.assign import give, pick, to_assign
+from ordex.orchestrate.notices import assigned
 from ordex.orchestrate.pipeline import Pipeline
 from ordex.orchestrate.resolutions import check_action
 from ordex.orchestrate.workset import CREDIT
@@ -61,6 +62,8 @@ def assign(p: Pipeline, case: Case, *, actor: str, assignee: str, reason: str,
                                      action=action))
     case.assignee = assignee
     p.changes.touch(case)
+    if assignee != actor:  # taking a case oneself needs no notice
+        p.changes.notifications.append(assigned(case, by=actor, reason=why, now=now))
 
 
 def comment(p: Pipeline, case: Case, *, actor: str, text: str, now: datetime) -> None:
@@ -187,6 +190,8 @@ def reopen(p: Pipeline, case: Case, *, actor: str, reason: str, assignee: str | 
                                          action="reopen"))
         case.assignee = owner
         p.changes.touch(case)
+        if owner is not None and owner != actor:
+            p.changes.notifications.append(assigned(case, by=actor, reason=why, now=now))
     p.work.add_case(case)
     if order is not None and case.severity is Severity.BLOCKING:
         p._send(now, HoldLines(order.order_id, case.lines, f"reopened: {why}", case.case_id,

@@ -61,13 +61,20 @@ class LoggedEvent:
 
 @dataclass(frozen=True, slots=True)
 class Notification:
-    """A notice for a person, kept pending until a later delivery sends it."""
+    """Something to tell people and systems, pending until a worker routes and delivers it.
 
-    recipient: str
+    `kind` is its event type (orchestrate.notify.EventType; `escalation` is `sla.at_risk`);
+    `recipient` a user id, `role:R` or `queue:Q` for personal notices, None for none.
+    """
+
+    recipient: str | None
     kind: str
-    case_id: str
+    case_id: str | None
     at: datetime
     payload: dict[str, Any]
+    queue: str | None = None
+    customer_id: str | None = None
+    order_id: str | None = None
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from types import TracebackType
@@ -24,9 +24,10 @@ from ordex.orchestrate.assign import Roster
 from ordex.orchestrate.changes import Changes, OutboxMessage
 from ordex.orchestrate.edi_acks import Outbound
 from ordex.orchestrate.intake import IdempotencyIndex
+from ordex.orchestrate.notify import ClaimedNotice, NewDelivery, Notice
 from ordex.orchestrate.pipeline import Pipeline
 from ordex.orchestrate.stored_files import FileState, StoredFile, UnfinishedFile
-from ordex.orchestrate.work import ClaimedMessage, NewWork, SendReport, WorkItem
+from ordex.orchestrate.work import ClaimedMessage, NewWork, SendFailure, SendReport, WorkItem
 from ordex.sense.edi_partners import TradingPartner
 from ordex.sense.identifiers import ItemKeys
 
@@ -51,6 +52,44 @@ class ErpConnector(Protocol):
 
     def send(self, messages: Sequence[OutboxMessage]) -> SendReport | None:
         """Apply the messages; report which were applied and which failed, and why."""
+        ...
+
+
+class Notifier(Protocol):
+    """Sends a notice to its target (mailto: by SMTP, https:// as a signed CloudEvent).
+
+    None: the channel accepted it. A SendFailure says why not and whether trying again can
+    help; a raised error is a transient failure (docs/notifications.md, "Delivery").
+    """
+
+    def send(self, notice: Notice) -> SendFailure | None:
+        """Deliver one notice (its delivery key travels with it, for the receiver to dedupe)."""
+        ...
+
+
+Router = Callable[..., list[NewDelivery]]
+"""`route(events, subscriptions, people, now=)` (orchestrate.notify.route)."""
+
+
+class NotificationStore(Protocol):
+    """Notification rows, their deliveries and subscriptions, as workers route and send them."""
+
+    def route_pending(self, router: Router, *, limit: int, now: datetime) -> int:
+        """Route up to `limit` pending notifications in one transaction; how many."""
+        ...
+
+    def claim_deliveries(self, *, worker: str, limit: int, lease: timedelta,
+                         now: datetime) -> list[ClaimedNotice]:
+        """Up to `limit` due deliveries, now held by `worker` until now + lease."""
+        ...
+
+    def mark_sent(self, delivery_key: str, *, worker: str, at: datetime) -> None:
+        """Record that the delivery (and a digest's collected events) went out."""
+        ...
+
+    def mark_failed(self, delivery_key: str, *, worker: str, error: str,
+                    retry_at: datetime | None) -> None:
+        """Record a failed attempt: due again at `retry_at`, or failed for good on None."""
         ...
 
 

@@ -17,6 +17,7 @@ from ordex.decide.sla_rules import Recipient, StepAction
 from ordex.domain.cases import Case
 from ordex.domain.events import CaseEscalated, SlaBreached
 from ordex.orchestrate.changes import Changes, LoggedEvent, Notification
+from ordex.orchestrate.notices import assigned
 from ordex.orchestrate.work import NewWork, WorkKind
 
 TIMER = WorkKind.TIMER.value
@@ -76,13 +77,15 @@ def _escalate(case: Case, payload: dict[str, Any], *, now: datetime, changes: Ch
     what = f"escalation step {step + 1} at {payload['at_pct']:g}% of the resolution target"
     if action is StepAction.REASSIGN:
         was, case.assignee = case.assignee, recipient
+        changes.notifications.append(assigned(case, by=SYSTEM, reason=what, now=now))
         changes.audit.append(case.note(actor=SYSTEM, at=now, action="escalate_reassign",
                                        reason=f"{what}: reassigned from {was or 'nobody'} "
                                               f"to {recipient}"))
     else:
         changes.notifications.append(Notification(recipient, "escalation", case.case_id, now, {
             "step": step, "at_pct": payload["at_pct"], "queue": case.queue.value,
-            "sla_due_at": case.sla_due_at.isoformat(), "state": case.state.value}))
+            "sla_due_at": case.sla_due_at.isoformat(), "state": case.state.value},
+            case.queue.value, case.customer_id, case.order_id))
         changes.audit.append(case.note(actor=SYSTEM, at=now, action="escalate_notify",
                                        reason=f"{what}: notified {recipient}"))
     changes.touch(case)

@@ -93,7 +93,9 @@ def write_changes(conn: Connection, changes: Changes) -> None:
     if changes.notifications:
         conn.execute(t.notifications.insert(), [
             {"recipient": n.recipient, "kind": n.kind, "case_id": n.case_id,
-             "payload": n.payload, "created_at": n.at} for n in changes.notifications])
+             "payload": n.payload, "created_at": n.at, "queue": n.queue,
+             "customer_id": n.customer_id, "order_id": n.order_id}
+            for n in changes.notifications])
     timers = [w for w in changes.timers
               if (case := changes.new_cases.get(w.subject or "")) is None or case.is_open]
     if timers:  # a case closed in the unit of work that opened it needs no clock

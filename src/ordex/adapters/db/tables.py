@@ -479,9 +479,9 @@ notifications = Table(
     "notifications", metadata,
     Column("notification_id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True,
            autoincrement=True),
-    Column("recipient", String(100), nullable=False),
+    Column("recipient", String(100)),
     Column("kind", String(40), nullable=False),
-    Column("case_id", String(200), nullable=False, index=True),
+    Column("case_id", String(200), index=True),
     Column("payload", JSON, nullable=False),
     Column("created_at", TS, nullable=False),
     Column("state", String(20), nullable=False, server_default="pending"),
@@ -490,7 +490,41 @@ notifications = Table(
     Column("customer_id", String(100)),
     Column("dedupe_key", String(200), unique=True),
     # A natural key: a row whose key is stored is never written again.
+    # what the notice concerns, for subscriptions (migration 0019): docs/notifications.md
+    Column("queue", String(40)),
+    Column("routed_at", TS),
     Index("ix_notifications_state_created", "state", "created_at"),
+)
+subscriptions = Table(
+    "subscriptions", metadata,
+    Column("subscription_id", String(40), primary_key=True),
+    Column("event_type", String(40), nullable=False, index=True),
+    Column("queue", String(40)),
+    Column("customer_id", String(100)),
+    Column("target", String(1000), nullable=False),
+    Column("secret_env", String(100)),
+    Column("digest", String(10)),
+    Column("created_at", TS, nullable=False),
+    Column("created_by", String(100), nullable=False),
+)
+notification_deliveries = Table(
+    "notification_deliveries", metadata,
+    Column("delivery_key", String(400), primary_key=True),
+    Column("notification_id", BigInteger().with_variant(Integer(), "sqlite")),
+    Column("digest_key", String(400), index=True),
+    Column("event_type", String(40), nullable=False),
+    Column("target", String(1000), nullable=False),
+    Column("subscription_id", String(40)),
+    Column("secret_env", String(100)),
+    Column("state", String(20), nullable=False, server_default="pending"),
+    Column("due_at", TS, nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("claimed_by", String(100)),
+    Column("lease_until", TS),
+    Column("last_error", Text),
+    Column("created_at", TS, nullable=False),
+    Column("sent_at", TS),
+    Index("ix_notification_deliveries_due", "state", "due_at"),
 )
 
 # -- working a case (migration 0013): docs/casework.md ----------------------------------------
@@ -571,6 +605,7 @@ users = Table(
     Column("active", Boolean, nullable=False),
     Column("password_hash", String(300)),
     Column("created_at", TS, nullable=False),
+    Column("notify_opt_out", Boolean, nullable=False, server_default=false()),
 )
 
 api_tokens = Table(

@@ -65,7 +65,7 @@ ROUTES: dict[tuple[str, str], Permission] = {
     ("POST", "/cases/{case_id}/cancel"): P.TAKE_CASE,
     ("GET", "/approvals"): P.VIEW,
     # ERP write-back (docs/erp.md)
-    ("GET", "/outbox/stats"): P.VIEW,
+    ("GET", "/outbox/stats"): P.VIEW, ("GET", "/notifications/stats"): P.VIEW,
     ("POST", "/outbox/messages/{message_id}/replay"): P.REPLAY_CASE,
 }
 """The permission each route needs (method, path template)."""

@@ -21,13 +21,21 @@ OrdexApp = Annotated[App, Depends(_app)]
 
 
 def outbox_routes() -> APIRouter:
-    """GET /outbox/stats and POST /outbox/messages/{message_id}/replay."""
+    """GET /outbox/stats, GET /notifications/stats and POST
+    /outbox/messages/{message_id}/replay."""
     router = APIRouter(tags=["outbox"])
 
     @router.get("/outbox/stats", summary="ERP delivery: counts per state, oldest pending, "
                 "rate and lag")
     def stats(app: OrdexApp) -> dict[str, Any]:
         return app.outbox_stats()
+
+    @router.get("/notifications/stats", tags=["notifications"],
+                summary="Notifications per state; deliveries per event type and state",
+                description="docs/notifications.md: `failed` deliveries ran out of attempts "
+                "or were refused for good.")
+    def notification_stats(app: OrdexApp) -> dict[str, Any]:
+        return app.notification_stats()
 
     @router.post("/outbox/messages/{message_id}/replay",
                  summary="Put a dead letter back to pending and resolve its case",

@@ -1,0 +1,1 @@
+"""Notification channels: e-mail through SMTP and signed CloudEvents webhooks."""
