@@ -21,10 +21,11 @@ from starlette.concurrency import run_in_threadpool
 
 from ordex.domain.errors import InvalidPayloadError, NotPermittedError
 from ordex.entrypoints.api.auth import CSRF_COOKIE, SESSION_COOKIE, Authenticator
-from ordex.entrypoints.web import local_time
+from ordex.entrypoints.web import local_time, offers
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 local_time.install(TEMPLATES)
+offers.install(TEMPLATES)
 MAX_FAILURES, WINDOW_SECONDS = 5, 300.0
 MAX_FORM_BYTES = 8 * 1024
 
@@ -45,11 +46,11 @@ def csrf_for(request: Request) -> str:
 
 
 def render(request: Request, template: str, context: dict[str, Any],
-           status_code: int = 200) -> HTMLResponse:
+           status_code: int = 200, headers: dict[str, str] | None = None) -> HTMLResponse:
     """A page with the CSRF value its forms carry, and the matching cookie."""
     value = csrf_for(request)
     response = TEMPLATES.TemplateResponse(request, template, {**context, "csrf": value},
-                                          status_code=status_code)
+                                          status_code=status_code, headers=headers)
     response.set_cookie(CSRF_COOKIE, value, httponly=True, samesite="lax",
                         secure=secure(request), path="/")
     return response
@@ -100,6 +101,7 @@ async def login(request: Request) -> Response:
         return render(request, "login.html", {"next": target, "error": "Unknown login or "
                       "wrong password."}, status_code=401)
     recent.clear()
+    await run_in_threadpool(ordex.identity.signed_in, user.user_id, now=ordex.clock())
     auth: Authenticator = request.app.state.auth
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(SESSION_COOKIE, auth.signer.session(user.user_id, now=ordex.clock()),
