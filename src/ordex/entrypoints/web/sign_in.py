@@ -19,8 +19,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
-from ordex.domain.errors import InvalidPayloadError, NotPermittedError
-from ordex.entrypoints.api.auth import CSRF_COOKIE, SESSION_COOKIE, Authenticator
+from ordex.domain.errors import InvalidPayloadError, NotPermittedError, OrdexError
+from ordex.entrypoints.api.auth import (
+    CSRF_COOKIE,
+    PAGES,
+    SESSION_COOKIE,
+    Authenticator,
+    route_key,
+)
 from ordex.entrypoints.web import local_time, offers
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -118,8 +124,33 @@ async def logout(request: Request) -> Response:
     return response
 
 
+def _wants_page(request: Request) -> bool:
+    """A browser opening a page or sending a page's form (not an API client)."""
+    key = route_key(request)
+    return "text/html" in request.headers.get("accept", "") and key is not None and (
+        key in PAGES or key[1].startswith("/ui/"))
+
+
+def refused_page(request: Request, exc: NotPermittedError) -> HTMLResponse:
+    """A 403 a person can read, with the navigation and sign-out of every page."""
+    auth: Authenticator = request.app.state.auth
+    who = auth.from_request(request)
+    request.state.principal = who if who is not None and who.kind == "user" else None
+    return render(request, "refused.html", {"message": exc.message}, status_code=403)
+
+
 def install(api: FastAPI) -> None:
-    """The sign-in page, its form's target, and sign-out (none in the API description)."""
+    """The sign-in page, its form's target, and sign-out (none in the API description); a
+    refusal on a page answered as a page."""
+    api_answer = api.exception_handlers[OrdexError]
+
+    async def refused(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, NotPermittedError) and _wants_page(request):
+            return refused_page(request, exc)
+        answer: Response = await api_answer(request, exc)
+        return answer
+
+    api.add_exception_handler(NotPermittedError, refused)
     api.state.login_failures = defaultdict(deque)  # (address, login) → failure times
     api.add_api_route("/login", login_page, methods=["GET"], response_class=HTMLResponse,
                       include_in_schema=False)
