@@ -69,6 +69,7 @@ def test_each_shipped_role_signs_in_and_sees_what_its_permissions_allow(
         assert header.find_element(By.CSS_SELECTOR, 'form[action="/logout"] button')
         links = [a.get_attribute("href") for a in header.find_elements(By.CSS_SELECTOR, "a")]
         assert (base_url + "/ui/admin/users" in links) is ("manage_users" in granted), role
+        assert (base_url + "/ui/work" in links) is ("view" in granted), role
         if "view" in granted:
             wait_for(browser, "#queue-customer_service")
             offered = controls_in_main(browser)
