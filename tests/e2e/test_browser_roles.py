@@ -37,7 +37,7 @@ def floor(db_url: str) -> Iterator[tuple[str, Any]]:
         app.identity.add_user(User(login, f"Role {role}", f"{login}@example.com", (role,)),
                               password=f"{role}-password", now=app.clock(), by="tests")
     with serving(app) as base_url:
-        with authed(base_url) as http:
+        with authed(base_url, timeout=180) as http:  # a busy machine: be patient
             for line in (ROOT / "examples" / "orders.ndjson").read_text().splitlines():
                 http.post("/orders", content=line)
         yield base_url, app
