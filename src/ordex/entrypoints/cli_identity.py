@@ -4,24 +4,25 @@ create|list|revoke`, and `ordex demo-users` (docs/security.md)."""
 from __future__ import annotations
 
 import os
-import re
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
 
-from ordex.bootstrap import App
 from ordex.domain.commands import HandOverCases, MarkAway, MarkBack
-from ordex.domain.identity import Skills, User, WorkingHours
+from ordex.domain.errors import InvalidUserError
+from ordex.domain.identity import User
 from ordex.domain.permissions import DEFAULT_ROLES
-from ordex.entrypoints.api.auth import SCOPE_ALIASES
+from ordex.entrypoints.api.auth import known_roles
 from ordex.entrypoints.cli_support import Format, emit, fail, make_app, out, user_errors
+from ordex.orchestrate import people
 
 DbOpt = Annotated[str | None, typer.Option("--db", help="Database URL (else ORDEX_DATABASE_URL)")]
 FmtOpt = Annotated[Format, typer.Option("--format", help="text or json")]
 CSV = Annotated[str, typer.Option(help="Comma-separated")]
 BY = "cli"
-DURATION = re.compile(r"^(\d{1,5})([dhm])$")
 DEMO_PASSWORD = "demo-{role}"
 users = typer.Typer(help="People who sign in.", no_args_is_help=True)
 tokens = typer.Typer(help="API tokens for systems.", no_args_is_help=True)
@@ -34,15 +35,7 @@ def register(cli: typer.Typer) -> None:
     cli.command("demo-users")(demo_users)
 
 
-def _split(text: str) -> tuple[str, ...]:
-    return tuple(x.strip() for x in text.split(",") if x.strip())
-
-
-def _known_roles(app: App, names: tuple[str, ...]) -> None:
-    roles = app.settings.roles()
-    unknown = [n for n in names if SCOPE_ALIASES.get(n, n) not in roles]
-    if unknown:
-        fail(f"unknown role {unknown[0]!r} (roles: {', '.join(sorted(roles))})")
+_split = people.split
 
 
 @users.command("add")
@@ -56,17 +49,17 @@ def user_add(user_id: Annotated[str, typer.Argument(metavar="ID")],
              "mon,tue,wed,thu,fri 08:00-17:00",
              capacity: int = 20, db: DbOpt = None) -> None:
     """Add a user; the password is read from ORDEX_PASSWORD, else asked for (hidden)."""
-    with user_errors():
+    with user_errors(), as_options():
         app = make_app(db)
-        user = User(user_id, name, email, _split(roles), _split(queues),
-                    Skills(_split(skill_codes), _split(segments), _split(regions)),
-                    time_zone, WorkingHours.parse(hours), capacity)
-        _known_roles(app, user.roles)
+        fields = {"user_id": user_id, "name": name, "email": email, "roles": roles,
+                  "queues": queues, "skill_codes": skill_codes, "segments": segments,
+                  "regions": regions, "time_zone": time_zone, "hours": hours,
+                  "capacity": str(capacity)}
+        user = people.user_of(fields=fields, known_roles=known_roles(app.settings.roles()))
         password = os.environ.get("ORDEX_PASSWORD") or typer.prompt(
             "Password", hide_input=True, confirmation_prompt=True)
-        if len(password) < 8:
-            fail("password: at least 8 characters")
-        app.identity.add_user(user, password=password, now=app.clock(), by=BY)
+        people.add_user(people=app.identity, user=user, password=password, now=app.clock(),
+                        by=BY)
         out.print(f"user {user.user_id} added ({', '.join(user.roles)})")
 
 
@@ -138,15 +131,16 @@ def moment(text: str, *, name: str) -> datetime:
     return found.replace(tzinfo=UTC) if found.tzinfo is None else found.astimezone(UTC)
 
 
-def expiry(text: str | None, *, now: datetime) -> datetime | None:
-    """`90d`, `12h` or `30m` from now; None for no expiry."""
-    if text is None:
-        return None
-    found = DURATION.match(text.strip())
-    if not found or int(found[1]) == 0:
-        fail(f"--expires-in {text!r}: expected a duration such as 90d, 12h or 30m")
-    unit = {"d": "days", "h": "hours", "m": "minutes"}[found[2]]
-    return now + timedelta(**{unit: int(found[1])})
+@contextmanager
+def as_options() -> Iterator[None]:
+    """A bad field named as the option that gave it (`--expires-in`, not `expires_in`)."""
+    try:
+        yield
+    except InvalidUserError as exc:
+        field = str(exc.details.get("field", ""))
+        option = {"user_id": "ID", "password": "password"}.get(field,
+                                                               "--" + field.replace("_", "-"))
+        fail(f"{option}: {exc.message.removeprefix(field + ': ')}" if field else exc.message)
 
 
 @tokens.command("create")
@@ -156,15 +150,13 @@ def token_create(name: Annotated[str, typer.Option(help="What holds the token, e
                  expires_in: Annotated[str | None, typer.Option(help="e.g. 90d, 12h")] = None,
                  db: DbOpt = None) -> None:
     """Create a token and print it once: only its SHA-256 is kept."""
-    with user_errors():
+    with user_errors(), as_options():
         app = make_app(db)
-        if not re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$", name):
-            fail("--name: 1-100 of letters, digits, . _ -")
-        scopes = tuple(s for part in scope for s in _split(part))
-        _known_roles(app, scopes)
-        now = app.clock()
-        secret = app.identity.create_token(name, scopes, expires_at=expiry(expires_in, now=now),
-                                           now=now, by=BY)
+        secret = people.create_token(people=app.identity, name=name,
+                                     scopes=tuple(s for part in scope for s in _split(part)),
+                                     expires_in=expires_in,
+                                     known_roles=known_roles(app.settings.roles()),
+                                     now=app.clock(), by=BY)
         out.print(secret, highlight=False, soft_wrap=True)
 
 

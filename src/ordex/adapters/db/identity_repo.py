@@ -6,7 +6,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ordex.adapters.credentials import hash_password, new_token, token_digest, verify_password
@@ -17,6 +17,8 @@ from ordex.domain.errors import InvalidUserError, UnknownTokenError, UnknownUser
 from ordex.domain.identity import ApiToken, Skills, User, WorkingHours
 
 U, K = t.users, t.api_tokens
+CHANGEABLE = ("name", "email", "roles", "queues", "skills", "time_zone", "working_hours",
+              "capacity")
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -30,6 +32,15 @@ def user_from_row(row: Any) -> User:
                                                ("codes", "segments", "regions"))),
                 row["time_zone"], WorkingHours.parse(row["working_hours"]), row["capacity"],
                 row["active"])
+
+
+def _row(user: User) -> dict[str, Any]:
+    """The changeable columns of a user."""
+    return {"user_id": user.user_id, "name": user.name, "email": user.email.lower(),
+            "roles": list(user.roles), "queues": list(user.queues),
+            "skills": {k: list(v) for k, v in asdict(user.skills).items()},
+            "time_zone": user.time_zone, "working_hours": str(user.working_hours),
+            "capacity": user.capacity}
 
 
 def _token(row: Any) -> ApiToken:
@@ -46,11 +57,7 @@ class SqlIdentity:
 
     def add_user(self, user: User, *, password: str | None, now: datetime, by: str) -> None:
         """Store a new user (InvalidUserError when the id or e-mail is taken)."""
-        row = {"user_id": user.user_id, "name": user.name, "email": user.email.lower(),
-               "roles": list(user.roles), "queues": list(user.queues),
-               "skills": asdict(user.skills), "time_zone": user.time_zone,
-               "working_hours": str(user.working_hours), "capacity": user.capacity,
-               "active": user.active, "created_at": now,
+        row = {**_row(user), "active": user.active, "created_at": now,
                "password_hash": hash_password(password) if password else None}
         try:
             with self.engine.begin() as conn:
@@ -81,6 +88,44 @@ class SqlIdentity:
                 raise UnknownUserError(f"no user {user_id}", field="user_id")
             self._event(conn, "UserEnabled" if active else "UserDisabled", now, by=by,
                         user_id=user_id)
+
+    def change_user(self, user: User, *, now: datetime, by: str) -> list[str]:
+        """Replace a user's details (not password, active, created); the fields that changed."""
+        row = _row(user)
+        with self.engine.begin() as conn:
+            before = conn.execute(select(U).where(U.c.user_id == user.user_id)
+                                  .with_for_update()).mappings().first()
+            if before is None:
+                raise UnknownUserError(f"no user {user.user_id}", field="user_id")
+            changed = [k for k in CHANGEABLE if before[k] != row[k]]
+            if not changed:
+                return []
+            try:
+                conn.execute(update(U).where(U.c.user_id == user.user_id)
+                             .values({k: row[k] for k in changed}))
+            except IntegrityError:
+                raise InvalidUserError(f"another user has the e-mail {user.email}",
+                                       field="email") from None
+            self._event(conn, "UserChanged", now, by=by, user_id=user.user_id,
+                        **{k: row[k] for k in changed},
+                        **({"roles_before": before["roles"]} if "roles" in changed else {}))
+        return changed
+
+    def signed_in(self, user_id: str, *, now: datetime) -> None:
+        """Record a sign-in (audit stream `people`): the last one is shown to administrators."""
+        with self.engine.begin() as conn:
+            append_audit(conn, [AuditEntry("people", now, user_id[:100], "UserSignedIn", None,
+                                           "recorded", f"user_id={user_id}")])
+
+    def last_sign_ins(self) -> dict[str, datetime]:
+        """Each user's latest recorded sign-in."""
+        a = t.audit_log
+        query = (select(a.c.actor, func.max(a.c.at)).where(a.c.case_id == "people",
+                                                            a.c.action == "UserSignedIn")
+                 .group_by(a.c.actor))
+        with self.engine.connect() as conn:
+            return {actor: at for actor, at in ((r[0], _aware(r[1])) for r in conn.execute(query))
+                    if at is not None}
 
     def sign_in(self, login: str, password: str) -> User | None:
         """The active user with this id or e-mail and password, else None (constant work)."""

@@ -11,11 +11,12 @@ of a password; a token's use is written at most once a minute.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote
 
 from fastapi import Depends, Request
 from fastapi.routing import APIRoute
@@ -29,6 +30,8 @@ from ordex.domain.permissions import CaseFacts, Permission, Role, may
 P = Permission
 SESSION_COOKIE, CSRF_COOKIE, CSRF_HEADER = "ordex_session", "ordex_csrf", "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+FORM, MAX_FORM_BYTES = "application/x-www-form-urlencoded", 8 * 1024
+"""A page's form (its `csrf` field stands for the header); larger forms are not read here."""
 PUBLIC = {("GET", "/health"), ("GET", "/login"), ("POST", "/login"), ("POST", "/logout")}
 """What anyone may reach: the health check, signing in and out (CSRF guards the forms)."""
 ROUTES: dict[tuple[str, str], Permission] = {
@@ -64,16 +67,32 @@ ROUTES: dict[tuple[str, str], Permission] = {
     ("POST", "/cases/{case_id}/override"): P.RESOLVE_CASE,
     ("POST", "/cases/{case_id}/cancel"): P.TAKE_CASE,
     ("GET", "/approvals"): P.VIEW,
+    # the administration pages (docs/web.md)
+    ("GET", "/ui/admin/users"): P.MANAGE_USERS, ("GET", "/ui/admin/users/new"): P.MANAGE_USERS,
+    ("POST", "/ui/admin/users"): P.MANAGE_USERS,
+    ("GET", "/ui/admin/users/{user_id}/edit"): P.MANAGE_USERS,
+    ("POST", "/ui/admin/users/{user_id}/edit"): P.MANAGE_USERS,
+    ("POST", "/ui/admin/users/{user_id}/disable"): P.MANAGE_USERS,
+    ("POST", "/ui/admin/users/{user_id}/enable"): P.MANAGE_USERS,
+    ("GET", "/ui/admin/tokens"): P.MANAGE_USERS, ("POST", "/ui/admin/tokens"): P.MANAGE_USERS,
+    ("POST", "/ui/admin/tokens/{name}/revoke"): P.MANAGE_USERS,
     # ERP write-back (docs/erp.md)
     ("GET", "/outbox/stats"): P.VIEW, ("GET", "/notifications/stats"): P.VIEW,
     ("POST", "/outbox/messages/{message_id}/replay"): P.REPLAY_CASE,
 }
 """The permission each route needs (method, path template)."""
-PAGES = {("GET", "/"), ("GET", "/ui/cases/{case_id}"), ("GET", "/docs")}
+PAGES = {("GET", "/"), ("GET", "/ui/cases/{case_id}"), ("GET", "/docs"),
+         ("GET", "/ui/admin/users"), ("GET", "/ui/admin/users/new"),
+         ("GET", "/ui/admin/users/{user_id}/edit"), ("GET", "/ui/admin/tokens")}
 """Pages: without a session they send the browser to the sign-in form (303)."""
 SCOPE_ALIASES = {"ingest": "integration"}
 """Token scopes that name a role differently (`--scope ingest` is the integration role)."""
 USE_WRITE_SECONDS = 60.0
+
+
+def known_roles(roles: Mapping[str, Role]) -> frozenset[str]:
+    """The role names a user or token may be given: the roles, and the scope aliases."""
+    return frozenset(roles) | frozenset(SCOPE_ALIASES)
 
 
 @dataclass
@@ -168,6 +187,21 @@ def route_key(request: Request) -> tuple[str, str] | None:
     return (request.method, path) if path else None
 
 
+def _is_form(request: Request) -> bool:
+    return request.headers.get("content-type", "").startswith(FORM)
+
+
+async def csrf_sent(request: Request) -> str | None:
+    """The CSRF value a write carries: the header, else (a page's form) its `csrf` field."""
+    header = request.headers.get(CSRF_HEADER)
+    if header or not _is_form(request):
+        return header
+    body = await request.body()  # kept by the request: the route reads the same bytes
+    if len(body) > MAX_FORM_BYTES:
+        return None
+    return parse_qs(body.decode("utf-8", "replace")).get("csrf", [None])[0]
+
+
 async def authorize(request: Request) -> Principal | None:
     """The principal, checked against the route's permission: 401 without one, 403 if not."""
     key = route_key(request)
@@ -187,9 +221,12 @@ async def authorize(request: Request) -> Principal | None:
     if not may(who, needed):
         raise NotPermittedError(f"{who.actor} may not {needed.value}", field="(route)")
     if who.kind == "user" and request.method not in SAFE_METHODS and \
-            not auth.signer.csrf_ok(request.cookies.get(CSRF_COOKIE),
-                                    request.headers.get(CSRF_HEADER)):
+            not auth.signer.csrf_ok(request.cookies.get(CSRF_COOKIE), await csrf_sent(request)):
         # a session cookie rides along on any request the browser makes: writes need proof
+        if _is_form(request):
+            raise NotPermittedError("csrf: missing or wrong CSRF token: reload the page",
+                                    errors=[{"field": "csrf", "reason": "missing or wrong CSRF "
+                                             "token: reload the page"}])
         raise NotPermittedError(f"csrf: a write with a session needs the {CSRF_HEADER} header "
                                 "(the value of the ordex_csrf cookie's form field)",
                                 errors=[{"field": CSRF_HEADER, "reason": "missing or wrong"}])

@@ -19,12 +19,19 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
-from ordex.domain.errors import InvalidPayloadError, NotPermittedError
-from ordex.entrypoints.api.auth import CSRF_COOKIE, SESSION_COOKIE, Authenticator
-from ordex.entrypoints.web import local_time
+from ordex.domain.errors import InvalidPayloadError, NotPermittedError, OrdexError
+from ordex.entrypoints.api.auth import (
+    CSRF_COOKIE,
+    PAGES,
+    SESSION_COOKIE,
+    Authenticator,
+    route_key,
+)
+from ordex.entrypoints.web import local_time, offers
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 local_time.install(TEMPLATES)
+offers.install(TEMPLATES)
 MAX_FAILURES, WINDOW_SECONDS = 5, 300.0
 MAX_FORM_BYTES = 8 * 1024
 
@@ -45,11 +52,11 @@ def csrf_for(request: Request) -> str:
 
 
 def render(request: Request, template: str, context: dict[str, Any],
-           status_code: int = 200) -> HTMLResponse:
+           status_code: int = 200, headers: dict[str, str] | None = None) -> HTMLResponse:
     """A page with the CSRF value its forms carry, and the matching cookie."""
     value = csrf_for(request)
     response = TEMPLATES.TemplateResponse(request, template, {**context, "csrf": value},
-                                          status_code=status_code)
+                                          status_code=status_code, headers=headers)
     response.set_cookie(CSRF_COOKIE, value, httponly=True, samesite="lax",
                         secure=secure(request), path="/")
     return response
@@ -100,6 +107,7 @@ async def login(request: Request) -> Response:
         return render(request, "login.html", {"next": target, "error": "Unknown login or "
                       "wrong password."}, status_code=401)
     recent.clear()
+    await run_in_threadpool(ordex.identity.signed_in, user.user_id, now=ordex.clock())
     auth: Authenticator = request.app.state.auth
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(SESSION_COOKIE, auth.signer.session(user.user_id, now=ordex.clock()),
@@ -116,8 +124,33 @@ async def logout(request: Request) -> Response:
     return response
 
 
+def _wants_page(request: Request) -> bool:
+    """A browser opening a page or sending a page's form (not an API client)."""
+    key = route_key(request)
+    return "text/html" in request.headers.get("accept", "") and key is not None and (
+        key in PAGES or key[1].startswith("/ui/"))
+
+
+def refused_page(request: Request, exc: NotPermittedError) -> HTMLResponse:
+    """A 403 a person can read, with the navigation and sign-out of every page."""
+    auth: Authenticator = request.app.state.auth
+    who = auth.from_request(request)
+    request.state.principal = who if who is not None and who.kind == "user" else None
+    return render(request, "refused.html", {"message": exc.message}, status_code=403)
+
+
 def install(api: FastAPI) -> None:
-    """The sign-in page, its form's target, and sign-out (none in the API description)."""
+    """The sign-in page, its form's target, and sign-out (none in the API description); a
+    refusal on a page answered as a page."""
+    api_answer = api.exception_handlers[OrdexError]
+
+    async def refused(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, NotPermittedError) and _wants_page(request):
+            return refused_page(request, exc)
+        answer: Response = await api_answer(request, exc)
+        return answer
+
+    api.add_exception_handler(NotPermittedError, refused)
     api.state.login_failures = defaultdict(deque)  # (address, login) → failure times
     api.add_api_route("/login", login_page, methods=["GET"], response_class=HTMLResponse,
                       include_in_schema=False)
