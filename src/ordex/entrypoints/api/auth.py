@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote
 
 from fastapi import Depends, Request
 from fastapi.routing import APIRoute
@@ -29,6 +29,7 @@ from ordex.domain.permissions import CaseFacts, Permission, Role, may
 P = Permission
 SESSION_COOKIE, CSRF_COOKIE, CSRF_HEADER = "ordex_session", "ordex_csrf", "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+FORM_TYPE, MAX_FORM_BYTES = "application/x-www-form-urlencoded", 8 * 1024
 PUBLIC = {("GET", "/health"), ("GET", "/login"), ("POST", "/login"), ("POST", "/logout")}
 """What anyone may reach: the health check, signing in and out (CSRF guards the forms)."""
 ROUTES: dict[tuple[str, str], Permission] = {
@@ -64,6 +65,18 @@ ROUTES: dict[tuple[str, str], Permission] = {
     ("POST", "/cases/{case_id}/override"): P.RESOLVE_CASE,
     ("POST", "/cases/{case_id}/cancel"): P.TAKE_CASE,
     ("GET", "/approvals"): P.VIEW,
+    # the case page's actions (docs/web.md): each needs what its API route needs
+    ("POST", "/ui/cases/{case_id}/take"): P.TAKE_CASE,
+    ("POST", "/ui/cases/{case_id}/accept"): P.RESOLVE_CASE,
+    ("POST", "/ui/cases/{case_id}/choose"): P.RESOLVE_CASE,
+    ("POST", "/ui/cases/{case_id}/override"): P.RESOLVE_CASE,
+    ("POST", "/ui/cases/{case_id}/request-approval"): P.TAKE_CASE,
+    ("POST", "/ui/cases/{case_id}/approve"): P.TAKE_CASE,
+    ("POST", "/ui/cases/{case_id}/reject"): P.TAKE_CASE,
+    ("POST", "/ui/cases/{case_id}/assign"): P.TAKE_CASE,
+    ("POST", "/ui/cases/{case_id}/pause"): P.TAKE_CASE,
+    ("POST", "/ui/cases/{case_id}/resume"): P.TAKE_CASE,
+    ("POST", "/ui/cases/{case_id}/comment"): P.TAKE_CASE,
     # ERP write-back (docs/erp.md)
     ("GET", "/outbox/stats"): P.VIEW,
     ("POST", "/outbox/messages/{message_id}/replay"): P.REPLAY_CASE,
@@ -187,14 +200,25 @@ async def authorize(request: Request) -> Principal | None:
     if not may(who, needed):
         raise NotPermittedError(f"{who.actor} may not {needed.value}", field="(route)")
     if who.kind == "user" and request.method not in SAFE_METHODS and \
-            not auth.signer.csrf_ok(request.cookies.get(CSRF_COOKIE),
-                                    request.headers.get(CSRF_HEADER)):
+            not auth.signer.csrf_ok(request.cookies.get(CSRF_COOKIE), await csrf_proof(request)):
         # a session cookie rides along on any request the browser makes: writes need proof
         raise NotPermittedError(f"csrf: a write with a session needs the {CSRF_HEADER} header "
                                 "(the value of the ordex_csrf cookie's form field)",
                                 errors=[{"field": CSRF_HEADER, "reason": "missing or wrong"}])
     request.state.principal = who
     return who
+
+
+async def csrf_proof(request: Request) -> str | None:
+    """The X-CSRF-Token header, else the `csrf` field of a page's URL-encoded form (a form
+    posted without script cannot set a header); the body read here is kept for the route."""
+    header = request.headers.get(CSRF_HEADER)
+    if header or not request.headers.get("content-type", "").startswith(FORM_TYPE):
+        return header
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        return None
+    return parse_qs(body.decode("utf-8", "replace")).get("csrf", [None])[0]
 
 
 async def current_principal(request: Request) -> Principal:
