@@ -120,7 +120,7 @@ async def _act(name: str, case_id: str, request: Request, app: App, who: Princip
     try:
         found = await run_in_threadpool(known_case, app, case_id)
         allowed(who, ROUTES[API_ROUTE[name]], found)  # 403 before the form is even read
-        fields = await sign_in.form_of(request)
+        fields = await sign_in.form_fields(request)  # authorize checked its CSRF token
         answer = await run_in_threadpool(STEPS[name][1], app, case_id, who.actor, fields)
     except ValidationError as exc:
         first = exc.errors()[0]
