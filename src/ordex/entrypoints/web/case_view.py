@@ -66,8 +66,7 @@ def offer(who: Principal, case: dict[str, Any], matrix: AuthorityMatrix) -> Offe
     askable = frozenset(a for a in actions if a not in direct and levels_needed(
         matrix, action=a, code=code, amount=facts.value))
     return Offer(
-        take=state in (S.OPEN.value, S.ASSIGNED.value)
-        or (state == S.IN_PROGRESS.value and case.get("assignee") != who.actor),
+        take=state in (S.OPEN.value, S.ASSIGNED.value),
         resolve=direct if state in WORKABLE else frozenset(),
         request=askable if state == S.IN_PROGRESS.value else frozenset(),
         sign=_signable(who, case, matrix) if state == S.AWAITING_APPROVAL.value else None,
