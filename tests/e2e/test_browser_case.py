@@ -37,7 +37,7 @@ def site(db_url: str) -> Iterator[str]:
                                    time_zone="America/Chicago"),
                               password=f"{user_id}-password", now=app.clock(), by="tests")
     with serving(app) as base_url:
-        with authed(base_url) as http:
+        with authed(base_url, timeout=180) as http:  # the first order warms the process
             for order_id, qty in (("PG-1", 300), ("PG-2", 1000)):
                 assert http.post("/orders", content=bolt_order(order_id, qty)).status_code == 201
         yield base_url

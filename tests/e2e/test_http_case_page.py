@@ -45,7 +45,7 @@ def desk(db_url: str) -> Iterator[tuple[str, dict[str, httpx.Client]]]:
     app.migrate()
     app.save_reference(load_reference(ROOT / "examples" / "reference"))
     with serving(app) as base_url:
-        with authed(base_url) as http:
+        with authed(base_url, timeout=180) as http:  # the first order warms the process
             for order_id, qty in (("PG-1", 300), ("PG-2", 1000)):
                 assert http.post("/orders", content=bolt_order(order_id, qty)).status_code == 201
         people = {name: person(base_url, app, name, roles) for name, roles in PEOPLE.items()}

@@ -78,33 +78,47 @@ def _siblings(conn: Connection, order_id: str | None) -> list[dict[str, Any]]:
 
 
 def _customer(conn: Connection, customer_id: str, *, today: date) -> dict[str, Any] | None:
-    """The customer's tier and limit, open receivables (past due apart), payments, open orders."""
-    row = conn.execute(select(t.customers).where(t.customers.c.customer_id == customer_id)
-                       ).mappings().first()
+    """The customer's tier and limit, open receivables (past due apart), payments and open
+    orders: one row of grouped subqueries, and the oldest open invoices."""
+    r, p, o = t.receivables.c, t.payments.c, t.orders.c
+    late = r.due_date < today
+
+    def of(table: Any, *columns: Any) -> Any:
+        return select(*columns).where(table.c.customer_id == customer_id).scalar_subquery()
+    row = conn.execute(select(
+        t.customers,
+        of(t.receivables, func.count()).label("invoices"),
+        of(t.receivables, func.coalesce(func.sum(r.amount_open), 0)).label("receivables"),
+        of(t.receivables, func.coalesce(func.sum(case((late, r.amount_open), else_=0)), 0))
+        .label("past_due"),
+        of(t.receivables, func.count(case((late, 1)))).label("past_due_invoices"),
+        of(t.receivables, func.min(r.due_date)).label("oldest_due"),
+        of(t.payments, func.count()).label("payments"),
+        of(t.payments, func.coalesce(func.sum(p.amount), 0)).label("paid"),
+        of(t.payments, func.max(p.posted_at)).label("last_paid_at"),
+        select(func.count()).where(o.customer_id == customer_id, o.status == "open")
+        .scalar_subquery().label("open_orders"),
+        select(func.coalesce(func.sum(o.total_value), 0))
+        .where(o.customer_id == customer_id, o.status == "open")
+        .scalar_subquery().label("open_order_value"),
+    ).where(t.customers.c.customer_id == customer_id)).mappings().first()
     if row is None:
         return None
-    r = t.receivables.c
-    late = r.due_date < today
-    owed = conn.execute(select(func.count(), func.coalesce(func.sum(r.amount_open), 0),
-                               func.coalesce(func.sum(case((late, r.amount_open), else_=0)), 0),
-                               func.count(case((late, 1))), func.min(r.due_date))
-                        .where(r.customer_id == customer_id)).one()
     oldest = conn.execute(select(r.invoice_id, r.amount_open, r.due_date)
                           .where(r.customer_id == customer_id)
                           .order_by(r.due_date, r.invoice_id).limit(RECEIVABLES_SHOWN)).mappings()
-    p = t.payments.c
-    paid = conn.execute(select(func.count(), func.coalesce(func.sum(p.amount), 0),
-                               func.max(p.posted_at)).where(p.customer_id == customer_id)).one()
-    o = t.orders.c
-    open_orders = conn.execute(select(func.count(), func.coalesce(func.sum(o.total_value), 0))
-                               .where(o.customer_id == customer_id, o.status == "open")).one()
-    return {**dict(row), "invoices": int(owed[0]), "receivables": Decimal(owed[1]),
-            "past_due": Decimal(owed[2]), "past_due_invoices": int(owed[3]),
-            "oldest_due": owed[4],
+    money = ("receivables", "past_due", "paid", "open_order_value")
+    last_paid = row["last_paid_at"]
+    return {**dict(row), **{k: Decimal(str(row[k])) for k in money},
+            "oldest_due": _day(row["oldest_due"]),
+            "last_paid_at": last_paid if isinstance(last_paid, str) else _iso(last_paid),
             "oldest": [{**dict(x), "days_late": max((today - x["due_date"]).days, 0)}
-                       for x in oldest],
-            "payments": int(paid[0]), "paid": Decimal(paid[1]), "last_paid_at": _iso(paid[2]),
-            "open_orders": int(open_orders[0]), "open_order_value": Decimal(open_orders[1])}
+                       for x in oldest]}
+
+
+def _day(value: Any) -> date | None:
+    """A day from a subquery (SQLite hands an aggregate of a date back as text)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _items(conn: Connection, items: Collection[str]) -> dict[str, dict[str, Any]]:
