@@ -328,6 +328,8 @@ def create_app(ordex: App) -> FastAPI:
         return {"actor": who.actor, "kind": who.kind, "roles": list(who.role_names)}
     from ordex.entrypoints.api.casework import router  # imports this module: after it loads
     api.include_router(router)
+    from ordex.entrypoints.web.case_page import router as case_page  # imports this module too
+    api.include_router(case_page)
     api.include_router(outbox_routes())
     api.include_router(assets.router)
     api.include_router(admin.router)
@@ -504,12 +506,5 @@ def create_app(ordex: App) -> FastAPI:
         return sign_in.render(request, "home.html", {
             "board": board, "per_queue": per_queue, "kpis": kpis, "tiles": headline(kpis),
             "now": now, "chart": bar_chart(totals, title="Open cases by queue")})
-
-    @api.get("/ui/cases/{case_id}", response_class=HTMLResponse, include_in_schema=False)
-    def case_page(case_id: str, request: Request, app: OrdexApp) -> HTMLResponse:
-        found = app.queries.case(case_id)
-        if found is None:
-            raise UnknownCaseError(f"no case {case_id}", field="case_id")
-        return sign_in.render(request, "case.html", {"case": found})
 
     return api

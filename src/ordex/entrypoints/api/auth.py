@@ -76,6 +76,18 @@ ROUTES: dict[tuple[str, str], Permission] = {
     ("POST", "/ui/admin/users/{user_id}/enable"): P.MANAGE_USERS,
     ("GET", "/ui/admin/tokens"): P.MANAGE_USERS, ("POST", "/ui/admin/tokens"): P.MANAGE_USERS,
     ("POST", "/ui/admin/tokens/{name}/revoke"): P.MANAGE_USERS,
+    # the case page's actions (docs/web.md): each needs what its API route needs
+    ("POST", "/ui/cases/{case_id}/take"): P.TAKE_CASE,
+    ("POST", "/ui/cases/{case_id}/accept"): P.RESOLVE_CASE,
+    ("POST", "/ui/cases/{case_id}/choose"): P.RESOLVE_CASE,
+    ("POST", "/ui/cases/{case_id}/override"): P.RESOLVE_CASE,
+    ("POST", "/ui/cases/{case_id}/request-approval"): P.TAKE_CASE,
+    ("POST", "/ui/cases/{case_id}/approve"): P.TAKE_CASE,
+    ("POST", "/ui/cases/{case_id}/reject"): P.TAKE_CASE,
+    ("POST", "/ui/cases/{case_id}/assign"): P.TAKE_CASE,
+    ("POST", "/ui/cases/{case_id}/pause"): P.TAKE_CASE,
+    ("POST", "/ui/cases/{case_id}/resume"): P.TAKE_CASE,
+    ("POST", "/ui/cases/{case_id}/comment"): P.TAKE_CASE,
     # ERP write-back (docs/erp.md)
     ("GET", "/outbox/stats"): P.VIEW, ("GET", "/notifications/stats"): P.VIEW,
     ("POST", "/outbox/messages/{message_id}/replay"): P.REPLAY_CASE,

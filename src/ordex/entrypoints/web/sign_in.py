@@ -62,13 +62,18 @@ def render(request: Request, template: str, context: dict[str, Any],
     return response
 
 
-async def form_of(request: Request) -> dict[str, str]:
-    """The fields of a URL-encoded form (small), checked against the CSRF cookie."""
+async def form_fields(request: Request) -> dict[str, str]:
+    """The fields of a URL-encoded form (small); the CSRF check is the caller's."""
     body = await request.body()
     if len(body) > MAX_FORM_BYTES:
         raise InvalidPayloadError("(body): form larger than 8 KiB",
                                   errors=[{"field": "(body)", "reason": "form larger than 8 KiB"}])
-    fields = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
+    return {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
+
+
+async def form_of(request: Request) -> dict[str, str]:
+    """The fields of a URL-encoded form (small), checked against the CSRF cookie."""
+    fields = await form_fields(request)
     auth: Authenticator = request.app.state.auth
     if not auth.signer.csrf_ok(request.cookies.get(CSRF_COOKIE), fields.get("csrf")):
         raise NotPermittedError("csrf: missing or wrong CSRF token: reload the page",
