@@ -47,7 +47,7 @@ def work_floor(db_url: str) -> Iterator[tuple[str, App, dict[str, httpx.Client]]
     app.migrate()
     app.save_reference(load_reference(ROOT / "examples" / "reference"))
     with serving(app) as base_url:
-        with authed(base_url) as http:
+        with authed(base_url, timeout=180) as http:  # 60 orders in one batch, on a busy machine
             lines = (ROOT / "examples" / "orders.ndjson").read_text().splitlines()
             batch = "[" + ",".join([*lines, *(bolt_order(n) for n in range(CREDIT_ORDERS))]) + "]"
             assert http.post("/orders", content=batch).status_code == 201

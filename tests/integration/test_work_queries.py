@@ -16,12 +16,14 @@ from sqlalchemy import inspect, update
 from commands import ingest
 from ordex.adapters.db import tables as t
 from ordex.adapters.db.migrate import alembic_config
+from ordex.adapters.db.state_repo import OPEN_STATES
 from ordex.adapters.db.work_queries import (
     AGES,
     AT_RISK,
     SLA_STATES,
     WorkFilter,
     WorkQueries,
+    page_query,
     sla_state,
 )
 from ordex.bootstrap import App
@@ -133,3 +135,18 @@ def test_migration_0020_matches_tables_py_and_goes_down_cleanly(example_app: App
         command.upgrade(cfg, "head")
     names = {i["name"] for tbl in ("cases", "orders") for i in inspect(engine).get_indexes(tbl)}
     assert names >= MINE
+
+
+def test_the_partial_indexes_name_every_active_state_and_serve_the_page_in_order(
+        example_app: App) -> None:
+    assert t.ACTIVE_CASES.text == "state IN (" + ", ".join(
+        f"'{s}'" for s in OPEN_STATES) + ")"
+    if example_app.engine.dialect.name != "sqlite":
+        return  # PostgreSQL's planner prefers a scan of tables this small: the bench measures it
+    query = page_query(WorkFilter(), now=example_app.clock(), limit=51).compile(
+        example_app.engine, compile_kwargs={"literal_binds": True})
+    forced = str(query).replace("FROM cases ", "FROM cases INDEXED BY ix_cases_active_priority ",
+                                1)  # SQLite refuses an index the query cannot use
+    with example_app.engine.connect() as conn:
+        plan = " ".join(str(r) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {forced}"))
+    assert "ix_cases_active_priority" in plan and "TEMP B-TREE" not in plan, plan
