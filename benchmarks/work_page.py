@@ -77,7 +77,7 @@ def generate(app: App, *, cases: int, active: float) -> None:
             "SELECT 'O' || i || ':' || (CAST(:codes AS text[]))[1 + i % :k], "
             "(CAST(:codes AS text[]))[1 + i % :k], (CAST(:queues AS text[]))[1 + i % :k], "
             "'medium', 'O' || i, 'C' || (1 + i % 2000), '[]', 'x', '{}', "
-            "(i * 7919) % 100, (i % 50000), CASE WHEN random() < :active THEN (ARRAY['open',"
+            "(i::bigint * 7919) % 100, (i % 50000), CASE WHEN random() < :active THEN (ARRAY['open',"
             "'open','assigned','in_progress','paused'])[1 + i % 5] ELSE 'resolved' END, "
             "now() - (i % 5000) * interval '1 minute', now() + ((i % 900) - 300) * "
             "interval '1 minute', now() + ((i % 300) - 100) * interval '1 minute', "
