@@ -216,6 +216,7 @@ orders = Table(
     Index("ix_orders_customer_date", "customer_id", "order_date"),
     Index("ix_orders_customer_po_key", "customer_id", "po_key"),
     Index("ix_orders_customer_received", "customer_id", "received_at"),
+    Index("ix_orders_customer_po", "customer_po"),  # migration 0020: searched by PO alone
 )
 order_lines = Table(
     "order_lines", metadata,
@@ -266,6 +267,13 @@ cases = Table(
     Index("ix_cases_customer_code_state", "customer_id", "code", "state"),
     Index("ix_cases_assignee_state", "assignee", "state"),  # migration 0017: assignment loads
 )
+ACTIVE_CASES = text("state IN ('open', 'assigned', 'in_progress', 'awaiting_approval', "
+                    "'paused')")
+"""Active cases (migration 0020): the work pages read only these, most urgent first."""
+Index("ix_cases_active_priority", cases.c.priority.desc(), cases.c.sla_due_at,
+      cases.c.case_id, sqlite_where=ACTIVE_CASES, postgresql_where=ACTIVE_CASES)
+Index("ix_cases_active_queue", cases.c.queue, cases.c.priority.desc(), cases.c.sla_due_at,
+      sqlite_where=ACTIVE_CASES, postgresql_where=ACTIVE_CASES)
 line_allocations = Table(
     "line_allocations", metadata,
     Column("order_id", String(100), primary_key=True),

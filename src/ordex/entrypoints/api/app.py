@@ -62,7 +62,7 @@ from ordex.entrypoints.api.intake import OrderIntake, intake_lifespan, order_int
 from ordex.entrypoints.api.limits import OrdexAPI
 from ordex.entrypoints.api.outbox import outbox_routes
 from ordex.entrypoints.api.params import check_request
-from ordex.entrypoints.web import admin, assets, sign_in
+from ordex.entrypoints.web import admin, assets, sign_in, work
 from ordex.entrypoints.web.charts import bar_chart
 from ordex.entrypoints.web.sla import sla_clock
 from ordex.learn.kpis import headline
@@ -333,6 +333,7 @@ def create_app(ordex: App) -> FastAPI:
     api.include_router(outbox_routes())
     api.include_router(assets.router)
     api.include_router(admin.router)
+    api.include_router(work.router)
 
     @api.post("/orders", status_code=201, summary="Submit one order or a batch",
               description="Idempotent: the `Idempotency-Key` header (per item `KEY#index` in "

@@ -42,6 +42,8 @@ ROUTES: dict[tuple[str, str], Permission] = {
     ("GET", "/ui/cases/{case_id}"): P.VIEW, ("GET", "/docs"): P.VIEW,
     ("GET", "/openapi.json"): P.VIEW, ("GET", "/me"): P.VIEW,
     ("GET", "/static/{name:path}"): P.VIEW,
+    ("GET", "/ui/work"): P.VIEW, ("GET", "/ui/work/live"): P.VIEW,
+    ("POST", "/ui/work/bulk"): P.TAKE_CASE,  # each case checked again (docs/web.md)
     ("POST", "/cases/{case_id}/take"): P.TAKE_CASE,
     ("POST", "/cases/{case_id}/resolve"): P.RESOLVE_CASE,
     ("POST", "/cases/{case_id}/replay"): P.REPLAY_CASE,
@@ -93,7 +95,7 @@ ROUTES: dict[tuple[str, str], Permission] = {
     ("POST", "/outbox/messages/{message_id}/replay"): P.REPLAY_CASE,
 }
 """The permission each route needs (method, path template)."""
-PAGES = {("GET", "/"), ("GET", "/ui/cases/{case_id}"), ("GET", "/docs"),
+PAGES = {("GET", "/"), ("GET", "/ui/cases/{case_id}"), ("GET", "/docs"), ("GET", "/ui/work"),
          ("GET", "/ui/admin/users"), ("GET", "/ui/admin/users/new"),
          ("GET", "/ui/admin/users/{user_id}/edit"), ("GET", "/ui/admin/tokens")}
 """Pages: without a session they send the browser to the sign-in form (303)."""
