@@ -216,6 +216,7 @@ orders = Table(
     Index("ix_orders_customer_date", "customer_id", "order_date"),
     Index("ix_orders_customer_po_key", "customer_id", "po_key"),
     Index("ix_orders_customer_received", "customer_id", "received_at"),
+    Index("ix_orders_received_at", "received_at"),  # migration 0022: orders per day
 )
 order_lines = Table(
     "order_lines", metadata,
@@ -264,6 +265,9 @@ cases = Table(
     Index("ix_cases_state_queue", "state", "queue"),
     Index("ix_cases_code_state", "code", "state"),
     Index("ix_cases_customer_code_state", "customer_id", "code", "state"),
+    # the dashboards (migration 0022): cases opened and closed in a period
+    Index("ix_cases_opened_at_code", "opened_at", "code"),
+    Index("ix_cases_state_closed_at", "state", "closed_at"),
 )
 line_allocations = Table(
     "line_allocations", metadata,

@@ -39,6 +39,7 @@ ROUTES: dict[tuple[str, str], Permission] = {
     ("GET", "/ui/cases/{case_id}"): P.VIEW, ("GET", "/docs"): P.VIEW,
     ("GET", "/openapi.json"): P.VIEW, ("GET", "/me"): P.VIEW,
     ("GET", "/static/{name:path}"): P.VIEW,
+    ("GET", "/ui/dashboards"): P.VIEW, ("GET", "/ui/kpis"): P.VIEW,
     ("POST", "/cases/{case_id}/take"): P.TAKE_CASE,
     ("POST", "/cases/{case_id}/resolve"): P.RESOLVE_CASE,
     ("POST", "/cases/{case_id}/replay"): P.REPLAY_CASE,
@@ -69,7 +70,8 @@ ROUTES: dict[tuple[str, str], Permission] = {
     ("POST", "/outbox/messages/{message_id}/replay"): P.REPLAY_CASE,
 }
 """The permission each route needs (method, path template)."""
-PAGES = {("GET", "/"), ("GET", "/ui/cases/{case_id}"), ("GET", "/docs")}
+PAGES = {("GET", "/"), ("GET", "/ui/cases/{case_id}"), ("GET", "/docs"),
+         ("GET", "/ui/dashboards"), ("GET", "/ui/kpis")}
 """Pages: without a session they send the browser to the sign-in form (303)."""
 SCOPE_ALIASES = {"ingest": "integration"}
 """Token scopes that name a role differently (`--scope ingest` is the integration role)."""
