@@ -31,6 +31,9 @@ def test_a_day_when_the_clocks_change_lasts_25_hours() -> None:
     (date(2026, 11, 20), date(2026, 11, 19), "UTC", "query.to"),
     (date(2025, 1, 1), date(2026, 11, 19), "UTC", "query.to"),
     (None, None, "Mars/Olympus", "query.tz"),
+    (None, None, "America", "query.tz"),  # a folder of zones, not a zone
+    (date(9999, 12, 30), date(9999, 12, 31), "America/Chicago", "query.to"),
+    (date(1, 1, 1), date(1, 1, 2), "UTC", "query.to"),
 ])
 def test_a_bad_period_is_refused_naming_the_field(first: date | None, last: date | None,
                                                   zone: str, field: str) -> None:

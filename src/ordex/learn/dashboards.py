@@ -1,19 +1,22 @@
 """The leaders' dashboards (docs/kpis.md, "Dashboards"): a period of local days, the
-aggregates the store answers for it, and the report computed from them (pure: no I/O)."""
+aggregates the store answers for it, and the report computed from them (no database)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, available_timezones
 
 from ordex.domain.errors import InvalidPayloadError
 
 MAX_DAYS = 366
 """Longest period a dashboard covers (one CASE branch per day on SQLite)."""
 DEFAULT_DAYS = 7
+MIN_YEAR, MAX_YEAR = 1970, 9998
+"""Days a period may cover (the databases' timestamps and Python's dates both hold them)."""
 TOP = 10
 """Rows of the recurrence tables."""
 
@@ -50,20 +53,30 @@ def period_of(*, first: date | None, last: date | None, zone: str, now: datetime
               prefix: str = "query.") -> Period:
     """The period asked for (default: the DEFAULT_DAYS local days up to today); an unknown
     zone, a reversed or too long period is refused naming the field."""
-    try:
-        tz = ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
+    if zone not in _zones():
         raise _refused(f"{prefix}tz", f"unknown time zone {zone!r} (an IANA name such as "
-                       "Europe/Paris)") from None
+                       "Europe/Paris)")
+    tz = ZoneInfo(zone)
     last = last or now.astimezone(tz).date()
     first = first or last - timedelta(days=DEFAULT_DAYS - 1)
     if first > last:
         raise _refused(f"{prefix}to", f"{last} is before from {first}")
     if (last - first).days + 1 > MAX_DAYS:
         raise _refused(f"{prefix}to", f"a period is at most {MAX_DAYS} days")
-    days = [first + timedelta(days=i) for i in range((last - first).days + 2)]
-    starts = tuple(datetime.combine(d, time(), tz).astimezone(ZoneInfo("UTC")) for d in days)
+    try:
+        days = [first + timedelta(days=i) for i in range((last - first).days + 2)]
+        starts = tuple(datetime.combine(d, time(), tz).astimezone(UTC) for d in days)
+    except OverflowError:
+        raise _refused(f"{prefix}to", f"days from {MIN_YEAR} to {MAX_YEAR} only") from None
+    if not MIN_YEAR <= first.year <= last.year <= MAX_YEAR:
+        raise _refused(f"{prefix}to", f"days from {MIN_YEAR} to {MAX_YEAR} only")
     return Period(first, last, zone, starts)
+
+
+@lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
+    """The IANA names zoneinfo knows (a directory such as `America` is not a zone)."""
+    return frozenset(available_timezones())
 
 
 @dataclass(frozen=True, slots=True)

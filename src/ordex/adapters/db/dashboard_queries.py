@@ -1,7 +1,8 @@
 """The dashboards' aggregates: one grouped query per figure, never a loop over case rows.
 
-Percentiles are nearest-rank, computed by window functions (ROW_NUMBER and COUNT over each
-code) so SQLite, which has no percentile aggregate, and PostgreSQL give the same answer.
+Percentiles are nearest-rank: PostgreSQL's `percentile_disc`, and on SQLite, which has no
+percentile aggregate, window functions (ROW_NUMBER and COUNT over each code) that pick the
+same row.
 """
 
 from __future__ import annotations
@@ -96,21 +97,27 @@ def _cycle_by_code(conn: Connection, period: Period
                    ) -> dict[str, tuple[int, float | None, float | None]]:
     c = t.cases.c
     hours = hours_between(conn, c.opened_at, c.closed_at)
-    ranked = select(
-        c.code, hours.label("h"),
-        func.row_number().over(partition_by=c.code, order_by=hours).label("rn"),
-        func.count().over(partition_by=c.code).label("n"),
-    ).where(c.state.in_(CLOSED_BY_WORK), c.closed_at >= period.begins,
-            c.closed_at < period.ends).subquery()
-    r = ranked.c
+    closed = (c.state.in_(CLOSED_BY_WORK), c.closed_at >= period.begins,
+              c.closed_at < period.ends)
+    if conn.dialect.name == "postgresql":  # percentile_disc is the nearest rank
+        query = select(c.code, func.count(),
+                       func.percentile_disc(0.5).within_group(hours),
+                       func.percentile_disc(0.9).within_group(hours)
+                       ).where(*closed).group_by(c.code)
+    else:
+        ranked = select(
+            c.code, hours.label("h"),
+            func.row_number().over(partition_by=c.code, order_by=hours).label("rn"),
+            func.count().over(partition_by=c.code).label("n"),
+        ).where(*closed).subquery()
+        r = ranked.c
 
-    def rank(p: float) -> Any:  # nearest rank: the smallest value with p of them at or below
-        return func.min(case((and_(r.rn >= p * r.n, r.rn < p * r.n + 1), r.h)))
+        def rank(p: float) -> Any:  # nearest rank: the smallest value with p at or below
+            return func.min(case((and_(r.rn >= p * r.n, r.rn < p * r.n + 1), r.h)))
 
-    rows = conn.execute(select(r.code, func.max(r.n), rank(0.5), rank(0.9))
-                        .group_by(r.code)).all()
+        query = select(r.code, func.max(r.n), rank(0.5), rank(0.9)).group_by(r.code)
     return {code: (int(n), None if a is None else float(a), None if b is None else float(b))
-            for code, n, a, b in rows}
+            for code, n, a, b in conn.execute(query).all()}
 
 
 def _recurrence(conn: Connection, period: Period, *, partner: bool

@@ -266,10 +266,15 @@ class Queries:
 
 
 def _median_hours(conn: Connection, states: tuple[str, ...]) -> float | None:
-    """The median of closed_at − opened_at in hours over cases in `states`, in SQL: the mean
-    of the middle one or two by rank (what `statistics.median` gives), no rows fetched."""
+    """The median of closed_at − opened_at in hours over cases in `states`, in SQL (what
+    `statistics.median` gives): PostgreSQL's percentile_cont, on SQLite the mean of the
+    middle one or two by rank; no rows fetched."""
     c = t.cases.c
     hours = hours_between(conn, c.opened_at, c.closed_at)
+    if conn.dialect.name == "postgresql":  # percentile_cont interpolates as median() does
+        found = conn.execute(select(func.percentile_cont(0.5).within_group(hours))
+                             .where(c.state.in_(states))).scalar_one()
+        return None if found is None else float(found)
     ranked = select(hours.label("h"), func.row_number().over(order_by=hours).label("rn"),
                     func.count().over().label("n")).where(c.state.in_(states)).subquery()
     r = ranked.c
