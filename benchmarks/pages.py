@@ -6,12 +6,12 @@
 (a) `ordex simulate` plays the default week into a SQLite file; every page (/, /ui/work when
 the build has it, /ui/cases/{id}, /ui/dashboards, /ui/kpis, /kpis) is asked `--requests`
 times with a signed-in session, in process (routing, handler, queries, template; no
-network). Wall time and this process's CPU time are both reported: on a shared machine the wall
-time waits for the cores, the CPU time does not (for PostgreSQL it leaves out the server's
-work). (b) `--cases` generated cases in a scratch PostgreSQL database, made set-based by
-INSERT ... SELECT generate_series (no row leaves the server), then the queue page, search and
-the dashboards. Figures only: p50 and p95 in milliseconds, never a verdict. `--cases 0`
-skips (b).
+network); `--orders 0` skips (a). (b) `--cases` generated cases in a scratch PostgreSQL
+database, made set-based by INSERT ... SELECT generate_series (no row leaves the server), then
+the queue page, search and the dashboards; `--cases 0` skips (b). Figures only: p50 and p95
+in milliseconds, never a verdict. Wall time and this process's CPU time are both reported:
+on a shared machine the wall time waits for the cores, the CPU time does not (for
+PostgreSQL it leaves out the server's work).
 """
 
 from __future__ import annotations
@@ -164,8 +164,10 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--format", choices=("text", "json"), default="text")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        report: dict[str, Any] = {"sqlite_week": week(args, Path(tmp))}
+    report: dict[str, Any] = {}
+    if args.orders:
+        with tempfile.TemporaryDirectory() as tmp:
+            report["sqlite_week"] = week(args, Path(tmp))
     if args.cases:
         try:
             report["postgresql_generated"] = million(args)
