@@ -25,7 +25,7 @@ return Array.from(document.querySelectorAll('[data-chart]')).map(el => {
 
 def test_the_dashboards_draw_every_chart_with_data_and_link_to_definitions(
         base_url: str, browser: WebDriver) -> None:
-    with authed(base_url, timeout=30) as http:
+    with authed(base_url, timeout=90) as http:  # a busy shared machine
         for line in (ROOT / "examples" / "orders.ndjson").read_text().splitlines():
             assert http.post("/orders", content=line).status_code in (200, 201)
         api = http.get("/kpis").json()
