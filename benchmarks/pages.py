@@ -76,9 +76,11 @@ def timed(client: TestClient, path: str, requests: int) -> dict[str, float]:
         client.get(path)
         spent.append((time.perf_counter() - start) * 1000)
         cpu.append((time.process_time() - start_cpu) * 1000)
-    return {"p50_ms": _rank(spent, 0.5), "p95_ms": _rank(spent, 0.95),
-            "max_ms": round(max(spent), 1), "cpu_p50_ms": _rank(cpu, 0.5),
-            "cpu_p95_ms": _rank(cpu, 0.95), "requests": requests}
+    found = {"p50_ms": _rank(spent, 0.5), "p95_ms": _rank(spent, 0.95),
+             "max_ms": round(max(spent), 1), "cpu_p50_ms": _rank(cpu, 0.5),
+             "cpu_p95_ms": _rank(cpu, 0.95), "requests": requests}
+    log(f"  {path}: {found}")  # as measured: a long run interrupted keeps what it measured
+    return found
 
 
 def _rank(values: list[float], p: float) -> float:
