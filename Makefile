@@ -90,13 +90,15 @@ soak: install-test
 	ORDEX_CRASH_ORDERS=20000 ORDEX_CRASH_KILLS=8 $(BIN)/pytest -q tests/integration/test_crash_recovery.py
 
 ## bench: figures, never assertions (docs/benchmarks.md): order files and HTTP through intake on
-## SQLite and PostgreSQL (sizes from BENCH_* variables), then detection, sourcing and claims
+## SQLite and PostgreSQL (sizes from BENCH_* variables), then detection, sourcing, claims, the
+## outbox and every page's server time (simulated week, 1,000,000 generated cases)
 bench: install-test
 	$(BIN)/python -m benchmarks.intake
 	$(BIN)/python -m benchmarks.detection
 	$(BIN)/python -m benchmarks.sourcing
 	$(BIN)/python -m benchmarks.claims
 	$(BIN)/python -m benchmarks.outbox
+	$(BIN)/python -m benchmarks.pages
 
 clean:
 	rm -rf $(VENV) ordex.db ordex.db-wal ordex.db-shm .pytest_cache .mypy_cache .ruff_cache

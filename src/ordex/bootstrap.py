@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine
 
 from ordex.adapters.db import dead_letters
 from ordex.adapters.db import tables as t
+from ordex.adapters.db.dashboard_queries import DashboardQueries
 from ordex.adapters.db.dialect import make_engine, wipe
 from ordex.adapters.db.file_records import SqlFileLookups
 from ordex.adapters.db.files_repo import FileStore
@@ -44,6 +45,7 @@ from ordex.domain.events import ErpCommandsQueued
 from ordex.domain.reference import ReferenceData
 from ordex.interpret.build import context_from_reference
 from ordex.interpret.registry import detectors_for
+from ordex.learn.dashboards import Period, compute_dashboard
 from ordex.learn.kpis import compute_kpis
 from ordex.orchestrate.batching import Batching
 from ordex.orchestrate.bus import Handler, MessageBus
@@ -182,10 +184,16 @@ class App:
         """Put a dead letter (by message id or its case id) back to pending; resolve its case."""
         return dead_letters.replay(self.engine, ident, actor=actor, at=self.clock())
 
-    def kpis(self, *, now: datetime | None = None) -> dict[str, Any]:
-        """The KPI report as of `now` (default: the application's clock)."""
+    def kpis(self, *, now: datetime | None = None,
+             period: Period | None = None) -> dict[str, Any]:
+        """The KPI report as of `now` (default: the application's clock), with the
+        dashboards' figures of `period` when one is given (docs/kpis.md)."""
         at = (now or self.clock()).astimezone(UTC)
-        return compute_kpis(self.queries.kpi_facts(now=at))
+        report = compute_kpis(self.queries.kpi_facts(now=at))
+        if period is not None:
+            facts = DashboardQueries(self.engine).dashboard_facts(period=period, now=at)
+            report["dashboard"] = compute_dashboard(facts, period)
+        return report
 
 
 def bootstrap(settings: Settings, *, clock: Callable[[], datetime] = utcnow,

@@ -43,6 +43,7 @@ from ordex.entrypoints.cli_support import (
 from ordex.entrypoints.cli_tryton import register as register_tryton
 from ordex.entrypoints.simulation import default_start
 from ordex.entrypoints.simulation import simulate as run_simulation
+from ordex.learn.dashboards import period_of
 from ordex.learn.kpis import headline
 from ordex.orchestrate.report import STATUSES
 from ordex.sense.reference_schema import DAY, number
@@ -120,10 +121,30 @@ def _print_simulation(report: dict[str, Any]) -> None:
 
 
 @cli.command()
-def kpis(db: DbOpt = None, fmt: FmtOpt = Format.text) -> None:
-    """Exception rate by code, backlog by queue, touchless rate, median time to resolve."""
+def kpis(db: DbOpt = None, fmt: FmtOpt = Format.text,
+         first: Annotated[str | None, typer.Option("--from", help="First day of the "
+                                                   "dashboards' period, YYYY-MM-DD")] = None,
+         last: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD "
+                                                  "(default: today)")] = None,
+         tz: Annotated[str, typer.Option("--tz", help="Time zone of the days")] = "UTC"
+         ) -> None:
+    """Exception rate by code, backlog by queue, touchless rate, median time to resolve,
+    and the dashboards' figures of a period (default: the last 7 days)."""
     with user_errors():
-        emit(make_app(db).kpis(), fmt, _print_kpis)
+        app = make_app(db)
+        now = app.clock()
+        period = period_of(first=_cli_day(first, "--from"), last=_cli_day(last, "--to"),
+                           zone=tz, now=now, prefix="--")
+        emit(app.kpis(now=now, period=period), fmt, _print_kpis)
+
+
+def _cli_day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return DAY.parse(value)  # type: ignore[no-any-return]
+    except ValueError:
+        fail(f"{option}: {value!r} is not a date YYYY-MM-DD")
 
 
 def _print_kpis(k: dict[str, Any]) -> None:

@@ -44,6 +44,10 @@ class KpiFacts:
     """Cases a person resolved, per the action ordex recommended for them."""
     overridden_by_recommendation: dict[str, int] = field(default_factory=dict)
     """Of those, the ones resolved with another action, per the action recommended."""
+    median_hours_to_close: float | None = None
+    """The median of `hours_to_close` when the store computes it (then the list is empty)."""
+    median_hours_by_people: float | None = None
+    """The median of `hours_to_resolve_by_people` when the store computes it."""
 
 
 AGE_BUCKETS: tuple[tuple[str, float | None], ...] = (
@@ -76,6 +80,13 @@ def _rate(part: int, whole: int) -> float:
     return round(part / whole, 6) if whole else 0.0
 
 
+def _median(given: float | None, spans: list[float]) -> float | None:
+    """The store's median, else the median of the spans (None: no span)."""
+    if given is not None:
+        return round(given, 3)
+    return round(median(spans), 3) if spans else None
+
+
 def compute_kpis(facts: KpiFacts) -> dict[str, Any]:
     """Exception rate by code, backlog by queue, touchless rate, median time to resolve."""
     closed_by_work = (facts.closed_by_state.get("resolved", 0)
@@ -94,11 +105,10 @@ def compute_kpis(facts: KpiFacts) -> dict[str, Any]:
                                 closed_by_work + sum(facts.open_by_queue.values())),
         "closed_touchless_rate": _rate(facts.closed_by_state.get("auto_resolved", 0),
                                        closed_by_work),
-        "median_hours_to_resolve": (round(median(facts.hours_to_close), 3)
-                                    if facts.hours_to_close else None),
-        "median_hours_to_resolve_by_people": (
-            round(median(facts.hours_to_resolve_by_people), 3)
-            if facts.hours_to_resolve_by_people else None),
+        "median_hours_to_resolve": _median(facts.median_hours_to_close,
+                                           facts.hours_to_close),
+        "median_hours_to_resolve_by_people": _median(facts.median_hours_by_people,
+                                                     facts.hours_to_resolve_by_people),
         "open_backlog_by_age": {label: facts.open_by_age.get(label, 0)
                                 for label, _hours in AGE_BUCKETS},
         "manual_touches_per_order": _rate(facts.human_touches, facts.orders),

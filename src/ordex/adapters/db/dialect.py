@@ -6,7 +6,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, Table, create_engine, event, text
+from sqlalchemy import (
+    Date,
+    Engine,
+    Float,
+    Integer,
+    Table,
+    case,
+    cast,
+    create_engine,
+    event,
+    extract,
+    func,
+    literal,
+    text,
+    type_coerce,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 
@@ -91,3 +106,25 @@ def wipe(conn: Connection, tables: list[Table]) -> None:
     else:
         for table in tables:
             conn.execute(table.delete())
+
+
+def hours_between(conn: Connection, start: Any, end: Any) -> Any:
+    """`end − start` in hours, as a SQL expression (SQLite keeps times as text)."""
+    if conn.dialect.name == "postgresql":
+        return type_coerce(extract("epoch", end - start) / 3600.0, Float)
+    return type_coerce((func.julianday(end) - func.julianday(start)) * 24.0, Float)
+
+
+def local_day_index(conn: Connection, moment: Any, *, zone: str, first: Any,
+                    starts: tuple[Any, ...]) -> Any:
+    """Which local day (0 = `first`) a UTC moment falls on, as a SQL expression.
+
+    PostgreSQL converts with its own time-zone database; SQLite has none, so the moment is
+    compared with the UTC start of every day (`starts`, computed with zoneinfo), which keeps
+    days of 23 or 25 hours right.
+    """
+    if conn.dialect.name == "postgresql":
+        local = cast(func.timezone(zone, moment), Date)
+        return type_coerce(local - cast(literal(first), Date), Integer)
+    return case(*[(moment < start, i - 1) for i, start in enumerate(starts) if i],
+                else_=len(starts) - 1)

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Engine, case, func, or_, select
 
 from ordex.adapters.db import tables as t
 from ordex.adapters.db.casework_queries import ApprovalQueue, casework_of
+from ordex.adapters.db.dialect import hours_between
 from ordex.adapters.db.state_repo import OPEN_STATES, RUNNING_STATES, utc
 from ordex.domain.audit import SYSTEM_STREAMS
 from ordex.domain.cases import CaseState
@@ -233,11 +234,8 @@ class Queries:
                     .group_by(c.c.state)
                 ).all()
             )
-            spans = conn.execute(
-                select(c.c.opened_at, c.c.closed_at, c.c.state).where(
-                    c.c.state.in_(("resolved", "auto_resolved"))
-                )
-            ).all()
+            medians = (_median_hours(conn, ("resolved", "auto_resolved")),
+                       _median_hours(conn, ("resolved",)))
             at_risk = conn.execute(
                 select(func.coalesce(func.sum(c.c.value_at_risk), 0)).where(
                     c.c.state.in_(OPEN_STATES)
@@ -263,14 +261,30 @@ class Queries:
                 func.coalesce(func.sum(case((c.c.closed_at <= c.c.sla_due_at, 1), else_=0)), 0),
                 func.coalesce(func.sum(case((c.c.closed_at > c.c.sla_due_at, 1), else_=0)), 0),
             ).where(c.c.state.in_(("resolved", "auto_resolved")))).one()
-        hours = [((utc(b) or b) - (utc(a) or a)).total_seconds() / 3600 for a, b, _s in spans]
-        people = [h for h, (_a, _b, state) in zip(hours, spans, strict=True)
-                  if state == "resolved"]
         return KpiFacts(
-            orders, with_exc, by_code, open_q, closed, hours, overdue, Decimal(str(at_risk)),
-            people, by_age, touches, first_touch, int(on_time), int(late), int(in_time),
-            int(missed), *overrides,
+            orders, with_exc, by_code, open_q, closed, [], overdue, Decimal(str(at_risk)),
+            [], by_age, touches, first_touch, int(on_time), int(late), int(in_time),
+            int(missed), *overrides, median_hours_to_close=medians[0],
+            median_hours_by_people=medians[1],
         )
+
+
+def _median_hours(conn: Connection, states: tuple[str, ...]) -> float | None:
+    """The median of closed_at − opened_at in hours over cases in `states`, in SQL (what
+    `statistics.median` gives): PostgreSQL's percentile_cont, on SQLite the mean of the
+    middle one or two by rank; no rows fetched."""
+    c = t.cases.c
+    hours = hours_between(conn, c.opened_at, c.closed_at)
+    if conn.dialect.name == "postgresql":  # percentile_cont interpolates as median() does
+        found = conn.execute(select(func.percentile_cont(0.5).within_group(hours))
+                             .where(c.state.in_(states))).scalar_one()
+        return None if found is None else float(found)
+    ranked = select(hours.label("h"), func.row_number().over(order_by=hours).label("rn"),
+                    func.count().over().label("n")).where(c.state.in_(states)).subquery()
+    r = ranked.c
+    found = conn.execute(select(func.avg(r.h)).where(
+        (r.rn == (r.n + 1) / 2) | (r.rn == (r.n + 2) / 2))).scalar_one()
+    return None if found is None else float(found)
 
 
 def _overrides(conn: Connection) -> tuple[dict[str, int], ...]:

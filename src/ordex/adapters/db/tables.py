@@ -217,6 +217,7 @@ orders = Table(
     Index("ix_orders_customer_po_key", "customer_id", "po_key"),
     Index("ix_orders_customer_received", "customer_id", "received_at"),
     Index("ix_orders_customer_po", "customer_po"),  # migration 0020: searched by PO alone
+    Index("ix_orders_received_at", "received_at"),  # migration 0021: orders per day
 )
 order_lines = Table(
     "order_lines", metadata,
@@ -266,6 +267,9 @@ cases = Table(
     Index("ix_cases_code_state", "code", "state"),
     Index("ix_cases_customer_code_state", "customer_id", "code", "state"),
     Index("ix_cases_assignee_state", "assignee", "state"),  # migration 0017: assignment loads
+    # the dashboards (migration 0021): cases opened and closed in a period
+    Index("ix_cases_opened_at_code", "opened_at", "code"),
+    Index("ix_cases_state_closed_at", "state", "closed_at"),
 )
 ACTIVE_CASES = text("state IN ('open', 'assigned', 'in_progress', 'awaiting_approval', "
                     "'paused')")

@@ -62,7 +62,7 @@ from ordex.entrypoints.api.intake import OrderIntake, intake_lifespan, order_int
 from ordex.entrypoints.api.limits import OrdexAPI
 from ordex.entrypoints.api.outbox import outbox_routes
 from ordex.entrypoints.api.params import check_request
-from ordex.entrypoints.web import admin, assets, sign_in, work
+from ordex.entrypoints.web import admin, assets, dashboards, sign_in, work
 from ordex.entrypoints.web.charts import bar_chart
 from ordex.entrypoints.web.sla import sla_clock
 from ordex.learn.kpis import headline
@@ -334,6 +334,7 @@ def create_app(ordex: App) -> FastAPI:
     api.include_router(assets.router)
     api.include_router(admin.router)
     api.include_router(work.router)
+    api.include_router(dashboards.router)
 
     @api.post("/orders", status_code=201, summary="Submit one order or a batch",
               description="Idempotent: the `Idempotency-Key` header (per item `KEY#index` in "
@@ -489,9 +490,15 @@ def create_app(ordex: App) -> FastAPI:
                                body.valid_from, body.valid_to)
         return signalled(app, UploadLicence(held, body.at), queued=queued, answer="changed")
 
-    @api.get("/kpis", summary="Exception rate, backlog, touchless rate, time to resolve")
-    def kpis(app: OrdexApp) -> dict[str, Any]:
-        return app.kpis(now=app.clock())
+    @api.get("/kpis", summary="Exception rate, backlog, touchless rate, time to resolve",
+             description="With the dashboards' figures of a period (`dashboard`): the local "
+             "days `from`..`to` in `tz` (default: the last 7 days up to today, UTC).")
+    def kpis(app: OrdexApp, first: dashboards.FromDay = None, to: dashboards.ToDay = None,
+             tz: Annotated[str, Query(max_length=64, description="IANA time zone")] = "UTC"
+             ) -> dict[str, Any]:
+        now = app.clock()
+        period = dashboards.period_query(app, first=first, last=to, zone=tz, now=now)
+        return app.kpis(now=now, period=period)
 
     @api.get("/queues", summary="Open and in-progress cases per queue")
     def queues(app: OrdexApp) -> dict[str, dict[str, int]]:

@@ -44,6 +44,7 @@ ROUTES: dict[tuple[str, str], Permission] = {
     ("GET", "/static/{name:path}"): P.VIEW,
     ("GET", "/ui/work"): P.VIEW, ("GET", "/ui/work/live"): P.VIEW,
     ("POST", "/ui/work/bulk"): P.TAKE_CASE,  # each case checked again (docs/web.md)
+    ("GET", "/ui/dashboards"): P.VIEW, ("GET", "/ui/kpis"): P.VIEW,
     ("POST", "/cases/{case_id}/take"): P.TAKE_CASE,
     ("POST", "/cases/{case_id}/resolve"): P.RESOLVE_CASE,
     ("POST", "/cases/{case_id}/replay"): P.REPLAY_CASE,
@@ -97,7 +98,8 @@ ROUTES: dict[tuple[str, str], Permission] = {
 """The permission each route needs (method, path template)."""
 PAGES = {("GET", "/"), ("GET", "/ui/cases/{case_id}"), ("GET", "/docs"), ("GET", "/ui/work"),
          ("GET", "/ui/admin/users"), ("GET", "/ui/admin/users/new"),
-         ("GET", "/ui/admin/users/{user_id}/edit"), ("GET", "/ui/admin/tokens")}
+         ("GET", "/ui/admin/users/{user_id}/edit"), ("GET", "/ui/admin/tokens"),
+         ("GET", "/ui/dashboards"), ("GET", "/ui/kpis")}
 """Pages: without a session they send the browser to the sign-in form (303)."""
 SCOPE_ALIASES = {"ingest": "integration"}
 """Token scopes that name a role differently (`--scope ingest` is the integration role)."""
