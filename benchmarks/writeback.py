@@ -113,6 +113,9 @@ def deliver_with_kills(db: str, env: dict[str, str], engine: Any, *, kills: int,
                 while proc.poll() is None and outbox_counts(engine).get("sent", 0) < target \
                         and not _only_blocked(engine):
                     time.sleep(0.05)
+                if proc.returncode:  # it stopped by itself: a configuration error, say
+                    raise RuntimeError(f"ordex worker exited with {proc.returncode}: "
+                                       f"{log.read_text(errors='replace')[-1000:]}")
                 proc.send_signal(signal.SIGKILL)
                 proc.wait()
                 killed += 1
