@@ -139,6 +139,7 @@ def test_elapsed_backwards_and_adding_nothing() -> None:
 
 @pytest.mark.parametrize(("make", "message"), [
     (lambda: BusinessCalendar("x", "Mars/Olympus", {0: WorkingHours(0, 60)}), "time zone"),
+    (lambda: BusinessCalendar("x", "America", {0: WorkingHours(0, 60)}), "time zone"),
     (lambda: BusinessCalendar("x", "UTC", {}), "at least one weekday"),
     (lambda: WorkingHours.parse("17:00-08:00"), "end after"),
     (lambda: WorkingHours.parse("9am-5pm"), "08:00-17:00"),

@@ -85,7 +85,7 @@ class BusinessCalendar:
     def __post_init__(self) -> None:
         try:
             object.__setattr__(self, "_tz", ZoneInfo(self.zone))
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder, `America`
             raise CalendarError(f"calendar {self.name}: unknown time zone {self.zone!r}") from None
         if not self.hours or not set(self.hours) <= set(range(7)):
             raise CalendarError(f"calendar {self.name}: needs working hours on at least one "

@@ -94,7 +94,7 @@ def check_time_zone(name: str) -> str:
     """An IANA time zone name (`Europe/Paris`), or InvalidUserError naming the field."""
     try:
         zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder, `America`
         raise InvalidUserError(f"{name!r} is not an IANA time zone name (e.g. Europe/Paris)",
                                field="time_zone") from None
     return name
