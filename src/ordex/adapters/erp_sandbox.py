@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Engine, RowMapping, bindparam, select, update
 from ordex.adapters.command_codec import command_from_row, command_payload
 from ordex.adapters.db import dead_letters, outbox_claims
 from ordex.adapters.db import tables as t
-from ordex.adapters.db.dialect import insert_ignoring_duplicates
+from ordex.adapters.db.dialect import insert_ignoring_duplicates, write_transaction
 from ordex.adapters.db.state_repo import utc
 from ordex.adapters.erp_sandbox_record import Record, apply_command, seed_record
 from ordex.domain.cases import Case
@@ -30,8 +30,11 @@ class SandboxErp:
         self.engine = engine
 
     def send(self, messages: Sequence[OutboxMessage]) -> SendReport | None:
-        """Record and apply the commands; a message id already received is ignored."""
-        with self.engine.begin() as conn:
+        """Record and apply the commands; a message id already received is ignored.
+
+        It reads before it writes, so it takes the write lock first (on SQLite a deferred
+        transaction would fail at once if another writer committed in between)."""
+        with write_transaction(self.engine) as conn:
             ids = [m.message_id for m in messages]
             seen = {r[0] for r in conn.execute(select(t.erp_sandbox_inbox.c.message_id).where(
                 t.erp_sandbox_inbox.c.message_id.in_(ids)))} if ids else set()
