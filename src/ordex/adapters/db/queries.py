@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -12,10 +12,11 @@ from sqlalchemy import Connection, Engine, case, func, or_, select
 from ordex.adapters.db import tables as t
 from ordex.adapters.db.casework_queries import ApprovalQueue, casework_of
 from ordex.adapters.db.dialect import hours_between
-from ordex.adapters.db.state_repo import OPEN_STATES, RUNNING_STATES, utc
+from ordex.adapters.db.kpi_tallies import case_tallies, cases_by_state_queue, orders_with_cases
+from ordex.adapters.db.state_repo import OPEN_STATES, utc
 from ordex.domain.audit import SYSTEM_STREAMS
 from ordex.domain.cases import CaseState
-from ordex.learn.kpis import AGE_BUCKETS, KpiFacts
+from ordex.learn.kpis import KpiFacts
 from ordex.orchestrate.pipeline import SYSTEM as SYSTEM_ACTOR
 
 
@@ -206,65 +207,21 @@ class Queries:
         return dict(sorted(board.items()))
 
     def kpi_facts(self, *, now: datetime) -> KpiFacts:
-        """Aggregates for the KPIs as of `now` (the SLA clock), one grouped query each."""
-        c, o = t.cases, t.orders
+        """Aggregates for the KPIs as of `now` (the SLA clock), a few passes over the cases."""
         with self.engine.connect() as conn:
-            orders = conn.execute(select(func.count()).select_from(o)).scalar_one()
-            with_exc = conn.execute(
-                select(func.count(func.distinct(c.c.order_id))).where(c.c.order_id.is_not(None))
-            ).scalar_one()
-            by_code = dict(
-                conn.execute(
-                    select(c.c.code, func.count(func.distinct(c.c.order_id)))
-                    .where(c.c.order_id.is_not(None))
-                    .group_by(c.c.code)
-                ).all()
-            )
-            open_q = dict(
-                conn.execute(
-                    select(c.c.queue, func.count())
-                    .where(c.c.state.in_(OPEN_STATES))
-                    .group_by(c.c.queue)
-                ).all()
-            )
-            closed = dict(
-                conn.execute(
-                    select(c.c.state, func.count())
-                    .where(c.c.state.not_in(OPEN_STATES))
-                    .group_by(c.c.state)
-                ).all()
-            )
+            orders = conn.execute(select(func.count()).select_from(t.orders)).scalar_one()
+            with_exc, by_code = orders_with_cases(conn)
+            open_q, closed = cases_by_state_queue(conn)
             medians = (_median_hours(conn, ("resolved", "auto_resolved")),
                        _median_hours(conn, ("resolved",)))
-            at_risk = conn.execute(
-                select(func.coalesce(func.sum(c.c.value_at_risk), 0)).where(
-                    c.c.state.in_(OPEN_STATES)
-                )
-            ).scalar_one()
-            overdue = conn.execute(
-                # a paused case's clock stands still: it is not late while it waits
-                select(func.count()).where(c.c.state.in_(RUNNING_STATES), c.c.sla_due_at < now)
-            ).scalar_one()
-            aged = select(_age_bucket(c.c.opened_at, now).label("bucket")).where(
-                c.c.state.in_(OPEN_STATES)).subquery()
-            by_age = dict(conn.execute(
-                select(aged.c.bucket, func.count()).group_by(aged.c.bucket)).all())
+            tally = case_tallies(conn, now=now)
             touches, first_touch = _people_work(conn)
             overrides = _overrides(conn)
-            due, met = c.c.response_due_at, c.c.responded_at
-            in_time, missed = conn.execute(select(
-                func.coalesce(func.sum(case((met <= due, 1), else_=0)), 0),
-                func.coalesce(func.sum(case((met > due, 1), (met.is_(None) & (due < now)
-                                        & c.c.state.in_(OPEN_STATES), 1), else_=0)), 0),
-            ).where(due.is_not(None))).one()
-            on_time, late = conn.execute(select(
-                func.coalesce(func.sum(case((c.c.closed_at <= c.c.sla_due_at, 1), else_=0)), 0),
-                func.coalesce(func.sum(case((c.c.closed_at > c.c.sla_due_at, 1), else_=0)), 0),
-            ).where(c.c.state.in_(("resolved", "auto_resolved")))).one()
         return KpiFacts(
-            orders, with_exc, by_code, open_q, closed, [], overdue, Decimal(str(at_risk)),
-            [], by_age, touches, first_touch, int(on_time), int(late), int(in_time),
-            int(missed), *overrides, median_hours_to_close=medians[0],
+            orders, with_exc, by_code, open_q, closed, [], int(tally["overdue"]),
+            Decimal(str(tally["at_risk"])), [], tally["by_age"], touches, first_touch,
+            int(tally["on_time"]), int(tally["late"]), int(tally["in_time"]),
+            int(tally["missed"]), *overrides, median_hours_to_close=medians[0],
             median_hours_by_people=medians[1],
         )
 
@@ -309,13 +266,6 @@ def _overrides(conn: Connection) -> tuple[dict[str, int], ...]:
         .join(overridden, overridden.c.case_id == recommended.c.case_id)
         .group_by(recommended.c.action)).all())
     return by_queue, over_queue, by_action, over_action
-
-
-def _age_bucket(opened_at: Any, now: datetime) -> Any:
-    """The AGE_BUCKETS label of a case opened at `opened_at`, as a SQL expression."""
-    bounded = [(label, hours) for label, hours in AGE_BUCKETS if hours is not None]
-    return case(*[(opened_at > now - timedelta(hours=hours), label)
-                  for label, hours in bounded], else_=AGE_BUCKETS[-1][0])
 
 
 RECORDS = ("override", "alternative")

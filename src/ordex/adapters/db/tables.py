@@ -270,6 +270,8 @@ cases = Table(
     # the dashboards (migration 0021): cases opened and closed in a period
     Index("ix_cases_opened_at_code", "opened_at", "code"),
     Index("ix_cases_state_closed_at", "state", "closed_at"),
+    # the KPIs (migration 0022): distinct orders per code, read off the index in order
+    Index("ix_cases_code_order_id", "code", "order_id"),
 )
 ACTIVE_CASES = text("state IN ('open', 'assigned', 'in_progress', 'awaiting_approval', "
                     "'paused')")
