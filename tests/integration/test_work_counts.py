@@ -11,6 +11,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select, update
+from test_work_queries import loaded
 
 from ordex.adapters.db import tables as t
 from ordex.adapters.db.migrate import alembic_config
@@ -18,7 +19,6 @@ from ordex.adapters.db.queries import Queries
 from ordex.adapters.db.state_repo import OPEN_STATES
 from ordex.adapters.db.work_queries import WorkFilter
 from ordex.bootstrap import App
-from test_work_queries import loaded
 
 MINE = {"ix_cases_active_counts", "ix_orders_warehouse"}
 
