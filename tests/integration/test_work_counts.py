@@ -14,6 +14,7 @@ from sqlalchemy import inspect, select, update
 from test_work_queries import loaded
 
 from ordex.adapters.db import tables as t
+from ordex.adapters.db import work_queries
 from ordex.adapters.db.migrate import alembic_config
 from ordex.adapters.db.queries import Queries
 from ordex.adapters.db.state_repo import OPEN_STATES
@@ -51,7 +52,6 @@ def test_the_counts_read_only_the_covering_partial_index(example_app: App) -> No
     assert sum(reads.counts(WorkFilter(), now=now).values()) > 0
     if example_app.engine.dialect.name != "sqlite":
         return  # PostgreSQL's planner prefers a scan of tables this small: the bench measures it
-    from ordex.adapters.db import work_queries
     query = select(t.cases.c.queue).where(
         *work_queries._conditions(WorkFilter(code="CREDIT_LIMIT_EXCEEDED", sla="breached"),
                                   now, with_queue=False, joined=False)).group_by(
