@@ -78,8 +78,8 @@ class Queries:
             query = query.where(t.cases.c.customer_id == customer_id)
         if queue:
             query = query.where(t.cases.c.queue == queue)
-        if state == "active":
-            query = query.where(t.cases.c.state.in_(OPEN_STATES))
+        if state == "active":  # the partial indexes' own condition, as text (migration 0020)
+            query = query.where(t.ACTIVE_CASES)
         elif state:
             query = query.where(t.cases.c.state == state)
         if order_id:

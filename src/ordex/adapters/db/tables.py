@@ -218,6 +218,7 @@ orders = Table(
     Index("ix_orders_customer_received", "customer_id", "received_at"),
     Index("ix_orders_customer_po", "customer_po"),  # migration 0020: searched by PO alone
     Index("ix_orders_received_at", "received_at"),  # migration 0021: orders per day
+    Index("ix_orders_warehouse", "warehouse_id", "order_id"),  # migration 0023: work filter
 )
 order_lines = Table(
     "order_lines", metadata,
@@ -280,6 +281,9 @@ Index("ix_cases_active_priority", cases.c.priority.desc(), cases.c.sla_due_at,
       cases.c.case_id, sqlite_where=ACTIVE_CASES, postgresql_where=ACTIVE_CASES)
 Index("ix_cases_active_queue", cases.c.queue, cases.c.priority.desc(), cases.c.sla_due_at,
       sqlite_where=ACTIVE_CASES, postgresql_where=ACTIVE_CASES)
+Index("ix_cases_active_counts", *(cases.c[name] for name in (  # migration 0023: queue counts
+    "queue", "state", "code", "customer_id", "opened_at", "sla_due_at", "response_due_at",
+    "responded_at", "order_id")), sqlite_where=ACTIVE_CASES, postgresql_where=ACTIVE_CASES)
 line_allocations = Table(
     "line_allocations", metadata,
     Column("order_id", String(100), primary_key=True),

@@ -108,7 +108,8 @@ def _search(text: str) -> ColumnElement[bool]:
     return or_(c.c.order_id == text, c.c.order_id.in_(by_po), c.c.customer_id.in_(by_customer))
 
 
-def _conditions(f: WorkFilter, now: datetime, *, with_queue: bool) -> list[ColumnElement[bool]]:
+def _conditions(f: WorkFilter, now: datetime, *, with_queue: bool, joined: bool
+                ) -> list[ColumnElement[bool]]:
     # the partial indexes' own condition, as text: a planner uses a partial index only when
     # it can see the query implies it, which bound parameters hide (SQLite)
     found: list[ColumnElement[bool]] = [t.ACTIVE_CASES]  # type: ignore[list-item]
@@ -118,8 +119,11 @@ def _conditions(f: WorkFilter, now: datetime, *, with_queue: bool) -> list[Colum
         found.append(c.c.queue == f.queue)
     found += [col == value for col, value in ((c.c.code, f.code), (c.c.customer_id, f.customer))
               if value]
-    if f.warehouse:
+    if f.warehouse and joined:
         found.append(o.c.warehouse_id == f.warehouse)
+    elif f.warehouse:  # a semi-join on ix_orders_warehouse (migration 0023), not a join
+        found.append(c.c.order_id.in_(select(o.c.order_id).where(
+            o.c.warehouse_id == f.warehouse)))
     for col, value in ((cu.c.region, f.region), (cu.c.tier, f.tier)):
         if value:
             found.append(c.c.customer_id.in_(select(cu.c.customer_id).where(col == value)))
@@ -132,22 +136,14 @@ def _conditions(f: WorkFilter, now: datetime, *, with_queue: bool) -> list[Colum
     return found
 
 
-def _from(query: Select[Any], f: WorkFilter, *, display: bool) -> Select[Any]:
-    joined: Any = c
-    if display or f.warehouse:
-        joined = joined.outerjoin(o, o.c.order_id == c.c.order_id)
-    if display:
-        joined = joined.outerjoin(cu, cu.c.customer_id == c.c.customer_id)
-    return query.select_from(joined)
-
-
 def page_query(f: WorkFilter, *, now: datetime, limit: int, offset: int = 0) -> Select[Any]:
     """The page's one query: the cases with their order's PO and warehouse, the customer's
     name, region and tier."""
-    query = _from(select(*(c.c[name] for name in SHOWN), o.c.customer_po, o.c.warehouse_id,
-                         cu.c.name.label("customer_name"), cu.c.region, cu.c.tier), f,
-                  display=True)
-    return query.where(*_conditions(f, now, with_queue=True)).order_by(
+    joined = c.outerjoin(o, o.c.order_id == c.c.order_id).outerjoin(
+        cu, cu.c.customer_id == c.c.customer_id)
+    query = select(*(c.c[name] for name in SHOWN), o.c.customer_po, o.c.warehouse_id,
+                   cu.c.name.label("customer_name"), cu.c.region, cu.c.tier).select_from(joined)
+    return query.where(*_conditions(f, now, with_queue=True, joined=True)).order_by(
         c.c.priority.desc(), c.c.sla_due_at, c.c.case_id).limit(limit).offset(offset)
 
 
@@ -169,8 +165,8 @@ class WorkQueries:
 
     def counts(self, f: WorkFilter, *, now: datetime) -> dict[str, int]:
         """Open cases per queue under every filter but the queue (the queue tabs' counts)."""
-        query = _from(select(c.c.queue, func.count()), f, display=False)
-        query = query.where(*_conditions(f, now, with_queue=False)).group_by(c.c.queue)
+        query = select(c.c.queue, func.count()).where(
+            *_conditions(f, now, with_queue=False, joined=False)).group_by(c.c.queue)
         with self.engine.connect() as conn:
             found = {str(q): int(n) for q, n in conn.execute(query).all()}
         return dict(sorted(found.items()))
