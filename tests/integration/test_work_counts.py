@@ -92,7 +92,7 @@ def test_migration_0023_matches_tables_py_and_goes_down_cleanly(example_app: App
     assert [d for d in drift if any(m in str(d) for m in MINE)] == []
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0021")
+        command.downgrade(cfg, "0022")
     names = {i["name"] for tbl in ("cases", "orders") for i in inspect(engine).get_indexes(tbl)}
     assert not MINE & names
     with engine.begin() as conn:

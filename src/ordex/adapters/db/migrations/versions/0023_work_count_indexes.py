@@ -2,7 +2,7 @@
 orders by warehouse
 
 Revision ID: 0023
-Revises: 0021
+Revises: 0022
 
 The "My work" page's queue tabs count the active cases per queue under the page's filters
 (docs/web.md, "Server time"). With a partial index on the active states that leads with the
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0023"
-down_revision = "0021"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 
