@@ -109,11 +109,16 @@ def claim_deliveries(engine: Engine, *, worker: str, limit: int, lease: timedelt
     with write_transaction(engine) as conn:
         rows = sorted((dict(r) for r in conn.execute(stmt).mappings()),
                       key=lambda r: (utc(r["due_at"]), r["delivery_key"]))
-        return [ClaimedNotice(_notice(conn, r), r["attempts"]) for r in rows]
+        single = [r["notification_id"] for r in rows if r["digest_key"] != r["delivery_key"]]
+        events = {e["notification_id"]: e for e in conn.execute(
+            select(N).where(N.c.notification_id.in_(single))).mappings()} if single else {}
+        return [ClaimedNotice(_notice(conn, r, events), r["attempts"]) for r in rows]
 
 
-def _notice(conn: Connection, row: Mapping[str, Any]) -> Notice:
-    """The notice of a claimed delivery: its event, or a digest's collected events."""
+def _notice(conn: Connection, row: Mapping[str, Any],
+            events: Mapping[int, Mapping[str, Any]]) -> Notice:
+    """The notice of a claimed delivery: its event (read with the batch's), or a digest's
+    collected events (one query per digest: a handful per period)."""
     key = row["delivery_key"]
     if row["digest_key"] == key:
         found = conn.execute(select(N).join(D, D.c.notification_id == N.c.notification_id)
@@ -124,8 +129,7 @@ def _notice(conn: Connection, row: Mapping[str, Any]) -> Notice:
         digest = Digest.HOURLY if end - start <= timedelta(hours=1) else Digest.DAILY
         return Notice(key, row["event_type"], row["target"], tuple(_event(r) for r in found),
                       row["secret_env"], digest.value, (start, end))
-    event = conn.execute(select(N).where(N.c.notification_id == row["notification_id"])
-                         ).mappings().one()
+    event = events[row["notification_id"]]
     return Notice(key, row["event_type"], row["target"], (_event(event),), row["secret_env"])
 
 
