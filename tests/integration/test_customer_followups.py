@@ -147,3 +147,17 @@ def test_a_decision_taken_with_an_edi_orders_intake_is_left_to_its_first_855(
         order_changes=[decided("E-2", LineChange(1, ship_date=date(2026, 12, 1)),
                                channel="edi")]))
     assert documents(engine) == [] and notices(engine) == []
+
+
+def test_a_partner_that_asks_for_replace_gets_bak01_05_in_its_855_change(
+        engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(t.trading_partners.insert(), [{
+            "partner_id": "acme", "isa_qualifier": "ZZ", "isa_id": "acmeedi",
+            "customer_id": "ACME", "warehouse_id": "W1", "change_purpose": "05"}])
+    first_855(engine, [LineAck(1, "IB")])
+    save(engine, decided("E-1", LineChange(1, ship_date=date(2026, 11, 27)), channel="edi"))
+    change = documents(engine)[1]
+    bak = next(s for s in iter_segments(change["body"])
+               if isinstance(s, Segment) and s.tag == "BAK")
+    assert bak.get(1) == "05" and bak.get(3) == "PO-77"

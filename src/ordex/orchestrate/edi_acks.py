@@ -73,12 +73,14 @@ def ack_855(canonical: dict[str, Any], acks: list[LineAck], *, raw_id: str, orde
 
 def ack_855_change(*, first: str, states: Mapping[int, LineState], line_numbers: list[int],
                    order_id: str, partner: str, raw_id: str, sequence: int,
-                   now: datetime) -> Outbound:
-    """The 855 change telling the lines' new states; one per order and change sequence."""
+                   now: datetime, purpose: str = "04") -> Outbound:
+    """The 855 change telling the lines' new states; one per order and change sequence.
+    `purpose` is its BAK01, as the trading partner asks (04 change, 05 replace)."""
 
     def build(control: int) -> str:
         return build_855_change(first, acks_of(states), line_numbers=line_numbers,
-                                interchange_control=control, group_control=control, now=now)
+                                interchange_control=control, group_control=control, now=now,
+                                purpose=purpose)
 
     return Outbound(f"855C:{order_id}:{sequence}", "855", partner, order_id, raw_id, build,
                     dict(states))

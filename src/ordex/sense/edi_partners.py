@@ -6,7 +6,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ordex.sense.reference_csv import Problems, read_file
-from ordex.sense.reference_schema import FLAG, Column, FileSchema, code, text, whole
+from ordex.sense.reference_schema import FLAG, Column, FileSchema, Kind, code, text, whole
+
+CHANGE_PURPOSES = ("04", "05")
+"""BAK01 (353) codes a partner may ask for in an 855 change: change, replace."""
+
+
+def _purpose(raw: str) -> str:
+    if raw.strip() not in CHANGE_PURPOSES:
+        raise ValueError(f"'{raw}' is not one of {', '.join(CHANGE_PURPOSES)}")
+    return raw.strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +30,9 @@ class TradingPartner:
     lead_days: int = 0
     strict_totals: bool = False
     """Reject an 850 whose CTT01/CTT02 disagree with its lines (default: read it, note it)."""
+    change_purpose: str = "04"
+    """BAK01 of the 855 that tells a later change: `04` change (default) or `05` replace, as
+    the partner's guide asks."""
 
     @property
     def key(self) -> tuple[str, str]:
@@ -43,6 +55,8 @@ PARTNERS = FileSchema("trading_partners.csv", (
                                                   "has no requested ship date"),
     Column("strict_totals", FLAG, doc="yes = reject an 850 whose CTT01/CTT02 disagree with "
                                       "its lines (default: read it and note the disagreement)"),
+    Column("change_purpose", Kind("04 or 05", _purpose), default="04",
+           doc="BAK01 of an 855 change: 04 change (default) or 05 replace, as the partner asks"),
 ), TradingPartner, key=("partner_id",),
     refs=(("customer_id", "customers.csv"), ("warehouse_id", "warehouses.csv")),
     doc="EDI senders (ISA05/ISA06) and what their 850s map to")

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, or_, select
+from sqlalchemy import Connection, and_, bindparam, delete, func, or_, select
 
 from ordex.adapters.db import tables as t
 from ordex.adapters.db.dialect import insert_ignoring_duplicates
@@ -83,7 +83,8 @@ def write_order_changes(conn: Connection, changes: Sequence[OrderChange], *,
             docs.append(ack_855_change(first=first["body"], states=news,
                                        line_numbers=list(last.ordered), order_id=order_id,
                                        partner=first["partner"], raw_id=first["raw_id"],
-                                       sequence=seq, now=now))
+                                       sequence=seq, now=now,
+                                       purpose=first["change_purpose"] or "04"))
         else:
             notices.append(_notice(group, news, seq))
         rows += [{"order_id": order_id, "line_no": n, "state": s.as_dict(), "sequence": seq,
@@ -111,11 +112,15 @@ def _first_855s(conn: Connection, order_ids: list[str]) -> dict[str, dict[str, A
     """The first 855 of each EDI order (body, partner, raw payload), by order id."""
     if not order_ids:
         return {}
-    out = t.edi_outbound.c
+    out, tp = t.edi_outbound.c, t.trading_partners.c
     keys = [f"855:{o}" for o in order_ids]
+    # the partner's BAK01 for changes, by the ISA sender id the first 855 went back to
+    purpose = (select(func.max(tp.change_purpose))
+               .where(func.upper(tp.isa_id) == func.upper(out.partner)).scalar_subquery())
     found = {}
     for i in range(0, len(keys), CHUNK):
-        for r in conn.execute(select(out.order_id, out.body, out.partner, out.raw_id).where(
+        for r in conn.execute(select(out.order_id, out.body, out.partner, out.raw_id,
+                                     purpose.label("change_purpose")).where(
                 or_(out.doc_key.in_(keys[i:i + CHUNK])))).mappings():
             found[r["order_id"]] = dict(r)
     return found

@@ -166,6 +166,8 @@ trading_partners = Table(
     Column("warehouse_id", String(100), nullable=False),
     Column("lead_days", Integer, nullable=False, server_default="0"),
     Column("strict_totals", Boolean, nullable=False, server_default=false()),
+    # BAK01 of an 855 change (migration 0024): docs/edi-x12.md, "855 change"
+    Column("change_purpose", String(2), nullable=False, server_default="04"),
 )
 edi_interchanges = Table(
     "edi_interchanges", metadata,

@@ -16,7 +16,7 @@ from ordex.sense.x12.tokenizer import Segment, iter_segments
 from ordex.sense.x12.writer import Outbound, Sent, envelope
 
 CHANGE = "04"
-"""BAK01 (353, transaction set purpose): 04 = change."""
+"""BAK01 (353, transaction set purpose): 04 = change; a partner may ask for 05 = replace."""
 
 
 class FirstAcknowledgment:
@@ -55,7 +55,8 @@ def _ack(po1: Segment, ack: LineAck) -> list[str]:
 
 def build_855_change(first: str, acks: Sequence[LineAck], *, line_numbers: Sequence[int],
                      interchange_control: int, group_control: int, now: dt.datetime,
-                     transaction_control: str = "0001", line_break: str = "\n") -> str:
+                     transaction_control: str = "0001", line_break: str = "\n",
+                     purpose: str = CHANGE) -> str:
     """Return an 855 change for the lines `acks` name, after the order's first 855 `first`.
 
     `line_numbers` are the order's line numbers in the order the first 855 listed them.
@@ -75,7 +76,7 @@ def build_855_change(first: str, acks: Sequence[LineAck], *, line_numbers: Seque
     if not by_line:
         raise ValueError("an 855 change needs at least one changed line")
     statuses = [a.status for line_acks in by_line.values() for a in line_acks]
-    body: list[list[str]] = [["BAK", CHANGE, _ack_type(statuses), Sent(head.po_number),
+    body: list[list[str]] = [["BAK", purpose, _ack_type(statuses), Sent(head.po_number),
                               Sent(head.order_date), "", "", "", "", now.strftime("%Y%m%d")]]
     for n in line_numbers:
         if n in by_line:
