@@ -115,7 +115,11 @@ def test_a_reopened_case_goes_back_to_its_owner_else_by_the_strategy() -> None:
     bus.handle(c.CancelCase(credit_case(1), "ann", "duplicate"))
     roster.users["bob"] = person("bob", zone="Asia/Tokyo")  # 18:00 in Tokyo: off shift
     bus.handle(c.ReopenCase(credit_case(1), "ann", "not a duplicate after all"))
-    assert case(uow, 1).assignee == "ann"
+    assert case(uow, 1).assignee == "bob"  # off shift, still theirs: it waits in their work
+    bus.handle(c.CancelCase(credit_case(1), "ann", "duplicate after all"))
+    roster.absent.append(Absence("bob", NOW - timedelta(days=1), NOW + timedelta(days=1)))
+    bus.handle(c.ReopenCase(credit_case(1), "ann", "not a duplicate, really"))
+    assert case(uow, 1).assignee == "ann"  # away: the queue's strategy chooses
     assert case(uow, 1).history[-1].reason == "least_loaded: assigned to ann"
 
 

@@ -23,6 +23,7 @@ from ordex.domain.errors import (
 )
 from ordex.domain.events import HoldLines
 from ordex.orchestrate.assign import give, pick, to_assign
+from ordex.orchestrate.assignment import Pick
 from ordex.orchestrate.notices import assigned
 from ordex.orchestrate.pipeline import Pipeline
 from ordex.orchestrate.resolutions import check_action
@@ -202,7 +203,8 @@ def reopen(p: Pipeline, case: Case, *, actor: str, reason: str, assignee: str | 
 
 def _reopen_by_strategy(p: Pipeline, case: Case, *, actor: str, reason: str,
                         now: datetime) -> None:
-    """Reopen into the queue, then back to the owner if they are available, else to whom the
+    """Reopen into the queue, then back to its owner unless they are disabled or away (off
+    shift or full, they still know the case best: it waits in their work), else to whom the
     queue's strategy picks (nobody: it waits in the queue)."""
     owner = case.assignee
     p.changes.audit.append(case.move(CaseState.OPEN, actor=actor, at=now, reason=reason,
@@ -210,6 +212,10 @@ def _reopen_by_strategy(p: Pipeline, case: Case, *, actor: str, reason: str,
     case.assignee = None
     p.changes.touch(case)
     if p.roster is None:
+        return
+    known = p.roster.user(owner) if owner else None
+    if known is not None and known.active and not p.roster.away([known.user_id], at=now):
+        give(case, Pick(known.user_id, "owner"), changes=p.changes, at=now)
         return
     found = pick([to_assign(case, p.ctx.customers, owner=owner)], roster=p.roster,
                  rules=p.policy.assignment, at=now)[case.case_id]
