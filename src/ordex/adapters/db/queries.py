@@ -240,7 +240,7 @@ def _median_hours(conn: Connection, states: tuple[str, ...]) -> float | None:
                     func.count().over().label("n")).where(c.state.in_(states)).subquery()
     r = ranked.c
     found = conn.execute(select(func.avg(r.h)).where(
-        (r.rn == (r.n + 1) / 2) | (r.rn == (r.n + 2) / 2))).scalar_one()
+        (r.rn == (r.n + 1) // 2) | (r.rn == (r.n + 2) // 2))).scalar_one()  # whole ranks
     return None if found is None else float(found)
 
 
